@@ -1,0 +1,192 @@
+package dev.qstream.broker;
+
+import kafka.server.KafkaConfig;
+import kafka.server.KafkaRaftServer;
+import kafka.tools.StorageTool;
+import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.utils.Time;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.Properties;
+import java.util.stream.Stream;
+
+/**
+ * A single-node Kafka (KRaft, broker and controller in one) running inside this JVM, built from Kafka's own
+ * classes: the storage format step runs in-process through {@link StorageTool#execute} (no System.exit path), then
+ * {@link KafkaRaftServer} starts on loopback. Settings are the one-node ones: replication factor 1 for the
+ * internal topics and a small log-cleaner buffer so the broker fits in a small heap.
+ */
+public final class EmbeddedKafkaBroker implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
+    private static final int NODE_ID = 1;
+
+    private final Path dataDir;
+    private final boolean deleteOnClose;
+    private final int port;
+    private final int controllerPort;
+    private final Properties properties;
+    private KafkaRaftServer server;
+
+    private EmbeddedKafkaBroker(Path dataDir, boolean deleteOnClose, int port, int controllerPort, Properties properties) {
+        this.dataDir = dataDir;
+        this.deleteOnClose = deleteOnClose;
+        this.port = port;
+        this.controllerPort = controllerPort;
+        this.properties = properties;
+    }
+
+    /** Formats the data directory if it is new and starts the broker; returns once it accepts connections. */
+    public static EmbeddedKafkaBroker start(BrokerSettings settings) {
+        try {
+            boolean temporary = settings.dataDir() == null;
+            Path dir = temporary ? Files.createTempDirectory("qstream-kafka-") : settings.dataDir();
+            Files.createDirectories(dir);
+            int port = settings.port() == 0 ? freePort() : settings.port();
+            int controllerPort = settings.controllerPort() == 0 ? freePort() : settings.controllerPort();
+            Properties props = serverProperties(dir.resolve("log"), port, controllerPort, settings.overrides());
+            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dir, temporary, port, controllerPort, props);
+            broker.formatIfNew();
+            broker.startServer();
+            return broker;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare the embedded broker's data directory", e);
+        }
+    }
+
+    public String bootstrapServers() {
+        return "127.0.0.1:" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public Path dataDir() {
+        return dataDir;
+    }
+
+    public boolean isRunning() {
+        return server != null;
+    }
+
+    /** Stops the broker but keeps its data, so {@link #restart()} brings back the same topics on the same port. */
+    public synchronized void stop() {
+        if (server != null) {
+            LOG.info("stopping embedded Kafka broker at {}", bootstrapServers());
+            server.shutdown();
+            server.awaitShutdown();
+            server = null;
+        }
+    }
+
+    /** Starts a stopped broker again with the same data directory and ports. */
+    public synchronized void restart() {
+        if (server == null) {
+            startServer();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        stop();
+        if (deleteOnClose) {
+            deleteRecursively(dataDir);
+        }
+    }
+
+    private synchronized void startServer() {
+        KafkaConfig config = KafkaConfig.fromProps(properties, false);
+        server = new KafkaRaftServer(config, Time.SYSTEM);
+        server.startup();
+        LOG.info("embedded Kafka broker listening at {} (data in {})", bootstrapServers(), dataDir);
+    }
+
+    private void formatIfNew() throws IOException {
+        Path logDir = Path.of(properties.getProperty("log.dirs"));
+        if (Files.exists(logDir.resolve("meta.properties"))) {
+            return; // already formatted: reuse topics and offsets
+        }
+        Path config = dataDir.resolve("server.properties");
+        try (OutputStream out = Files.newOutputStream(config)) {
+            properties.store(out, "qstream embedded broker");
+        }
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        int code;
+        try (PrintStream print = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
+            code = StorageTool.execute(new String[]{"format", "-t", Uuid.randomUuid().toString(),
+                    "-c", config.toString(), "--ignore-formatted"}, print);
+        }
+        if (code != 0) {
+            throw new IllegalStateException("formatting the broker's storage failed (code " + code + "): "
+                    + captured.toString(StandardCharsets.UTF_8));
+        }
+    }
+
+    static Properties serverProperties(Path logDir, int port, int controllerPort, Map<String, String> overrides) {
+        Properties p = new Properties();
+        p.setProperty("process.roles", "broker,controller");
+        p.setProperty("node.id", String.valueOf(NODE_ID));
+        p.setProperty("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
+        p.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+        p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
+        p.setProperty("controller.listener.names", "CONTROLLER");
+        p.setProperty("inter.broker.listener.name", "PLAINTEXT");
+        p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        p.setProperty("log.dirs", logDir.toString());
+        // One node: the internal topics cannot have more than one replica.
+        p.setProperty("offsets.topic.replication.factor", "1");
+        p.setProperty("offsets.topic.num.partitions", "8");
+        p.setProperty("transaction.state.log.replication.factor", "1");
+        p.setProperty("transaction.state.log.min.isr", "1");
+        p.setProperty("transaction.state.log.num.partitions", "4");
+        p.setProperty("share.coordinator.state.topic.replication.factor", "1");
+        p.setProperty("share.coordinator.state.topic.min.isr", "1");
+        p.setProperty("group.initial.rebalance.delay.ms", "0");
+        // The default 128 MiB dedupe buffer is what makes a small heap die; compaction of qstream.model needs little.
+        p.setProperty("log.cleaner.dedupe.buffer.size", String.valueOf(4 * 1024 * 1024));
+        // Topics are created on purpose by the services; a typo should fail, not create a topic.
+        p.setProperty("auto.create.topics.enable", "false");
+        p.setProperty("num.partitions", "1");
+        p.setProperty("log.retention.check.interval.ms", "60000");
+        p.putAll(overrides);
+        return p;
+    }
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(path -> {
+                try {
+                    Files.deleteIfExists(path);
+                } catch (IOException e) {
+                    LOG.warn("cannot delete {}: {}", path, e.getMessage());
+                }
+            });
+        } catch (IOException e) {
+            LOG.warn("cannot delete {}: {}", dir, e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,236 @@
+package dev.qstream.schemas.validation;
+
+import dev.qstream.schemas.avro.Feedback;
+import dev.qstream.schemas.avro.ModelUpdate;
+import dev.qstream.schemas.avro.Prompt;
+import dev.qstream.schemas.avro.RewardCorrection;
+import dev.qstream.schemas.avro.RewardParts;
+import dev.qstream.schemas.avro.ScoredTransition;
+import dev.qstream.schemas.avro.Transition;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The one place where the rules beyond decoding live: ids present, token ids inside the vocabulary, finite
+ * numbers, sizes inside the limits, steps consistent. Every service runs its input through it; a non-empty result
+ * means the record is dead-lettered with these reasons.
+ */
+public final class RecordValidator {
+
+    private final ValidationLimits limits;
+
+    public RecordValidator(ValidationLimits limits) {
+        this.limits = Objects.requireNonNull(limits, "limits");
+    }
+
+    public ValidationLimits limits() {
+        return limits;
+    }
+
+    /** Validates any qstream record; returns the violations (empty when valid). */
+    public List<String> validate(Object record) {
+        Violations v = new Violations();
+        if (record instanceof Prompt p) {
+            prompt(p, v);
+        } else if (record instanceof Transition t) {
+            transition(t, v, "");
+        } else if (record instanceof ScoredTransition s) {
+            scored(s, v);
+        } else if (record instanceof Feedback f) {
+            feedback(f, v);
+        } else if (record instanceof RewardCorrection c) {
+            correction(c, v);
+        } else if (record instanceof ModelUpdate m) {
+            modelUpdate(m, v);
+        } else if (record == null) {
+            v.add("record is missing (null value)");
+        }
+        return v.list;
+    }
+
+    /** Key rule for topics keyed by an id: the key must be present and equal the id inside the value. */
+    public List<String> validateKey(String key, String expectedKey) {
+        Violations v = new Violations();
+        if (key == null || key.isEmpty()) {
+            v.add("record key is missing; expected '" + expectedKey + "'");
+        } else if (expectedKey != null && !key.equals(expectedKey)) {
+            v.add("record key '" + abbreviate(key) + "' does not match the id in the value '" + abbreviate(expectedKey) + "'");
+        }
+        return v.list;
+    }
+
+    private void prompt(Prompt p, Violations v) {
+        id("promptId", p.getPromptId(), v);
+        if (p.getText() == null || p.getText().isBlank()) {
+            v.add("prompt text is empty");
+        } else if (p.getText().length() > limits.maxPromptChars()) {
+            v.add("prompt text has " + p.getText().length() + " chars, over the limit of " + limits.maxPromptChars());
+        }
+        if (p.getReferences().size() > limits.maxReferences()) {
+            v.add("prompt has " + p.getReferences().size() + " references, over the limit of " + limits.maxReferences());
+        }
+        for (int i = 0; i < p.getReferences().size(); i++) {
+            String r = p.getReferences().get(i);
+            if (r.length() > limits.maxReferenceChars()) {
+                v.add("reference " + i + " has " + r.length() + " chars, over the limit of " + limits.maxReferenceChars());
+            }
+        }
+        if (p.getTask().length() > limits.maxIdChars()) {
+            v.add("task name is longer than " + limits.maxIdChars() + " chars");
+        }
+    }
+
+    private void transition(Transition t, Violations v, String prefix) {
+        id(prefix + "promptId", t.getPromptId(), v);
+        id(prefix + "actorId", t.getActorId(), v);
+        if (t.getStep() < 0) {
+            v.add(prefix + "step is negative: " + t.getStep());
+        }
+        if (t.getPrefixTokens().size() != t.getStep()) {
+            v.add(prefix + "step " + t.getStep() + " but " + t.getPrefixTokens().size()
+                    + " prefix tokens (the prefix holds exactly the tokens of the earlier steps)");
+        }
+        int stateTokens = t.getPromptTokens().size() + t.getPrefixTokens().size();
+        if (stateTokens > limits.maxTokens()) {
+            v.add(prefix + "state has " + stateTokens + " tokens, over the limit of " + limits.maxTokens());
+        }
+        tokens(prefix + "promptTokens", t.getPromptTokens(), v);
+        tokens(prefix + "prefixTokens", t.getPrefixTokens(), v);
+        token(prefix + "action", t.getAction(), v);
+        if (t.getValidActions() != null) {
+            if (t.getValidActions().isEmpty()) {
+                v.add(prefix + "validActions is empty (null means every action is valid)");
+            }
+            tokens(prefix + "validActions", t.getValidActions(), v);
+            if (!t.getValidActions().contains(t.getAction())) {
+                v.add(prefix + "action " + t.getAction() + " is not among the recorded valid actions");
+            }
+        }
+        if (!finite(t.getBehaviourProbability()) || t.getBehaviourProbability() < 0 || t.getBehaviourProbability() > 1) {
+            v.add(prefix + "behaviourProbability must be in [0, 1], got " + t.getBehaviourProbability());
+        }
+        if (t.getPolicyVersion() < 0) {
+            v.add(prefix + "policyVersion is negative: " + t.getPolicyVersion());
+        }
+    }
+
+    private void scored(ScoredTransition s, Violations v) {
+        if (s.getTransition() == null) {
+            v.add("scored transition carries no transition");
+            return;
+        }
+        transition(s.getTransition(), v, "transition.");
+        number("reward", s.getReward(), v);
+        number("episodeReward", s.getEpisodeReward(), v);
+        if (s.getNextValidActions() != null) {
+            tokens("nextValidActions", s.getNextValidActions(), v);
+        }
+        RewardParts parts = s.getParts();
+        if (parts != null) {
+            number("parts.metric", parts.getMetric(), v);
+            number("parts.bleu", parts.getBleu(), v);
+            if (parts.getHuman() != null) {
+                number("parts.human", parts.getHuman(), v);
+            }
+            number("parts.lengthPenalty", parts.getLengthPenalty(), v);
+            number("parts.repetitionPenalty", parts.getRepetitionPenalty(), v);
+        }
+    }
+
+    private void feedback(Feedback f, Violations v) {
+        if (!finite(f.getValue()) || f.getValue() < -1 || f.getValue() > 1) {
+            v.add("feedback value must be a finite number in [-1, 1], got " + f.getValue());
+        }
+        if (f.getEditedText() != null && f.getEditedText().length() > limits.maxFeedbackChars()) {
+            v.add("edited text has " + f.getEditedText().length() + " chars, over the limit of " + limits.maxFeedbackChars());
+        }
+        if (f.getSource().length() > limits.maxIdChars()) {
+            v.add("feedback source is longer than " + limits.maxIdChars() + " chars");
+        }
+    }
+
+    private void correction(RewardCorrection c, Violations v) {
+        if (c.getStep() < 0) {
+            v.add("step is negative: " + c.getStep());
+        }
+        number("previousHuman", c.getPreviousHuman(), v);
+        number("human", c.getHuman(), v);
+        number("delta", c.getDelta(), v);
+    }
+
+    private void modelUpdate(ModelUpdate m, Violations v) {
+        id("modelName", m.getModelName(), v);
+        if (m.getVersion() < 1) {
+            v.add("model version must be >= 1, got " + m.getVersion());
+        }
+        if (m.getChunkCount() < 1 || m.getChunkIndex() < 0 || m.getChunkIndex() >= m.getChunkCount()) {
+            v.add("chunk " + m.getChunkIndex() + " of " + m.getChunkCount() + " is out of range");
+        }
+        if (m.getTotalBytes() < 0) {
+            v.add("totalBytes is negative");
+        }
+        if (m.getSha256() == null || !m.getSha256().matches("[0-9a-f]{64}")) {
+            v.add("sha256 must be 64 lowercase hex digits");
+        }
+    }
+
+    private void id(String field, String value, Violations v) {
+        if (value == null || value.isBlank()) {
+            v.add(field + " is empty");
+        } else if (value.length() > limits.maxIdChars()) {
+            v.add(field + " is longer than " + limits.maxIdChars() + " chars");
+        }
+    }
+
+    private void tokens(String field, List<Integer> ids, Violations v) {
+        if (ids.size() > limits.maxTokens()) {
+            v.add(field + " has " + ids.size() + " ids, over the limit of " + limits.maxTokens());
+            return;
+        }
+        for (int i = 0; i < ids.size(); i++) {
+            int id = ids.get(i);
+            if (!inVocabulary(id)) {
+                v.add(field + "[" + i + "] = " + id + " is outside the vocabulary [0, " + vocabularyBound() + ")");
+                return;
+            }
+        }
+    }
+
+    private void token(String field, int id, Violations v) {
+        if (!inVocabulary(id)) {
+            v.add(field + " = " + id + " is outside the vocabulary [0, " + vocabularyBound() + ")");
+        }
+    }
+
+    private boolean inVocabulary(int id) {
+        return id >= 0 && (limits.vocabularySize() == 0 || id < limits.vocabularySize());
+    }
+
+    private String vocabularyBound() {
+        return limits.vocabularySize() == 0 ? "∞" : String.valueOf(limits.vocabularySize());
+    }
+
+    private static void number(String field, double value, Violations v) {
+        if (!finite(value)) {
+            v.add(field + " is not finite: " + value);
+        }
+    }
+
+    private static boolean finite(double x) {
+        return !Double.isNaN(x) && !Double.isInfinite(x);
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 64 ? s : s.substring(0, 61) + "...";
+    }
+
+    private static final class Violations {
+        final List<String> list = new ArrayList<>();
+
+        void add(String violation) {
+            list.add(violation);
+        }
+    }
+}
