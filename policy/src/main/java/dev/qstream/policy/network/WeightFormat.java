@@ -1,0 +1,126 @@
+package dev.qstream.policy.network;
+
+import dev.qstream.policy.state.EncoderSpec;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The weight format on {@code qstream.model} and in checkpoints: a fixed little-endian header, then the raw float32
+ * arrays w1, b1, w2, b2 (see {@link QNetworkWeights} for their layout). No Java serialisation: a reader in any
+ * language can parse it, and reading 10 MB is a bulk copy (~1 ms), not an object graph.
+ *
+ * <pre>
+ * offset size  field
+ * 0      4     magic "QSTW"
+ * 4      4     format version (1)
+ * 8      8     model version
+ * 16     8     parent version (-1 = none)
+ * 24     4     inputs
+ * 28     4     hidden
+ * 32     4     actions
+ * 36     20    encoder spec: prompt, last, previous, position, generated buckets
+ * 56     32    vocabulary fingerprint (SHA-256)
+ * 88     ...   float32 w1[inputs*hidden], b1[hidden], w2[actions*hidden], b2[actions]
+ * </pre>
+ */
+public final class WeightFormat {
+
+    public static final String NAME = "qstream-f32-v1";
+    public static final int HEADER_BYTES = 88;
+    private static final int MAGIC = 0x57545351; // "QSTW" read little-endian
+    private static final int FORMAT_VERSION = 1;
+    /** Guard against absurd headers before allocating: 64 M floats = 256 MB. */
+    private static final long MAX_PARAMETERS = 64L * 1024 * 1024;
+
+    private WeightFormat() {
+    }
+
+    public static byte[] encode(ModelSnapshot model) {
+        QNetworkWeights w = model.weights();
+        QNetworkSpec spec = w.spec();
+        long bytes = HEADER_BYTES + 4L * spec.parameterCount();
+        if (bytes > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("model too large for one blob: " + bytes + " bytes");
+        }
+        ByteBuffer buf = ByteBuffer.allocate((int) bytes).order(ByteOrder.LITTLE_ENDIAN);
+        buf.putInt(MAGIC).putInt(FORMAT_VERSION).putLong(model.version()).putLong(model.parentVersion());
+        buf.putInt(spec.inputs()).putInt(spec.hidden()).putInt(spec.actions());
+        EncoderSpec e = spec.encoder();
+        buf.putInt(e.promptBuckets()).putInt(e.lastBuckets()).putInt(e.previousBuckets()).putInt(e.positionBuckets())
+                .putInt(e.generatedBuckets());
+        buf.put(HexFormat.of().parseHex(model.vocabularyFingerprint()));
+        FloatBuffer floats = buf.slice(HEADER_BYTES, buf.capacity() - HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        floats.put(w.w1()).put(w.b1()).put(w.w2()).put(w.b2());
+        return buf.array();
+    }
+
+    /**
+     * Parses and checks a blob: magic, format version, sizes consistent with the length, every weight finite.
+     *
+     * @throws InvalidWeightsException with the reason when any check fails
+     */
+    public static ModelSnapshot decode(byte[] blob) {
+        if (blob == null || blob.length < HEADER_BYTES) {
+            throw new InvalidWeightsException("weight blob is shorter than its " + HEADER_BYTES + "-byte header");
+        }
+        ByteBuffer buf = ByteBuffer.wrap(blob).order(ByteOrder.LITTLE_ENDIAN);
+        if (buf.getInt() != MAGIC) {
+            throw new InvalidWeightsException("not a qstream weight blob (bad magic)");
+        }
+        int format = buf.getInt();
+        if (format != FORMAT_VERSION) {
+            throw new InvalidWeightsException("unsupported weight format version " + format);
+        }
+        long version = buf.getLong();
+        long parent = buf.getLong();
+        int inputs = buf.getInt();
+        int hidden = buf.getInt();
+        int actions = buf.getInt();
+        int[] groups = {buf.getInt(), buf.getInt(), buf.getInt(), buf.getInt(), buf.getInt()};
+        byte[] fingerprint = new byte[32];
+        buf.get(fingerprint);
+        EncoderSpec encoder;
+        QNetworkSpec spec;
+        try {
+            encoder = new EncoderSpec(groups[0], groups[1], groups[2], groups[3], groups[4]);
+            spec = new QNetworkSpec(encoder, hidden, actions);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidWeightsException("bad shape in header: " + e.getMessage());
+        }
+        if (encoder.size() != inputs) {
+            throw new InvalidWeightsException("header says " + inputs + " inputs but the encoder spec sums to " + encoder.size());
+        }
+        if (spec.parameterCount() > MAX_PARAMETERS) {
+            throw new InvalidWeightsException("header claims " + spec.parameterCount() + " parameters, over the limit");
+        }
+        long expected = HEADER_BYTES + 4L * spec.parameterCount();
+        if (blob.length != expected) {
+            throw new InvalidWeightsException("blob has " + blob.length + " bytes, its header implies " + expected);
+        }
+        FloatBuffer floats = buf.slice(HEADER_BYTES, blob.length - HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        float[] w1 = new float[inputs * hidden];
+        float[] b1 = new float[hidden];
+        float[] w2 = new float[actions * hidden];
+        float[] b2 = new float[actions];
+        floats.get(w1).get(b1).get(w2).get(b2);
+        QNetworkWeights weights = new QNetworkWeights(spec, w1, b1, w2, b2);
+        long bad = weights.firstNonFinite();
+        if (bad >= 0) {
+            throw new InvalidWeightsException("weight " + bad + " is not finite (NaN or infinite)");
+        }
+        return new ModelSnapshot(version, parent, HexFormat.of().formatHex(fingerprint), weights);
+    }
+
+    public static String sha256Hex(byte[] blob) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(blob));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.qstream.policy.network;
+
+import dev.qstream.policy.state.EncoderSpec;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class WeightFormatTest {
+
+    static final String FP = "ab".repeat(32);
+    static final QNetworkSpec SPEC = new QNetworkSpec(new EncoderSpec(3, 2, 2, 2, 1), 4, 5);
+
+    static QNetworkWeights random(QNetworkSpec spec, long seed) {
+        Random r = new Random(seed);
+        float[][] arrays = {new float[spec.inputs() * spec.hidden()], new float[spec.hidden()],
+                new float[spec.actions() * spec.hidden()], new float[spec.actions()]};
+        for (float[] a : arrays) {
+            for (int i = 0; i < a.length; i++) {
+                a[i] = (float) r.nextGaussian();
+            }
+        }
+        return new QNetworkWeights(spec, arrays[0], arrays[1], arrays[2], arrays[3]);
+    }
+
+    @Test
+    void roundTripIsBitExact() {
+        QNetworkWeights w = random(SPEC, 1);
+        byte[] blob = WeightFormat.encode(new ModelSnapshot(7, 6, FP, w));
+        assertThat(blob).hasSize(WeightFormat.HEADER_BYTES + 4 * (int) SPEC.parameterCount());
+        ModelSnapshot back = WeightFormat.decode(blob);
+        assertThat(back.version()).isEqualTo(7);
+        assertThat(back.parentVersion()).isEqualTo(6);
+        assertThat(back.vocabularyFingerprint()).isEqualTo(FP);
+        assertThat(back.spec()).isEqualTo(SPEC);
+        assertThat(back.weights().w1()).isEqualTo(w.w1());
+        assertThat(back.weights().b1()).isEqualTo(w.b1());
+        assertThat(back.weights().w2()).isEqualTo(w.w2());
+        assertThat(back.weights().b2()).isEqualTo(w.b2());
+    }
+
+    @Test
+    void rejectsTruncatedBadMagicWrongLengthAndNonFiniteWeights() {
+        byte[] blob = WeightFormat.encode(new ModelSnapshot(1, 0, FP, random(SPEC, 2)));
+        assertThatThrownBy(() -> WeightFormat.decode(new byte[10])).isInstanceOf(InvalidWeightsException.class)
+                .hasMessageContaining("header");
+        byte[] badMagic = blob.clone();
+        badMagic[0] = 'X';
+        assertThatThrownBy(() -> WeightFormat.decode(badMagic)).hasMessageContaining("magic");
+        byte[] shorter = java.util.Arrays.copyOf(blob, blob.length - 4);
+        assertThatThrownBy(() -> WeightFormat.decode(shorter)).hasMessageContaining("header implies");
+        byte[] nan = blob.clone();
+        ByteBuffer.wrap(nan).order(ByteOrder.LITTLE_ENDIAN).putFloat(WeightFormat.HEADER_BYTES + 8, Float.NaN);
+        assertThatThrownBy(() -> WeightFormat.decode(nan)).hasMessageContaining("weight 2 is not finite");
+        byte[] inconsistent = blob.clone();
+        ByteBuffer.wrap(inconsistent).order(ByteOrder.LITTLE_ENDIAN).putInt(24, 11);
+        assertThatThrownBy(() -> WeightFormat.decode(inconsistent)).hasMessageContaining("encoder spec sums");
+    }
+}

@@ -1,0 +1,99 @@
+package dev.qstream.runtime.kafka;
+
+import dev.qstream.schemas.topics.TopicLayout.TopicSpec;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.CreateTopicsOptions;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Makes sure every topic of the layout exists, idempotently: each service runs it at start, so any of them can be
+ * the first to come up. Also the fail-fast check: an unreachable cluster becomes a clear
+ * {@link KafkaUnreachableException} within the timeout instead of a service that hangs.
+ */
+public final class TopicBootstrap {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TopicBootstrap.class);
+
+    private TopicBootstrap() {
+    }
+
+    /** Creates the missing topics of {@code settings.layout()}; returns the names it created. */
+    public static List<String> ensureTopics(KafkaSettings settings, Duration timeout) {
+        Properties props = settings.admin("qstream-topic-bootstrap");
+        int ms = (int) Math.max(1000, timeout.toMillis());
+        props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(ms));
+        props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(Math.min(ms, 10_000)));
+        try (Admin admin = Admin.create(props)) {
+            Set<String> existing = await(admin.listTopics().names(), timeout, settings);
+            List<NewTopic> missing = new ArrayList<>();
+            for (TopicSpec spec : settings.layout().specs()) {
+                if (!existing.contains(spec.name())) {
+                    missing.add(new NewTopic(spec.name(), spec.partitions(), spec.replicationFactor()).configs(spec.configs()));
+                }
+            }
+            if (missing.isEmpty()) {
+                return List.of();
+            }
+            List<String> created = new ArrayList<>();
+            Map<String, KafkaFuture<Void>> results = admin.createTopics(missing, new CreateTopicsOptions().timeoutMs(ms)).values();
+            for (Map.Entry<String, KafkaFuture<Void>> result : results.entrySet()) {
+                try {
+                    result.getValue().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+                    created.add(result.getKey());
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw new IllegalStateException("cannot create topic " + result.getKey() + ": " + e.getCause().getMessage(), e.getCause());
+                    }
+                    // another service created it in the meantime: that is the idempotent case
+                } catch (TimeoutException e) {
+                    throw unreachable(settings, timeout, e);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while creating topics", e);
+                }
+            }
+            if (!created.isEmpty()) {
+                LOG.info("created topics {}", created);
+            }
+            return created;
+        }
+    }
+
+    private static <T> T await(KafkaFuture<T> future, Duration timeout, KafkaSettings settings) {
+        try {
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            throw unreachable(settings, timeout, e);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException) {
+                throw unreachable(settings, timeout, e.getCause());
+            }
+            throw new IllegalStateException("Kafka at " + settings.bootstrapServers() + " refused the request: "
+                    + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while contacting Kafka", e);
+        }
+    }
+
+    private static KafkaUnreachableException unreachable(KafkaSettings settings, Duration timeout, Throwable cause) {
+        return new KafkaUnreachableException("Kafka is unreachable at " + settings.bootstrapServers()
+                + ": no answer within " + timeout.toSeconds() + " s. Check --bootstrap-servers and that the "
+                + "brokers are up (and the security settings, if the cluster needs them).", cause);
+    }
+}

@@ -1,0 +1,98 @@
+package dev.qstream.runtime.service;
+
+import dev.qstream.runtime.deadletter.DeadLetterPublisher;
+import dev.qstream.runtime.kafka.KafkaSettings;
+import dev.qstream.runtime.kafka.TopicBootstrap;
+import dev.qstream.runtime.metrics.MetricsReporter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * What one running service instance shares across its parts: where Kafka is, its identity, its meter registry
+ * (scraped by Prometheus and mirrored to {@code qstream.metrics}) and its dead-letter publisher. Creating one
+ * checks that Kafka answers and that every topic exists, so a misconfigured service fails at once, clearly.
+ */
+public final class ServiceContext implements AutoCloseable {
+
+    public static final Duration DEFAULT_STARTUP_TIMEOUT = Duration.ofSeconds(20);
+    public static final Duration DEFAULT_METRICS_INTERVAL = Duration.ofSeconds(5);
+
+    private final KafkaSettings kafka;
+    private final String source;
+    private final String instanceId;
+    private final PrometheusMeterRegistry registry;
+    private final DeadLetterPublisher deadLetters;
+    private final MetricsReporter metrics;
+
+    private ServiceContext(KafkaSettings kafka, String source, String instanceId, Duration metricsInterval) {
+        this.kafka = kafka;
+        this.source = source;
+        this.instanceId = instanceId;
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.registry.config().commonTags("service", source, "instance", instanceId);
+        this.deadLetters = new DeadLetterPublisher(kafka, source + "/" + instanceId, registry);
+        this.metrics = new MetricsReporter(kafka, source, instanceId, registry, metricsInterval).start();
+    }
+
+    /**
+     * Connects (creating missing topics) and starts metric reporting.
+     *
+     * @throws dev.qstream.runtime.kafka.KafkaUnreachableException when Kafka does not answer within the timeout
+     */
+    public static ServiceContext start(KafkaSettings kafka, String source, String instanceId,
+                                       Duration startupTimeout, Duration metricsInterval) {
+        Objects.requireNonNull(instanceId, "instanceId");
+        TopicBootstrap.ensureTopics(kafka, startupTimeout);
+        return new ServiceContext(kafka, source, instanceId, metricsInterval);
+    }
+
+    public static ServiceContext start(KafkaSettings kafka, String source, String instanceId) {
+        return start(kafka, source, instanceId, DEFAULT_STARTUP_TIMEOUT, DEFAULT_METRICS_INTERVAL);
+    }
+
+    public KafkaSettings kafka() {
+        return kafka;
+    }
+
+    public String source() {
+        return source;
+    }
+
+    public String instanceId() {
+        return instanceId;
+    }
+
+    /** Client id prefix for this instance's Kafka clients. */
+    public String clientId(String role) {
+        return source + "-" + instanceId + "-" + role;
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    /** Prometheus text exposition of this instance's meters. */
+    public String scrape() {
+        return registry.scrape();
+    }
+
+    public DeadLetterPublisher deadLetters() {
+        return deadLetters;
+    }
+
+    public MetricsReporter metrics() {
+        return metrics;
+    }
+
+    @Override
+    public void close() {
+        metrics.close();
+        deadLetters.flush();
+        deadLetters.close();
+        registry.close();
+    }
+}
