@@ -1,0 +1,180 @@
+package dev.qstream.actor.model;
+
+import dev.qstream.policy.network.ModelSnapshot;
+import dev.qstream.policy.transport.ModelAssembler;
+import dev.qstream.policy.transport.ModelSigner;
+import dev.qstream.runtime.deadletter.RecordIntake;
+import dev.qstream.runtime.service.ServiceContext;
+import dev.qstream.schemas.avro.DeadLetterReason;
+import dev.qstream.schemas.avro.ModelUpdate;
+import dev.qstream.schemas.serde.Serdes;
+import dev.qstream.schemas.topics.QstreamTopic;
+import dev.qstream.schemas.validation.RecordValidator;
+import dev.qstream.schemas.validation.ValidationLimits;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Predicate;
+
+/**
+ * Follows {@code qstream.model} and swaps verified new versions in. Reassembly, hashing, signature checks and
+ * building the new weights all happen on this client's own thread, off the serving path; the swap itself is one
+ * atomic reference write, so steps in flight finish on the version they took. Refused updates (corrupt, unsigned,
+ * foreign vocabulary, older) are counted, dead-lettered and logged while the current model keeps serving.
+ */
+public final class KafkaVariableClient implements VariableClient, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaVariableClient.class);
+
+    private final AtomicReference<ServingPolicy> current;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final String topic;
+    private final ModelAssembler assembler;
+    private final Predicate<ModelSnapshot> compatible;
+    private final String expectation;
+    private final RecordIntake<ModelUpdate> intake;
+    private final ServiceContext context;
+    private final Counter swaps;
+    private final Counter refused;
+    private final Timer swapLatency;
+    private final CountDownLatch caughtUp = new CountDownLatch(1);
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    /**
+     * @param initial     what to serve until a published version arrives (version 0: the untrained init)
+     * @param compatible  whether a verified model fits this actor (same vocabulary and encoder); see {@code expectation}
+     * @param expectation words for the refusal message when {@code compatible} says no
+     */
+    public KafkaVariableClient(ServiceContext context, String modelName, Optional<ModelSigner> signer,
+                               ModelSnapshot initial, Predicate<ModelSnapshot> compatible, String expectation) {
+        this.context = context;
+        this.current = new AtomicReference<>(ServingPolicy.of(initial));
+        this.topic = context.kafka().topic(QstreamTopic.MODEL);
+        this.assembler = new ModelAssembler(modelName, signer);
+        this.compatible = compatible;
+        this.expectation = expectation;
+        this.intake = new RecordIntake<>(Serdes.MODEL_UPDATE, new RecordValidator(ValidationLimits.defaults()),
+                context.deadLetters(), null);
+        this.consumer = new KafkaConsumer<>(context.kafka().consumer(context.clientId("model"), null));
+        this.swaps = Counter.builder("actor.model.swaps").description("model versions swapped in").register(context.registry());
+        this.refused = Counter.builder("actor.model.refused").description("model updates refused").register(context.registry());
+        this.swapLatency = Timer.builder("actor.model.swap.latency").description("model publish time to serving")
+                .publishPercentiles(0.5, 0.99).register(context.registry());
+        Gauge.builder("actor.model.version", current, ref -> ref.get().version())
+                .description("model version being served").register(context.registry());
+        this.thread = new Thread(this::run, "model-client");
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts following the topic; returns once every update already on it has been read (or the timeout passed). */
+    public KafkaVariableClient start(Duration catchUpTimeout) throws InterruptedException {
+        thread.start();
+        if (!caughtUp.await(catchUpTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            LOG.warn("model topic not read to its end within {}; serving version {} meanwhile", catchUpTimeout, current().version());
+        }
+        return this;
+    }
+
+    @Override
+    public ServingPolicy current() {
+        return current.get();
+    }
+
+    public boolean caughtUp() {
+        return caughtUp.getCount() == 0;
+    }
+
+    private void run() {
+        try {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
+            while (running) {
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+                for (ConsumerRecord<byte[], byte[]> record : records) {
+                    intake.accept(record).ifPresent(update -> offer(update, record));
+                }
+                if (caughtUp.getCount() > 0 && reached(end)) {
+                    caughtUp.countDown();
+                    LOG.info("model topic read to its end; serving version {}", current().version());
+                }
+            }
+        } catch (WakeupException e) {
+            // closing
+        } catch (RuntimeException e) {
+            LOG.error("model client stopped: {}", e.toString(), e);
+        } finally {
+            caughtUp.countDown();
+            consumer.close(Duration.ofSeconds(5));
+        }
+    }
+
+    private boolean reached(Map<TopicPartition, Long> end) {
+        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
+            if (consumer.position(e.getKey()) < e.getValue()) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void offer(ModelUpdate update, ConsumerRecord<byte[], byte[]> record) {
+        ModelAssembler.Result result = assembler.offer(update);
+        if (result instanceof ModelAssembler.Refused r) {
+            refuse(record, r.version(), r.reason());
+        } else if (result instanceof ModelAssembler.Complete c) {
+            ModelSnapshot model = c.model();
+            long serving = current().version();
+            if (model.version() <= serving) {
+                if (caughtUp()) {
+                    refuse(record, model.version(), "version " + model.version() + " is not newer than the served " + serving);
+                }
+                return; // while catching up, older versions on the compacted topic are expected
+            }
+            if (!compatible.test(model)) {
+                refuse(record, model.version(), "model does not fit this actor: " + expectation);
+                return;
+            }
+            current.set(ServingPolicy.of(model));
+            swaps.increment();
+            Instant published = c.lastChunk().getCreatedAt();
+            swapLatency.record(Duration.between(published, Instant.now()).abs());
+            LOG.info("serving model version {} (parent {})", model.version(), model.parentVersion());
+        }
+    }
+
+    private void refuse(ConsumerRecord<byte[], byte[]> record, long version, String reason) {
+        refused.increment();
+        context.deadLetters().publish(record, DeadLetterReason.REFUSED_MODEL, "model version " + version + " refused: " + reason, null);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        consumer.wakeup();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

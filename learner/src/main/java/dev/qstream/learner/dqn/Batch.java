@@ -1,0 +1,34 @@
+package dev.qstream.learner.dqn;
+
+/**
+ * One minibatch, preallocated and reused: dense states and next states (row-major, B × inputs), the taken actions,
+ * the (n-step) returns, the bootstrap discount (γⁿ, or 0 when the episode ended within n steps), the next-state
+ * action masks (null entry = every action valid) and importance-sampling weights.
+ */
+public final class Batch {
+    public final int size;
+    public final int inputs;
+    public final float[] states;
+    public final float[] nextStates;
+    public final int[] actions;
+    public final float[] returns;
+    public final float[] discounts;
+    public final int[][] nextMasks;
+    public final float[] weights;
+    /** Replay slots the rows came from (for priority updates). */
+    public final int[] slots;
+
+    public Batch(int size, int inputs) {
+        this.size = size;
+        this.inputs = inputs;
+        this.states = new float[size * inputs];
+        this.nextStates = new float[size * inputs];
+        this.actions = new int[size];
+        this.returns = new float[size];
+        this.discounts = new float[size];
+        this.nextMasks = new int[size][];
+        this.weights = new float[size];
+        this.slots = new int[size];
+        java.util.Arrays.fill(weights, 1f);
+    }
+}

@@ -1,0 +1,50 @@
+package dev.qstream.learner.dqn;
+
+/**
+ * Every knob of the DQN update, with its default (see {@link #defaults()} and docs/LEARNER.md).
+ *
+ * @param gamma            discount factor γ
+ * @param learningRate     Adam step size α
+ * @param batchSize        transitions per update
+ * @param huberDelta       δ of the Huber loss: quadratic inside ±δ, linear outside
+ * @param maxGradNorm      clip the global gradient norm to this (0 = no clipping)
+ * @param doubleDqn        pick the next action with the online net, evaluate it with the target net
+ * @param targetSyncEvery  copy online → target every N updates (used when tau = 0)
+ * @param tau              Polyak averaging factor per update (0 = hard sync instead)
+ * @param adamBeta1        Adam β1
+ * @param adamBeta2        Adam β2
+ * @param adamEpsilon      Adam ε
+ * @param nStep            n of the n-step return
+ * @param optimizer        ADAM (default) or plain SGD (used to cross-check the update against DL4J)
+ */
+public record DqnConfig(double gamma, double learningRate, int batchSize, double huberDelta, double maxGradNorm,
+                        boolean doubleDqn, int targetSyncEvery, double tau, double adamBeta1, double adamBeta2,
+                        double adamEpsilon, int nStep, Optimizer optimizer) {
+
+    /** The parameter update rule. */
+    public enum Optimizer { ADAM, SGD }
+
+    public DqnConfig {
+        if (!(gamma >= 0 && gamma <= 1)) {
+            throw new IllegalArgumentException("gamma must be in [0, 1]");
+        }
+        if (!(learningRate > 0) || batchSize < 1 || !(huberDelta > 0) || maxGradNorm < 0 || targetSyncEvery < 1
+                || !(tau >= 0 && tau <= 1) || nStep < 1 || optimizer == null) {
+            throw new IllegalArgumentException("invalid DQN settings: " + this);
+        }
+    }
+
+    public static DqnConfig defaults() {
+        return new DqnConfig(0.95, 1e-3, 64, 1.0, 10.0, true, 250, 0.0, 0.9, 0.999, 1e-8, 1, Optimizer.ADAM);
+    }
+
+    public DqnConfig withBatchSize(int b) {
+        return new DqnConfig(gamma, learningRate, b, huberDelta, maxGradNorm, doubleDqn, targetSyncEvery, tau,
+                adamBeta1, adamBeta2, adamEpsilon, nStep, optimizer);
+    }
+
+    public DqnConfig withLearningRate(double lr) {
+        return new DqnConfig(gamma, lr, batchSize, huberDelta, maxGradNorm, doubleDqn, targetSyncEvery, tau,
+                adamBeta1, adamBeta2, adamEpsilon, nStep, optimizer);
+    }
+}

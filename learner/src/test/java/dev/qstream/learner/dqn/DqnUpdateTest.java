@@ -1,0 +1,172 @@
+package dev.qstream.learner.dqn;
+
+import dev.qstream.policy.network.QFunction;
+import dev.qstream.policy.network.QNetworkFactory;
+import dev.qstream.policy.network.QNetworkSpec;
+import dev.qstream.policy.network.QNetworkWeights;
+import dev.qstream.policy.state.EncoderSpec;
+import dev.qstream.policy.state.SparseState;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Sgd;
+
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+class DqnUpdateTest {
+
+    private static final QNetworkSpec SPEC = new QNetworkSpec(new EncoderSpec(4, 3, 2, 2, 1), 8, 6); // 12 inputs
+
+    private static DqnConfig sgd(double lr, boolean doubleDqn) {
+        return new DqnConfig(0.9, lr, 4, 1e9, 0.0, doubleDqn, 1_000_000, 0.0, 0.9, 0.999, 1e-8, 1,
+                DqnConfig.Optimizer.SGD);
+    }
+
+    private static Batch randomBatch(int size, Random r) {
+        Batch batch = new Batch(size, SPEC.inputs());
+        for (int i = 0; i < batch.states.length; i++) {
+            batch.states[i] = r.nextFloat() < 0.4 ? 1f : 0f;
+            batch.nextStates[i] = r.nextFloat() < 0.4 ? 1f : 0f;
+        }
+        for (int i = 0; i < size; i++) {
+            batch.actions[i] = r.nextInt(SPEC.actions());
+            batch.returns[i] = (float) r.nextGaussian();
+            batch.discounts[i] = i % 2 == 0 ? 0.9f : 0f; // half terminal
+        }
+        batch.actions[3] = batch.actions[0]; // a repeated action: its gradient rows must add up
+        batch.nextMasks[1] = new int[]{0, 2, 5};
+        return batch;
+    }
+
+    /** Q-values of dense row i via the serving code path (an independent implementation). */
+    private static float[] q(QNetworkWeights w, float[] states, int row) {
+        float[] dense = java.util.Arrays.copyOfRange(states, row * SPEC.inputs(), (row + 1) * SPEC.inputs());
+        int nz = 0;
+        for (float v : dense) {
+            if (v != 0) {
+                nz++;
+            }
+        }
+        int[] idx = new int[nz];
+        float[] val = new float[nz];
+        for (int i = 0, k = 0; i < dense.length; i++) {
+            if (dense[i] != 0) {
+                idx[k] = i;
+                val[k++] = dense[i];
+            }
+        }
+        QFunction f = new QFunction(w);
+        float[] h = new float[SPEC.hidden()];
+        f.hidden(new SparseState(idx, val, dense.length), h);
+        float[] out = new float[SPEC.actions()];
+        f.qAll(h, out);
+        return out;
+    }
+
+    private static float target(QNetworkWeights online, QNetworkWeights target, Batch batch, int i, boolean doubleDqn) {
+        float[] qOnline = q(online, batch.nextStates, i);
+        float[] qTarget = q(target, batch.nextStates, i);
+        float[] picker = doubleDqn ? qOnline : qTarget;
+        int[] mask = batch.nextMasks[i];
+        int best = mask == null ? 0 : mask[0];
+        for (int a = 0; a < SPEC.actions(); a++) {
+            final int action = a;
+            boolean valid = mask == null || java.util.Arrays.stream(mask).anyMatch(m -> m == action);
+            if (valid && picker[a] > picker[best]) {
+                best = a;
+            }
+        }
+        return batch.returns[i] + batch.discounts[i] * qTarget[best];
+    }
+
+    @Test
+    void oneSgdStepEqualsDl4jFitOnTheSameBatchAndLoss() {
+        QNetworkWeights init = QNetworkFactory.initialWeights(SPEC, 11);
+        Batch batch = randomBatch(4, new Random(5));
+
+        // Labels for DL4J: its own output, with the taken action's entry replaced by the TD target.
+        double dl4jLr = 0.3;
+        MultiLayerNetwork net = QNetworkFactory.toNetwork(init, new Sgd(dl4jLr));
+        INDArray features = Nd4j.create(batch.states, new long[]{4, SPEC.inputs()}, 'c');
+        INDArray labels = net.output(features).dup();
+        for (int i = 0; i < 4; i++) {
+            labels.putScalar(i, batch.actions[i], target(init, init, batch, i, true));
+        }
+        // Two rows share action a: DL4J sees both labels, one per row, exactly like the fast path.
+        net.fit(new DataSet(features, labels));
+        QNetworkWeights expected = QNetworkFactory.export(net, SPEC);
+
+        // DL4J's MSE gradient per output is 2·δ/(nOut·B); the fast path's Huber (large δ) gives δ/B.
+        DqnUpdate update = new DqnUpdate(sgd(dl4jLr * 2.0 / SPEC.actions(), true), init);
+        update.update(batch);
+        QNetworkWeights actual = update.onlineWeights();
+
+        assertClose(actual.w1(), expected.w1());
+        assertClose(actual.b1(), expected.b1());
+        assertClose(actual.w2(), expected.w2());
+        assertClose(actual.b2(), expected.b2());
+        assertThat(maxAbsDiff(actual.w2(), init.w2())).isGreaterThan(1e-4); // it did move
+    }
+
+    @Test
+    void tdErrorsMatchHandComputationForDoubleAndVanillaDqnWithMasksAndTerminals() {
+        Random r = new Random(9);
+        QNetworkWeights online = QNetworkFactory.initialWeights(SPEC, 1);
+        QNetworkWeights tgt = QNetworkFactory.initialWeights(SPEC, 2);
+        for (boolean doubleDqn : new boolean[]{true, false}) {
+            Batch batch = randomBatch(4, r);
+            DqnUpdate update = new DqnUpdate(sgd(0.01, doubleDqn), online);
+            update.load(online, tgt);
+            UpdateStats stats = update.update(batch);
+            for (int i = 0; i < 4; i++) {
+                float qsa = q(online, batch.states, i)[batch.actions[i]];
+                float expected = qsa - target(online, tgt, batch, i, doubleDqn);
+                assertThat(stats.tdErrors()[i]).as("row %d double=%s", i, doubleDqn).isCloseTo(expected, within(1e-5f));
+            }
+            // Terminal rows ignore the next state entirely.
+            float q0 = q(online, batch.states, 1)[batch.actions[1]];
+            assertThat(stats.tdErrors()[1]).isCloseTo(q0 - batch.returns[1], within(1e-5f));
+        }
+    }
+
+    @Test
+    void hardTargetSyncCopiesOnlineEveryNUpdatesAndPolyakMovesPartWay() {
+        QNetworkWeights init = QNetworkFactory.initialWeights(SPEC, 3);
+        Batch batch = randomBatch(4, new Random(1));
+        DqnConfig hard = new DqnConfig(0.9, 0.05, 4, 1.0, 10, true, 2, 0.0, 0.9, 0.999, 1e-8, 1, DqnConfig.Optimizer.ADAM);
+        DqnUpdate update = new DqnUpdate(hard, init);
+        update.update(batch);
+        assertThat(update.targetWeights().w1()).isEqualTo(init.w1());
+        update.update(batch);
+        assertThat(update.targetWeights().w1()).isEqualTo(update.onlineWeights().w1());
+
+        DqnConfig polyak = new DqnConfig(0.9, 0.05, 4, 1.0, 10, true, 2, 0.5, 0.9, 0.999, 1e-8, 1, DqnConfig.Optimizer.ADAM);
+        DqnUpdate soft = new DqnUpdate(polyak, init);
+        soft.update(batch);
+        float[] o = soft.onlineWeights().w1();
+        float[] t = soft.targetWeights().w1();
+        for (int i = 0; i < o.length; i++) {
+            assertThat(t[i]).isCloseTo(0.5f * o[i] + 0.5f * init.w1()[i], within(1e-6f));
+        }
+    }
+
+    private static void assertClose(float[] actual, float[] expected) {
+        assertThat(actual).hasSameSizeAs(expected);
+        for (int i = 0; i < actual.length; i++) {
+            assertThat(actual[i]).as("param %d", i).isCloseTo(expected[i], within(1e-5f));
+        }
+    }
+
+    private static double maxAbsDiff(float[] a, float[] b) {
+        double m = 0;
+        for (int i = 0; i < a.length; i++) {
+            m = Math.max(m, Math.abs(a[i] - b[i]));
+        }
+        return m;
+    }
+}

@@ -1,0 +1,112 @@
+package dev.qstream.policy.transport;
+
+import dev.qstream.policy.network.ModelSnapshot;
+import dev.qstream.policy.network.QNetworkSpec;
+import dev.qstream.policy.network.QNetworkWeights;
+import dev.qstream.policy.network.WeightFormat;
+import dev.qstream.policy.state.EncoderSpec;
+import dev.qstream.schemas.avro.ModelUpdate;
+import org.junit.jupiter.api.Test;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class ModelTransportTest {
+
+    private static final String FP = "cd".repeat(32);
+    private static final ModelSigner KEY = new ModelSigner("0123456789abcdef-secret".getBytes(StandardCharsets.UTF_8));
+    private static final ModelSigner OTHER_KEY = new ModelSigner("another-key-of-16+bytes".getBytes(StandardCharsets.UTF_8));
+
+    private static ModelSnapshot model(long version, float fill) {
+        QNetworkSpec spec = new QNetworkSpec(new EncoderSpec(30, 10, 10, 5, 10), 16, 400);
+        Random r = new Random(version);
+        float[] w1 = new float[spec.inputs() * 16];
+        float[] w2 = new float[400 * 16];
+        for (int i = 0; i < w2.length; i++) {
+            w2[i] = (float) r.nextGaussian();
+        }
+        java.util.Arrays.fill(w1, fill);
+        return new ModelSnapshot(version, version - 1, FP, new QNetworkWeights(spec, w1, new float[16], w2, new float[400]));
+    }
+
+    private static List<ModelUpdate> chunks(ModelSnapshot m, Optional<ModelSigner> signer) {
+        return ModelChunker.chunks("qnet", m, signer, List.of(), Map.of("updates", 5.0), 4096);
+    }
+
+    private static ModelAssembler.Result offerAll(ModelAssembler assembler, List<ModelUpdate> chunks) {
+        ModelAssembler.Result last = null;
+        for (ModelUpdate c : chunks) {
+            last = assembler.offer(c);
+        }
+        return last;
+    }
+
+    @Test
+    void chunksOutOfOrderReassembleToTheSameWeights() {
+        ModelSnapshot m = model(3, 0.5f);
+        List<ModelUpdate> chunks = new java.util.ArrayList<>(chunks(m, Optional.of(KEY)));
+        assertThat(chunks.size()).isGreaterThan(5);
+        assertThat(chunks).allSatisfy(c -> assertThat(c.getData().remaining()).isLessThanOrEqualTo(4096));
+        Collections.shuffle(chunks, new Random(1));
+        ModelAssembler assembler = new ModelAssembler("qnet", Optional.of(KEY));
+        for (int i = 0; i < chunks.size() - 1; i++) {
+            assertThat(assembler.offer(chunks.get(i))).isInstanceOf(ModelAssembler.Pending.class);
+        }
+        ModelAssembler.Result result = assembler.offer(chunks.get(chunks.size() - 1));
+        assertThat(result).isInstanceOf(ModelAssembler.Complete.class);
+        ModelSnapshot back = ((ModelAssembler.Complete) result).model();
+        assertThat(back.version()).isEqualTo(3);
+        assertThat(back.weights().w2()).isEqualTo(m.weights().w2());
+    }
+
+    @Test
+    void refusesUnsignedWronglySignedAndTamperedUpdates() {
+        ModelAssembler assembler = new ModelAssembler("qnet", Optional.of(KEY));
+        assertThat(offerAll(assembler, chunks(model(4, 0f), Optional.empty())))
+                .isInstanceOfSatisfying(ModelAssembler.Refused.class, r -> assertThat(r.reason()).contains("unsigned"));
+        assertThat(offerAll(assembler, chunks(model(5, 0f), Optional.of(OTHER_KEY))))
+                .isInstanceOfSatisfying(ModelAssembler.Refused.class, r -> assertThat(r.reason()).contains("signature"));
+
+        List<ModelUpdate> tampered = chunks(model(6, 0f), Optional.of(KEY));
+        ByteBuffer data = tampered.get(2).getData();
+        byte[] bytes = new byte[data.remaining()];
+        data.duplicate().get(bytes);
+        bytes[100] ^= 1;
+        tampered.get(2).setData(ByteBuffer.wrap(bytes));
+        assertThat(offerAll(assembler, tampered))
+                .isInstanceOfSatisfying(ModelAssembler.Refused.class, r -> assertThat(r.reason()).contains("SHA-256 mismatch"));
+    }
+
+    @Test
+    void refusesNonFiniteWeightsEvenWhenProperlySigned() {
+        ModelAssembler assembler = new ModelAssembler("qnet", Optional.of(KEY));
+        assertThat(offerAll(assembler, chunks(model(7, Float.NaN), Optional.of(KEY))))
+                .isInstanceOfSatisfying(ModelAssembler.Refused.class, r -> assertThat(r.reason()).contains("not finite"));
+    }
+
+    @Test
+    void refusesAVersionThatDiffersFromTheHeader() {
+        List<ModelUpdate> chunks = chunks(model(8, 0f), Optional.empty());
+        chunks.forEach(c -> c.setVersion(99));
+        ModelAssembler assembler = new ModelAssembler("qnet", Optional.empty());
+        assertThat(offerAll(assembler, chunks))
+                .isInstanceOfSatisfying(ModelAssembler.Refused.class, r -> assertThat(r.reason()).contains("header carries version 8"));
+    }
+
+    @Test
+    void withoutAKeyUnsignedUpdatesAreAcceptedAndOtherModelsAreIgnored() {
+        ModelAssembler assembler = new ModelAssembler("qnet", Optional.empty());
+        assertThat(offerAll(assembler, chunks(model(9, 0f), Optional.empty()))).isInstanceOf(ModelAssembler.Complete.class);
+        ModelUpdate foreign = chunks(model(10, 0f), Optional.empty()).get(0);
+        foreign.setModelName("other");
+        assertThat(assembler.offer(foreign)).isInstanceOf(ModelAssembler.Pending.class);
+        assertThat(WeightFormat.NAME).isEqualTo(foreign.getFormat());
+    }
+}
