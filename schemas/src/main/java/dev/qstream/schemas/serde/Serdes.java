@@ -2,6 +2,7 @@ package dev.qstream.schemas.serde;
 
 import dev.qstream.schemas.avro.DeadLetter;
 import dev.qstream.schemas.avro.Episode;
+import dev.qstream.schemas.avro.EpisodeAssembly;
 import dev.qstream.schemas.avro.Feedback;
 import dev.qstream.schemas.avro.MetricEvent;
 import dev.qstream.schemas.avro.ModelUpdate;
@@ -21,6 +22,8 @@ public final class Serdes {
     public static final AvroSerde<MetricEvent> METRIC_EVENT = new AvroSerde<>(MetricEvent.class);
     public static final AvroSerde<Episode> EPISODE = new AvroSerde<>(Episode.class);
     public static final AvroSerde<DeadLetter> DEAD_LETTER = new AvroSerde<>(DeadLetter.class);
+    /** Internal: the scorer's episode store. */
+    public static final AvroSerde<EpisodeAssembly> EPISODE_ASSEMBLY = new AvroSerde<>(EpisodeAssembly.class);
 
     private Serdes() {
     }

@@ -1,0 +1,42 @@
+package dev.qstream.ops.cli;
+
+import dev.qstream.runtime.kafka.KafkaSettings;
+import dev.qstream.schemas.topics.TopicLayout;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Where Kafka is and how the topics are laid out: the same options on every service command. */
+public final class KafkaOptions {
+
+    @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT[,HOST:PORT...]",
+            description = "Kafka bootstrap servers.")
+    String bootstrapServers;
+
+    @Option(names = "--topic-prefix", defaultValue = TopicLayout.DEFAULT_PREFIX,
+            description = "Prefix of every topic name (default: ${DEFAULT-VALUE}).")
+    String topicPrefix;
+
+    @Option(names = "--partitions", defaultValue = "" + TopicLayout.DEFAULT_PARTITIONS,
+            description = "Partitions of the shared topics when this service creates them (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--replication-factor", defaultValue = "1",
+            description = "Replication factor of topics this service creates (default: ${DEFAULT-VALUE}).")
+    short replicationFactor;
+
+    @Option(names = "--client-config", paramLabel = "FILE",
+            description = "Kafka client properties (security: security.protocol, sasl.*, ssl.*). "
+                    + "QSTREAM_KAFKA_<PROPERTY> environment variables override it.")
+    Path clientConfig;
+
+    @Option(names = "--startup-timeout", defaultValue = "20s", converter = DurationConverter.class,
+            description = "How long to wait for Kafka at start before exiting with an error (default: ${DEFAULT-VALUE}).")
+    Duration startupTimeout;
+
+    public KafkaSettings settings() {
+        return KafkaSettings.from(bootstrapServers, new TopicLayout(topicPrefix, partitions, replicationFactor),
+                clientConfig, System.getenv());
+    }
+}

@@ -1,0 +1,35 @@
+package dev.qstream.ops.cli;
+
+import dev.qstream.runtime.kafka.KafkaUnreachableException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+/** The {@code qstream} command: the local stack, the broker, and each service on its own. */
+@Command(name = "qstream", mixinStandardHelpOptions = true, version = "qstream 0.1.0",
+        description = "Kafka-native continuous learning for text generation (DQN over tokens).",
+        subcommands = {UpCommand.class, BrokerCommand.class, TopicsCommand.class, ActorCommand.class,
+                ScorerCommand.class, LearnerCommand.class, CommandLine.HelpCommand.class})
+public final class QstreamCli {
+
+    public static void main(String[] args) {
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line with qstream's error handling: expected failures print one clear line, no stack trace. */
+    public static CommandLine commandLine() {
+        CommandLine cli = new CommandLine(new QstreamCli());
+        cli.setExecutionExceptionHandler((e, command, parseResult) -> {
+            if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
+                    || e instanceof IOException || e instanceof UncheckedIOException
+                    || e instanceof KafkaUnreachableException) {
+                command.getErr().println("qstream " + command.getCommandName() + ": " + e.getMessage());
+                return 2;
+            }
+            throw e;
+        });
+        return cli;
+    }
+}

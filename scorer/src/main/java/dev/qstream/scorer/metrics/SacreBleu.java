@@ -1,0 +1,241 @@
+package dev.qstream.scorer.metrics;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * BLEU exactly as sacreBLEU 2.x computes it with its defaults ({@code tokenize='13a'}, {@code lowercase=False},
+ * {@code smooth_method='exp'}, max n-gram order 4):
+ * <ul>
+ *   <li>{@link #sentenceBleu}: {@code sacrebleu.sentence_bleu(hyp, refs)} ({@code use_effective_order=True});</li>
+ *   <li>{@link #corpusBleu}: {@code sacrebleu.corpus_bleu(hyps, ref_streams)} ({@code use_effective_order=False},
+ *       {@code force=False}, which only affects a warning).</li>
+ * </ul>
+ *
+ * <p>Per segment: every string is {@code rstrip()}ped and tokenized with {@link Tokenizer13a}; hypothesis n-grams
+ * (n = 1..4) are clipped by the maximum count of that n-gram in any single reference; the reference length is
+ * the reference length closest to the hypothesis length, ties going to the shorter one. Statistics are summed
+ * over segments, then ({@code BLEU.compute_bleu}):
+ * <pre>
+ *   bp = 1 if sys_len &gt;= ref_len else (exp(1 - ref_len/sys_len) if sys_len &gt; 0 else 0)
+ *   if no n-gram matched at all: score = 0
+ *   for n = 1..4: stop at the first order with total == 0 (with effective order, BLEU then averages only
+ *     the orders seen so far); if correct == 0: k += 1 and p_n = 100 / (2^k * total) ('exp' smoothing),
+ *     else p_n = 100 * correct / total
+ *   score = bp * exp(sum(log p_n) / order), with log(0) taken as -9999999999
+ * </pre>
+ *
+ * <p>Empty ({@code ""}) or {@code null} references of a segment are ignored, as sacreBLEU's
+ * {@code _cache_references} does (they neither match nor count for the closest length); a segment left with no
+ * reference raises {@link IllegalArgumentException} (sacreBLEU: "Empty or `None` reference sentence found."), as
+ * does an empty reference list. A whitespace-only reference is not empty: it counts, with length 0. For {@link #corpusBleu} every stream must
+ * have as many segments as there are hypotheses (sacreBLEU silently truncates to the shortest via
+ * {@code zip}; this class refuses instead).
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class SacreBleu {
+
+    /** sacreBLEU's {@code MAX_NGRAM_ORDER}. */
+    public static final int MAX_NGRAM_ORDER = 4;
+
+    private SacreBleu() {
+    }
+
+    /** {@code sacrebleu.sentence_bleu(hypothesis, references).score} (0-100). */
+    public static double sentenceBleu(String hypothesis, List<String> references) {
+        return sentenceBleuResult(hypothesis, references).score();
+    }
+
+    /** {@code sacrebleu.sentence_bleu(hypothesis, references)} with all statistics. */
+    public static BleuResult sentenceBleuResult(String hypothesis, List<String> references) {
+        Objects.requireNonNull(hypothesis, "hypothesis");
+        Objects.requireNonNull(references, "references");
+        if (references.isEmpty()) {
+            throw new IllegalArgumentException("No references provided");
+        }
+        long[] stats = segmentStats(hypothesis, references);
+        return computeBleu(stats, true);
+    }
+
+    /**
+     * {@code sacrebleu.corpus_bleu(hypotheses, referenceStreams)}: {@code referenceStreams.get(k).get(i)} is the
+     * k-th reference of segment i.
+     */
+    public static BleuResult corpusBleu(List<String> hypotheses, List<List<String>> referenceStreams) {
+        Objects.requireNonNull(hypotheses, "hypotheses");
+        Objects.requireNonNull(referenceStreams, "referenceStreams");
+        if (referenceStreams.isEmpty()) {
+            throw new IllegalArgumentException("No references provided");
+        }
+        for (List<String> stream : referenceStreams) {
+            if (stream.size() != hypotheses.size()) {
+                throw new IllegalArgumentException("reference stream has " + stream.size()
+                        + " segments but there are " + hypotheses.size() + " hypotheses");
+            }
+        }
+        long[] total = new long[2 + 2 * MAX_NGRAM_ORDER];
+        List<String> refs = new ArrayList<>(referenceStreams.size());
+        for (int i = 0; i < hypotheses.size(); i++) {
+            refs.clear();
+            for (List<String> stream : referenceStreams) {
+                refs.add(stream.get(i));
+            }
+            long[] s = segmentStats(Objects.requireNonNull(hypotheses.get(i), "hypothesis"), refs);
+            for (int k = 0; k < s.length; k++) {
+                total[k] += s[k];
+            }
+        }
+        return computeBleu(total, false);
+    }
+
+    /**
+     * sacreBLEU's {@code BLEU.compute_bleu} with 'exp' smoothing, from summed statistics.
+     *
+     * @param correct        matched n-gram counts (n = 1..4)
+     * @param total          hypothesis n-gram counts (n = 1..4)
+     * @param effectiveOrder sacreBLEU's {@code effective_order}
+     */
+    public static BleuResult computeBleu(int[] correct, int[] total, int sysLen, int refLen,
+                                         boolean effectiveOrder) {
+        long[] stats = new long[2 + 2 * MAX_NGRAM_ORDER];
+        stats[0] = sysLen;
+        stats[1] = refLen;
+        for (int n = 0; n < MAX_NGRAM_ORDER; n++) {
+            stats[2 + n] = correct[n];
+            stats[2 + MAX_NGRAM_ORDER + n] = total[n];
+        }
+        return computeBleu(stats, effectiveOrder);
+    }
+
+    private static BleuResult computeBleu(long[] stats, boolean effectiveOrder) {
+        int sysLen = Math.toIntExact(stats[0]);
+        int refLen = Math.toIntExact(stats[1]);
+        int[] correct = new int[MAX_NGRAM_ORDER];
+        int[] total = new int[MAX_NGRAM_ORDER];
+        boolean anyCorrect = false;
+        for (int n = 0; n < MAX_NGRAM_ORDER; n++) {
+            correct[n] = Math.toIntExact(stats[2 + n]);
+            total[n] = Math.toIntExact(stats[2 + MAX_NGRAM_ORDER + n]);
+            anyCorrect |= correct[n] != 0;
+        }
+        double bp;
+        if (sysLen < refLen) {
+            bp = sysLen > 0 ? Math.exp(1 - (double) refLen / sysLen) : 0.0;
+        } else {
+            bp = 1.0;
+        }
+        double[] precisions = new double[MAX_NGRAM_ORDER];
+        if (!anyCorrect) {
+            return new BleuResult(0.0, correct, total, precisions, bp, sysLen, refLen);
+        }
+        double smoothMteval = 1.0;
+        int effOrder = MAX_NGRAM_ORDER;
+        for (int n = 1; n <= MAX_NGRAM_ORDER; n++) {
+            if (total[n - 1] == 0) {
+                break;
+            }
+            if (effectiveOrder) {
+                effOrder = n;
+            }
+            if (correct[n - 1] == 0) {
+                smoothMteval *= 2;
+                precisions[n - 1] = 100.0 / (smoothMteval * total[n - 1]);
+            } else {
+                precisions[n - 1] = 100.0 * correct[n - 1] / total[n - 1];
+            }
+        }
+        double logSum = 0.0;
+        for (int n = 0; n < effOrder; n++) {
+            logSum += myLog(precisions[n]);
+        }
+        double score = bp * Math.exp(logSum / effOrder);
+        return new BleuResult(score, correct, total, precisions, bp, sysLen, refLen);
+    }
+
+    /** sacreBLEU's {@code utils.my_log}: {@code log(x)}, but {@code -9999999999} for 0. */
+    private static double myLog(double x) {
+        return x == 0.0 ? -9999999999.0 : Math.log(x);
+    }
+
+    /** [hyp_len, ref_len, correct_1..4, total_1..4] for one segment. */
+    private static long[] segmentStats(String hypothesis, List<String> references) {
+        Map<String, Integer> ids = new HashMap<>();
+        List<int[]> refTokenIds = new ArrayList<>(references.size());
+        for (String ref : references) {
+            // _cache_references drops undefined / empty references of a segment ...
+            if (ref == null || ref.isEmpty()) {
+                continue;
+            }
+            refTokenIds.add(intern(PyStr.split(Tokenizer13a.tokenize(PyStr.rstrip(ref))), ids));
+        }
+        if (refTokenIds.isEmpty()) {
+            // ... and raises only when none is left.
+            throw new IllegalArgumentException("Empty or `None` reference sentence found.");
+        }
+        int[] hyp = intern(PyStr.split(Tokenizer13a.tokenize(PyStr.rstrip(hypothesis))), ids);
+
+        // Reference n-gram counts, merged by max over references.
+        Map<Ngram, Integer> refMax = new HashMap<>();
+        int closestDiff = -1;
+        int closestLen = -1;
+        for (int[] ref : refTokenIds) {
+            Map<Ngram, Integer> counts = ngramCounts(ref);
+            for (Map.Entry<Ngram, Integer> e : counts.entrySet()) {
+                refMax.merge(e.getKey(), e.getValue(), Math::max);
+            }
+            int refLen = ref.length;
+            int diff = Math.abs(hyp.length - refLen);
+            if (closestDiff == -1 || diff < closestDiff) {
+                closestDiff = diff;
+                closestLen = refLen;
+            } else if (diff == closestDiff && refLen < closestLen) {
+                closestLen = refLen;
+            }
+        }
+        long[] stats = new long[2 + 2 * MAX_NGRAM_ORDER];
+        stats[0] = hyp.length;
+        stats[1] = closestLen;
+        for (Map.Entry<Ngram, Integer> e : ngramCounts(hyp).entrySet()) {
+            int n = e.getKey().n() - 1;
+            int count = e.getValue();
+            stats[2 + MAX_NGRAM_ORDER + n] += count;
+            Integer refCount = refMax.get(e.getKey());
+            if (refCount != null) {
+                stats[2 + n] += Math.min(count, refCount);
+            }
+        }
+        return stats;
+    }
+
+    private static int[] intern(List<String> tokens, Map<String, Integer> ids) {
+        int[] out = new int[tokens.size()];
+        for (int i = 0; i < out.length; i++) {
+            Integer id = ids.get(tokens.get(i));
+            if (id == null) {
+                id = ids.size();
+                ids.put(tokens.get(i), id);
+            }
+            out[i] = id;
+        }
+        return out;
+    }
+
+    /** An n-gram of token ids, 1 &lt;= n &lt;= 4 (unused slots are -1). */
+    private record Ngram(int n, int a, int b, int c, int d) {
+    }
+
+    private static Map<Ngram, Integer> ngramCounts(int[] t) {
+        Map<Ngram, Integer> counts = new HashMap<>();
+        for (int n = 1; n <= MAX_NGRAM_ORDER; n++) {
+            for (int i = 0; i + n <= t.length; i++) {
+                Ngram g = new Ngram(n, t[i], n > 1 ? t[i + 1] : -1, n > 2 ? t[i + 2] : -1, n > 3 ? t[i + 3] : -1);
+                counts.merge(g, 1, Integer::sum);
+            }
+        }
+        return counts;
+    }
+}

@@ -1,0 +1,261 @@
+package dev.qstream.scorer.stream;
+
+import dev.qstream.schemas.avro.DeadLetter;
+import dev.qstream.schemas.avro.DeadLetterReason;
+import dev.qstream.schemas.avro.Episode;
+import dev.qstream.schemas.avro.EpisodeAssembly;
+import dev.qstream.schemas.avro.Prompt;
+import dev.qstream.schemas.avro.ScoredTransition;
+import dev.qstream.schemas.avro.Transition;
+import dev.qstream.schemas.serde.Serdes;
+import dev.qstream.schemas.validation.RecordValidator;
+import dev.qstream.scorer.reward.ComposedReward;
+import dev.qstream.scorer.reward.RewardComposer;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.kafka.streams.processor.PunctuationType;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.processor.api.RecordMetadata;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Assembles episodes from their transitions and scores each one when it is whole. Steps may arrive duplicated
+ * (ignored, counted) or out of order (kept sorted); an episode is whole when its done step and every step before
+ * it are present and its prompt is known. A wall-clock punctuator retries whole episodes whose prompt was not yet
+ * known and dead-letters episodes that never complete, so nothing waits forever and nothing is dropped silently.
+ */
+final class EpisodeAssemblyProcessor implements Processor<String, Transition, String, SpecificRecordBase> {
+
+    private final ScorerConfig config;
+    private final ScorerMetrics metrics;
+    private final RewardComposer composer;
+    private final RecordValidator validator;
+    private ProcessorContext<String, SpecificRecordBase> context;
+    private KeyValueStore<String, EpisodeAssembly> episodes;
+    private KeyValueStore<String, Prompt> prompts;
+
+    EpisodeAssemblyProcessor(ScorerConfig config, ScorerMetrics metrics) {
+        this.config = config;
+        this.metrics = metrics;
+        this.composer = new RewardComposer(config.reward());
+        this.validator = new RecordValidator(config.limits());
+    }
+
+    @Override
+    public void init(ProcessorContext<String, SpecificRecordBase> context) {
+        this.context = context;
+        this.episodes = context.getStateStore(ScorerTopology.EPISODE_STORE);
+        this.prompts = context.getStateStore(ScorerTopology.PROMPT_STORE);
+        context.schedule(config.punctuateEvery(), PunctuationType.WALL_CLOCK_TIME, this::sweep);
+    }
+
+    @Override
+    public void process(Record<String, Transition> record) {
+        Transition t = record.value();
+        if (t == null) {
+            deadLetterInput(record, "transition value is missing (null)");
+            return;
+        }
+        List<String> violations = new ArrayList<>(validator.validate(t));
+        if (violations.isEmpty()) {
+            violations.addAll(validator.validateKey(record.key(), t.getEpisodeId().toString()));
+        }
+        if (!violations.isEmpty()) {
+            deadLetterInput(record, String.join("; ", violations));
+            return;
+        }
+        String key = record.key();
+        EpisodeAssembly episode = episodes.get(key);
+        if (episode == null) {
+            episode = EpisodeAssembly.newBuilder().setEpisodeId(key).setSteps(new ArrayList<>())
+                    .setFirstSeenAt(Instant.ofEpochMilli(context.currentSystemTimeMs())).build();
+        }
+        List<Transition> steps = new ArrayList<>(episode.getSteps());
+        int position = insertionPoint(steps, t.getStep());
+        if (position < 0) {
+            episode.setDuplicates(episode.getDuplicates() + 1);
+            metrics.duplicateStep();
+            episodes.put(key, episode);
+            return;
+        }
+        if (episode.getLastStep() >= 0 && (t.getStep() > episode.getLastStep() || t.getDone())) {
+            deadLetterInput(record, "step " + t.getStep() + (t.getDone() ? " is a second done step" : " comes after the done step ")
+                    + " of episode " + key + " (done at step " + episode.getLastStep() + ")");
+            return;
+        }
+        steps.add(position, t);
+        episode.setSteps(steps);
+        if (t.getDone()) {
+            episode.setLastStep(t.getStep());
+        }
+        if (!completeIfWhole(key, episode, record.timestamp())) {
+            episodes.put(key, episode);
+        }
+    }
+
+    /** Scores and forgets a whole episode; returns false when it must keep waiting. */
+    private boolean completeIfWhole(String key, EpisodeAssembly episode, long timestamp) {
+        List<Transition> steps = episode.getSteps();
+        if (episode.getLastStep() < 0 || steps.size() != episode.getLastStep() + 1) {
+            return false;
+        }
+        Transition first = steps.get(0);
+        Prompt prompt = prompts.get(first.getPromptId());
+        if (prompt == null) {
+            return false; // the prompt table may lag; the sweep retries until the episode times out
+        }
+        String inconsistency = prefixInconsistency(steps);
+        if (inconsistency != null) {
+            deadLetterEpisode(key, episode, DeadLetterReason.VALIDATION, inconsistency);
+            return true;
+        }
+        if (prompt.getReferences().isEmpty() && !config.feedbackOnlyWithoutReferences()) {
+            deadLetterEpisode(key, episode, DeadLetterReason.MISSING_REFERENCES,
+                    "prompt " + prompt.getPromptId() + " has no references and feedback-only scoring is off");
+            return true;
+        }
+        List<String> tokens = new ArrayList<>(steps.size());
+        for (Transition s : steps) {
+            tokens.add(s.getActionToken());
+        }
+        ComposedReward reward = composer.compose(tokens, prompt.getReferences(), null);
+        Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
+        for (int i = 0; i < steps.size(); i++) {
+            Transition s = steps.get(i);
+            ScoredTransition scored = ScoredTransition.newBuilder()
+                    .setTransition(s)
+                    .setReward(reward.stepRewards()[i])
+                    .setEpisodeReward(reward.episodeReward())
+                    .setNextValidActions(i + 1 < steps.size() ? steps.get(i + 1).getValidActions() : null)
+                    .setParts(reward.parts())
+                    .setScoredAt(now)
+                    .build();
+            context.forward(new Record<>(key, (SpecificRecordBase) scored, timestamp), ScorerTopology.SCORED_SINK);
+        }
+        Transition last = steps.get(steps.size() - 1);
+        Episode summary = Episode.newBuilder()
+                .setEpisodeId(first.getEpisodeId())
+                .setPromptId(first.getPromptId())
+                .setActorId(first.getActorId())
+                .setPrompt(prompt.getText())
+                .setText(String.join(" ", tokens.stream().filter(w -> !w.isEmpty()).toList()))
+                .setTokenCount(steps.size())
+                .setPolicyVersion(first.getPolicyVersion())
+                .setExploration(first.getExploration())
+                .setEndReason(last.getEndReason() == null ? dev.qstream.schemas.avro.EndReason.UNKNOWN : last.getEndReason())
+                .setScores(reward.scores())
+                .setCreatedAt(now)
+                .build();
+        context.forward(new Record<>(key, (SpecificRecordBase) summary, timestamp), ScorerTopology.GENERATIONS_SINK);
+        metrics.episodeScored(first.getPolicyVersion(), reward.episodeReward(), steps.size());
+        episodes.delete(key);
+        return true;
+    }
+
+    /** Every step's prefix must be exactly the actions of the steps before it. */
+    private static String prefixInconsistency(List<Transition> steps) {
+        for (int i = 0; i < steps.size(); i++) {
+            List<Integer> prefix = steps.get(i).getPrefixTokens();
+            for (int j = 0; j < i; j++) {
+                if (prefix.get(j) != steps.get(j).getAction()) {
+                    return "prefix of step " + i + " disagrees with the action of step " + j;
+                }
+            }
+            if (!steps.get(i).getPromptId().equals(steps.get(0).getPromptId())) {
+                return "step " + i + " names another prompt than step 0";
+            }
+        }
+        return null;
+    }
+
+    private void sweep(long now) {
+        List<String> whole = new ArrayList<>();
+        List<String> expired = new ArrayList<>();
+        try (KeyValueIterator<String, EpisodeAssembly> it = episodes.all()) {
+            while (it.hasNext()) {
+                var entry = it.next();
+                EpisodeAssembly e = entry.value;
+                boolean complete = e.getLastStep() >= 0 && e.getSteps().size() == e.getLastStep() + 1;
+                if (now - e.getFirstSeenAt().toEpochMilli() > config.episodeTimeout().toMillis()) {
+                    expired.add(entry.key);
+                } else if (complete) {
+                    whole.add(entry.key);
+                }
+            }
+        }
+        for (String key : whole) {
+            completeIfWhole(key, episodes.get(key), now);
+        }
+        for (String key : expired) {
+            EpisodeAssembly e = episodes.get(key);
+            if (e == null) {
+                continue;
+            }
+            boolean complete = e.getLastStep() >= 0 && e.getSteps().size() == e.getLastStep() + 1;
+            String why = complete
+                    ? "episode " + key + " is complete but its prompt " + e.getSteps().get(0).getPromptId()
+                    + " never appeared within " + config.episodeTimeout().toSeconds() + " s"
+                    : "episode " + key + " incomplete after " + config.episodeTimeout().toSeconds() + " s: "
+                    + e.getSteps().size() + " steps" + (e.getLastStep() < 0 ? ", no done step" : ", done at step " + e.getLastStep());
+            deadLetterEpisode(key, e, complete ? DeadLetterReason.MISSING_REFERENCES : DeadLetterReason.EPISODE_TIMEOUT, why);
+        }
+    }
+
+    private static int insertionPoint(List<Transition> steps, int step) {
+        int lo = 0;
+        int hi = steps.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            int s = steps.get(mid).getStep();
+            if (s == step) {
+                return -1;
+            }
+            if (s < step) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    private void deadLetterInput(Record<String, Transition> record, String error) {
+        RecordMetadata meta = context.recordMetadata().orElse(null);
+        byte[] value = record.value() == null ? null : Serdes.TRANSITION.encode(record.value());
+        forwardDeadLetter(meta == null ? config.layout().name(dev.qstream.schemas.topics.QstreamTopic.TRANSITIONS) : meta.topic(),
+                meta == null ? -1 : meta.partition(), meta == null ? -1 : meta.offset(), record.key(), value,
+                DeadLetterReason.VALIDATION, error, record.timestamp());
+    }
+
+    private void deadLetterEpisode(String key, EpisodeAssembly episode, DeadLetterReason reason, String error) {
+        forwardDeadLetter(config.layout().name(dev.qstream.schemas.topics.QstreamTopic.TRANSITIONS), -1, -1, key,
+                Serdes.EPISODE_ASSEMBLY.encode(episode), reason, error, context.currentSystemTimeMs());
+        episodes.delete(key);
+    }
+
+    private void forwardDeadLetter(String topic, int partition, long offset, String key, byte[] value,
+                                   DeadLetterReason reason, String error, long timestamp) {
+        DeadLetter letter = DeadLetter.newBuilder()
+                .setSourceTopic(topic)
+                .setPartition(partition)
+                .setOffset(offset)
+                .setKey(key == null ? null : ByteBuffer.wrap(key.getBytes(StandardCharsets.UTF_8)))
+                .setValue(value == null ? null : ByteBuffer.wrap(value))
+                .setReason(reason)
+                .setError(error)
+                .setErrorClass("")
+                .setConsumer(config.applicationId())
+                .setTimestamp(Instant.ofEpochMilli(context.currentSystemTimeMs()))
+                .build();
+        metrics.deadLettered(reason.name());
+        context.forward(new Record<>(topic, (SpecificRecordBase) letter, timestamp), ScorerTopology.DLQ_SINK);
+    }
+}

@@ -1,0 +1,95 @@
+package dev.qstream.scorer.stream;
+
+import dev.qstream.runtime.service.ServiceContext;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** Runs the scorer topology: wires Kafka settings, metrics and the Streams lifecycle; the logic is in the topology. */
+public final class ScorerService implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ScorerService.class);
+
+    private final KafkaStreams streams;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    private ScorerService(ScorerConfig config, ServiceContext context) {
+        Properties props = context.kafka().common(context.clientId("streams"));
+        props.putAll(ScorerTopology.streamsProperties(config));
+        props.put(DeadLetterExceptionHandlers.METER_REGISTRY, context.registry());
+        this.streams = new KafkaStreams(ScorerTopology.buildTopology(config, new MicrometerScorerMetrics(context.registry())), props);
+        streams.setUncaughtExceptionHandler(e -> {
+            LOG.error("scorer stream thread failed; replacing it: {}", e.toString(), e);
+            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+        });
+        streams.setStateListener((now, before) -> {
+            LOG.info("scorer state {} -> {}", before, now);
+            if (now == KafkaStreams.State.NOT_RUNNING || now == KafkaStreams.State.ERROR) {
+                stopped.countDown();
+            }
+        });
+    }
+
+    public static ScorerService start(ScorerConfig config, ServiceContext context) {
+        ScorerService service = new ScorerService(config, context);
+        service.streams.start();
+        return service;
+    }
+
+    public KafkaStreams.State state() {
+        return streams.state();
+    }
+
+    /** Waits until the Streams client stops (error or close). */
+    public boolean awaitStop(Duration timeout) throws InterruptedException {
+        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+    }
+
+    /** Scorer metrics on Micrometer. */
+    private static final class MicrometerScorerMetrics implements ScorerMetrics {
+        private final MeterRegistry registry;
+        private final Counter episodes;
+        private final Counter transitions;
+        private final Counter duplicates;
+        private final DistributionSummary rewards;
+
+        MicrometerScorerMetrics(MeterRegistry registry) {
+            this.registry = registry;
+            this.episodes = Counter.builder("scorer.episodes").description("episodes scored").register(registry);
+            this.transitions = Counter.builder("scorer.transitions").description("scored transitions emitted").register(registry);
+            this.duplicates = Counter.builder("scorer.duplicate.steps").description("duplicate steps ignored").register(registry);
+            this.rewards = DistributionSummary.builder("scorer.episode.reward").description("episode rewards").register(registry);
+        }
+
+        @Override
+        public void episodeScored(long policyVersion, double episodeReward, int steps) {
+            episodes.increment();
+            transitions.increment(steps);
+            rewards.record(episodeReward);
+        }
+
+        @Override
+        public void duplicateStep() {
+            duplicates.increment();
+        }
+
+        @Override
+        public void deadLettered(String reason) {
+            Counter.builder("scorer.deadletters").tag("reason", reason).register(registry).increment();
+        }
+    }
+}
