@@ -10,6 +10,7 @@ import dev.qstream.policy.network.QNetworkFactory;
 import dev.qstream.policy.network.QNetworkSpec;
 import dev.qstream.policy.text.Tokenizer;
 import dev.qstream.runtime.deadletter.RecordIntake;
+import dev.qstream.runtime.service.ManagedService;
 import dev.qstream.runtime.service.ServiceContext;
 import dev.qstream.schemas.avro.DeadLetterReason;
 import dev.qstream.schemas.avro.ExplorationStrategy;
@@ -38,7 +39,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * so N actors share its partitions), emitting every step as a transition. Offsets are committed only after the
  * episode's transitions are acknowledged, so a crash regenerates a prompt rather than losing it.
  */
-public final class ActorService implements AutoCloseable {
+public final class ActorService implements ManagedService {
 
     private static final Logger LOG = LoggerFactory.getLogger(ActorService.class);
 
@@ -54,6 +55,7 @@ public final class ActorService implements AutoCloseable {
     private final SplittableRandom random = new SplittableRandom();
     private final Thread loop;
     private volatile boolean running = true;
+    private volatile String failure;
 
     private ActorService(ActorConfig config, ServiceContext context) throws InterruptedException {
         this.config = config;
@@ -121,6 +123,7 @@ public final class ActorService implements AutoCloseable {
             // closing
         } catch (RuntimeException e) {
             LOG.error("actor prompt loop failed: {}", e.toString(), e);
+            failure = "prompt loop failed: " + e;
         } finally {
             prompts.close(Duration.ofSeconds(5));
         }
@@ -137,6 +140,11 @@ public final class ActorService implements AutoCloseable {
         generator.generate(prompt.getPromptId(), prompt.getText(), deadline, liveExploration(), config.maxTokens(),
                 random, adder);
         episodes.incrementAndGet();
+    }
+
+    @Override
+    public String failure() {
+        return failure;
     }
 
     @Override

@@ -13,6 +13,7 @@ import dev.qstream.policy.network.QNetworkSpec;
 import dev.qstream.policy.network.QNetworkWeights;
 import dev.qstream.policy.state.StateEncoder;
 import dev.qstream.runtime.deadletter.RecordIntake;
+import dev.qstream.runtime.service.ManagedService;
 import dev.qstream.runtime.service.ServiceContext;
 import dev.qstream.schemas.avro.PartitionOffset;
 import dev.qstream.schemas.avro.ScoredTransition;
@@ -46,7 +47,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * limiter keeps training from running far ahead of the data. A non-finite loss rolls the network back to the last
  * published weights instead of publishing garbage.
  */
-public final class LearnerService implements AutoCloseable {
+public final class LearnerService implements ManagedService {
 
     private static final Logger LOG = LoggerFactory.getLogger(LearnerService.class);
 
@@ -70,6 +71,7 @@ public final class LearnerService implements AutoCloseable {
     private final Thread trainThread;
     private volatile QNetworkWeights lastPublished;
     private volatile boolean running = true;
+    private volatile String failure;
 
     private LearnerService(LearnerConfig config, ServiceContext context) {
         this.config = config;
@@ -142,6 +144,7 @@ public final class LearnerService implements AutoCloseable {
             // closing
         } catch (RuntimeException e) {
             LOG.error("learner ingest loop failed: {}", e.toString(), e);
+            failure = "ingest loop failed: " + e;
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }
@@ -199,6 +202,7 @@ public final class LearnerService implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (RuntimeException e) {
             LOG.error("learner training loop failed: {}", e.toString(), e);
+            failure = "training loop failed: " + e;
         }
     }
 
@@ -236,6 +240,11 @@ public final class LearnerService implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.error("publishing model version {} failed (training goes on): {}", next, e.getMessage());
         }
+    }
+
+    @Override
+    public String failure() {
+        return failure;
     }
 
     @Override

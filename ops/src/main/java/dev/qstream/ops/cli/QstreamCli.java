@@ -25,7 +25,7 @@ public final class QstreamCli {
             if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
                     || e instanceof IOException || e instanceof UncheckedIOException
                     || e instanceof KafkaUnreachableException) {
-                command.getErr().println("qstream " + command.getCommandName() + ": " + e.getMessage());
+                System.err.println("qstream " + command.getCommandName() + ": " + e.getMessage());
                 return 2;
             }
             throw e;

@@ -1,6 +1,7 @@
 package dev.qstream.ops.cli;
 
 import dev.qstream.runtime.kafka.KafkaUnreachableException;
+import dev.qstream.runtime.service.ManagedService;
 import dev.qstream.runtime.service.ServiceContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +19,7 @@ final class ServiceRunner {
 
     /** Starts a service given its context; returns what must be closed on shutdown. */
     interface Starter {
-        AutoCloseable start(ServiceContext context) throws Exception;
+        ManagedService start(ServiceContext context) throws Exception;
     }
 
     private ServiceRunner() {
@@ -36,7 +37,7 @@ final class ServiceRunner {
             System.err.println("qstream " + source + ": " + e.getMessage());
             return 2;
         }
-        AutoCloseable service;
+        ManagedService service;
         try {
             service = starter.start(context);
         } catch (Exception e) {
@@ -62,8 +63,15 @@ final class ServiceRunner {
             }));
         }
         LOG.info("{} {} running against {}", source, instanceId, kafka.settings().bootstrapServers());
+        String failure = null;
         try {
-            stop.await();
+            while (!stop.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+                failure = service.failure();
+                if (failure != null) {
+                    System.err.println("qstream " + source + ": " + failure + "; exiting so that a supervisor can restart it");
+                    break;
+                }
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -76,7 +84,7 @@ final class ServiceRunner {
             context.close();
             closed.countDown();
         }
-        return 0;
+        return failure == null ? 0 : 1;
     }
 
     static String defaultInstanceId(String source) {

@@ -1,6 +1,8 @@
 package dev.qstream.scorer.stream;
 
 import dev.qstream.schemas.avro.Prompt;
+import dev.qstream.schemas.serde.AvroDecodeException;
+import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.schemas.validation.RecordValidator;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -10,10 +12,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the global prompt table: the latest valid prompt per id. Invalid prompts are not stored (the actor
- * dead-letters them when it reads them, so they are counted once, there); a null value deletes the prompt.
+ * Keeps the global prompt table: the latest valid prompt per id. It reads raw bytes and decodes them itself:
+ * undecodable or invalid prompts are not stored (the actor dead-letters them when it reads the same records, so they
+ * are counted once, there), and a decoding failure can never stop the global thread. A null value deletes.
  */
-final class PromptTableUpdater implements Processor<String, Prompt, Void, Void> {
+final class PromptTableUpdater implements Processor<String, byte[], Void, Void> {
 
     private static final Logger LOG = LoggerFactory.getLogger(PromptTableUpdater.class);
 
@@ -30,7 +33,7 @@ final class PromptTableUpdater implements Processor<String, Prompt, Void, Void> 
     }
 
     @Override
-    public void process(Record<String, Prompt> record) {
+    public void process(Record<String, byte[]> record) {
         if (record.key() == null) {
             return;
         }
@@ -38,9 +41,16 @@ final class PromptTableUpdater implements Processor<String, Prompt, Void, Void> 
             store.delete(record.key());
             return;
         }
-        var violations = validator.validate(record.value());
-        if (violations.isEmpty() && record.key().equals(record.value().getPromptId())) {
-            store.put(record.key(), record.value());
+        Prompt prompt;
+        try {
+            prompt = Serdes.PROMPT.decode(record.value());
+        } catch (AvroDecodeException e) {
+            LOG.debug("prompt record {} not stored: {}", record.key(), e.getMessage());
+            return;
+        }
+        var violations = validator.validate(prompt);
+        if (violations.isEmpty() && record.key().equals(prompt.getPromptId())) {
+            store.put(record.key(), prompt);
         } else {
             LOG.debug("prompt {} not stored: {}", record.key(), violations);
         }

@@ -1,5 +1,6 @@
 package dev.qstream.scorer.stream;
 
+import dev.qstream.runtime.service.ManagedService;
 import dev.qstream.runtime.service.ServiceContext;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
@@ -15,12 +16,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /** Runs the scorer topology: wires Kafka settings, metrics and the Streams lifecycle; the logic is in the topology. */
-public final class ScorerService implements AutoCloseable {
+public final class ScorerService implements ManagedService {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScorerService.class);
 
     private final KafkaStreams streams;
     private final CountDownLatch stopped = new CountDownLatch(1);
+    private volatile boolean closing;
 
     private ScorerService(ScorerConfig config, ServiceContext context) {
         Properties props = context.kafka().common(context.clientId("streams"));
@@ -28,8 +30,11 @@ public final class ScorerService implements AutoCloseable {
         props.put(DeadLetterExceptionHandlers.METER_REGISTRY, context.registry());
         this.streams = new KafkaStreams(ScorerTopology.buildTopology(config, new MicrometerScorerMetrics(context.registry())), props);
         streams.setUncaughtExceptionHandler(e -> {
-            LOG.error("scorer stream thread failed; replacing it: {}", e.toString(), e);
-            return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
+            // A stream thread can be replaced; the global (prompt table) thread cannot, so the client stops.
+            boolean global = Thread.currentThread().getName().contains("GlobalStreamThread");
+            LOG.error("scorer {} thread failed; {}: {}", global ? "global" : "stream", global ? "stopping" : "replacing it", e.toString(), e);
+            return global ? StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT
+                    : StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.REPLACE_THREAD;
         });
         streams.setStateListener((now, before) -> {
             LOG.info("scorer state {} -> {}", before, now);
@@ -45,6 +50,13 @@ public final class ScorerService implements AutoCloseable {
         return service;
     }
 
+    @Override
+    public String failure() {
+        KafkaStreams.State s = streams.state();
+        return s == KafkaStreams.State.ERROR || s == KafkaStreams.State.PENDING_ERROR || (stopped.getCount() == 0 && !closing)
+                ? "Kafka Streams client is " + s : null;
+    }
+
     public KafkaStreams.State state() {
         return streams.state();
     }
@@ -56,6 +68,7 @@ public final class ScorerService implements AutoCloseable {
 
     @Override
     public void close() {
+        closing = true;
         streams.close(Duration.ofSeconds(30));
     }
 

@@ -5,6 +5,7 @@ import dev.qstream.schemas.avro.Prompt;
 import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.schemas.topics.QstreamTopic;
 import dev.qstream.schemas.validation.RecordValidator;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serde;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -44,7 +45,7 @@ public final class ScorerTopology {
         StoreBuilder<KeyValueStore<String, Prompt>> promptStore = Stores.keyValueStoreBuilder(
                 Stores.persistentKeyValueStore(PROMPT_STORE), org.apache.kafka.common.serialization.Serdes.String(),
                 Serdes.PROMPT).withLoggingDisabled(); // the prompts topic itself is the changelog of a global store
-        topology.addGlobalStore(promptStore, "prompts-source", keyReader, Serdes.PROMPT,
+        topology.addGlobalStore(promptStore, "prompts-source", keyReader, new ByteArrayDeserializer(),
                 config.layout().name(QstreamTopic.PROMPTS), "prompts-table",
                 () -> new PromptTableUpdater(new RecordValidator(config.limits())));
 
