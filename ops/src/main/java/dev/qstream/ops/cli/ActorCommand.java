@@ -11,7 +11,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
@@ -26,8 +25,8 @@ public final class ActorCommand implements Callable<Integer> {
     @Mixin
     SigningOptions signing;
 
-    @Option(names = "--vocab", required = true, paramLabel = "FILE", description = "Vocabulary file (one token a line).")
-    Path vocab;
+    @Mixin
+    VocabularyOptions vocabulary;
 
     @Option(names = "--instance-id", description = "Instance id (default: actor-<host>-<pid>).")
     String instanceId;
@@ -70,7 +69,7 @@ public final class ActorCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Vocabulary vocabulary = Vocabulary.read(vocab);
+        Vocabulary vocabulary = this.vocabulary.load();
         String id = instanceId != null ? instanceId : ServiceRunner.defaultInstanceId("actor");
         ActorConfig config = new ActorConfig(id, modelName, vocabulary, EncoderSpec.defaults(), hidden, initSeed,
                 maxTokens, 256, strategy, new EpsilonSchedule(epsilonStart, epsilonEnd, epsilonDecay), temperature,

@@ -10,8 +10,8 @@ import java.time.Duration;
 /** Where Kafka is and how the topics are laid out: the same options on every service command. */
 public final class KafkaOptions {
 
-    @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT[,HOST:PORT...]",
-            description = "Kafka bootstrap servers.")
+    @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,HOST:PORT...]",
+            description = "Kafka bootstrap servers (required; or $QSTREAM_BOOTSTRAP_SERVERS).")
     String bootstrapServers;
 
     @Option(names = "--topic-prefix", defaultValue = TopicLayout.DEFAULT_PREFIX,
@@ -36,6 +36,9 @@ public final class KafkaOptions {
     Duration startupTimeout;
 
     public KafkaSettings settings() {
+        if (bootstrapServers == null || bootstrapServers.isBlank()) {
+            throw new IllegalArgumentException("--bootstrap-servers (or $QSTREAM_BOOTSTRAP_SERVERS) is required");
+        }
         return KafkaSettings.from(bootstrapServers, new TopicLayout(topicPrefix, partitions, replicationFactor),
                 clientConfig, System.getenv());
     }

@@ -10,7 +10,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
@@ -25,8 +24,8 @@ public final class LearnerCommand implements Callable<Integer> {
     @Mixin
     SigningOptions signing;
 
-    @Option(names = "--vocab", required = true, paramLabel = "FILE", description = "Vocabulary file (the actors' one).")
-    Path vocab;
+    @Mixin
+    VocabularyOptions vocabulary;
 
     @Option(names = "--instance-id", description = "Instance id (default: learner-<host>-<pid>).")
     String instanceId;
@@ -85,7 +84,7 @@ public final class LearnerCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        Vocabulary vocabulary = Vocabulary.read(vocab);
+        Vocabulary vocabulary = this.vocabulary.load();
         String id = instanceId != null ? instanceId : ServiceRunner.defaultInstanceId("learner");
         DqnConfig defaults = DqnConfig.defaults();
         DqnConfig dqn = new DqnConfig(gamma, learningRate, batchSize, huberDelta, maxGradNorm, !noDoubleDqn,

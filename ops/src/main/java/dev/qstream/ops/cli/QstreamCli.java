@@ -10,7 +10,7 @@ import java.io.UncheckedIOException;
 /** The {@code qstream} command: the local stack, the broker, and each service on its own. */
 @Command(name = "qstream", mixinStandardHelpOptions = true, version = "qstream 0.1.0",
         description = "Kafka-native continuous learning for text generation (DQN over tokens).",
-        subcommands = {UpCommand.class, BrokerCommand.class, TopicsCommand.class, ActorCommand.class,
+        subcommands = {UpCommand.class, BrokerCommand.class, TopicsCommand.class, ActorCommand.class, OpsCommand.class,
                 ScorerCommand.class, LearnerCommand.class, CommandLine.HelpCommand.class})
 public final class QstreamCli {
 
@@ -21,6 +21,7 @@ public final class QstreamCli {
     /** The command line with qstream's error handling: expected failures print one clear line, no stack trace. */
     public static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new QstreamCli());
+        cli.setDefaultValueProvider(new EnvironmentDefaults(System.getenv()));
         cli.setExecutionExceptionHandler((e, command, parseResult) -> {
             if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
                     || e instanceof IOException || e instanceof UncheckedIOException

@@ -7,9 +7,8 @@ import dev.qstream.ops.observe.LoopObserver;
 import dev.qstream.ops.observe.LoopSummary;
 import dev.qstream.ops.simulator.TrafficSimulator;
 import dev.qstream.ops.task.DataToTextTask;
-import dev.qstream.ops.task.TaskFile;
 import dev.qstream.ops.task.TaskPrompt;
-import dev.qstream.policy.text.Tokenizer;
+import dev.qstream.ops.task.TaskVocabulary;
 import dev.qstream.policy.text.Vocabulary;
 import dev.qstream.policy.transport.ModelSigner;
 import dev.qstream.runtime.kafka.KafkaSettings;
@@ -86,7 +85,7 @@ public final class UpCommand implements Callable<Integer> {
 
         List<TaskPrompt> task = loadTask();
         List<TaskPrompt> train = task.stream().filter(p -> p.split() == TaskPrompt.Split.TRAIN).toList();
-        Vocabulary vocabulary = vocabularyOf(task);
+        Vocabulary vocabulary = TaskVocabulary.of(task);
         Path vocabFile = dir.resolve("vocab.txt");
         vocabulary.write(vocabFile);
         say("task: %d prompts (%d train), vocabulary %d tokens; logs in %s", task.size(), train.size(), vocabulary.size(), logs);
@@ -218,28 +217,15 @@ public final class UpCommand implements Callable<Integer> {
     }
 
     private List<TaskPrompt> loadTask() throws IOException {
-        if (taskFile == null) {
-            return DataToTextTask.generate(DataToTextTask.DEFAULT_SEED, DataToTextTask.DEFAULT_SIZE);
-        }
-        TaskFile.Loaded loaded = TaskFile.read(taskFile);
-        loaded.errors().forEach(e -> System.err.println("qstream up: skipped " + e));
-        if (loaded.split(TaskPrompt.Split.TRAIN).isEmpty()) {
+        List<TaskPrompt> task = TaskVocabulary.load(taskFile == null ? TaskVocabulary.BUILTIN : taskFile.toString());
+        if (task.stream().noneMatch(p -> p.split() == TaskPrompt.Split.TRAIN)) {
             throw new IllegalArgumentException("task file " + taskFile + " has no valid training prompts");
         }
-        return loaded.prompts();
+        return task;
     }
 
     private String taskName() {
         return taskFile == null ? DataToTextTask.NAME : taskFile.getFileName().toString();
-    }
-
-    static Vocabulary vocabularyOf(List<TaskPrompt> task) {
-        List<String> texts = new ArrayList<>();
-        for (TaskPrompt p : task) {
-            texts.add(p.prompt());
-            texts.addAll(p.references());
-        }
-        return Vocabulary.build(texts, new Tokenizer(), Vocabulary.MAX_WORDS);
     }
 
     private static List<String> nd4jOptions(String heap, String offHeap) {

@@ -1,6 +1,7 @@
 package dev.qstream.scorer.metrics;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 
 /**
@@ -26,6 +27,13 @@ import java.util.List;
 public final class RougeTokenizer {
 
     private static final char KELVIN_SIGN = '\u212A';
+
+    /**
+     * Per-thread memo of stems (the stemmer is a pure function, so this cannot change results). Bounded: cleared
+     * when it reaches {@link #STEM_CACHE_MAX} entries. Thread-confined, so no shared mutable state.
+     */
+    private static final ThreadLocal<HashMap<String, String>> STEM_CACHE = ThreadLocal.withInitial(HashMap::new);
+    private static final int STEM_CACHE_MAX = 8192;
     private static final char CAPITAL_I_WITH_DOT = '\u0130';
 
     private RougeTokenizer() {
@@ -83,11 +91,24 @@ public final class RougeTokenizer {
         String tok = cur.toString();
         cur.setLength(0);
         if (stem && tok.length() > 3) {
-            tok = PorterStemmer.INSTANCE.stem(tok);
+            tok = stemCached(tok);
         }
         if (!tok.isEmpty()) {
             out.add(tok);
         }
+    }
+
+    private static String stemCached(String token) {
+        HashMap<String, String> cache = STEM_CACHE.get();
+        String s = cache.get(token);
+        if (s == null) {
+            s = PorterStemmer.INSTANCE.stem(token);
+            if (cache.size() >= STEM_CACHE_MAX) {
+                cache.clear();
+            }
+            cache.put(token, s);
+        }
+        return s;
     }
 
     /**

@@ -139,48 +139,41 @@ final class TokenIds {
             int[] out = new int[n / 2 + 1];
             int count = 0;
             int len = bufLen;
-            int start = -1;
-            int h = 0;
-            for (int i = 0; i < n; i++) {
-                char c = text.charAt(i);
-                char m;
-                boolean endsHere = false;
-                if (c < 128) {
-                    m = ASCII[c];
-                } else if (c == '\u212A') { // KELVIN SIGN -> 'k'
-                    m = 'k';
-                } else if (c == '\u0130') { // lower() -> "i" + U+0307 (a separator)
-                    m = 'i';
-                    endsHere = true;
-                } else {
-                    m = 0;
-                }
-                if (m != 0) {
-                    if (start < 0) {
-                        start = len;
-                        h = 0;
+            int i = 0;
+            while (i < n) {
+                // skip separators
+                char m = 0;
+                while (i < n) {
+                    char c = text.charAt(i);
+                    m = c < 128 ? ASCII[c] : nonAscii(c);
+                    if (m != 0) {
+                        break;
                     }
+                    i++;
+                }
+                if (i >= n) {
+                    break;
+                }
+                // one token: [a-z0-9] run (after lower-casing)
+                int start = len;
+                int h = 0;
+                boolean dotted = false;
+                while (true) {
                     b[len++] = m;
                     h = 31 * h + m;
-                    if (!endsHere) {
-                        continue;
+                    if (text.charAt(i) == '\u0130') { // lower() -> "i" + U+0307: the token ends here
+                        dotted = true;
+                    }
+                    i++;
+                    if (dotted || i >= n) {
+                        break;
+                    }
+                    char c = text.charAt(i);
+                    m = c < 128 ? ASCII[c] : nonAscii(c);
+                    if (m == 0) {
+                        break;
                     }
                 }
-                if (start >= 0) {
-                    if (count == out.length) {
-                        out = Arrays.copyOf(out, out.length * 2 + 1);
-                    }
-                    int id = internSpan(b, start, len - start, h);
-                    if (id >= 0) {
-                        out[count++] = id;
-                    } else {
-                        out[count++] = -id - 1;
-                        len = start; // duplicate: drop its characters
-                    }
-                    start = -1;
-                }
-            }
-            if (start >= 0) {
                 if (count == out.length) {
                     out = Arrays.copyOf(out, out.length * 2 + 1);
                 }
@@ -189,12 +182,20 @@ final class TokenIds {
                     out[count++] = id;
                 } else {
                     out[count++] = -id - 1;
-                    len = start;
+                    len = start; // duplicate: drop its characters
                 }
             }
             bufLen = len;
             countOut[0] = count;
             return out;
+        }
+
+        /** U+212A KELVIN SIGN lower-cases to 'k', U+0130 to 'i' (+ a separator); all else is a separator. */
+        private static char nonAscii(char c) {
+            if (c == '\u212A') {
+                return 'k';
+            }
+            return c == '\u0130' ? 'i' : 0;
         }
 
         /** Returns the new id, or {@code -(existingId) - 1} if the span is already known. */

@@ -1,0 +1,194 @@
+package dev.qstream.scorer.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Hand-computed sacreBLEU 2.x values. p_n are n-gram precisions in percent; 'exp' smoothing replaces the k-th
+ * zero-match order by 100 / (2^k * total); score = BP * exp(mean(log p_n)).
+ */
+class SacreBleuTest {
+
+    private static final double TOL = 1e-9;
+
+    private static double geo(double... p) {
+        double s = 0;
+        for (double x : p) {
+            s += Math.log(x);
+        }
+        return Math.exp(s / p.length);
+    }
+
+    @Test
+    void identicalSentenceIs100() {
+        assertThat(SacreBleu.sentenceBleu("The cat sat on the mat.", List.of("The cat sat on the mat.")))
+                .isCloseTo(100.0, within(TOL));
+        assertThat(SacreBleu.sentenceBleu("Hello, world!", List.of("Hello, world!"))).isCloseTo(100.0, within(TOL));
+    }
+
+    @Test
+    void brevityPenaltyWithEffectiveOrder() {
+        // hyp [the cat] vs ref [the cat sat on the mat]: p1 = 2/2, p2 = 1/1, no trigram in the hypothesis ->
+        // effective order 2; BP = exp(1 - 6/2) = exp(-2); score = 100 * exp(-2)
+        BleuResult r = SacreBleu.sentenceBleuResult("the cat", List.of("the cat sat on the mat"));
+        assertThat(r.score()).isCloseTo(100 * Math.exp(-2), within(TOL));
+        assertThat(r.bp()).isCloseTo(Math.exp(-2), within(1e-15));
+        assertThat(r.counts()).containsExactly(2, 1, 0, 0);
+        assertThat(r.totals()).containsExactly(2, 1, 0, 0);
+        assertThat(r.sysLen()).isEqualTo(2);
+        assertThat(r.refLen()).isEqualTo(6);
+    }
+
+    @Test
+    void expSmoothingOneZeroOrder() {
+        // hyp [the cat is on the mat], ref [the cat sat on the mat]
+        // 1-grams: the x2, cat, on, mat match -> 5/6; 2-grams: the cat, on the, the mat -> 3/5;
+        // 3-grams: on the mat -> 1/4; 4-grams: 0/3 -> k=1: 100/(2*3)
+        BleuResult r = SacreBleu.sentenceBleuResult("the cat is on the mat", List.of("the cat sat on the mat"));
+        assertThat(r.counts()).containsExactly(5, 3, 1, 0);
+        assertThat(r.totals()).containsExactly(6, 5, 4, 3);
+        assertThat(r.precisions()[3]).isCloseTo(100.0 / 6, within(1e-12));
+        assertThat(r.score()).isCloseTo(geo(500.0 / 6, 60, 25, 100.0 / 6), within(TOL)); // 37.9918
+        assertThat(r.score()).isCloseTo(37.9918, within(1e-4));
+    }
+
+    @Test
+    void expSmoothingTwoZeroOrdersAndBrevityPenalty() {
+        // hyp [the cat is here now] (5) vs ref (6): p1 = 2/5, p2 = 1/4, p3: 0/3 -> 100/(2*3),
+        // p4: 0/2 -> 100/(4*2); BP = exp(1 - 6/5)
+        BleuResult r = SacreBleu.sentenceBleuResult("the cat is here now", List.of("the cat sat on the mat"));
+        assertThat(r.precisions()).containsExactly(new double[] {40, 25, 100.0 / 6, 12.5}, within(1e-12));
+        assertThat(r.bp()).isCloseTo(Math.exp(-0.2), within(1e-15));
+        assertThat(r.score()).isCloseTo(Math.exp(-0.2) * geo(40, 25, 100.0 / 6, 12.5), within(TOL)); // 17.4917
+    }
+
+    @Test
+    void smoothingAfterEffectiveOrderCutoff() {
+        // hyp [the the the], refs [the cat], [the the dog]: clip by the max count in any single reference:
+        // 'the' max 2 -> 2/3; 'the the' max 1 -> 1/2; 'the the the' 0/1 -> 100/(2*1); no 4-gram -> order 3.
+        // closest ref length to 3 among {2, 3} is 3.
+        BleuResult r = SacreBleu.sentenceBleuResult("the the the", List.of("the cat", "the the dog"));
+        assertThat(r.counts()).containsExactly(2, 1, 0, 0);
+        assertThat(r.refLen()).isEqualTo(3);
+        assertThat(r.score()).isCloseTo(geo(200.0 / 3, 50, 50), within(TOL)); // 55.0321
+    }
+
+    @Test
+    void tokenizationAndCaseMatter() {
+        // hyp [Hello world] vs ref [Hello , world !]: p1 = 2/2, 'Hello world' is not a ref bigram: 0/1 -> 50;
+        // BP = exp(1 - 4/2)
+        assertThat(SacreBleu.sentenceBleu("Hello world", List.of("Hello, world!")))
+                .isCloseTo(Math.exp(-1) * geo(100, 50), within(TOL)); // 26.0130
+        // case-sensitive: [The cat] vs [the cat]: p1 = 1/2, p2 = 0/1 -> 100/(2*1) = 50
+        assertThat(SacreBleu.sentenceBleu("The cat", List.of("the cat"))).isCloseTo(50, within(TOL));
+    }
+
+    @Test
+    void closestReferenceLengthTiesGoToTheShorter() {
+        // hyp 5 tokens, all n-grams present in some reference -> all p_n = 100
+        // refs of 4 and 6 tokens: both at distance 1 -> 4 -> BP 1
+        BleuResult a = SacreBleu.sentenceBleuResult("a b c d e", List.of("a b c d", "a b c d e f"));
+        assertThat(a.refLen()).isEqualTo(4);
+        assertThat(a.score()).isCloseTo(100, within(TOL));
+        // refs of 3 and 7: both at distance 2 -> 3
+        assertThat(SacreBleu.sentenceBleuResult("a b c d e", List.of("a b c d e f g", "a b c")).refLen())
+                .isEqualTo(3);
+        // refs of 6 and 8 -> 6 -> BP = exp(1 - 6/5)
+        BleuResult c = SacreBleu.sentenceBleuResult("a b c d e", List.of("a b c d e f", "a b c d e f g h"));
+        assertThat(c.refLen()).isEqualTo(6);
+        assertThat(c.score()).isCloseTo(100 * Math.exp(-0.2), within(TOL)); // 81.8731
+    }
+
+    @Test
+    void zeroEdgeCases() {
+        // empty hypothesis: no match -> 0, and BP = 0 because sys_len = 0 < ref_len
+        BleuResult e = SacreBleu.sentenceBleuResult("", List.of("a b"));
+        assertThat(e.score()).isZero();
+        assertThat(e.bp()).isZero();
+        assertThat(e.sysLen()).isZero();
+        assertThat(e.refLen()).isEqualTo(2);
+        // no common token at all
+        BleuResult n = SacreBleu.sentenceBleuResult("x y z", List.of("a b c"));
+        assertThat(n.score()).isZero();
+        assertThat(n.totals()).containsExactly(3, 2, 1, 0);
+        assertThat(n.precisions()).containsOnly(0.0);
+        // a whitespace-only reference is not empty: it has 0 tokens
+        assertThat(SacreBleu.sentenceBleuResult("a", List.of("   ")).refLen()).isZero();
+        assertThat(SacreBleu.sentenceBleu("a", List.of("   "))).isZero();
+    }
+
+    @Test
+    void emptyReferencesAreDroppedAndAllEmptyIsAnError() {
+        assertThat(SacreBleu.sentenceBleu("the cat", Arrays.asList("", null, "the cat"))).isCloseTo(100, within(TOL));
+        assertThatThrownBy(() -> SacreBleu.sentenceBleu("the cat", List.of("")))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SacreBleu.sentenceBleu("the cat", List.of()))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void corpusBleuSumsStatisticsThenScores() {
+        // seg 1 identical: [6,5,4,3]/[6,5,4,3]; seg 2 [a dog barked] vs [the dog barked]: [2,1,0,0]/[3,2,1,0]
+        // sum [8,6,4,3]/[9,7,5,3], lengths 9/9
+        BleuResult r = SacreBleu.corpusBleu(List.of("the cat sat on the mat", "a dog barked"),
+                List.of(List.of("the cat sat on the mat", "the dog barked")));
+        assertThat(r.counts()).containsExactly(8, 6, 4, 3);
+        assertThat(r.totals()).containsExactly(9, 7, 5, 3);
+        assertThat(r.score()).isCloseTo(geo(800.0 / 9, 600.0 / 7, 80, 100), within(TOL)); // 88.3584
+    }
+
+    @Test
+    void corpusBleuWithTwoReferenceStreamsAndSmoothing() {
+        // seg 1 [the cat]: refs [the cat sat] (3), [a cat] (2) -> closest 2; 2/2, 1/1
+        // seg 2 [hello there]: refs 3, 2 -> 2; 2/2, 1/1
+        // seg 3 [good morning to you everyone]: refs [good morning] (2), [good morning to everyone] (4) -> 4;
+        //   1-grams 4/5, 2-grams (good morning, morning to) 2/4, 3-grams (good morning to) 1/3, 4-grams 0/2
+        // sum: [8,4,1,0]/[9,6,3,2], sys 9, ref 8 -> BP 1; p4 = 100/(2*2)
+        BleuResult r = SacreBleu.corpusBleu(List.of("the cat", "hello there", "good morning to you everyone"),
+                List.of(List.of("the cat sat", "hello there friend", "good morning"),
+                        List.of("a cat", "hi there", "good morning to everyone")));
+        assertThat(r.counts()).containsExactly(8, 4, 1, 0);
+        assertThat(r.totals()).containsExactly(9, 6, 3, 2);
+        assertThat(r.sysLen()).isEqualTo(9);
+        assertThat(r.refLen()).isEqualTo(8);
+        assertThat(r.score()).isCloseTo(geo(800.0 / 9, 400.0 / 6, 100.0 / 3, 25), within(TOL)); // 47.1405
+    }
+
+    @Test
+    void corpusBleuBrevityPenalty() {
+        // seg 1: 5 of 6 ref tokens, all n-grams match: [5,4,3,2]; seg 2 [a dog] vs 4-token ref: [2,1,0,0]
+        // sys 7, ref 10, all p_n = 100 -> 100 * exp(1 - 10/7)
+        BleuResult r = SacreBleu.corpusBleu(List.of("the cat sat on the", "a dog"),
+                List.of(List.of("the cat sat on the mat", "a dog barked loudly")));
+        assertThat(r.score()).isCloseTo(100 * Math.exp(1 - 10.0 / 7), within(TOL)); // 65.1439
+        assertThat(r.ratio()).isCloseTo(0.7, within(1e-12));
+    }
+
+    @Test
+    void corpusBleuHasNoEffectiveOrder() {
+        // sentence-level: 2 tokens, effective order 2 -> 100. corpus-level: no 3-gram at all -> p3 = 0 ->
+        // log taken as -9999999999 -> 0
+        assertThat(SacreBleu.sentenceBleu("hello world", List.of("hello world"))).isCloseTo(100, within(TOL));
+        assertThat(SacreBleu.corpusBleu(List.of("hello world"), List.of(List.of("hello world"))).score()).isZero();
+    }
+
+    @Test
+    void corpusBleuRejectsMisalignedStreams() {
+        assertThatThrownBy(() -> SacreBleu.corpusBleu(List.of("a", "b"), List.of(List.of("a"))))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> SacreBleu.corpusBleu(List.of("a"), List.of()))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void computeBleuFromStatistics() {
+        // the statistics of expSmoothingOneZeroOrder
+        BleuResult r = SacreBleu.computeBleu(new int[] {5, 3, 1, 0}, new int[] {6, 5, 4, 3}, 6, 6, true);
+        assertThat(r.score()).isCloseTo(geo(500.0 / 6, 60, 25, 100.0 / 6), within(TOL));
+    }
+}
