@@ -44,7 +44,7 @@ public final class KafkaAdder implements Adder, AutoCloseable {
     @Override
     public void add(Transition transition) {
         throwIfFailed();
-        producer.send(new ProducerRecord<>(transitionsTopic, key(transition.getEpisodeId().toString()),
+        producer.send(new ProducerRecord<>(transitionsTopic, key(transition.getEpisodeId()),
                 Serdes.TRANSITION.encode(transition)), this::onCompletion);
         transitions.increment();
     }

@@ -69,6 +69,7 @@ public final class EpisodeGenerator {
         long version = -1;
         EndReason end = null;
         for (int step = 0; end == null; step++) {
+            long started = System.nanoTime();
             ServingPolicy policy = variables.current(); // one version per step: swaps happen between steps
             version = policy.version();
             if (firstVersion < 0) {
@@ -87,6 +88,7 @@ public final class EpisodeGenerator {
             ActionSelector.Choice choice = ActionSelector.choose(q, valid.length, exploration, random);
             int action = valid[choice.index()];
             prefix[step] = action;
+            long decisionMicros = (System.nanoTime() - started) / 1_000;
 
             if (action == Vocabulary.EOS_ID) {
                 end = EndReason.END_OF_SEQUENCE;
@@ -101,7 +103,7 @@ public final class EpisodeGenerator {
             }
             if (adder != null) {
                 adder.add(Transition.newBuilder()
-                        .setEpisodeId(episodeId)
+                        .setEpisodeId(episodeId.toString())
                         .setPromptId(promptId)
                         .setActorId(actorId)
                         .setStep(step)
@@ -115,7 +117,8 @@ public final class EpisodeGenerator {
                         .setPolicyVersion(version)
                         .setBehaviourProbability(choice.probability())
                         .setExploration(exploration.strategy())
-                        .setCreatedAt(clock.instant())
+                        .setDecisionMicros(decisionMicros)
+                        .setCreatedAt(clock.millis())
                         .build());
             }
         }

@@ -137,8 +137,8 @@ public final class ActorService implements ManagedService {
                     "prompt " + prompt.getPromptId() + " expired at " + deadline + " before generation started", null);
             return;
         }
-        generator.generate(prompt.getPromptId(), prompt.getText(), deadline, liveExploration(), config.maxTokens(),
-                random, adder);
+        int maxTokens = prompt.getMaxTokens() == null ? config.maxTokens() : Math.min(config.maxTokens(), prompt.getMaxTokens());
+        generator.generate(prompt.getPromptId(), prompt.getText(), deadline, liveExploration(), maxTokens, random, adder);
         episodes.incrementAndGet();
     }
 

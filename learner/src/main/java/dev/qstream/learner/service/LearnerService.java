@@ -92,7 +92,7 @@ public final class LearnerService implements ManagedService {
         this.consumer = new KafkaConsumer<>(context.kafka().consumer(context.clientId("scored"), config.groupId()));
         this.intake = new RecordIntake<>(Serdes.SCORED_TRANSITION,
                 new RecordValidator(ValidationLimits.withVocabulary(config.vocabularySize())), context.deadLetters(),
-                s -> s.getTransition().getEpisodeId().toString());
+                s -> s.getTransition().getEpisodeId());
         this.updates = Counter.builder("learner.updates").description("DQN updates done").register(context.registry());
         this.rollbacks = Counter.builder("learner.rollbacks").description("divergence rollbacks").register(context.registry());
         this.waits = Counter.builder("learner.ratelimiter.waits").description("times training waited for data").register(context.registry());
@@ -152,7 +152,7 @@ public final class LearnerService implements ManagedService {
 
     static StoredTransition toStored(ScoredTransition s) {
         Transition t = s.getTransition();
-        UUID episode = t.getEpisodeId();
+        UUID episode = UUID.fromString(t.getEpisodeId());
         return new StoredTransition(episode.getMostSignificantBits(), episode.getLeastSignificantBits(), t.getStep(),
                 StoredTransition.narrow(t.getPromptTokens()), StoredTransition.narrow(t.getPrefixTokens()), t.getAction(),
                 (float) s.getReward(), t.getDone(),

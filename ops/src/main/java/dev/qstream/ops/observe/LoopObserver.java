@@ -100,7 +100,7 @@ public final class LoopObserver implements AutoCloseable {
             scored.incrementAndGet();
             if (s.getTransition().getDone()) {
                 synchronized (episodeRewards) {
-                    episodeRewards.add(new double[]{s.getScoredAt().toEpochMilli(), s.getEpisodeReward()});
+                    episodeRewards.add(new double[]{s.getScoredAt(), s.getEpisodeReward()});
                 }
             }
         } else if (topic.equals(settings.topic(QstreamTopic.MODEL))) {

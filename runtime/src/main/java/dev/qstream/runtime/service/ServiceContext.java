@@ -4,6 +4,8 @@ import dev.qstream.runtime.deadletter.DeadLetterPublisher;
 import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.runtime.kafka.TopicBootstrap;
 import dev.qstream.runtime.metrics.MetricsReporter;
+import dev.qstream.runtime.schemas.TopicSchemaDirectory;
+import dev.qstream.schemas.serde.SchemaDirectory;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -27,6 +29,7 @@ public final class ServiceContext implements AutoCloseable {
     private final PrometheusMeterRegistry registry;
     private final DeadLetterPublisher deadLetters;
     private final MetricsReporter metrics;
+    private final TopicSchemaDirectory schemas;
 
     private ServiceContext(KafkaSettings kafka, String source, String instanceId, Duration metricsInterval) {
         this.kafka = kafka;
@@ -36,6 +39,10 @@ public final class ServiceContext implements AutoCloseable {
         this.registry.config().commonTags("service", source, "instance", instanceId);
         this.deadLetters = new DeadLetterPublisher(kafka, source + "/" + instanceId, registry);
         this.metrics = new MetricsReporter(kafka, source, instanceId, registry, metricsInterval).start();
+        // Announce the schemas this build writes, and learn those newer writers announce.
+        TopicSchemaDirectory.announce(kafka, source + "/" + instanceId);
+        this.schemas = new TopicSchemaDirectory(kafka, clientId("schemas"), Duration.ofSeconds(5));
+        SchemaDirectory.install(schemas);
     }
 
     /**
@@ -90,6 +97,7 @@ public final class ServiceContext implements AutoCloseable {
 
     @Override
     public void close() {
+        schemas.close();
         metrics.close();
         deadLetters.flush();
         deadLetters.close();

@@ -17,7 +17,7 @@ import java.util.List;
  * Releases the current schemas: for every versioned record whose current schema differs from its newest released
  * version, writes {@code <history>/<Record>/v<N+1>.avsc} (self-contained: named types inlined) and lists the record
  * in {@code RECORDS}. Run it when a release ships changed schemas:
- * {@code ./mvnw -q -pl schemas compile exec:java -Dexec.mainClass=dev.qstream.schemas.history.SchemaRelease -Dexec.args=src/main/avro/history}
+ * {@code ./mvnw -q -pl schemas compile exec:java -Dexec.mainClass=dev.qstream.schemas.history.SchemaRelease} (from the repository root).
  */
 public final class SchemaRelease {
 

@@ -44,14 +44,20 @@ public final class SchemaHistory {
         return Collections.unmodifiableMap(versionsByRecord);
     }
 
-    /** A fingerprint-indexed store holding every released version plus {@code current}. */
-    public SchemaStore.Cache storeFor(Schema current) {
+    /**
+     * A fingerprint-indexed store holding every released version plus {@code current}, falling back to the
+     * {@link SchemaDirectory} (schemas announced on the cluster by newer writers) for fingerprints it does not know.
+     */
+    public SchemaStore storeFor(Schema current) {
         SchemaStore.Cache cache = new SchemaStore.Cache();
         cache.addSchema(current);
         for (Schema old : versions(current.getName())) {
             cache.addSchema(old);
         }
-        return cache;
+        return fingerprint -> {
+            Schema known = cache.findByFingerprint(fingerprint);
+            return known != null ? known : SchemaDirectory.lookup(fingerprint);
+        };
     }
 
     public static long fingerprint(Schema schema) {

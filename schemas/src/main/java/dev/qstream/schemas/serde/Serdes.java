@@ -8,6 +8,7 @@ import dev.qstream.schemas.avro.MetricEvent;
 import dev.qstream.schemas.avro.ModelUpdate;
 import dev.qstream.schemas.avro.Prompt;
 import dev.qstream.schemas.avro.RewardCorrection;
+import dev.qstream.schemas.avro.SchemaRegistration;
 import dev.qstream.schemas.avro.ScoredTransition;
 import dev.qstream.schemas.avro.Transition;
 
@@ -22,6 +23,8 @@ public final class Serdes {
     public static final AvroSerde<MetricEvent> METRIC_EVENT = new AvroSerde<>(MetricEvent.class);
     public static final AvroSerde<Episode> EPISODE = new AvroSerde<>(Episode.class);
     public static final AvroSerde<DeadLetter> DEAD_LETTER = new AvroSerde<>(DeadLetter.class);
+    /** Frozen: the schema announcements on qstream.schemas. */
+    public static final AvroSerde<SchemaRegistration> SCHEMA_REGISTRATION = new AvroSerde<>(SchemaRegistration.class);
     /** Internal: the scorer's episode store. */
     public static final AvroSerde<EpisodeAssembly> EPISODE_ASSEMBLY = new AvroSerde<>(EpisodeAssembly.class);
 

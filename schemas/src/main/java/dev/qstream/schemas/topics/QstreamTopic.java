@@ -31,7 +31,9 @@ public enum QstreamTopic {
     /** Episode summaries (actor's, then scorer's with scores) for audit and dashboards. */
     GENERATIONS("generations", Layout.SHARED, retentionDays(7)),
     /** Dead letters keyed by source topic; kept long enough for someone to look. */
-    DLQ("dlq", Layout.SINGLE, retentionDays(30));
+    DLQ("dlq", Layout.SINGLE, retentionDays(30)),
+    /** Writer schemas keyed by fingerprint, kept forever (compacted): how older readers learn newer schemas. */
+    SCHEMAS("schemas", Layout.SINGLE, Map.of("cleanup.policy", "compact"));
 
     /** Whether the topic follows the deployment's partition count or always has one partition. */
     enum Layout { SHARED, SINGLE }

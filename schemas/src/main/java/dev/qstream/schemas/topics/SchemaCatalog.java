@@ -8,6 +8,7 @@ import dev.qstream.schemas.avro.MetricEvent;
 import dev.qstream.schemas.avro.ModelUpdate;
 import dev.qstream.schemas.avro.Prompt;
 import dev.qstream.schemas.avro.RewardCorrection;
+import dev.qstream.schemas.avro.SchemaRegistration;
 import dev.qstream.schemas.avro.ScoredTransition;
 import dev.qstream.schemas.avro.Transition;
 import org.apache.avro.specific.SpecificRecordBase;
@@ -34,6 +35,7 @@ public final class SchemaCatalog {
         map.put(QstreamTopic.METRICS, MetricEvent.class);
         map.put(QstreamTopic.GENERATIONS, Episode.class);
         map.put(QstreamTopic.DLQ, DeadLetter.class);
+        map.put(QstreamTopic.SCHEMAS, SchemaRegistration.class);
         return map;
     }
 

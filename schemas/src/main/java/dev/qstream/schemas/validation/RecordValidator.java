@@ -77,12 +77,16 @@ public final class RecordValidator {
                 v.add("reference " + i + " has " + r.length() + " chars, over the limit of " + limits.maxReferenceChars());
             }
         }
+        if (p.getMaxTokens() != null && (p.getMaxTokens() < 1 || p.getMaxTokens() > limits.maxTokens())) {
+            v.add("maxTokens must be in [1, " + limits.maxTokens() + "], got " + p.getMaxTokens());
+        }
         if (p.getTask().length() > limits.maxIdChars()) {
             v.add("task name is longer than " + limits.maxIdChars() + " chars");
         }
     }
 
     private void transition(Transition t, Violations v, String prefix) {
+        uuid(prefix + "episodeId", t.getEpisodeId(), v);
         id(prefix + "promptId", t.getPromptId(), v);
         id(prefix + "actorId", t.getActorId(), v);
         if (t.getStep() < 0) {
@@ -110,6 +114,9 @@ public final class RecordValidator {
         }
         if (!finite(t.getBehaviourProbability()) || t.getBehaviourProbability() < 0 || t.getBehaviourProbability() > 1) {
             v.add(prefix + "behaviourProbability must be in [0, 1], got " + t.getBehaviourProbability());
+        }
+        if (t.getDecisionMicros() < 0) {
+            v.add(prefix + "decisionMicros is negative: " + t.getDecisionMicros());
         }
         if (t.getPolicyVersion() < 0) {
             v.add(prefix + "policyVersion is negative: " + t.getPolicyVersion());
@@ -181,6 +188,16 @@ public final class RecordValidator {
             v.add(field + " is empty");
         } else if (value.length() > limits.maxIdChars()) {
             v.add(field + " is longer than " + limits.maxIdChars() + " chars");
+        }
+    }
+
+    private static void uuid(String field, String value, Violations v) {
+        try {
+            if (value == null || java.util.UUID.fromString(value).toString().length() != value.length()) {
+                v.add(field + " is not a UUID: '" + abbreviate(String.valueOf(value)) + "'");
+            }
+        } catch (IllegalArgumentException e) {
+            v.add(field + " is not a UUID: '" + abbreviate(value) + "'");
         }
     }
 

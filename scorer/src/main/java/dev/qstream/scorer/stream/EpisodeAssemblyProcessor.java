@@ -66,7 +66,7 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
         }
         List<String> violations = new ArrayList<>(validator.validate(t));
         if (violations.isEmpty()) {
-            violations.addAll(validator.validateKey(record.key(), t.getEpisodeId().toString()));
+            violations.addAll(validator.validateKey(record.key(), t.getEpisodeId()));
         }
         if (!violations.isEmpty()) {
             deadLetterInput(record, String.join("; ", violations));
@@ -76,7 +76,7 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
         EpisodeAssembly episode = episodes.get(key);
         if (episode == null) {
             episode = EpisodeAssembly.newBuilder().setEpisodeId(key).setSteps(new ArrayList<>())
-                    .setFirstSeenAt(Instant.ofEpochMilli(context.currentSystemTimeMs())).build();
+                    .setFirstSeenAt(context.currentSystemTimeMs()).build();
         }
         List<Transition> steps = new ArrayList<>(episode.getSteps());
         int position = insertionPoint(steps, t.getStep());
@@ -136,13 +136,13 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
                     .setEpisodeReward(reward.episodeReward())
                     .setNextValidActions(i + 1 < steps.size() ? steps.get(i + 1).getValidActions() : null)
                     .setParts(reward.parts())
-                    .setScoredAt(now)
+                    .setScoredAt(now.toEpochMilli())
                     .build();
             context.forward(new Record<>(key, (SpecificRecordBase) scored, timestamp), ScorerTopology.SCORED_SINK);
         }
         Transition last = steps.get(steps.size() - 1);
         Episode summary = Episode.newBuilder()
-                .setEpisodeId(first.getEpisodeId())
+                .setEpisodeId(java.util.UUID.fromString(first.getEpisodeId()))
                 .setPromptId(first.getPromptId())
                 .setActorId(first.getActorId())
                 .setPrompt(prompt.getText())
@@ -184,7 +184,7 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
                 var entry = it.next();
                 EpisodeAssembly e = entry.value;
                 boolean complete = e.getLastStep() >= 0 && e.getSteps().size() == e.getLastStep() + 1;
-                if (now - e.getFirstSeenAt().toEpochMilli() > config.episodeTimeout().toMillis()) {
+                if (now - e.getFirstSeenAt() > config.episodeTimeout().toMillis()) {
                     expired.add(entry.key);
                 } else if (complete) {
                     whole.add(entry.key);
