@@ -17,6 +17,8 @@ public final class Batch {
     public final float[] weights;
     /** Replay slots the rows came from (for priority updates). */
     public final int[] slots;
+    /** Generation of each slot when sampled: a priority update is dropped if the slot was overwritten since. */
+    public final long[] generations;
 
     public Batch(int size, int inputs) {
         this.size = size;
@@ -29,6 +31,7 @@ public final class Batch {
         this.nextMasks = new int[size][];
         this.weights = new float[size];
         this.slots = new int[size];
+        this.generations = new long[size];
         java.util.Arrays.fill(weights, 1f);
     }
 }

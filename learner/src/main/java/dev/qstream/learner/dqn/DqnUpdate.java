@@ -5,7 +5,6 @@ import dev.qstream.policy.network.QNetworkWeights;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.ops.transforms.Transforms;
 
 import java.nio.FloatBuffer;
 
@@ -50,6 +49,7 @@ public final class DqnUpdate {
     private final FloatBuffer xView;
     private final FloatBuffer xNextView;
     private final FloatBuffer hidView;
+    private final FloatBuffer hidNextView;
     private final FloatBuffer hidNextTargetView;
     private final FloatBuffer qNextView;
     private final FloatBuffer dHidView;
@@ -85,6 +85,7 @@ public final class DqnUpdate {
         this.xView = view(x);
         this.xNextView = view(xNext);
         this.hidView = view(hid);
+        this.hidNextView = view(hidNext);
         this.hidNextTargetView = view(hidNextTarget);
         this.qNextView = view(qNext);
         this.dHidView = view(dHid);
@@ -118,12 +119,12 @@ public final class DqnUpdate {
         xNextView.put(0, batch.nextStates, 0, b * in);
 
         // Forward: hidden layers of s (online), s' (online and target); Q(s', ·) for the argmax.
-        forwardHidden(x, online, hid);
-        forwardHidden(xNext, online, hidNext);
-        forwardHidden(xNext, target, hidNextTarget);
+        forwardHidden(x, online, hid, hidView);
+        forwardHidden(xNext, online, hidNext, hidNextView);
+        forwardHidden(xNext, target, hidNextTarget, hidNextTargetView);
+        // Q(s', ·) without the output bias; argmax adds b2[a] as it scans.
         Params picker = cfg.doubleDqn() ? online : target;
         Nd4j.gemm(cfg.doubleDqn() ? hidNext : hidNextTarget, picker.w2, qNext, false, true, 1.0, 0.0);
-        qNext.addiRowVector(picker.b2);
 
         // TD errors and the loss gradient with respect to Q(s_i, a_i).
         FloatBuffer w2 = online.w2View;
@@ -134,10 +135,10 @@ public final class DqnUpdate {
         float kappa = (float) cfg.huberDelta();
         float[] g = new float[b];
         for (int i = 0; i < b; i++) {
-            int aStar = argmax(qNextView, i * actions, batch.nextMasks[i]);
+            int aStar = argmax(qNextView, i * actions, picker.b2View, batch.nextMasks[i]);
             float qTarget = cfg.doubleDqn()
                     ? dot(hidNextTargetView, i * h, target.w2View, aStar * h, h) + target.b2View.get(aStar)
-                    : qNextView.get(i * actions + aStar);
+                    : qNextView.get(i * actions + aStar) + target.b2View.get(aStar);
             float y = batch.returns[i] + batch.discounts[i] * qTarget;
             int a = batch.actions[i];
             float q = dot(hidView, i * h, w2, a * h, h) + b2.get(a);
@@ -231,18 +232,29 @@ public final class DqnUpdate {
         }
     }
 
-    private void forwardHidden(INDArray input, Params p, INDArray out) {
+    /**
+     * out = relu(input · W1 + b1). The bias and ReLU run on the direct view: as ND4J broadcast/scalar ops they cost
+     * more in native dispatch than the arithmetic itself at these sizes.
+     */
+    private void forwardHidden(INDArray input, Params p, INDArray out, FloatBuffer outView) {
         Nd4j.gemm(input, p.w1, out, false, false, 1.0, 0.0);
-        out.addiRowVector(p.b1);
-        Transforms.relu(out, false);
+        FloatBuffer bias = p.b1View;
+        for (int i = 0; i < b; i++) {
+            int row = i * h;
+            for (int j = 0; j < h; j++) {
+                float v = outView.get(row + j) + bias.get(j);
+                outView.put(row + j, v > 0f ? v : 0f);
+            }
+        }
     }
 
-    private int argmax(FloatBuffer q, int offset, int[] mask) {
+    /** argmax over the mask (null = every action) of q[offset + a] + bias[a]. */
+    private int argmax(FloatBuffer q, int offset, FloatBuffer bias, int[] mask) {
         if (mask == null) {
             int best = 0;
-            float bestQ = q.get(offset);
+            float bestQ = q.get(offset) + bias.get(0);
             for (int a = 1; a < actions; a++) {
-                float v = q.get(offset + a);
+                float v = q.get(offset + a) + bias.get(a);
                 if (v > bestQ) {
                     bestQ = v;
                     best = a;
@@ -251,9 +263,9 @@ public final class DqnUpdate {
             return best;
         }
         int best = mask[0];
-        float bestQ = q.get(offset + best);
+        float bestQ = q.get(offset + best) + bias.get(best);
         for (int k = 1; k < mask.length; k++) {
-            float v = q.get(offset + mask[k]);
+            float v = q.get(offset + mask[k]) + bias.get(mask[k]);
             if (v > bestQ) {
                 bestQ = v;
                 best = mask[k];
@@ -374,11 +386,19 @@ public final class DqnUpdate {
             b2.assign(other.b2);
         }
 
+        /** this ← (1 − τ)·this + τ·other, in place on the direct views (no temporaries). */
         void polyak(Params other, double tau) {
-            w1.muli(1 - tau).addi(other.w1.mul(tau));
-            b1.muli(1 - tau).addi(other.b1.mul(tau));
-            w2.muli(1 - tau).addi(other.w2.mul(tau));
-            b2.muli(1 - tau).addi(other.b2.mul(tau));
+            float t = (float) tau;
+            mix(w1View, other.w1View, t);
+            mix(b1View, other.b1View, t);
+            mix(w2View, other.w2View, t);
+            mix(b2View, other.b2View, t);
+        }
+
+        private static void mix(FloatBuffer self, FloatBuffer other, float tau) {
+            for (int i = 0, n = self.capacity(); i < n; i++) {
+                self.put(i, self.get(i) + tau * (other.get(i) - self.get(i)));
+            }
         }
 
         QNetworkWeights toWeights(QNetworkSpec spec) {

@@ -1,32 +1,62 @@
 package dev.qstream.learner.replay;
 
+import java.util.List;
+
 /**
  * A transition as replay keeps it: token ids, not dense vectors (a few hundred bytes instead of kilobytes), so a
- * million fit in well under a gigabyte. The next state is the prompt plus prefix plus action, so it is not stored.
+ * million fit in well under a gigabyte. With n-step returns the reward is the discounted sum of up to n rewards,
+ * the bootstrap state is s_{t+n} = prompt + prefix + {@code bootstrapActions}, and {@code discount} is γⁿ, or 0 when
+ * the episode ended within the n steps. Immutable: a reward correction replaces the object.
  *
- * @param prompt   prompt token ids (shared between the steps of an episode)
- * @param prefix   generated token ids before the action
- * @param nextMask valid actions of the next state; null = every action
+ * @param episodeHi        high bits of the episode UUID
+ * @param episodeLo        low bits of the episode UUID
+ * @param step             step index t
+ * @param prompt           prompt token ids (shared by the steps of an episode)
+ * @param prefix           token ids generated before step t
+ * @param action           a_t
+ * @param reward           n-step return R_t
+ * @param discount         γ^n, or 0 when the episode ended within the n steps
+ * @param bootstrapActions a_t … a_{t+n−1}, which extend the prefix to the bootstrap state's prefix
+ * @param nextMask         valid actions of the bootstrap state; null = every action
+ * @param lastStep         index of the episode's last step (for reward corrections); -1 when unknown
+ * @param sourcePartition  partition of qstream.scored the step came from (-1 when not from Kafka)
+ * @param sourceOffset     its offset there; checkpoints keep exactly the transitions below their positions
  */
 public record StoredTransition(long episodeHi, long episodeLo, int step, short[] prompt, short[] prefix, int action,
-                               float reward, boolean done, short[] nextMask) {
+                               float reward, float discount, short[] bootstrapActions, short[] nextMask, int lastStep,
+                               int sourcePartition, long sourceOffset) {
 
     public int[] promptIds() {
         return widen(prompt);
     }
 
-    /** Prefix of the next state: this prefix plus the action. */
-    public int[] nextPrefixIds() {
-        int[] out = new int[prefix.length + 1];
+    public int[] prefixIds() {
+        return widen(prefix);
+    }
+
+    /** Prefix of the bootstrap state: this prefix plus the bootstrap actions. */
+    public int[] bootstrapPrefixIds() {
+        int[] out = new int[prefix.length + bootstrapActions.length];
         for (int i = 0; i < prefix.length; i++) {
             out[i] = prefix[i];
         }
-        out[prefix.length] = action;
+        for (int i = 0; i < bootstrapActions.length; i++) {
+            out[prefix.length + i] = bootstrapActions[i];
+        }
         return out;
     }
 
     public int[] nextMaskIds() {
         return nextMask == null ? null : widen(nextMask);
+    }
+
+    public boolean sameEpisode(long hi, long lo) {
+        return episodeHi == hi && episodeLo == lo;
+    }
+
+    public StoredTransition withReward(float newReward) {
+        return new StoredTransition(episodeHi, episodeLo, step, prompt, prefix, action, newReward, discount,
+                bootstrapActions, nextMask, lastStep, sourcePartition, sourceOffset);
     }
 
     static int[] widen(short[] ids) {
@@ -38,15 +68,27 @@ public record StoredTransition(long episodeHi, long episodeLo, int step, short[]
     }
 
     /** Narrows token ids to shorts; ids must be below 32,768 (vocabularies hold at most 10,003). */
-    public static short[] narrow(java.util.List<Integer> ids) {
+    public static short[] narrow(List<Integer> ids) {
         short[] out = new short[ids.size()];
         for (int i = 0; i < out.length; i++) {
-            int id = ids.get(i);
-            if (id < 0 || id > Short.MAX_VALUE) {
-                throw new IllegalArgumentException("token id " + id + " does not fit replay's compact storage");
-            }
-            out[i] = (short) id;
+            out[i] = narrow(ids.get(i));
         }
         return out;
+    }
+
+    public static short narrow(int id) {
+        if (id < 0 || id > Short.MAX_VALUE) {
+            throw new IllegalArgumentException("token id " + id + " does not fit replay's compact storage");
+        }
+        return (short) id;
+    }
+
+    /** Approximate heap bytes of this object and its arrays (prompt counted; it is shared per episode). */
+    public long approximateBytes() {
+        return 88 + arrayBytes(prefix) + arrayBytes(bootstrapActions) + (nextMask == null ? 0 : arrayBytes(nextMask));
+    }
+
+    private static long arrayBytes(short[] a) {
+        return 16 + 2L * a.length;
     }
 }

@@ -16,8 +16,39 @@ import java.util.concurrent.Callable;
 
 /** {@code qstream bench <what>}: benchmarks that print figures measured side by side in one run. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print its figures (last line: JSON).",
-        subcommands = {BenchCommand.Serde.class})
+        subcommands = {BenchCommand.Serde.class, BenchCommand.Learner.class})
 public final class BenchCommand {
+
+    /** The learner's update vs DL4J fit vs the sgemm roofline, reference shape. */
+    @Command(name = "learner", mixinStandardHelpOptions = true,
+            description = "Samples/s of the learner's DQN update vs DL4J fit on the same batches (100 -> 256 -> 10,000), and sgemm GFLOP/s.")
+    static final class Learner implements Callable<Integer> {
+
+        @Option(names = "--batch", defaultValue = "256", split = ",", description = "Batch sizes to measure (default: ${DEFAULT-VALUE}).")
+        int[] batches;
+
+        @Option(names = "--seconds", defaultValue = "10", description = "Seconds per measurement (default: ${DEFAULT-VALUE}).")
+        double seconds;
+
+        @Override
+        public Integer call() throws Exception {
+            ObjectMapper json = new ObjectMapper();
+            String last = null;
+            for (int b : batches) {
+                LearnerBenchmark.Result r = LearnerBenchmark.run(b, seconds);
+                ObjectNode o = json.createObjectNode();
+                o.put("bench", "learner");
+                o.put("batch", r.batch());
+                o.put("samplesPerSec", Math.round(r.samplesPerSec()));
+                o.put("dl4jFitSamplesPerSec", Math.round(r.dl4jFitSamplesPerSec()));
+                o.put("ratioVsDl4jFit", Math.round(r.ratio() * 100) / 100.0);
+                o.put("sgemmGflops", Math.round(r.sgemmGflops() * 10) / 10.0);
+                last = json.writeValueAsString(o);
+                System.out.println(last);
+            }
+            return 0;
+        }
+    }
 
     /** Transition serialize + deserialize, Avro vs JSON, one thread (JMH). */
     @Command(name = "serde", mixinStandardHelpOptions = true,

@@ -2,6 +2,7 @@ package dev.qstream.ops.cli;
 
 import dev.qstream.actor.service.ActorConfig;
 import dev.qstream.learner.dqn.DqnConfig;
+import dev.qstream.learner.replay.ReplayConfig;
 import dev.qstream.learner.service.LearnerConfig;
 import dev.qstream.learner.service.LearnerService;
 import dev.qstream.policy.state.EncoderSpec;
@@ -10,6 +11,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 
@@ -63,8 +65,38 @@ public final class LearnerCommand implements Callable<Integer> {
     @Option(names = "--tau", defaultValue = "0.0", description = "Polyak τ per update; 0 = hard sync (default: ${DEFAULT-VALUE}).")
     double tau;
 
+    @Option(names = "--n-step", defaultValue = "1", description = "n of the n-step return (default: ${DEFAULT-VALUE}).")
+    int nStep;
+
     @Option(names = "--replay-capacity", defaultValue = "200000", description = "Transitions kept in replay (default: ${DEFAULT-VALUE}).")
     int replayCapacity;
+
+    @Option(names = "--uniform-replay", description = "Sample replay uniformly instead of by priority.")
+    boolean uniformReplay;
+
+    @Option(names = "--priority-alpha", defaultValue = "0.6", description = "Prioritized replay α (default: ${DEFAULT-VALUE}).")
+    double priorityAlpha;
+
+    @Option(names = "--priority-beta", defaultValue = "0.4", description = "Initial importance-sampling β, annealed to 1 (default: ${DEFAULT-VALUE}).")
+    double priorityBeta;
+
+    @Option(names = "--beta-anneal-updates", defaultValue = "100000", description = "Updates over which β reaches 1 (default: ${DEFAULT-VALUE}).")
+    long betaAnnealUpdates;
+
+    @Option(names = "--pause-behind", defaultValue = "0",
+            description = "Pause consuming when training owes this many samples to the ratio; 0 = never (default: ${DEFAULT-VALUE}).")
+    double pauseBehind;
+
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR",
+            description = "Checkpoint directory; the learner resumes from it. Without one, a restart loses replay.")
+    Path checkpointDir;
+
+    @Option(names = "--checkpoint-every-updates", defaultValue = "2000", description = "Checkpoint every N updates (default: ${DEFAULT-VALUE}).")
+    int checkpointEveryUpdates;
+
+    @Option(names = "--checkpoint-every", defaultValue = "60s", converter = DurationConverter.class,
+            description = "... or at least this often (default: ${DEFAULT-VALUE}).")
+    Duration checkpointEvery;
 
     @Option(names = "--min-replay", defaultValue = "500", description = "Transitions before the first update (default: ${DEFAULT-VALUE}).")
     int minReplay;
@@ -88,11 +120,15 @@ public final class LearnerCommand implements Callable<Integer> {
         String id = instanceId != null ? instanceId : ServiceRunner.defaultInstanceId("learner");
         DqnConfig defaults = DqnConfig.defaults();
         DqnConfig dqn = new DqnConfig(gamma, learningRate, batchSize, huberDelta, maxGradNorm, !noDoubleDqn,
-                targetSyncEvery, tau, defaults.adamBeta1(), defaults.adamBeta2(), defaults.adamEpsilon(), 1,
+                targetSyncEvery, tau, defaults.adamBeta1(), defaults.adamBeta2(), defaults.adamEpsilon(), nStep,
                 DqnConfig.Optimizer.ADAM);
-        LearnerConfig config = new LearnerConfig(id, modelName, vocabulary.size(), vocabulary.fingerprint(),
-                EncoderSpec.defaults(), hidden, initSeed, dqn, replayCapacity, minReplay, samplesPerInsert,
-                batchSize * 4.0, publishEveryUpdates, publishEvery, signing.signer(), kafka.topicPrefix + "-learner", 1L);
+        ReplayConfig replay = new ReplayConfig(replayCapacity, !uniformReplay, priorityAlpha, priorityBeta, betaAnnealUpdates, 1e-3);
+        LearnerConfig config = LearnerConfig.builder(id, vocabulary.size(), vocabulary.fingerprint())
+                .modelName(modelName).encoder(EncoderSpec.defaults()).hidden(hidden).initSeed(initSeed).dqn(dqn)
+                .replay(replay).minReplay(minReplay).samplesPerInsert(samplesPerInsert).pauseIngestBehind(pauseBehind)
+                .publishEveryUpdates(publishEveryUpdates).publishEvery(publishEvery).checkpointDir(checkpointDir)
+                .checkpointEveryUpdates(checkpointEveryUpdates).checkpointEvery(checkpointEvery)
+                .signer(signing.signer()).groupId(kafka.topicPrefix + "-learner").build();
         return ServiceRunner.run(kafka, "learner", id, exitWithParent, context -> LearnerService.start(config, context));
     }
 }

@@ -125,7 +125,8 @@ public final class UpCommand implements Callable<Integer> {
                             "--state-dir", dir.resolve("scorer-state").toString(), "--episode-timeout", "60s")),
                     serviceEnv, logs.resolve("scorer.log")));
             children.add(ChildJvm.launch("learner", nd4jOptions("2g", "4g"),
-                    concat(List.of("learner"), kafkaArgs, List.of("--instance-id", "learner-1", "--vocab", vocabFile.toString())),
+                    concat(List.of("learner"), kafkaArgs, List.of("--instance-id", "learner-1", "--vocab", vocabFile.toString(),
+                            "--checkpoint-dir", dir.resolve("learner-checkpoints").toString())),
                     serviceEnv, logs.resolve("learner.log")));
             for (int i = 1; i <= actors; i++) {
                 children.add(ChildJvm.launch("actor-" + i, nd4jOptions("1g", "2g"),

@@ -4,11 +4,11 @@ import dev.qstream.actor.service.ActorConfig;
 import dev.qstream.actor.service.ActorService;
 import dev.qstream.learner.dqn.DqnConfig;
 import dev.qstream.learner.service.LearnerConfig;
+import dev.qstream.learner.replay.ReplayConfig;
 import dev.qstream.learner.service.LearnerService;
 import dev.qstream.ops.simulator.TrafficSimulator;
 import dev.qstream.ops.task.DataToTextTask;
 import dev.qstream.ops.task.TaskPrompt;
-import dev.qstream.policy.state.EncoderSpec;
 import dev.qstream.policy.text.Tokenizer;
 import dev.qstream.policy.text.Vocabulary;
 import dev.qstream.policy.transport.ModelSigner;
@@ -51,6 +51,8 @@ final class LoopScenario implements AutoCloseable {
     LearnerService learner;
     ScorerService scorer;
     TrafficSimulator simulator;
+    /** Learner checkpoints; null = none. */
+    Path checkpointDir;
 
     LoopScenario(String bootstrap, String prefix) {
         this.settings = new KafkaSettings(bootstrap, new TopicLayout(prefix, 2, (short) 1), Map.of());
@@ -71,11 +73,11 @@ final class LoopScenario implements AutoCloseable {
         closeables.add(scorer);
 
         ServiceContext learnerContext = context("learner", "learner-it");
-        DqnConfig dqn = DqnConfig.defaults().withBatchSize(32);
-        learner = LearnerService.start(new LearnerConfig("learner-it", ActorConfig.DEFAULT_MODEL_NAME, vocabulary.size(),
-                vocabulary.fingerprint(), EncoderSpec.defaults(), 64, ActorConfig.DEFAULT_INIT_SEED, dqn, 50_000, 200,
-                8, 256, 20, Duration.ofSeconds(5), Optional.of(KEY), settings.layout().prefix() + "-learner", 1L),
-                learnerContext);
+        learner = LearnerService.start(LearnerConfig.builder("learner-it", vocabulary.size(), vocabulary.fingerprint())
+                .hidden(64).dqn(DqnConfig.defaults().withBatchSize(32)).replay(ReplayConfig.prioritized(50_000))
+                .minReplay(200).samplesPerInsert(8).publishEveryUpdates(20).publishEvery(Duration.ofSeconds(5))
+                .checkpointDir(checkpointDir).signer(Optional.of(KEY)).groupId(settings.layout().prefix() + "-learner")
+                .build(), learnerContext);
         closeables.add(learner);
 
         ServiceContext actorContext = context("actor", "actor-it");

@@ -1,0 +1,58 @@
+package dev.qstream.learner.service;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** The learner's meters (published to qstream.metrics and Prometheus by the service context). */
+final class LearnerMetrics {
+
+    private final Counter updates;
+    private final Counter rollbacks;
+    private final Counter waits;
+    private final Counter checkpoints;
+    private final Counter checkpointFailures;
+    private final Timer checkpointTime;
+    private final AtomicLong samplesPerSecond = new AtomicLong();
+    private final AtomicLong lastCheckpointMillis = new AtomicLong(System.currentTimeMillis());
+
+    LearnerMetrics(MeterRegistry registry) {
+        updates = Counter.builder("learner.updates").description("DQN updates done").register(registry);
+        rollbacks = Counter.builder("learner.rollbacks").description("divergence rollbacks").register(registry);
+        waits = Counter.builder("learner.ratelimiter.waits").description("times training waited for data").register(registry);
+        checkpoints = Counter.builder("learner.checkpoints").description("checkpoints written").register(registry);
+        checkpointFailures = Counter.builder("learner.checkpoint.failures").description("checkpoint writes that failed").register(registry);
+        checkpointTime = Timer.builder("learner.checkpoint.write").description("time to write a checkpoint").register(registry);
+        registry.gauge("learner.samples.per.second", samplesPerSecond);
+        registry.gauge("learner.checkpoint.age.seconds", lastCheckpointMillis, a -> (System.currentTimeMillis() - a.get()) / 1000.0);
+    }
+
+    void updated() {
+        updates.increment();
+    }
+
+    void rolledBack() {
+        rollbacks.increment();
+    }
+
+    void waited() {
+        waits.increment();
+    }
+
+    void samplesPerSecond(double value) {
+        samplesPerSecond.set(Math.round(value));
+    }
+
+    void checkpointed(double millis) {
+        checkpoints.increment();
+        checkpointTime.record((long) (millis * 1000), TimeUnit.MICROSECONDS);
+        lastCheckpointMillis.set(System.currentTimeMillis());
+    }
+
+    void checkpointFailed() {
+        checkpointFailures.increment();
+    }
+}

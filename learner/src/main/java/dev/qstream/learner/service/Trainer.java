@@ -1,0 +1,228 @@
+package dev.qstream.learner.service;
+
+import dev.qstream.learner.checkpoint.Checkpoint;
+import dev.qstream.learner.checkpoint.CheckpointStore;
+import dev.qstream.learner.dqn.Batch;
+import dev.qstream.learner.dqn.DqnUpdate;
+import dev.qstream.learner.dqn.UpdateStats;
+import dev.qstream.learner.publish.ModelPublisher;
+import dev.qstream.learner.ratelimit.RateLimiter;
+import dev.qstream.learner.replay.ReplayBuffer;
+import dev.qstream.policy.network.ModelSnapshot;
+import dev.qstream.policy.network.QNetworkWeights;
+import dev.qstream.policy.state.StateEncoder;
+import dev.qstream.schemas.avro.PartitionOffset;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The training thread: asks the rate limiter, samples a batch, runs the DQN update, feeds TD errors back as
+ * priorities, guards against divergence, and publishes and checkpoints on schedule. The only thread that touches
+ * the {@link DqnUpdate}.
+ */
+final class Trainer implements Runnable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
+
+    private final LearnerConfig config;
+    private final DqnUpdate dqn;
+    private final ReplayBuffer replay;
+    private final RateLimiter limiter;
+    private final StateEncoder encoder;
+    private final ModelPublisher publisher;
+    private final CheckpointStore checkpoints;
+    private final Ingestor ingestor;
+    private final LearnerMetrics metrics;
+    private final String scoredTopic;
+    final AtomicLong version;
+    final AtomicLong sampled;
+    final AtomicReference<UpdateStats> lastStats = new AtomicReference<>();
+    private volatile boolean running = true;
+    private volatile String failure;
+    private GoodState lastGood;
+    private double lossMean = Double.NaN;
+    private long lastCheckpointNanos = System.nanoTime();
+    private long lastCheckpointUpdates;
+
+    /** What a rollback returns to: the weights and optimizer state of the last checkpoint (or the start). */
+    record GoodState(QNetworkWeights online, QNetworkWeights target, QNetworkWeights adamM, QNetworkWeights adamV,
+                     long updates) {
+    }
+
+    Trainer(LearnerConfig config, DqnUpdate dqn, ReplayBuffer replay, RateLimiter limiter, StateEncoder encoder,
+            ModelPublisher publisher, CheckpointStore checkpoints, Ingestor ingestor, LearnerMetrics metrics,
+            String scoredTopic, long startVersion, long startSampled) {
+        this.config = config;
+        this.dqn = dqn;
+        this.replay = replay;
+        this.limiter = limiter;
+        this.encoder = encoder;
+        this.publisher = publisher;
+        this.checkpoints = checkpoints;
+        this.ingestor = ingestor;
+        this.metrics = metrics;
+        this.scoredTopic = scoredTopic;
+        this.version = new AtomicLong(startVersion);
+        this.sampled = new AtomicLong(startSampled);
+        this.lastGood = capture();
+        this.lastCheckpointUpdates = dqn.updates();
+    }
+
+    String failure() {
+        return failure;
+    }
+
+    long updates() {
+        return dqn.updates();
+    }
+
+    @Override
+    public void run() {
+        SplittableRandom random = new SplittableRandom(config.seed());
+        Batch batch = new Batch(config.dqn().batchSize(), encoder.inputSize());
+        long lastPublish = System.nanoTime();
+        long windowStart = System.nanoTime();
+        long windowUpdates = 0;
+        int sinceLastPublish = 0;
+        try {
+            while (running) {
+                RateLimiter.Decision decision = limiter.decide(replay.size(), replay.inserted(), sampled.get(), batch.size);
+                if (decision != RateLimiter.Decision.SAMPLE) {
+                    metrics.waited();
+                    Thread.sleep(20);
+                    continue;
+                }
+                replay.sample(batch, random, encoder, dqn.updates());
+                UpdateStats stats = dqn.update(batch);
+                sampled.addAndGet(batch.size);
+                replay.updatePriorities(batch, stats.tdErrors());
+                metrics.updated();
+                sinceLastPublish++;
+                windowUpdates++;
+                if (diverged(stats)) {
+                    rollback("loss " + stats.loss() + (Double.isFinite(stats.loss()) ? " exploded (running mean " + lossMean + ")" : " is not finite"));
+                    continue;
+                }
+                lastStats.set(stats);
+                long now = System.nanoTime();
+                if (now - windowStart > 2_000_000_000L) {
+                    metrics.samplesPerSecond(windowUpdates * batch.size / ((now - windowStart) / 1e9));
+                    windowStart = now;
+                    windowUpdates = 0;
+                }
+                if (sinceLastPublish >= config.publishEveryUpdates() || now - lastPublish > config.publishEvery().toNanos()) {
+                    publish(stats);
+                    sinceLastPublish = 0;
+                    lastPublish = now;
+                }
+                if (checkpoints != null && (dqn.updates() - lastCheckpointUpdates >= config.checkpointEveryUpdates()
+                        || now - lastCheckpointNanos > config.checkpointEvery().toNanos())) {
+                    checkpoint();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            LOG.error("learner training loop failed: {}", e.toString(), e);
+            failure = "training loop failed: " + e;
+        }
+    }
+
+    /** Non-finite loss, or a loss far above its running mean. */
+    private boolean diverged(UpdateStats stats) {
+        double loss = stats.loss();
+        if (!Double.isFinite(loss)) {
+            return true;
+        }
+        if (Double.isNaN(lossMean)) {
+            lossMean = loss;
+            return false;
+        }
+        boolean exploded = dqn.updates() > 100 && loss > config.divergenceLossFactor() * Math.max(lossMean, 1e-6);
+        if (!exploded) {
+            lossMean += 0.01 * (loss - lossMean);
+        }
+        return exploded;
+    }
+
+    private void rollback(String why) {
+        metrics.rolledBack();
+        LOG.warn("divergence: {}; rolling back to the state of update {} (last checkpoint)", why, lastGood.updates());
+        dqn.load(lastGood.online(), lastGood.target());
+        dqn.loadAdam(lastGood.adamM(), lastGood.adamV(), lastGood.updates());
+        lossMean = Double.NaN;
+    }
+
+    private GoodState capture() {
+        QNetworkWeights[] adam = dqn.adamMoments();
+        return new GoodState(dqn.onlineWeights(), dqn.targetWeights(), adam[0], adam[1], dqn.updates());
+    }
+
+    private void publish(UpdateStats stats) {
+        QNetworkWeights weights = dqn.onlineWeights();
+        if (weights.firstNonFinite() >= 0) {
+            rollback("weights became non-finite");
+            return;
+        }
+        long next = version.get() + 1;
+        List<PartitionOffset> lineage = new ArrayList<>();
+        Ingestor.CheckpointView view = ingestor.checkpointView();
+        view.positions().forEach((key, offset) -> {
+            int slash = key.lastIndexOf('/');
+            if (key.substring(0, slash).equals(scoredTopic)) {
+                lineage.add(new PartitionOffset(scoredTopic, Integer.parseInt(key.substring(slash + 1)), offset));
+            }
+        });
+        Map<String, Double> trainingMetrics = Map.of("updates", (double) dqn.updates(), "loss", stats.loss(),
+                "meanQ", stats.meanQ(), "meanAbsTd", stats.meanAbsTd(), "replaySize", (double) replay.size());
+        try {
+            int chunks = publisher.publish(new ModelSnapshot(next, version.get(), config.vocabularyFingerprint(), weights),
+                    lineage, trainingMetrics);
+            version.set(next);
+            LOG.info("published model version {} ({} chunks) after {} updates, loss {}", next, chunks, dqn.updates(),
+                    String.format("%.4f", stats.loss()));
+        } catch (RuntimeException e) {
+            LOG.error("publishing model version {} failed (training goes on): {}", next, e.getMessage());
+        }
+    }
+
+    /**
+     * Writes a checkpoint; on success commits the offsets it covers and makes it the rollback target. A failed write
+     * (unwritable or full directory) is reported and retried at the next interval; training goes on, offsets are
+     * not committed past the last good checkpoint, and the previous checkpoint file is untouched.
+     */
+    boolean checkpoint() {
+        lastCheckpointNanos = System.nanoTime();
+        lastCheckpointUpdates = dqn.updates();
+        GoodState state = capture();
+        Ingestor.CheckpointView view = ingestor.checkpointView();
+        Checkpoint c = new Checkpoint(version.get(), dqn.updates(), sampled.get(), config.vocabularyFingerprint(),
+                state.online(), state.target(), state.adamM(), state.adamV(), view.replay(), view.positions(),
+                System.currentTimeMillis());
+        try {
+            long start = System.nanoTime();
+            checkpoints.write(c);
+            metrics.checkpointed((System.nanoTime() - start) / 1e6);
+            lastGood = state;
+            ingestor.requestCommit(view.positions());
+            LOG.info("checkpoint at update {} ({} transitions, model version {})", c.updates(),
+                    c.replay().transitions().length, c.modelVersion());
+            return true;
+        } catch (java.io.IOException | RuntimeException e) {
+            metrics.checkpointFailed();
+            LOG.error("checkpoint to {} failed (training goes on, will retry): {}", checkpoints.dir(), e.toString());
+            return false;
+        }
+    }
+
+    void stop() {
+        running = false;
+    }
+}

@@ -1,0 +1,98 @@
+package dev.qstream.learner.checkpoint;
+
+import dev.qstream.learner.replay.ReplayBuffer;
+import dev.qstream.learner.replay.StoredTransition;
+import dev.qstream.policy.network.QNetworkFactory;
+import dev.qstream.policy.network.QNetworkSpec;
+import dev.qstream.policy.network.QNetworkWeights;
+import dev.qstream.policy.state.EncoderSpec;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class CheckpointStoreTest {
+
+    private static final String FP = "ef".repeat(32);
+    private static final QNetworkSpec SPEC = new QNetworkSpec(new EncoderSpec(6, 3, 3, 2, 2), 8, 7);
+
+    static Checkpoint checkpoint(long updates) {
+        QNetworkWeights a = QNetworkFactory.initialWeights(SPEC, updates);
+        QNetworkWeights b = QNetworkFactory.initialWeights(SPEC, updates + 1);
+        short[] sharedPrompt = {4, 5, 6};
+        StoredTransition[] items = {
+                new StoredTransition(1, 2, 0, sharedPrompt, new short[0], 3, 0.5f, 0.9f, new short[]{3}, new short[]{2, 3}, -1, 0, 10),
+                new StoredTransition(1, 2, 1, sharedPrompt, new short[]{3}, 2, -1.25f, 0f, new short[]{2}, null, 1, 0, 11),
+                new StoredTransition(3, 4, 0, new short[]{9}, new short[0], 6, Float.MIN_VALUE, 0.81f, new short[]{6, 5}, null, -1, 2, 7)};
+        return new Checkpoint(5, updates, 1234, FP, a, b, b, a, new ReplayBuffer.Snapshot(items, new float[]{1f, 2.5f, 0.1f}, 42, 2.5),
+                Map.of("qstream.scored/0", 12L, "qstream.scored/2", 8L, "qstream.rewards.late/1", 3L), 1_700_000_000_000L);
+    }
+
+    @Test
+    void roundTripIsBitExact(@TempDir Path dir) throws Exception {
+        CheckpointStore store = new CheckpointStore(dir, 3);
+        Checkpoint written = checkpoint(100);
+        store.write(written);
+        Checkpoint read = store.loadNewest().orElseThrow();
+        assertThat(read.modelVersion()).isEqualTo(5);
+        assertThat(read.updates()).isEqualTo(100);
+        assertThat(read.sampled()).isEqualTo(1234);
+        assertThat(read.positions()).isEqualTo(written.positions());
+        assertThat(read.online().w1()).isEqualTo(written.online().w1());
+        assertThat(read.target().w2()).isEqualTo(written.target().w2());
+        assertThat(read.adamM().b2()).isEqualTo(written.adamM().b2());
+        assertThat(read.adamV().b1()).isEqualTo(written.adamV().b1());
+        StoredTransition[] a = written.replay().transitions();
+        StoredTransition[] b = read.replay().transitions();
+        assertThat(b).hasSameSizeAs(a);
+        for (int i = 0; i < a.length; i++) {
+            assertThat(b[i].episodeHi()).isEqualTo(a[i].episodeHi());
+            assertThat(b[i].episodeLo()).isEqualTo(a[i].episodeLo());
+            assertThat(b[i].step()).isEqualTo(a[i].step());
+            assertThat(b[i].prompt()).isEqualTo(a[i].prompt());
+            assertThat(b[i].prefix()).isEqualTo(a[i].prefix());
+            assertThat(b[i].action()).isEqualTo(a[i].action());
+            assertThat(Float.floatToRawIntBits(b[i].reward())).isEqualTo(Float.floatToRawIntBits(a[i].reward()));
+            assertThat(b[i].discount()).isEqualTo(a[i].discount());
+            assertThat(b[i].bootstrapActions()).isEqualTo(a[i].bootstrapActions());
+            assertThat(b[i].nextMask()).isEqualTo(a[i].nextMask());
+            assertThat(b[i].sourceOffset()).isEqualTo(a[i].sourceOffset());
+        }
+        assertThat(b[0].prompt()).isSameAs(b[1].prompt()); // shared prompts stay shared
+        assertThat(read.replay().priorities()).isEqualTo(written.replay().priorities());
+        assertThat(read.replay().inserted()).isEqualTo(42);
+    }
+
+    @Test
+    void aCorruptedNewestFileFallsBackToThePreviousAndOldOnesArePruned(@TempDir Path dir) throws Exception {
+        CheckpointStore store = new CheckpointStore(dir, 2);
+        store.write(checkpoint(1));
+        store.write(checkpoint(2));
+        Path newest = store.write(checkpoint(3));
+        assertThat(store.list()).hasSize(2);
+        byte[] bytes = Files.readAllBytes(newest);
+        bytes[bytes.length / 2] ^= 0x7F;
+        Files.write(newest, bytes);
+        assertThat(store.loadNewest().orElseThrow().updates()).isEqualTo(2);
+        Files.write(newest, java.util.Arrays.copyOf(bytes, 100)); // truncated, as by a crash mid-copy
+        assertThat(store.loadNewest().orElseThrow().updates()).isEqualTo(2);
+        try (var files = Files.list(dir)) {
+            assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains(".tmp"));
+        }
+    }
+
+    @Test
+    void anUnwritableDirectoryFailsCleanlyAndLeavesThePreviousCheckpoint(@TempDir Path dir) throws Exception {
+        CheckpointStore store = new CheckpointStore(dir, 3);
+        store.write(checkpoint(1));
+        Path blocker = dir.resolve("not-a-dir");
+        Files.writeString(blocker, "x");
+        CheckpointStore broken = new CheckpointStore(blocker.resolve("sub"), 3);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> broken.write(checkpoint(2))).isInstanceOf(java.io.IOException.class);
+        assertThat(store.loadNewest().orElseThrow().updates()).isEqualTo(1);
+    }
+}
