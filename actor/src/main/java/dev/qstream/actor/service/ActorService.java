@@ -76,7 +76,10 @@ public final class ActorService implements ManagedService {
         this.intake = new RecordIntake<>(Serdes.PROMPT,
                 new RecordValidator(ValidationLimits.withVocabulary(config.vocabulary().size())),
                 context.deadLetters(), Prompt::getPromptId);
-        this.prompts = new KafkaConsumer<>(context.kafka().consumer(context.clientId("prompts"), config.groupId()));
+        java.util.Properties promptProps = context.kafka().consumer(context.clientId("prompts"), config.groupId());
+        // Static membership: a restarted actor gets its partitions back at once (no 45 s session timeout wait).
+        promptProps.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.instanceId());
+        this.prompts = new KafkaConsumer<>(promptProps);
         this.expired = Counter.builder("actor.prompts.expired").description("prompts whose deadline passed before generation")
                 .register(context.registry());
         this.loop = new Thread(this::servePrompts, "actor-prompts");

@@ -88,7 +88,11 @@ final class Ingestor implements Runnable {
                 s -> s.getTransition().getEpisodeId());
         this.correctionIntake = new RecordIntake<>(Serdes.REWARD_CORRECTION, validator, context.deadLetters(),
                 c -> c.getEpisodeId().toString());
-        this.consumer = new KafkaConsumer<>(context.kafka().consumer(context.clientId("scored"), config.groupId()));
+        java.util.Properties props = context.kafka().consumer(context.clientId("scored"), config.groupId());
+        // Static membership: a restarted learner takes its partitions back at once instead of waiting out the
+        // dead member's session timeout (45 s by default).
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.instanceId());
+        this.consumer = new KafkaConsumer<>(props);
         this.correctionsApplied = Counter.builder("learner.corrections.applied")
                 .description("late reward corrections applied to replay").register(context.registry());
         this.correctionsUnmatched = Counter.builder("learner.corrections.unmatched")

@@ -96,6 +96,10 @@ final class Trainer implements Runnable {
                 RateLimiter.Decision decision = limiter.decide(replay.size(), replay.inserted(), sampled.get(), batch.size);
                 if (decision != RateLimiter.Decision.SAMPLE) {
                     metrics.waited();
+                    // Idle is a good moment to checkpoint what arrived since the last one.
+                    if (checkpoints != null && dqn.updates() > 0 && System.nanoTime() - lastCheckpointNanos > config.checkpointEvery().toNanos()) {
+                        checkpoint();
+                    }
                     Thread.sleep(20);
                     continue;
                 }
