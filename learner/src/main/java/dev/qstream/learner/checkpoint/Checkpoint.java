@@ -1,7 +1,7 @@
 package dev.qstream.learner.checkpoint;
 
+import dev.qstream.learner.dqn.DqnUpdate;
 import dev.qstream.learner.replay.ReplayBuffer;
-import dev.qstream.policy.network.QNetworkWeights;
 
 import java.util.Map;
 
@@ -10,14 +10,17 @@ import java.util.Map;
  * published, the replay contents, and the positions in Kafka right after the last record the replay reflects.
  *
  * @param modelVersion          newest version published when the checkpoint was taken
- * @param updates               updates done (Adam's step count)
+ * @param learner               networks and optimizer (with the update count)
  * @param sampled               transitions sampled so far (the rate limiter's counter)
  * @param vocabularyFingerprint vocabulary the output layer indexes
  * @param positions             "topic/partition" → next offset to read; everything before it is in this checkpoint
  */
-public record Checkpoint(long modelVersion, long updates, long sampled, String vocabularyFingerprint,
-                         QNetworkWeights online, QNetworkWeights target, QNetworkWeights adamM, QNetworkWeights adamV,
+public record Checkpoint(long modelVersion, long sampled, String vocabularyFingerprint, DqnUpdate.State learner,
                          ReplayBuffer.Snapshot replay, Map<String, Long> positions, long createdAtMillis) {
+
+    public long updates() {
+        return learner.updates();
+    }
 
     public static String positionKey(String topic, int partition) {
         return topic + "/" + partition;

@@ -1,5 +1,6 @@
 package dev.qstream.learner.checkpoint;
 
+import dev.qstream.learner.dqn.DqnUpdate;
 import dev.qstream.learner.replay.ReplayBuffer;
 import dev.qstream.learner.replay.StoredTransition;
 import dev.qstream.policy.network.InvalidWeightsException;
@@ -46,7 +47,7 @@ public final class CheckpointStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
     private static final int MAGIC = 0x51434B50; // "QCKP"
-    private static final int FORMAT = 1;
+    private static final int FORMAT = 2;
     private static final String SUFFIX = ".qckpt";
 
     private final Path dir;
@@ -153,10 +154,17 @@ public final class CheckpointStore {
         out.writeLong(c.sampled());
         out.writeLong(c.createdAtMillis());
         out.writeUTF(c.vocabularyFingerprint());
-        for (QNetworkWeights w : List.of(c.online(), c.target(), c.adamM(), c.adamV())) {
+        DqnUpdate.State s = c.learner();
+        for (QNetworkWeights w : List.of(s.online(), s.target(), s.adamM(), s.adamV())) {
             byte[] blob = WeightFormat.encode(new ModelSnapshot(c.modelVersion(), -1, c.vocabularyFingerprint(), w));
             out.writeInt(blob.length);
             out.write(blob);
+        }
+        for (float[] v : List.of(s.onlineV(), s.targetV(), s.adamMV(), s.adamVV())) {
+            out.writeInt(v.length);
+            for (float f : v) {
+                out.writeFloat(f);
+            }
         }
         ReplayBuffer.Snapshot r = c.replay();
         out.writeLong(r.inserted());
@@ -185,6 +193,7 @@ public final class CheckpointStore {
             out.writeFloat(t.reward());
             out.writeFloat(t.discount());
             writeShorts(out, t.bootstrapActions());
+            writeShorts(out, t.mask());
             writeShorts(out, t.nextMask());
             out.writeInt(t.lastStep());
             out.writeInt(t.sourcePartition());
@@ -221,6 +230,13 @@ public final class CheckpointStore {
                 throw new IOException("weights section " + i + ": " + e.getMessage(), e);
             }
         }
+        float[][] vectors = new float[4][];
+        for (int i = 0; i < 4; i++) {
+            vectors[i] = new float[in.readInt()];
+            for (int j = 0; j < vectors[i].length; j++) {
+                vectors[i][j] = in.readFloat();
+            }
+        }
         long inserted = in.readLong();
         double maxPriority = in.readDouble();
         short[][] prompts = new short[in.readInt()][];
@@ -241,11 +257,12 @@ public final class CheckpointStore {
             float discount = in.readFloat();
             short[] bootstrap = readShorts(in);
             short[] mask = readShorts(in);
+            short[] nextMask = readShorts(in);
             int lastStep = in.readInt();
             int partition = in.readInt();
             long offset = in.readLong();
             items[i] = new StoredTransition(hi, lo, step, prompt, prefix, action, reward, discount, bootstrap, mask,
-                    lastStep, partition, offset);
+                    nextMask, lastStep, partition, offset);
             priorities[i] = in.readFloat();
         }
         Map<String, Long> positions = new LinkedHashMap<>();
@@ -253,7 +270,8 @@ public final class CheckpointStore {
         for (int i = 0; i < p; i++) {
             positions.put(in.readUTF(), in.readLong());
         }
-        return new Checkpoint(version, updates, sampled, fingerprint, w[0], w[1], w[2], w[3],
+        DqnUpdate.State state = new DqnUpdate.State(w[0], w[1], w[2], w[3], vectors[0], vectors[1], vectors[2], vectors[3], updates);
+        return new Checkpoint(version, sampled, fingerprint, state,
                 new ReplayBuffer.Snapshot(items, priorities, inserted, maxPriority), positions, created);
     }
 

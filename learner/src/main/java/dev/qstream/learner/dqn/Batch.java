@@ -14,6 +14,8 @@ public final class Batch {
     public final float[] returns;
     public final float[] discounts;
     public final int[][] nextMasks;
+    /** Valid actions of each state s (null = every action); the dueling head averages A over them. */
+    public final int[][] masks;
     public final float[] weights;
     /** Replay slots the rows came from (for priority updates). */
     public final int[] slots;
@@ -29,6 +31,7 @@ public final class Batch {
         this.returns = new float[size];
         this.discounts = new float[size];
         this.nextMasks = new int[size][];
+        this.masks = new int[size][];
         this.weights = new float[size];
         this.slots = new int[size];
         this.generations = new long[size];

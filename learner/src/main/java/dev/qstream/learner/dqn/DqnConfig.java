@@ -16,10 +16,11 @@ package dev.qstream.learner.dqn;
  * @param adamEpsilon      Adam ε
  * @param nStep            n of the n-step return
  * @param optimizer        ADAM (default) or plain SGD (used to cross-check the update against DL4J)
+ * @param dueling          dueling head: Q(s,a) = V(s) + A(s,a) − mean of A over the state's valid actions
  */
 public record DqnConfig(double gamma, double learningRate, int batchSize, double huberDelta, double maxGradNorm,
                         boolean doubleDqn, int targetSyncEvery, double tau, double adamBeta1, double adamBeta2,
-                        double adamEpsilon, int nStep, Optimizer optimizer) {
+                        double adamEpsilon, int nStep, Optimizer optimizer, boolean dueling) {
 
     /** The parameter update rule. */
     public enum Optimizer { ADAM, SGD }
@@ -34,17 +35,30 @@ public record DqnConfig(double gamma, double learningRate, int batchSize, double
         }
     }
 
+    /** Without a dueling head. */
+    public DqnConfig(double gamma, double learningRate, int batchSize, double huberDelta, double maxGradNorm,
+                     boolean doubleDqn, int targetSyncEvery, double tau, double adamBeta1, double adamBeta2,
+                     double adamEpsilon, int nStep, Optimizer optimizer) {
+        this(gamma, learningRate, batchSize, huberDelta, maxGradNorm, doubleDqn, targetSyncEvery, tau, adamBeta1,
+                adamBeta2, adamEpsilon, nStep, optimizer, false);
+    }
+
+    public DqnConfig withDueling(boolean on) {
+        return new DqnConfig(gamma, learningRate, batchSize, huberDelta, maxGradNorm, doubleDqn, targetSyncEvery, tau,
+                adamBeta1, adamBeta2, adamEpsilon, nStep, optimizer, on);
+    }
+
     public static DqnConfig defaults() {
         return new DqnConfig(0.95, 1e-3, 64, 1.0, 10.0, true, 250, 0.0, 0.9, 0.999, 1e-8, 1, Optimizer.ADAM);
     }
 
     public DqnConfig withBatchSize(int b) {
         return new DqnConfig(gamma, learningRate, b, huberDelta, maxGradNorm, doubleDqn, targetSyncEvery, tau,
-                adamBeta1, adamBeta2, adamEpsilon, nStep, optimizer);
+                adamBeta1, adamBeta2, adamEpsilon, nStep, optimizer, dueling);
     }
 
     public DqnConfig withLearningRate(double lr) {
         return new DqnConfig(gamma, lr, batchSize, huberDelta, maxGradNorm, doubleDqn, targetSyncEvery, tau,
-                adamBeta1, adamBeta2, adamEpsilon, nStep, optimizer);
+                adamBeta1, adamBeta2, adamEpsilon, nStep, optimizer, dueling);
     }
 }

@@ -7,6 +7,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 
 /**
  * The DQN update, written directly on ND4J for speed (DL4J's {@code fit} reaches 15–30% of the sgemm roofline on
@@ -22,7 +23,10 @@ import java.nio.FloatBuffer;
  *
  * then gradients for W1, b1 (dense) and for the rows of W2/b2 of the taken actions only, global-norm clipping,
  * Adam (dense for the hidden layer, lazy for the output rows), and the target update (hard copy every N updates, or
- * Polyak τ). Not thread-safe: one training thread owns it.
+ * Polyak τ). With the dueling head, Q(s,a) = V(s) + A(s,a) − mean_{a'∈mask(s)} A(s,a'), where A is the output
+ * layer and V = v·h + b_v: the gradient then also reaches the rows of the state's valid actions and v. Published
+ * weights fold V into the output layer (w_a + v, b_a + b_v): the per-state mean is a constant shift that changes
+ * neither argmax nor softmax, so actors serve it unchanged. Not thread-safe: one training thread owns it.
  */
 public final class DqnUpdate {
 
@@ -56,11 +60,14 @@ public final class DqnUpdate {
     private final FloatBuffer gW1View;
 
     private final float[] gb1;
-    private final float[] gW2Rows;   // [b][h]: gradient rows of the distinct taken actions
+    private final float[] gv;
+    private final float[] gW2Rows;   // gradient rows of the output-layer rows touched this update
     private final int[] rowAction;   // action of each gradient row
     private final float[] gb2Rows;
     private final int[] rowOfAction; // action -> gradient row, -1 when untouched this update
+    private final float[] meanRow;   // scratch: mean of W2 over a mask
     private final float[] td;
+    private int rows;
     private long updates;
 
     public DqnUpdate(DqnConfig cfg, QNetworkWeights init) {
@@ -91,11 +98,14 @@ public final class DqnUpdate {
         this.dHidView = view(dHid);
         this.gW1View = view(gW1);
         this.gb1 = new float[h];
-        this.gW2Rows = new float[b * h];
-        this.rowAction = new int[b];
-        this.gb2Rows = new float[b];
+        this.gv = new float[h + 1];
+        int maxRows = cfg.dueling() ? actions : b; // dueling touches every valid action's row
+        this.gW2Rows = new float[maxRows * h];
+        this.rowAction = new int[maxRows];
+        this.gb2Rows = new float[maxRows];
         this.rowOfAction = new int[actions];
-        java.util.Arrays.fill(rowOfAction, -1);
+        Arrays.fill(rowOfAction, -1);
+        this.meanRow = new float[h];
         this.td = new float[b];
     }
 
@@ -122,13 +132,11 @@ public final class DqnUpdate {
         forwardHidden(x, online, hid, hidView);
         forwardHidden(xNext, online, hidNext, hidNextView);
         forwardHidden(xNext, target, hidNextTarget, hidNextTargetView);
-        // Q(s', ·) without the output bias; argmax adds b2[a] as it scans.
+        // A(s', ·) without the output bias; argmax adds b2[a] as it scans (V and the mean do not change argmax).
         Params picker = cfg.doubleDqn() ? online : target;
         Nd4j.gemm(cfg.doubleDqn() ? hidNext : hidNextTarget, picker.w2, qNext, false, true, 1.0, 0.0);
 
         // TD errors and the loss gradient with respect to Q(s_i, a_i).
-        FloatBuffer w2 = online.w2View;
-        FloatBuffer b2 = online.b2View;
         double loss = 0;
         double sumQ = 0;
         double sumAbsTd = 0;
@@ -137,11 +145,17 @@ public final class DqnUpdate {
         for (int i = 0; i < b; i++) {
             int aStar = argmax(qNextView, i * actions, picker.b2View, batch.nextMasks[i]);
             float qTarget = cfg.doubleDqn()
-                    ? dot(hidNextTargetView, i * h, target.w2View, aStar * h, h) + target.b2View.get(aStar)
+                    ? advantage(hidNextTargetView, i, target, aStar)
                     : qNextView.get(i * actions + aStar) + target.b2View.get(aStar);
+            if (cfg.dueling()) {
+                qTarget += value(hidNextTargetView, i, target) - meanAdvantage(hidNextTargetView, i, target, batch.nextMasks[i]);
+            }
             float y = batch.returns[i] + batch.discounts[i] * qTarget;
             int a = batch.actions[i];
-            float q = dot(hidView, i * h, w2, a * h, h) + b2.get(a);
+            float q = advantage(hidView, i, online, a);
+            if (cfg.dueling()) {
+                q += value(hidView, i, online) - meanAdvantage(hidView, i, online, batch.masks[i]);
+            }
             float delta = q - y;
             td[i] = delta;
             float ad = Math.abs(delta);
@@ -151,28 +165,37 @@ public final class DqnUpdate {
             sumAbsTd += ad;
         }
 
-        // Backward through the taken actions only: rows of W2/b2, and dHid = g·W2[a] ⊙ relu'(hid).
-        int rows = 0;
-        java.util.Arrays.fill(gb1, 0f);
+        // Backward through the taken actions only (plus, with the dueling head, the state's valid actions and v).
+        rows = 0;
+        Arrays.fill(gb1, 0f);
+        Arrays.fill(gv, 0f);
+        FloatBuffer w2 = online.w2View;
         for (int i = 0; i < b; i++) {
-            int a = batch.actions[i];
-            int r = rowOfAction[a];
-            if (r < 0) {
-                r = rows++;
-                rowOfAction[a] = r;
-                rowAction[r] = a;
-                gb2Rows[r] = 0f;
-                java.util.Arrays.fill(gW2Rows, r * h, r * h + h, 0f);
-            }
             float gi = g[i];
-            gb2Rows[r] += gi;
             int hRow = i * h;
-            int wRow = a * h;
-            int gRow = r * h;
+            int a = batch.actions[i];
+            addRowGradient(a, gi, hRow);
+            // dQ/dh = w_a (+ v − mean of the masked rows, with the dueling head)
             for (int j = 0; j < h; j++) {
-                float hj = hidView.get(hRow + j);
-                gW2Rows[gRow + j] += gi * hj;
-                float d = hj > 0f ? gi * w2.get(wRow + j) : 0f;
+                dHidView.put(hRow + j, w2.get(a * h + j));
+            }
+            if (cfg.dueling()) {
+                int[] mask = batch.masks[i];
+                int m = mask == null ? actions : mask.length;
+                float share = -gi / m;
+                for (int k = 0; k < m; k++) {
+                    addRowGradient(mask == null ? k : mask[k], share, hRow);
+                }
+                maskedMeanRow(online, mask);
+                for (int j = 0; j < h; j++) {
+                    float hj = hidView.get(hRow + j);
+                    gv[j] += gi * hj;
+                    dHidView.put(hRow + j, dHidView.get(hRow + j) + online.vView.get(j) - meanRow[j]);
+                }
+                gv[h] += gi;
+            }
+            for (int j = 0; j < h; j++) {
+                float d = hidView.get(hRow + j) > 0f ? gi * dHidView.get(hRow + j) : 0f;
                 dHidView.put(hRow + j, d);
                 gb1[j] += d;
             }
@@ -180,24 +203,28 @@ public final class DqnUpdate {
         Nd4j.gemm(x, dHid, gW1, true, false, 1.0, 0.0); // gW1 = xᵀ · dHid
 
         // Global-norm clipping.
-        double norm2 = sumSquares(gW1View, in * h) + sumSquares(gb1) + sumSquares(gW2Rows, rows * h) + sumSquares(gb2Rows, rows);
+        double norm2 = sumSquares(gW1View, in * h) + sumSquares(gb1, h) + sumSquares(gW2Rows, rows * h)
+                + sumSquares(gb2Rows, rows) + (cfg.dueling() ? sumSquares(gv, h + 1) : 0);
         double gradNorm = Math.sqrt(norm2);
         float scale = cfg.maxGradNorm() > 0 && gradNorm > cfg.maxGradNorm() ? (float) (cfg.maxGradNorm() / gradNorm) : 1f;
 
-        // Adam: dense for layer 1, lazy (touched rows only) for the output layer.
+        // Adam: dense for layer 1 (and v), lazy (touched rows only) for the output layer.
         updates++;
         double bc1 = 1 - Math.pow(cfg.adamBeta1(), updates);
         double bc2 = 1 - Math.pow(cfg.adamBeta2(), updates);
         float stepSize = (float) (cfg.learningRate() * Math.sqrt(bc2) / bc1);
-        adam(online.w1View, adamM.w1View, adamV.w1View, 0, gW1View, 0, in * h, scale, stepSize);
-        adam(online.b1View, adamM.b1View, adamV.b1View, 0, FloatBuffer.wrap(gb1), 0, h, scale, stepSize);
+        step(online.w1View, adamM.w1View, adamV.w1View, 0, gW1View, 0, in * h, scale, stepSize);
+        step(online.b1View, adamM.b1View, adamV.b1View, 0, FloatBuffer.wrap(gb1), 0, h, scale, stepSize);
         FloatBuffer gW2 = FloatBuffer.wrap(gW2Rows);
         FloatBuffer gb2 = FloatBuffer.wrap(gb2Rows);
         for (int r = 0; r < rows; r++) {
             int a = rowAction[r];
-            adam(online.w2View, adamM.w2View, adamV.w2View, a * h, gW2, r * h, h, scale, stepSize);
-            adam(online.b2View, adamM.b2View, adamV.b2View, a, gb2, r, 1, scale, stepSize);
+            step(online.w2View, adamM.w2View, adamV.w2View, a * h, gW2, r * h, h, scale, stepSize);
+            step(online.b2View, adamM.b2View, adamV.b2View, a, gb2, r, 1, scale, stepSize);
             rowOfAction[a] = -1;
+        }
+        if (cfg.dueling()) {
+            step(online.vView, adamM.vView, adamV.vView, 0, FloatBuffer.wrap(gv), 0, h + 1, scale, stepSize);
         }
 
         // Target network.
@@ -209,7 +236,60 @@ public final class DqnUpdate {
         return new UpdateStats(loss / b, sumQ / b, sumAbsTd / b, gradNorm, td.clone());
     }
 
-    private void adam(FloatBuffer p, FloatBuffer m, FloatBuffer v, int pOff, FloatBuffer grad, int gOff, int n,
+    /** Accumulates scale·h_i into the gradient row of action a (b2 gets scale). */
+    private void addRowGradient(int a, float scale, int hRow) {
+        int r = rowOfAction[a];
+        if (r < 0) {
+            r = rows++;
+            rowOfAction[a] = r;
+            rowAction[r] = a;
+            gb2Rows[r] = 0f;
+            Arrays.fill(gW2Rows, r * h, r * h + h, 0f);
+        }
+        gb2Rows[r] += scale;
+        int gRow = r * h;
+        for (int j = 0; j < h; j++) {
+            gW2Rows[gRow + j] += scale * hidView.get(hRow + j);
+        }
+    }
+
+    /** A(s_i, a) = h_i · w_a + b_a. */
+    private float advantage(FloatBuffer hidden, int i, Params p, int a) {
+        return dot(hidden, i * h, p.w2View, a * h, h) + p.b2View.get(a);
+    }
+
+    /** V(s_i) = h_i · v + b_v (the last entry of the v vector). */
+    private float value(FloatBuffer hidden, int i, Params p) {
+        return dot(hidden, i * h, p.vView, 0, h) + p.vView.get(h);
+    }
+
+    /** Mean of A(s_i, ·) over the mask (null = every action). */
+    private float meanAdvantage(FloatBuffer hidden, int i, Params p, int[] mask) {
+        int m = mask == null ? actions : mask.length;
+        double sum = 0;
+        for (int k = 0; k < m; k++) {
+            sum += advantage(hidden, i, p, mask == null ? k : mask[k]);
+        }
+        return (float) (sum / m);
+    }
+
+    /** meanRow = mean of the W2 rows over the mask (null = every action). */
+    private void maskedMeanRow(Params p, int[] mask) {
+        int m = mask == null ? actions : mask.length;
+        Arrays.fill(meanRow, 0f);
+        for (int k = 0; k < m; k++) {
+            int row = (mask == null ? k : mask[k]) * h;
+            for (int j = 0; j < h; j++) {
+                meanRow[j] += p.w2View.get(row + j);
+            }
+        }
+        for (int j = 0; j < h; j++) {
+            meanRow[j] /= m;
+        }
+    }
+
+    /** One optimizer step on n parameters: Adam, or plain SGD when so configured. */
+    private void step(FloatBuffer p, FloatBuffer m, FloatBuffer v, int pOff, FloatBuffer grad, int gOff, int n,
                       float scale, float stepSize) {
         if (cfg.optimizer() == DqnConfig.Optimizer.SGD) {
             float lr = (float) cfg.learningRate();
@@ -298,10 +378,6 @@ public final class DqnUpdate {
         return s;
     }
 
-    private static double sumSquares(float[] a) {
-        return sumSquares(a, a.length);
-    }
-
     private static double sumSquares(float[] a, int n) {
         double s = 0;
         for (int i = 0; i < n; i++) {
@@ -310,30 +386,62 @@ public final class DqnUpdate {
         return s;
     }
 
-    /** A copy of the online weights in the serving layout. */
+    /**
+     * The online network as actors serve it: with the dueling head, V is folded into the output layer
+     * (w_a + v, b_a + b_v), which is exact up to the per-state mean that neither argmax nor softmax sees.
+     */
     public QNetworkWeights onlineWeights() {
-        return online.toWeights(spec);
+        QNetworkWeights raw = online.toWeights(spec);
+        if (!cfg.dueling()) {
+            return raw;
+        }
+        float[] w2 = raw.w2().clone();
+        float[] b2 = raw.b2().clone();
+        float[] v = online.vector();
+        for (int a = 0; a < actions; a++) {
+            for (int j = 0; j < h; j++) {
+                w2[a * h + j] += v[j];
+            }
+            b2[a] += v[h];
+        }
+        return new QNetworkWeights(spec, raw.w1(), raw.b1(), w2, b2);
     }
 
     public QNetworkWeights targetWeights() {
         return target.toWeights(spec);
     }
 
-    /** Replaces the online and target weights (rollback, checkpoint restore); resets nothing else. */
+    /** Everything the update holds, for checkpoints and rollbacks (raw: the dueling head unfolded). */
+    public State state() {
+        return new State(online.toWeights(spec), target.toWeights(spec), adamM.toWeights(spec), adamV.toWeights(spec),
+                online.vector(), target.vector(), adamM.vector(), adamV.vector(), updates);
+    }
+
+    /** Restores a {@link #state()}. */
+    public void restore(State s) {
+        online.set(s.online());
+        target.set(s.target());
+        adamM.set(s.adamM());
+        adamV.set(s.adamV());
+        online.setVector(s.onlineV());
+        target.setVector(s.targetV());
+        adamM.setVector(s.adamMV());
+        adamV.setVector(s.adamVV());
+        this.updates = s.updates();
+    }
+
+    /** Replaces the online and target weights only (tests, and starting from a published model). */
     public void load(QNetworkWeights onlineWeights, QNetworkWeights targetWeights) {
         online.set(onlineWeights);
         target.set(targetWeights);
     }
 
-    /** Adam moments, for checkpoints: m then v, each in the weight layout. */
-    public QNetworkWeights[] adamMoments() {
-        return new QNetworkWeights[]{adamM.toWeights(spec), adamV.toWeights(spec)};
-    }
-
-    public void loadAdam(QNetworkWeights m, QNetworkWeights v, long updateCount) {
-        adamM.set(m);
-        adamV.set(v);
-        this.updates = updateCount;
+    /**
+     * The update's complete state. {@code *V} vectors hold the dueling head's v and, last, b_v (length hidden + 1;
+     * zeros without the head).
+     */
+    public record State(QNetworkWeights online, QNetworkWeights target, QNetworkWeights adamM, QNetworkWeights adamV,
+                        float[] onlineV, float[] targetV, float[] adamMV, float[] adamVV, long updates) {
     }
 
     static FloatBuffer view(INDArray array) {
@@ -346,20 +454,24 @@ public final class DqnUpdate {
         final INDArray b1;
         final INDArray w2;
         final INDArray b2;
+        final INDArray v; // dueling head: v then b_v
         final FloatBuffer w1View;
         final FloatBuffer b1View;
         final FloatBuffer w2View;
         final FloatBuffer b2View;
+        final FloatBuffer vView;
 
         private Params(QNetworkSpec spec) {
             w1 = Nd4j.create(DataType.FLOAT, spec.inputs(), spec.hidden());
             b1 = Nd4j.create(DataType.FLOAT, 1, spec.hidden());
             w2 = Nd4j.create(DataType.FLOAT, spec.actions(), spec.hidden());
             b2 = Nd4j.create(DataType.FLOAT, 1, spec.actions());
+            v = Nd4j.create(DataType.FLOAT, 1, spec.hidden() + 1);
             w1View = view(w1);
             b1View = view(b1);
             w2View = view(w2);
             b2View = view(b2);
+            vView = view(v);
         }
 
         static Params zeros(QNetworkSpec spec) {
@@ -379,11 +491,22 @@ public final class DqnUpdate {
             b2View.put(0, w.b2());
         }
 
+        float[] vector() {
+            float[] out = new float[vView.capacity()];
+            vView.get(0, out);
+            return out;
+        }
+
+        void setVector(float[] values) {
+            vView.put(0, values);
+        }
+
         void copyFrom(Params other) {
             w1.assign(other.w1);
             b1.assign(other.b1);
             w2.assign(other.w2);
             b2.assign(other.b2);
+            v.assign(other.v);
         }
 
         /** this ← (1 − τ)·this + τ·other, in place on the direct views (no temporaries). */
@@ -393,6 +516,7 @@ public final class DqnUpdate {
             mix(b1View, other.b1View, t);
             mix(w2View, other.w2View, t);
             mix(b2View, other.b2View, t);
+            mix(vView, other.vView, t);
         }
 
         private static void mix(FloatBuffer self, FloatBuffer other, float tau) {

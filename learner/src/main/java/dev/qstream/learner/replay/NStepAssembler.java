@@ -165,9 +165,10 @@ public final class NStepAssembler {
             ScoredTransition beforeBootstrap = steps.get(t + m - 1).scored;
             short[] nextMask = !bootstraps || beforeBootstrap.getNextValidActions() == null ? null
                     : StoredTransition.narrow(beforeBootstrap.getNextValidActions());
+            short[] mask = tr.getValidActions() == null ? null : StoredTransition.narrow(tr.getValidActions());
             return new StoredTransition(episode.getMostSignificantBits(), episode.getLeastSignificantBits(), t, prompt,
                     StoredTransition.narrow(tr.getPrefixTokens()), tr.getAction(), reward, bootstraps ? g : 0f,
-                    bootstrap, nextMask, lastStep, first.partition, first.offset);
+                    bootstrap, mask, nextMask, lastStep, first.partition, first.offset);
         }
     }
 }

@@ -142,6 +142,7 @@ public final class ReplayBuffer {
             batch.returns[i] = t.reward();
             batch.discounts[i] = t.discount();
             batch.nextMasks[i] = t.nextMaskIds();
+            batch.masks[i] = t.maskIds();
         }
     }
 

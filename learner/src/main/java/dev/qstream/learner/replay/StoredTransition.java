@@ -17,13 +17,14 @@ import java.util.List;
  * @param reward           n-step return R_t
  * @param discount         γ^n, or 0 when the episode ended within the n steps
  * @param bootstrapActions a_t … a_{t+n−1}, which extend the prefix to the bootstrap state's prefix
+ * @param mask             valid actions of s_t (the dueling head averages over them); null = every action
  * @param nextMask         valid actions of the bootstrap state; null = every action
  * @param lastStep         index of the episode's last step (for reward corrections); -1 when unknown
  * @param sourcePartition  partition of qstream.scored the step came from (-1 when not from Kafka)
  * @param sourceOffset     its offset there; checkpoints keep exactly the transitions below their positions
  */
 public record StoredTransition(long episodeHi, long episodeLo, int step, short[] prompt, short[] prefix, int action,
-                               float reward, float discount, short[] bootstrapActions, short[] nextMask, int lastStep,
+                               float reward, float discount, short[] bootstrapActions, short[] mask, short[] nextMask, int lastStep,
                                int sourcePartition, long sourceOffset) {
 
     public int[] promptIds() {
@@ -46,6 +47,10 @@ public record StoredTransition(long episodeHi, long episodeLo, int step, short[]
         return out;
     }
 
+    public int[] maskIds() {
+        return mask == null ? null : widen(mask);
+    }
+
     public int[] nextMaskIds() {
         return nextMask == null ? null : widen(nextMask);
     }
@@ -56,7 +61,7 @@ public record StoredTransition(long episodeHi, long episodeLo, int step, short[]
 
     public StoredTransition withReward(float newReward) {
         return new StoredTransition(episodeHi, episodeLo, step, prompt, prefix, action, newReward, discount,
-                bootstrapActions, nextMask, lastStep, sourcePartition, sourceOffset);
+                bootstrapActions, mask, nextMask, lastStep, sourcePartition, sourceOffset);
     }
 
     static int[] widen(short[] ids) {
@@ -85,7 +90,8 @@ public record StoredTransition(long episodeHi, long episodeLo, int step, short[]
 
     /** Approximate heap bytes of this object and its arrays (prompt counted; it is shared per episode). */
     public long approximateBytes() {
-        return 88 + arrayBytes(prefix) + arrayBytes(bootstrapActions) + (nextMask == null ? 0 : arrayBytes(nextMask));
+        return 96 + arrayBytes(prefix) + arrayBytes(bootstrapActions) + (mask == null ? 0 : arrayBytes(mask))
+                + (nextMask == null ? 0 : arrayBytes(nextMask));
     }
 
     private static long arrayBytes(short[] a) {

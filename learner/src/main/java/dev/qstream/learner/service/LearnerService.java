@@ -52,7 +52,7 @@ public final class LearnerService implements ManagedService {
                 config.modelName(), config.signer(), Duration.ofSeconds(60));
         long publishedVersion = published.map(ModelSnapshot::version).orElse(0L);
         Optional<Checkpoint> checkpoint = checkpoints == null ? Optional.empty() : checkpoints.loadNewest()
-                .filter(c -> c.online().spec().equals(spec) && c.vocabularyFingerprint().equals(config.vocabularyFingerprint()));
+                .filter(c -> c.learner().online().spec().equals(spec) && c.vocabularyFingerprint().equals(config.vocabularyFingerprint()));
 
         DqnUpdate dqn;
         Map<String, Long> startPositions;
@@ -60,9 +60,8 @@ public final class LearnerService implements ManagedService {
         long startVersion;
         if (checkpoint.isPresent()) {
             Checkpoint c = checkpoint.get();
-            dqn = new DqnUpdate(config.dqn(), c.online());
-            dqn.load(c.online(), c.target());
-            dqn.loadAdam(c.adamM(), c.adamV(), c.updates());
+            dqn = new DqnUpdate(config.dqn(), c.learner().online());
+            dqn.restore(c.learner());
             replay.restore(c.replay());
             startPositions = c.positions();
             startSampled = c.sampled();

@@ -46,15 +46,10 @@ final class Trainer implements Runnable {
     final AtomicReference<UpdateStats> lastStats = new AtomicReference<>();
     private volatile boolean running = true;
     private volatile String failure;
-    private GoodState lastGood;
+    private DqnUpdate.State lastGood;
     private double lossMean = Double.NaN;
     private long lastCheckpointNanos = System.nanoTime();
     private long lastCheckpointUpdates;
-
-    /** What a rollback returns to: the weights and optimizer state of the last checkpoint (or the start). */
-    record GoodState(QNetworkWeights online, QNetworkWeights target, QNetworkWeights adamM, QNetworkWeights adamV,
-                     long updates) {
-    }
 
     Trainer(LearnerConfig config, DqnUpdate dqn, ReplayBuffer replay, RateLimiter limiter, StateEncoder encoder,
             ModelPublisher publisher, CheckpointStore checkpoints, Ingestor ingestor, LearnerMetrics metrics,
@@ -71,7 +66,7 @@ final class Trainer implements Runnable {
         this.scoredTopic = scoredTopic;
         this.version = new AtomicLong(startVersion);
         this.sampled = new AtomicLong(startSampled);
-        this.lastGood = capture();
+        this.lastGood = dqn.state(); // what a rollback returns to: the last checkpoint (or the start)
         this.lastCheckpointUpdates = dqn.updates();
     }
 
@@ -159,14 +154,8 @@ final class Trainer implements Runnable {
     private void rollback(String why) {
         metrics.rolledBack();
         LOG.warn("divergence: {}; rolling back to the state of update {} (last checkpoint)", why, lastGood.updates());
-        dqn.load(lastGood.online(), lastGood.target());
-        dqn.loadAdam(lastGood.adamM(), lastGood.adamV(), lastGood.updates());
+        dqn.restore(lastGood);
         lossMean = Double.NaN;
-    }
-
-    private GoodState capture() {
-        QNetworkWeights[] adam = dqn.adamMoments();
-        return new GoodState(dqn.onlineWeights(), dqn.targetWeights(), adam[0], adam[1], dqn.updates());
     }
 
     private void publish(UpdateStats stats) {
@@ -205,11 +194,10 @@ final class Trainer implements Runnable {
     boolean checkpoint() {
         lastCheckpointNanos = System.nanoTime();
         lastCheckpointUpdates = dqn.updates();
-        GoodState state = capture();
+        DqnUpdate.State state = dqn.state();
         Ingestor.CheckpointView view = ingestor.checkpointView();
-        Checkpoint c = new Checkpoint(version.get(), dqn.updates(), sampled.get(), config.vocabularyFingerprint(),
-                state.online(), state.target(), state.adamM(), state.adamV(), view.replay(), view.positions(),
-                System.currentTimeMillis());
+        Checkpoint c = new Checkpoint(version.get(), sampled.get(), config.vocabularyFingerprint(), state, view.replay(),
+                view.positions(), System.currentTimeMillis());
         try {
             long start = System.nanoTime();
             checkpoints.write(c);

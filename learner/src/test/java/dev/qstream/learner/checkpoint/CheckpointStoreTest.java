@@ -1,5 +1,6 @@
 package dev.qstream.learner.checkpoint;
 
+import dev.qstream.learner.dqn.DqnUpdate;
 import dev.qstream.learner.replay.ReplayBuffer;
 import dev.qstream.learner.replay.StoredTransition;
 import dev.qstream.policy.network.QNetworkFactory;
@@ -25,10 +26,13 @@ class CheckpointStoreTest {
         QNetworkWeights b = QNetworkFactory.initialWeights(SPEC, updates + 1);
         short[] sharedPrompt = {4, 5, 6};
         StoredTransition[] items = {
-                new StoredTransition(1, 2, 0, sharedPrompt, new short[0], 3, 0.5f, 0.9f, new short[]{3}, new short[]{2, 3}, -1, 0, 10),
-                new StoredTransition(1, 2, 1, sharedPrompt, new short[]{3}, 2, -1.25f, 0f, new short[]{2}, null, 1, 0, 11),
-                new StoredTransition(3, 4, 0, new short[]{9}, new short[0], 6, Float.MIN_VALUE, 0.81f, new short[]{6, 5}, null, -1, 2, 7)};
-        return new Checkpoint(5, updates, 1234, FP, a, b, b, a, new ReplayBuffer.Snapshot(items, new float[]{1f, 2.5f, 0.1f}, 42, 2.5),
+                new StoredTransition(1, 2, 0, sharedPrompt, new short[0], 3, 0.5f, 0.9f, new short[]{3}, new short[]{3, 4}, new short[]{2, 3}, -1, 0, 10),
+                new StoredTransition(1, 2, 1, sharedPrompt, new short[]{3}, 2, -1.25f, 0f, new short[]{2}, null, null, 1, 0, 11),
+                new StoredTransition(3, 4, 0, new short[]{9}, new short[0], 6, Float.MIN_VALUE, 0.81f, new short[]{6, 5}, new short[]{6}, null, -1, 2, 7)};
+        float[] v = new float[SPEC.hidden() + 1];
+        v[3] = 0.75f;
+        DqnUpdate.State state = new DqnUpdate.State(a, b, b, a, v, v.clone(), new float[v.length], new float[v.length], updates);
+        return new Checkpoint(5, 1234, FP, state, new ReplayBuffer.Snapshot(items, new float[]{1f, 2.5f, 0.1f}, 42, 2.5),
                 Map.of("qstream.scored/0", 12L, "qstream.scored/2", 8L, "qstream.rewards.late/1", 3L), 1_700_000_000_000L);
     }
 
@@ -42,10 +46,12 @@ class CheckpointStoreTest {
         assertThat(read.updates()).isEqualTo(100);
         assertThat(read.sampled()).isEqualTo(1234);
         assertThat(read.positions()).isEqualTo(written.positions());
-        assertThat(read.online().w1()).isEqualTo(written.online().w1());
-        assertThat(read.target().w2()).isEqualTo(written.target().w2());
-        assertThat(read.adamM().b2()).isEqualTo(written.adamM().b2());
-        assertThat(read.adamV().b1()).isEqualTo(written.adamV().b1());
+        assertThat(read.learner().online().w1()).isEqualTo(written.learner().online().w1());
+        assertThat(read.learner().target().w2()).isEqualTo(written.learner().target().w2());
+        assertThat(read.learner().adamM().b2()).isEqualTo(written.learner().adamM().b2());
+        assertThat(read.learner().adamV().b1()).isEqualTo(written.learner().adamV().b1());
+        assertThat(read.learner().onlineV()).isEqualTo(written.learner().onlineV());
+        assertThat(read.learner().updates()).isEqualTo(100);
         StoredTransition[] a = written.replay().transitions();
         StoredTransition[] b = read.replay().transitions();
         assertThat(b).hasSameSizeAs(a);
@@ -59,6 +65,7 @@ class CheckpointStoreTest {
             assertThat(Float.floatToRawIntBits(b[i].reward())).isEqualTo(Float.floatToRawIntBits(a[i].reward()));
             assertThat(b[i].discount()).isEqualTo(a[i].discount());
             assertThat(b[i].bootstrapActions()).isEqualTo(a[i].bootstrapActions());
+            assertThat(b[i].mask()).isEqualTo(a[i].mask());
             assertThat(b[i].nextMask()).isEqualTo(a[i].nextMask());
             assertThat(b[i].sourceOffset()).isEqualTo(a[i].sourceOffset());
         }

@@ -16,7 +16,7 @@ class ReplayBufferTest {
 
     static StoredTransition transition(long episode, int step, float reward) {
         return new StoredTransition(0, episode, step, new short[]{1}, new short[step], 3, reward, 0.9f,
-                new short[]{3}, null, -1, 0, episode * 100 + step);
+                new short[]{3}, null, null, -1, 0, episode * 100 + step);
     }
 
     @Test

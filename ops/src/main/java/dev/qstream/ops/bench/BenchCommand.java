@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
 
 /** {@code qstream bench <what>}: benchmarks that print figures measured side by side in one run. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print its figures (last line: JSON).",
-        subcommands = {BenchCommand.Serde.class, BenchCommand.Learner.class})
+        subcommands = {BenchCommand.Serde.class, BenchCommand.Learner.class, BenchCommand.Replay.class})
 public final class BenchCommand {
 
     /** The learner's update vs DL4J fit vs the sgemm roofline, reference shape. */
@@ -46,6 +46,34 @@ public final class BenchCommand {
                 last = json.writeValueAsString(o);
                 System.out.println(last);
             }
+            return 0;
+        }
+    }
+
+    /** Learner memory with a full replay. */
+    @Command(name = "replay", mixinStandardHelpOptions = true,
+            description = "Fill replay with N realistic transitions, train on it, report the process RSS (run it with the learner's -Xmx).")
+    static final class Replay implements Callable<Integer> {
+
+        @Option(names = "--transitions", defaultValue = "1000000", description = "Transitions in replay (default: ${DEFAULT-VALUE}).")
+        int transitions;
+
+        @Option(names = "--vocabulary", defaultValue = "10000", description = "Vocabulary size / actions (default: ${DEFAULT-VALUE}).")
+        int vocabulary;
+
+        @Override
+        public Integer call() throws Exception {
+            ReplayMemoryBenchmark.Result r = ReplayMemoryBenchmark.run(transitions, vocabulary);
+            ObjectNode o = new ObjectMapper().createObjectNode();
+            o.put("bench", "replay");
+            o.put("transitions", r.transitions());
+            o.put("rssMiB", r.rssBytes() / (1024 * 1024));
+            o.put("heapUsedMiB", r.heapUsedBytes() / (1024 * 1024));
+            o.put("replayEstimateMiB", r.replayBytesEstimate() / (1024 * 1024));
+            o.put("bytesPerTransition", r.replayBytesEstimate() / Math.max(1, r.transitions()));
+            o.put("samplesPerSecWhileFull", Math.round(r.samplesPerSec()));
+            o.put("maxHeapMiB", Runtime.getRuntime().maxMemory() / (1024 * 1024));
+            System.out.println(new ObjectMapper().writeValueAsString(o));
             return 0;
         }
     }

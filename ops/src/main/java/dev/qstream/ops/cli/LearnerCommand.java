@@ -68,6 +68,9 @@ public final class LearnerCommand implements Callable<Integer> {
     @Option(names = "--n-step", defaultValue = "1", description = "n of the n-step return (default: ${DEFAULT-VALUE}).")
     int nStep;
 
+    @Option(names = "--dueling", description = "Dueling head: Q = V + A − mean of A over the state's valid actions.")
+    boolean dueling;
+
     @Option(names = "--replay-capacity", defaultValue = "200000", description = "Transitions kept in replay (default: ${DEFAULT-VALUE}).")
     int replayCapacity;
 
@@ -121,7 +124,7 @@ public final class LearnerCommand implements Callable<Integer> {
         DqnConfig defaults = DqnConfig.defaults();
         DqnConfig dqn = new DqnConfig(gamma, learningRate, batchSize, huberDelta, maxGradNorm, !noDoubleDqn,
                 targetSyncEvery, tau, defaults.adamBeta1(), defaults.adamBeta2(), defaults.adamEpsilon(), nStep,
-                DqnConfig.Optimizer.ADAM);
+                DqnConfig.Optimizer.ADAM, dueling);
         ReplayConfig replay = new ReplayConfig(replayCapacity, !uniformReplay, priorityAlpha, priorityBeta, betaAnnealUpdates, 1e-3);
         LearnerConfig config = LearnerConfig.builder(id, vocabulary.size(), vocabulary.fingerprint())
                 .modelName(modelName).encoder(EncoderSpec.defaults()).hidden(hidden).initSeed(initSeed).dqn(dqn)
