@@ -1,9 +1,9 @@
 package dev.qstream.actor.generation;
 
+import dev.qstream.actor.decode.Decision;
+import dev.qstream.actor.decode.StepDecoder;
+import dev.qstream.actor.decode.StepRequest;
 import dev.qstream.actor.experience.Adder;
-import dev.qstream.actor.model.ServingPolicy;
-import dev.qstream.actor.model.VariableClient;
-import dev.qstream.policy.state.SparseState;
 import dev.qstream.policy.text.Tokenizer;
 import dev.qstream.policy.text.Vocabulary;
 import dev.qstream.schemas.avro.EndReason;
@@ -19,9 +19,11 @@ import java.util.SplittableRandom;
 import java.util.UUID;
 
 /**
- * Generates one episode token by token (Acme's Actor role): each step takes the current policy once, encodes the
- * state with that policy's encoder, computes Q only for the valid actions, picks one by the episode's exploration and hands the transition to
- * the {@link Adder}. The episode ends on end-of-sequence, at the token limit, or at the prompt's deadline.
+ * Generates one episode token by token (Acme's Actor role): each step asks the {@link ActionMasker} which tokens
+ * are valid, the {@link StepDecoder} for a decision (made with one model version, possibly batched with other
+ * episodes' steps), and hands the transition to the {@link Adder}. The episode ends on end-of-sequence, at the
+ * token limit, or at the prompt's deadline. Steps after a hot swap use the new version and say so on their
+ * transitions.
  */
 public final class EpisodeGenerator {
 
@@ -29,67 +31,62 @@ public final class EpisodeGenerator {
     private final Vocabulary vocabulary;
     private final Tokenizer tokenizer;
     private final ActionMasker masker;
-    private final VariableClient variables;
+    private final StepDecoder decoder;
     private final int maxPromptTokens;
     private final Clock clock;
+    private final GenerationMetrics metrics;
 
-    public EpisodeGenerator(String actorId, Vocabulary vocabulary, Tokenizer tokenizer, ActionMasker masker, VariableClient variables, int maxPromptTokens, Clock clock) {
+    public EpisodeGenerator(String actorId, Vocabulary vocabulary, Tokenizer tokenizer, ActionMasker masker,
+                            StepDecoder decoder, int maxPromptTokens, Clock clock, GenerationMetrics metrics) {
         this.actorId = actorId;
         this.vocabulary = vocabulary;
         this.tokenizer = tokenizer;
         this.masker = masker;
-        this.variables = variables;
+        this.decoder = decoder;
         this.maxPromptTokens = maxPromptTokens;
         this.clock = clock;
+        this.metrics = metrics;
+    }
+
+    public Vocabulary vocabulary() {
+        return vocabulary;
     }
 
     /** Prompt text → token ids (unknown words become {@code <unk>}), truncated to the prompt limit. */
     public int[] promptTokens(String promptText) {
         List<String> tokens = tokenizer.tokenize(promptText);
-        int[] ids = vocabulary.encode(tokens.size() > maxPromptTokens ? tokens.subList(0, maxPromptTokens) : tokens);
-        return ids;
+        return vocabulary.encode(tokens.size() > maxPromptTokens ? tokens.subList(0, maxPromptTokens) : tokens);
     }
 
     /**
      * @param adder where transitions go; null for evaluation episodes, which must not become training data
      */
     public GenerationResult generate(String promptId, String promptText, Instant deadline, Exploration exploration,
-                                     int maxTokens, SplittableRandom random, Adder adder) {
+                                     int maxTokens, SplittableRandom random, Adder adder) throws InterruptedException {
         if (maxTokens < 1) {
             throw new IllegalArgumentException("maxTokens must be >= 1");
         }
         UUID episodeId = UUID.randomUUID();
+        String episode = episodeId.toString();
         int[] prompt = promptTokens(promptText);
         List<Integer> promptList = boxed(prompt, prompt.length);
         int[] prefix = new int[maxTokens];
         List<String> words = new ArrayList<>();
-        float[] q = null;
-        float[] h = null;
         long firstVersion = -1;
         long version = -1;
         EndReason end = null;
         for (int step = 0; end == null; step++) {
             long started = System.nanoTime();
-            ServingPolicy policy = variables.current(); // one version per step: swaps happen between steps
-            version = policy.version();
+            Decision decision = decoder.decide(new StepRequest(prompt, prefix, step, masker.mask(prompt, prefix, step),
+                    exploration, random));
+            long nanos = System.nanoTime() - started;
+            metrics.token(nanos);
+            version = decision.version();
             if (firstVersion < 0) {
                 firstVersion = version;
             }
-            if (h == null || h.length != policy.q().hiddenSize()) {
-                h = new float[policy.q().hiddenSize()];
-            }
-            SparseState state = policy.encoder().encode(prompt, prefix, step);
-            policy.q().hidden(state, h);
-            int[] valid = masker.validActions(prompt, prefix, step);
-            if (q == null || q.length < valid.length) {
-                q = new float[Math.max(valid.length, 64)];
-            }
-            policy.q().q(h, valid, q);
-            ActionSelector.Choice choice = ActionSelector.choose(q, valid.length, exploration, random);
-            int action = valid[choice.index()];
+            int action = decision.action();
             prefix[step] = action;
-            long decisionMicros = (System.nanoTime() - started) / 1_000;
-
             if (action == Vocabulary.EOS_ID) {
                 end = EndReason.END_OF_SEQUENCE;
             } else if (step + 1 >= maxTokens) {
@@ -102,8 +99,9 @@ public final class EpisodeGenerator {
                 words.add(word);
             }
             if (adder != null) {
+                int[] mask = decision.recordedMask();
                 adder.add(Transition.newBuilder()
-                        .setEpisodeId(episodeId.toString())
+                        .setEpisodeId(episode)
                         .setPromptId(promptId)
                         .setActorId(actorId)
                         .setStep(step)
@@ -111,13 +109,13 @@ public final class EpisodeGenerator {
                         .setPrefixTokens(boxed(prefix, step))
                         .setAction(action)
                         .setActionToken(word)
-                        .setValidActions(masker.mode() == ActionMasker.Mode.ALL ? null : boxed(valid, valid.length))
+                        .setValidActions(mask == null ? null : boxed(mask, mask.length))
                         .setDone(end != null)
                         .setEndReason(end)
                         .setPolicyVersion(version)
-                        .setBehaviourProbability(choice.probability())
+                        .setBehaviourProbability(decision.probability())
                         .setExploration(exploration.strategy())
-                        .setDecisionMicros(decisionMicros)
+                        .setDecisionMicros(nanos / 1_000)
                         .setCreatedAt(clock.millis())
                         .build());
             }

@@ -43,6 +43,7 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaVariableClient.class);
 
     private final AtomicReference<ServingPolicy> current;
+    private final boolean outputMatrix;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String topic;
     private final ModelAssembler assembler;
@@ -61,11 +62,14 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
      * @param initial     what to serve until a published version arrives (version 0: the untrained init)
      * @param compatible  whether a verified model fits this actor (same vocabulary and encoder); see {@code expectation}
      * @param expectation words for the refusal message when {@code compatible} says no
+     * @param outputMatrix whether policies also hold the output layer as a matrix (ALL/TOP_K masks)
      */
     public KafkaVariableClient(ServiceContext context, String modelName, Optional<ModelSigner> signer,
-                               ModelSnapshot initial, Predicate<ModelSnapshot> compatible, String expectation) {
+                               ModelSnapshot initial, Predicate<ModelSnapshot> compatible, String expectation,
+                               boolean outputMatrix) {
         this.context = context;
-        this.current = new AtomicReference<>(ServingPolicy.of(initial));
+        this.outputMatrix = outputMatrix;
+        this.current = new AtomicReference<>(ServingPolicy.of(initial, outputMatrix));
         this.topic = context.kafka().topic(QstreamTopic.MODEL);
         this.assembler = new ModelAssembler(modelName, signer);
         this.compatible = compatible;
@@ -154,7 +158,7 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
                 refuse(record, model.version(), "model does not fit this actor: " + expectation);
                 return;
             }
-            current.set(ServingPolicy.of(model));
+            current.set(ServingPolicy.of(model, outputMatrix)); // built here, off the serving path
             swaps.increment();
             Instant published = c.lastChunk().getCreatedAt();
             swapLatency.record(Duration.between(published, Instant.now()).abs());

@@ -12,28 +12,38 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Every knob of an actor instance.
+ * Every knob of an actor instance (docs/ACTOR.md has the advice).
  *
- * @param instanceId      this actor's id (on transitions and metrics)
- * @param modelName       which model on the model topic to serve
- * @param vocabulary      the action space; must be the learner's (checked by fingerprint)
- * @param encoder         state encoding of the untrained version-0 model (published models carry their own)
- * @param hidden          hidden units of the version-0 model
- * @param initSeed        seed of the version-0 weights (the learner uses the same, so both start identical)
- * @param maxTokens       longest episode, end-of-sequence included
- * @param maxPromptTokens prompt tokens kept (the rest is cut)
- * @param strategy        default exploration for live traffic
- * @param epsilon         ε schedule over this actor's episodes
- * @param temperature     Boltzmann temperature
- * @param maskMode        which actions are valid
- * @param commonWords     how many of the most frequent words are always valid in PROMPT_AND_COMMON mode
- * @param signer          verifies model signatures; empty = accept unsigned models (development only)
- * @param groupId         consumer group of the actors sharing the prompts topic
- * @param catchUpTimeout  how long to read the model topic at start before serving anyway
+ * @param instanceId       this actor's id (on transitions and metrics; also its static group member id)
+ * @param modelName        which model on the model topic to serve
+ * @param vocabulary       the action space; must be the learner's (checked by fingerprint)
+ * @param encoder          state encoding of the untrained version-0 model (published models carry their own)
+ * @param hidden           hidden units of the version-0 model
+ * @param initSeed         seed of the version-0 weights (the learner uses the same, so both start identical)
+ * @param maxTokens        longest episode, end-of-sequence included
+ * @param maxPromptTokens  prompt tokens kept (the rest is cut)
+ * @param strategy         default exploration for live traffic
+ * @param epsilon          ε schedule over this actor's episodes
+ * @param temperature      default Boltzmann temperature
+ * @param maskMode         which actions are valid
+ * @param commonWords      most frequent words always valid in PROMPT_AND_COMMON mode
+ * @param topK             mask size in TOP_K mode
+ * @param maxBatch         most states decided together
+ * @param maxBatchWait     longest a step waits for others to batch with
+ * @param topicConcurrency prompts from the topic generated at once (so they batch)
+ * @param httpPort         HTTP API port; -1 = no HTTP API, 0 = any free port
+ * @param httpToken        bearer token the HTTP API requires; empty = no auth
+ * @param maxRequestBytes  largest HTTP request body accepted
+ * @param rejectUnknownFeedbackEpisodes refuse feedback for episode ids this actor did not produce (recently)
+ * @param signer           verifies model signatures; empty = accept unsigned models (development only)
+ * @param groupId          consumer group of the actors sharing the prompts topic
+ * @param catchUpTimeout   how long to read the model topic at start before serving anyway
  */
 public record ActorConfig(String instanceId, String modelName, Vocabulary vocabulary, EncoderSpec encoder, int hidden,
                           long initSeed, int maxTokens, int maxPromptTokens, ExplorationStrategy strategy,
                           EpsilonSchedule epsilon, double temperature, ActionMasker.Mode maskMode, int commonWords,
+                          int topK, int maxBatch, Duration maxBatchWait, int topicConcurrency, int httpPort,
+                          Optional<String> httpToken, int maxRequestBytes, boolean rejectUnknownFeedbackEpisodes,
                           Optional<ModelSigner> signer, String groupId, Duration catchUpTimeout) {
 
     public static final String DEFAULT_MODEL_NAME = "qnet";
@@ -47,15 +57,77 @@ public record ActorConfig(String instanceId, String modelName, Vocabulary vocabu
         Objects.requireNonNull(vocabulary, "vocabulary");
         Objects.requireNonNull(encoder, "encoder");
         Objects.requireNonNull(signer, "signer");
-        if (maxTokens < 1 || maxPromptTokens < 1 || hidden < 1 || commonWords < 0) {
-            throw new IllegalArgumentException("maxTokens, maxPromptTokens and hidden must be >= 1, commonWords >= 0");
+        Objects.requireNonNull(httpToken, "httpToken");
+        if (maxTokens < 1 || maxPromptTokens < 1 || hidden < 1 || commonWords < 0 || topK < 1 || maxBatch < 1
+                || topicConcurrency < 1 || httpPort < -1 || maxRequestBytes < 1024) {
+            throw new IllegalArgumentException("invalid actor settings: " + this);
         }
     }
 
-    public static ActorConfig defaults(String instanceId, Vocabulary vocabulary, Optional<ModelSigner> signer) {
-        return new ActorConfig(instanceId, DEFAULT_MODEL_NAME, vocabulary, EncoderSpec.defaults(), DEFAULT_HIDDEN,
-                DEFAULT_INIT_SEED, DEFAULT_MAX_TOKENS, 256, ExplorationStrategy.EPSILON_GREEDY,
-                new EpsilonSchedule(0.5, 0.05, 2_000), 0.5, ActionMasker.Mode.PROMPT_AND_COMMON,
-                DEFAULT_COMMON_WORDS, signer, "qstream-actors", Duration.ofSeconds(30));
+    public static Builder builder(String instanceId, Vocabulary vocabulary) {
+        return new Builder(instanceId, vocabulary);
+    }
+
+    /** Defaults for everything but identity and vocabulary. */
+    public static final class Builder {
+        private final String instanceId;
+        private final Vocabulary vocabulary;
+        private String modelName = DEFAULT_MODEL_NAME;
+        private EncoderSpec encoder = EncoderSpec.defaults();
+        private int hidden = DEFAULT_HIDDEN;
+        private long initSeed = DEFAULT_INIT_SEED;
+        private int maxTokens = DEFAULT_MAX_TOKENS;
+        private int maxPromptTokens = 256;
+        private ExplorationStrategy strategy = ExplorationStrategy.EPSILON_GREEDY;
+        private EpsilonSchedule epsilon = new EpsilonSchedule(0.5, 0.05, 2_000);
+        private double temperature = 0.5;
+        private ActionMasker.Mode maskMode = ActionMasker.Mode.PROMPT_AND_COMMON;
+        private int commonWords = DEFAULT_COMMON_WORDS;
+        private int topK = 64;
+        private int maxBatch = 64;
+        private Duration maxBatchWait = Duration.ofMillis(1);
+        private int topicConcurrency = 16;
+        private int httpPort = -1;
+        private Optional<String> httpToken = Optional.empty();
+        private int maxRequestBytes = 64 * 1024;
+        private boolean rejectUnknownFeedbackEpisodes;
+        private Optional<ModelSigner> signer = Optional.empty();
+        private String groupId = "qstream-actors";
+        private Duration catchUpTimeout = Duration.ofSeconds(60);
+
+        private Builder(String instanceId, Vocabulary vocabulary) {
+            this.instanceId = instanceId;
+            this.vocabulary = vocabulary;
+        }
+
+        public Builder modelName(String v) { modelName = v; return this; }
+        public Builder encoder(EncoderSpec v) { encoder = v; return this; }
+        public Builder hidden(int v) { hidden = v; return this; }
+        public Builder initSeed(long v) { initSeed = v; return this; }
+        public Builder maxTokens(int v) { maxTokens = v; return this; }
+        public Builder maxPromptTokens(int v) { maxPromptTokens = v; return this; }
+        public Builder strategy(ExplorationStrategy v) { strategy = v; return this; }
+        public Builder epsilon(EpsilonSchedule v) { epsilon = v; return this; }
+        public Builder temperature(double v) { temperature = v; return this; }
+        public Builder maskMode(ActionMasker.Mode v) { maskMode = v; return this; }
+        public Builder commonWords(int v) { commonWords = v; return this; }
+        public Builder topK(int v) { topK = v; return this; }
+        public Builder maxBatch(int v) { maxBatch = v; return this; }
+        public Builder maxBatchWait(Duration v) { maxBatchWait = v; return this; }
+        public Builder topicConcurrency(int v) { topicConcurrency = v; return this; }
+        public Builder httpPort(int v) { httpPort = v; return this; }
+        public Builder httpToken(Optional<String> v) { httpToken = v; return this; }
+        public Builder maxRequestBytes(int v) { maxRequestBytes = v; return this; }
+        public Builder rejectUnknownFeedbackEpisodes(boolean v) { rejectUnknownFeedbackEpisodes = v; return this; }
+        public Builder signer(Optional<ModelSigner> v) { signer = v; return this; }
+        public Builder groupId(String v) { groupId = v; return this; }
+        public Builder catchUpTimeout(Duration v) { catchUpTimeout = v; return this; }
+
+        public ActorConfig build() {
+            return new ActorConfig(instanceId, modelName, vocabulary, encoder, hidden, initSeed, maxTokens,
+                    maxPromptTokens, strategy, epsilon, temperature, maskMode, commonWords, topK, maxBatch,
+                    maxBatchWait, topicConcurrency, httpPort, httpToken, maxRequestBytes, rejectUnknownFeedbackEpisodes,
+                    signer, groupId, catchUpTimeout);
+        }
     }
 }

@@ -1,9 +1,15 @@
 package dev.qstream.actor.service;
 
+import dev.qstream.actor.decode.BatchingDecoder;
+import dev.qstream.actor.experience.ApiRecordsProducer;
 import dev.qstream.actor.experience.KafkaAdder;
 import dev.qstream.actor.generation.ActionMasker;
 import dev.qstream.actor.generation.EpisodeGenerator;
 import dev.qstream.actor.generation.Exploration;
+import dev.qstream.actor.generation.GenerationMetrics;
+import dev.qstream.actor.generation.GenerationResult;
+import dev.qstream.actor.http.ActorHttpApi;
+import dev.qstream.actor.http.RecentEpisodes;
 import dev.qstream.actor.model.KafkaVariableClient;
 import dev.qstream.policy.network.ModelSnapshot;
 import dev.qstream.policy.network.QNetworkFactory;
@@ -13,31 +19,41 @@ import dev.qstream.runtime.deadletter.RecordIntake;
 import dev.qstream.runtime.service.ManagedService;
 import dev.qstream.runtime.service.ServiceContext;
 import dev.qstream.schemas.avro.DeadLetterReason;
-import dev.qstream.schemas.avro.ExplorationStrategy;
 import dev.qstream.schemas.avro.Prompt;
 import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.schemas.topics.QstreamTopic;
 import dev.qstream.schemas.validation.RecordValidator;
 import dev.qstream.schemas.validation.ValidationLimits;
 import io.micrometer.core.instrument.Counter;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Properties;
 import java.util.SplittableRandom;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * One actor instance: loads the newest model, then serves prompts from {@code qstream.prompts} (a consumer group,
- * so N actors share its partitions), emitting every step as a transition. Offsets are committed only after the
- * episode's transitions are acknowledged, so a crash regenerates a prompt rather than losing it.
+ * so N actors share its partitions) and, when enabled, the HTTP API, emitting every step as a transition. Up to
+ * {@code topicConcurrency} topic prompts are generated at once so their steps batch in the decoder. Offsets are
+ * committed only after the episodes' transitions are acknowledged, so a crash regenerates a prompt rather than
+ * losing it.
  */
 public final class ActorService implements ManagedService {
 
@@ -46,13 +62,18 @@ public final class ActorService implements ManagedService {
     private final ActorConfig config;
     private final ServiceContext context;
     private final KafkaVariableClient variables;
+    private final BatchingDecoder decoder;
     private final KafkaAdder adder;
+    private final ApiRecordsProducer apiRecords;
     private final EpisodeGenerator generator;
+    private final RecentEpisodes recent = new RecentEpisodes(100_000);
     private final KafkaConsumer<byte[], byte[]> prompts;
     private final RecordIntake<Prompt> intake;
+    private final ExecutorService workers;
     private final Counter expired;
+    private final Counter topicRequests;
     private final AtomicLong episodes = new AtomicLong();
-    private final SplittableRandom random = new SplittableRandom();
+    private final ActorHttpApi http;
     private final Thread loop;
     private volatile boolean running = true;
     private volatile String failure;
@@ -67,21 +88,38 @@ public final class ActorService implements ManagedService {
                 m -> m.vocabularyFingerprint().equals(config.vocabulary().fingerprint())
                         && m.spec().actions() == config.vocabulary().size(),
                 "vocabulary " + config.vocabulary().fingerprint().substring(0, 12) + "… of "
-                        + config.vocabulary().size() + " tokens")
+                        + config.vocabulary().size() + " tokens",
+                config.maskMode() != ActionMasker.Mode.PROMPT_AND_COMMON)
                 .start(config.catchUpTimeout());
+        this.decoder = new BatchingDecoder(variables, config.maxBatch(), config.maxBatchWait(), 4_096, context.registry());
         this.adder = new KafkaAdder(context.kafka(), context.clientId("experience"), context.registry());
+        this.apiRecords = new ApiRecordsProducer(context.kafka(), context.clientId("api"));
         this.generator = new EpisodeGenerator(config.instanceId(), config.vocabulary(), new Tokenizer(),
-                new ActionMasker(config.maskMode(), config.vocabulary(), config.commonWords()), variables,
-                config.maxPromptTokens(), Clock.systemUTC());
-        this.intake = new RecordIntake<>(Serdes.PROMPT,
-                new RecordValidator(ValidationLimits.withVocabulary(config.vocabulary().size())),
-                context.deadLetters(), Prompt::getPromptId);
-        java.util.Properties promptProps = context.kafka().consumer(context.clientId("prompts"), config.groupId());
+                new ActionMasker(config.maskMode(), config.vocabulary(), config.commonWords(), config.topK()), decoder,
+                config.maxPromptTokens(), Clock.systemUTC(), new GenerationMetrics(context.registry()));
+        ValidationLimits limits = ValidationLimits.withVocabulary(config.vocabulary().size());
+        this.intake = new RecordIntake<>(Serdes.PROMPT, new RecordValidator(limits), context.deadLetters(), Prompt::getPromptId);
+        Properties props = context.kafka().consumer(context.clientId("prompts"), config.groupId());
         // Static membership: a restarted actor gets its partitions back at once (no 45 s session timeout wait).
-        promptProps.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.instanceId());
-        this.prompts = new KafkaConsumer<>(promptProps);
+        props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.instanceId());
+        props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.max(16, config.topicConcurrency() * 4)));
+        this.prompts = new KafkaConsumer<>(props);
+        this.workers = Executors.newFixedThreadPool(config.topicConcurrency(), r -> {
+            Thread t = new Thread(r, "actor-episode");
+            t.setDaemon(true);
+            return t;
+        });
         this.expired = Counter.builder("actor.prompts.expired").description("prompts whose deadline passed before generation")
                 .register(context.registry());
+        this.topicRequests = Counter.builder("actor.requests").tag("source", "topic").description("generation requests")
+                .register(context.registry());
+        this.http = config.httpPort() < 0 ? null : new ActorHttpApi(new ActorHttpApi.Backend(generator, adder, apiRecords,
+                recent, variables::caughtUp, this::servedVersion, limits, config.maxTokens(), config.temperature(),
+                config.epsilon().end(), config.strategy(), config.rejectUnknownFeedbackEpisodes()), config.httpPort(),
+                config.httpToken(), config.maxRequestBytes(), context.registry());
+        if (http != null) {
+            LOG.info("actor {} HTTP API on port {}", config.instanceId(), http.port());
+        }
         this.loop = new Thread(this::servePrompts, "actor-prompts");
     }
 
@@ -99,9 +137,13 @@ public final class ActorService implements ManagedService {
         return generator;
     }
 
+    /** The HTTP API's port, or -1 without one. */
+    public int httpPort() {
+        return http == null ? -1 : http.port();
+    }
+
     private Exploration liveExploration() {
-        ExplorationStrategy s = config.strategy();
-        return switch (s) {
+        return switch (config.strategy()) {
             case GREEDY -> Exploration.greedy();
             case BOLTZMANN -> Exploration.boltzmann(config.temperature());
             default -> Exploration.epsilonGreedy(config.epsilon().at(episodes.get()));
@@ -116,33 +158,52 @@ public final class ActorService implements ManagedService {
                 if (records.isEmpty()) {
                     continue;
                 }
+                List<Future<?>> inFlight = new ArrayList<>();
                 for (ConsumerRecord<byte[], byte[]> record : records) {
-                    intake.accept(record).ifPresent(prompt -> serve(prompt, record));
+                    if (fromHttp(record)) {
+                        continue; // generated when the HTTP request came in; here only for the scorer
+                    }
+                    intake.accept(record).ifPresent(prompt -> inFlight.add(workers.submit(() -> serve(prompt, record))));
+                }
+                for (Future<?> f : inFlight) {
+                    f.get();
                 }
                 adder.flush();
                 prompts.commitSync();
             }
         } catch (WakeupException e) {
             // closing
-        } catch (RuntimeException e) {
-            LOG.error("actor prompt loop failed: {}", e.toString(), e);
-            failure = "prompt loop failed: " + e;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException | RuntimeException e) {
+            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            LOG.error("actor prompt loop failed: {}", cause.toString(), cause);
+            failure = "prompt loop failed: " + cause;
         } finally {
             prompts.close(Duration.ofSeconds(5));
         }
     }
 
-    private void serve(Prompt prompt, ConsumerRecord<byte[], byte[]> record) {
+    private static boolean fromHttp(ConsumerRecord<byte[], byte[]> record) {
+        Header origin = record.headers().lastHeader(ApiRecordsProducer.ORIGIN_HEADER);
+        return origin != null && ApiRecordsProducer.ORIGIN_HTTP.equals(new String(origin.value(), StandardCharsets.UTF_8));
+    }
+
+    private Void serve(Prompt prompt, ConsumerRecord<byte[], byte[]> record) throws InterruptedException {
         Instant deadline = prompt.getDeadline();
         if (deadline != null && Instant.now().isAfter(deadline)) {
             expired.increment();
             context.deadLetters().publish(record, DeadLetterReason.PROCESSING,
                     "prompt " + prompt.getPromptId() + " expired at " + deadline + " before generation started", null);
-            return;
+            return null;
         }
+        topicRequests.increment();
         int maxTokens = prompt.getMaxTokens() == null ? config.maxTokens() : Math.min(config.maxTokens(), prompt.getMaxTokens());
-        generator.generate(prompt.getPromptId(), prompt.getText(), deadline, liveExploration(), maxTokens, random, adder);
+        GenerationResult result = generator.generate(prompt.getPromptId(), prompt.getText(), deadline, liveExploration(),
+                maxTokens, new SplittableRandom(), adder);
+        recent.remember(result.episodeId(), result.text());
         episodes.incrementAndGet();
+        return null;
     }
 
     @Override
@@ -159,7 +220,13 @@ public final class ActorService implements ManagedService {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+        if (http != null) {
+            http.close();
+        }
+        workers.shutdownNow();
+        decoder.close();
         adder.close();
+        apiRecords.close();
         variables.close();
     }
 }

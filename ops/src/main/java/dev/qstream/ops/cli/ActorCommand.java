@@ -58,6 +58,32 @@ public final class ActorCommand implements Callable<Integer> {
     @Option(names = "--common-words", defaultValue = "" + ActorConfig.DEFAULT_COMMON_WORDS, description = "Most frequent words always valid (default: ${DEFAULT-VALUE}).")
     int commonWords;
 
+    @Option(names = "--top-k", defaultValue = "64", description = "Mask size in TOP_K mode (default: ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--max-batch", defaultValue = "64", description = "Most states decided together (default: ${DEFAULT-VALUE}).")
+    int maxBatch;
+
+    @Option(names = "--max-batch-wait", defaultValue = "1ms", converter = DurationConverter.class,
+            description = "Longest a step waits for others to batch with (default: ${DEFAULT-VALUE}).")
+    Duration maxBatchWait;
+
+    @Option(names = "--topic-concurrency", defaultValue = "16", description = "Topic prompts generated at once (default: ${DEFAULT-VALUE}).")
+    int topicConcurrency;
+
+    @Option(names = "--http-port", defaultValue = "-1", description = "HTTP API port; -1 = no HTTP API, 0 = any free port (default: ${DEFAULT-VALUE}).")
+    int httpPort;
+
+    @Option(names = "--http-token-file", paramLabel = "FILE",
+            description = "File holding the bearer token the HTTP API requires (else $QSTREAM_HTTP_TOKEN; none = no auth).")
+    java.nio.file.Path httpTokenFile;
+
+    @Option(names = "--max-request-bytes", defaultValue = "65536", description = "Largest HTTP request body (default: ${DEFAULT-VALUE}).")
+    int maxRequestBytes;
+
+    @Option(names = "--reject-unknown-feedback", description = "Refuse feedback for episode ids this actor did not produce.")
+    boolean rejectUnknownFeedback;
+
     @Option(names = "--hidden", defaultValue = "" + ActorConfig.DEFAULT_HIDDEN, description = "Hidden units of the untrained model (default: ${DEFAULT-VALUE}).")
     int hidden;
 
@@ -67,13 +93,25 @@ public final class ActorCommand implements Callable<Integer> {
     @Option(names = "--exit-with-parent", hidden = true)
     boolean exitWithParent;
 
+    private java.util.Optional<String> httpToken() throws java.io.IOException {
+        if (httpTokenFile != null) {
+            return java.util.Optional.of(java.nio.file.Files.readString(httpTokenFile).strip());
+        }
+        String env = System.getenv("QSTREAM_HTTP_TOKEN");
+        return env == null || env.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(env.strip());
+    }
+
     @Override
     public Integer call() throws Exception {
         Vocabulary vocabulary = this.vocabulary.load();
         String id = instanceId != null ? instanceId : ServiceRunner.defaultInstanceId("actor");
-        ActorConfig config = new ActorConfig(id, modelName, vocabulary, EncoderSpec.defaults(), hidden, initSeed,
-                maxTokens, 256, strategy, new EpsilonSchedule(epsilonStart, epsilonEnd, epsilonDecay), temperature,
-                mask, commonWords, signing.signer(), kafka.topicPrefix + "-actors", Duration.ofSeconds(60));
+        ActorConfig config = ActorConfig.builder(id, vocabulary).modelName(modelName).encoder(EncoderSpec.defaults())
+                .hidden(hidden).initSeed(initSeed).maxTokens(maxTokens).strategy(strategy)
+                .epsilon(new EpsilonSchedule(epsilonStart, epsilonEnd, epsilonDecay)).temperature(temperature)
+                .maskMode(mask).commonWords(commonWords).topK(topK).maxBatch(maxBatch).maxBatchWait(maxBatchWait)
+                .topicConcurrency(topicConcurrency).httpPort(httpPort).httpToken(httpToken())
+                .maxRequestBytes(maxRequestBytes).rejectUnknownFeedbackEpisodes(rejectUnknownFeedback)
+                .signer(signing.signer()).groupId(kafka.topicPrefix + "-actors").build();
         return ServiceRunner.run(kafka, "actor", id, exitWithParent, context -> ActorService.start(config, context));
     }
 }

@@ -129,9 +129,12 @@ public final class UpCommand implements Callable<Integer> {
                             "--checkpoint-dir", dir.resolve("learner-checkpoints").toString())),
                     serviceEnv, logs.resolve("learner.log")));
             for (int i = 1; i <= actors; i++) {
+                int httpPort = freePort();
                 children.add(ChildJvm.launch("actor-" + i, nd4jOptions("1g", "2g"),
-                        concat(List.of("actor"), kafkaArgs, List.of("--instance-id", "actor-" + i, "--vocab", vocabFile.toString())),
+                        concat(List.of("actor"), kafkaArgs, List.of("--instance-id", "actor-" + i, "--vocab", vocabFile.toString(),
+                                "--http-port", String.valueOf(httpPort))),
                         serviceEnv, logs.resolve("actor-" + i + ".log")));
+                say("actor-%d HTTP API: http://127.0.0.1:%d/v1/generate", i, httpPort);
             }
             observer = new LoopObserver(settings).start();
             simulator = new TrafficSimulator(settings, taskName(), train, rate, seed).start();
@@ -227,6 +230,12 @@ public final class UpCommand implements Callable<Integer> {
 
     private String taskName() {
         return taskFile == null ? DataToTextTask.NAME : taskFile.getFileName().toString();
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
     }
 
     private static List<String> nd4jOptions(String heap, String offHeap) {

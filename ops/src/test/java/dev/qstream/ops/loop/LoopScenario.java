@@ -81,11 +81,8 @@ final class LoopScenario implements AutoCloseable {
         closeables.add(learner);
 
         ServiceContext actorContext = context("actor", "actor-it");
-        ActorConfig defaults = ActorConfig.defaults("actor-it", vocabulary, Optional.of(KEY));
-        ActorConfig config = new ActorConfig("actor-it", defaults.modelName(), vocabulary, defaults.encoder(), 64,
-                defaults.initSeed(), 24, defaults.maxPromptTokens(), defaults.strategy(), defaults.epsilon(),
-                defaults.temperature(), defaults.maskMode(), defaults.commonWords(), defaults.signer(),
-                settings.layout().prefix() + "-actors", Duration.ofSeconds(30));
+        ActorConfig config = ActorConfig.builder("actor-it", vocabulary).hidden(64).maxTokens(24).signer(Optional.of(KEY))
+                .groupId(settings.layout().prefix() + "-actors").catchUpTimeout(Duration.ofSeconds(30)).httpPort(0).build();
         actor = ActorService.start(config, actorContext);
         closeables.add(actor);
         return this;

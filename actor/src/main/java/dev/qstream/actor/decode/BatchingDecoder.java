@@ -1,0 +1,131 @@
+package dev.qstream.actor.decode;
+
+import dev.qstream.actor.model.ServingPolicy;
+import dev.qstream.actor.model.VariableClient;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Dynamic batching across in-flight episodes: callers submit the next step of their episode and block; one decoder
+ * thread takes whatever is waiting (up to {@code maxBatch}, waiting at most {@code maxWait} for more after the first)
+ * and decides them together with one policy snapshot. Under load, batches grow and throughput with them; alone, a
+ * request waits at most {@code maxWait}.
+ */
+public final class BatchingDecoder implements StepDecoder {
+
+    private static final Logger LOG = LoggerFactory.getLogger(BatchingDecoder.class);
+
+    private record Pending(StepRequest request, CompletableFuture<Decision> result) {
+    }
+
+    private final VariableClient variables;
+    private final int maxBatch;
+    private final long maxWaitNanos;
+    private final BlockingQueue<Pending> queue;
+    private final DistributionSummary batchSizes;
+    private final Thread worker;
+    private volatile boolean running = true;
+
+    public BatchingDecoder(VariableClient variables, int maxBatch, Duration maxWait, int queueCapacity, MeterRegistry registry) {
+        if (maxBatch < 1 || maxWait.isNegative() || queueCapacity < 1) {
+            throw new IllegalArgumentException("maxBatch and queueCapacity must be >= 1, maxWait >= 0");
+        }
+        this.variables = variables;
+        this.maxBatch = maxBatch;
+        this.maxWaitNanos = maxWait.toNanos();
+        this.queue = new ArrayBlockingQueue<>(queueCapacity);
+        this.batchSizes = DistributionSummary.builder("actor.batch.size").description("states decided together")
+                .publishPercentiles(0.5, 0.99).register(registry);
+        this.worker = new Thread(this::run, "actor-decoder");
+        this.worker.setDaemon(true);
+        this.worker.start();
+    }
+
+    @Override
+    public Decision decide(StepRequest request) throws InterruptedException {
+        if (!running) {
+            throw new RejectedExecutionException("decoder is closed");
+        }
+        CompletableFuture<Decision> result = new CompletableFuture<>();
+        queue.put(new Pending(request, result));
+        try {
+            return result.get();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("decision failed: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+
+    private void run() {
+        List<Pending> batch = new ArrayList<>(maxBatch);
+        while (running) {
+            try {
+                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                batch.add(first);
+                long deadline = System.nanoTime() + maxWaitNanos;
+                queue.drainTo(batch, maxBatch - batch.size());
+                while (batch.size() < maxBatch) {
+                    long left = deadline - System.nanoTime();
+                    if (left <= 0) {
+                        break;
+                    }
+                    Pending next = queue.poll(left, TimeUnit.NANOSECONDS);
+                    if (next == null) {
+                        break;
+                    }
+                    batch.add(next);
+                    queue.drainTo(batch, maxBatch - batch.size());
+                }
+                decide(batch);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            } catch (RuntimeException e) {
+                LOG.error("decoding a batch failed: {}", e.toString(), e);
+                batch.forEach(p -> p.result().completeExceptionally(e));
+            } finally {
+                batch.clear();
+            }
+        }
+        Pending p;
+        while ((p = queue.poll()) != null) {
+            p.result().completeExceptionally(new RejectedExecutionException("decoder closed"));
+        }
+    }
+
+    private void decide(List<Pending> batch) {
+        ServingPolicy policy = variables.current(); // one version for the whole batch
+        List<StepRequest> requests = new ArrayList<>(batch.size());
+        batch.forEach(p -> requests.add(p.request()));
+        Decision[] decisions = DecisionMaker.decide(policy, requests);
+        batchSizes.record(batch.size());
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).result().complete(decisions[i]);
+        }
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        worker.interrupt();
+        try {
+            worker.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package dev.qstream.actor.decode;
+
+import dev.qstream.actor.model.VariableClient;
+
+import java.util.List;
+
+/** Decides on the caller's thread, one state at a time: the lowest latency for a single request. */
+public final class DirectDecoder implements StepDecoder {
+
+    private final VariableClient variables;
+
+    public DirectDecoder(VariableClient variables) {
+        this.variables = variables;
+    }
+
+    @Override
+    public Decision decide(StepRequest request) {
+        return DecisionMaker.decide(variables.current(), List.of(request))[0];
+    }
+}

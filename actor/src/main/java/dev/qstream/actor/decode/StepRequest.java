@@ -1,0 +1,15 @@
+package dev.qstream.actor.decode;
+
+import dev.qstream.actor.generation.ActionMasker;
+import dev.qstream.actor.generation.Exploration;
+
+import java.util.SplittableRandom;
+
+/**
+ * One decision to make: the state (prompt + prefix), the mask, and how to explore.
+ *
+ * @param prefixLength tokens of {@code prefix} that are generated so far
+ */
+public record StepRequest(int[] prompt, int[] prefix, int prefixLength, ActionMasker.Mask mask, Exploration exploration,
+                          SplittableRandom random) {
+}
