@@ -19,9 +19,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Dynamic batching across in-flight episodes: callers submit the next step of their episode and block; one decoder
- * thread takes whatever is waiting (up to {@code maxBatch}, waiting at most {@code maxWait} for more after the first)
- * and decides them together with one policy snapshot. Under load, batches grow and throughput with them; alone, a
- * request waits at most {@code maxWait}.
+ * thread takes whatever is waiting (up to {@code maxBatch}) and decides them together with one policy snapshot. It
+ * waits (at most {@code maxWait}) for more only while fewer steps are batched than episodes are in flight, so under
+ * load batches grow and throughput with them, while a request alone never waits for company that is not coming.
  */
 public final class BatchingDecoder implements StepDecoder {
 
@@ -36,6 +36,7 @@ public final class BatchingDecoder implements StepDecoder {
     private final BlockingQueue<Pending> queue;
     private final DistributionSummary batchSizes;
     private final Thread worker;
+    private final java.util.concurrent.atomic.AtomicInteger activeEpisodes = new java.util.concurrent.atomic.AtomicInteger();
     private volatile boolean running = true;
 
     public BatchingDecoder(VariableClient variables, int maxBatch, Duration maxWait, int queueCapacity, MeterRegistry registry) {
@@ -51,6 +52,16 @@ public final class BatchingDecoder implements StepDecoder {
         this.worker = new Thread(this::run, "actor-decoder");
         this.worker.setDaemon(true);
         this.worker.start();
+    }
+
+    @Override
+    public void episodeStarted() {
+        activeEpisodes.incrementAndGet();
+    }
+
+    @Override
+    public void episodeEnded() {
+        activeEpisodes.decrementAndGet();
     }
 
     @Override
@@ -78,7 +89,7 @@ public final class BatchingDecoder implements StepDecoder {
                 batch.add(first);
                 long deadline = System.nanoTime() + maxWaitNanos;
                 queue.drainTo(batch, maxBatch - batch.size());
-                while (batch.size() < maxBatch) {
+                while (batch.size() < maxBatch && batch.size() < activeEpisodes.get()) {
                     long left = deadline - System.nanoTime();
                     if (left <= 0) {
                         break;

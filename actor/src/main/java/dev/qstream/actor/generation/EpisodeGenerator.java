@@ -75,50 +75,55 @@ public final class EpisodeGenerator {
         long firstVersion = -1;
         long version = -1;
         EndReason end = null;
-        for (int step = 0; end == null; step++) {
-            long started = System.nanoTime();
-            Decision decision = decoder.decide(new StepRequest(prompt, prefix, step, masker.mask(prompt, prefix, step),
-                    exploration, random));
-            long nanos = System.nanoTime() - started;
-            metrics.token(nanos);
-            version = decision.version();
-            if (firstVersion < 0) {
-                firstVersion = version;
+        decoder.episodeStarted();
+        try {
+            for (int step = 0; end == null; step++) {
+                long started = System.nanoTime();
+                Decision decision = decoder.decide(new StepRequest(prompt, prefix, step, masker.mask(prompt, prefix, step),
+                        exploration, random));
+                long nanos = System.nanoTime() - started;
+                metrics.token(nanos);
+                version = decision.version();
+                if (firstVersion < 0) {
+                    firstVersion = version;
+                }
+                int action = decision.action();
+                prefix[step] = action;
+                if (action == Vocabulary.EOS_ID) {
+                    end = EndReason.END_OF_SEQUENCE;
+                } else if (step + 1 >= maxTokens) {
+                    end = EndReason.MAX_TOKENS;
+                } else if (deadline != null && clock.instant().isAfter(deadline)) {
+                    end = EndReason.DEADLINE;
+                }
+                String word = action == Vocabulary.EOS_ID ? "" : vocabulary.token(action);
+                if (!word.isEmpty()) {
+                    words.add(word);
+                }
+                if (adder != null) {
+                    int[] mask = decision.recordedMask();
+                    adder.add(Transition.newBuilder()
+                            .setEpisodeId(episode)
+                            .setPromptId(promptId)
+                            .setActorId(actorId)
+                            .setStep(step)
+                            .setPromptTokens(promptList)
+                            .setPrefixTokens(boxed(prefix, step))
+                            .setAction(action)
+                            .setActionToken(word)
+                            .setValidActions(mask == null ? null : boxed(mask, mask.length))
+                            .setDone(end != null)
+                            .setEndReason(end)
+                            .setPolicyVersion(version)
+                            .setBehaviourProbability(decision.probability())
+                            .setExploration(exploration.strategy())
+                            .setDecisionMicros(nanos / 1_000)
+                            .setCreatedAt(clock.millis())
+                            .build());
+                }
             }
-            int action = decision.action();
-            prefix[step] = action;
-            if (action == Vocabulary.EOS_ID) {
-                end = EndReason.END_OF_SEQUENCE;
-            } else if (step + 1 >= maxTokens) {
-                end = EndReason.MAX_TOKENS;
-            } else if (deadline != null && clock.instant().isAfter(deadline)) {
-                end = EndReason.DEADLINE;
-            }
-            String word = action == Vocabulary.EOS_ID ? "" : vocabulary.token(action);
-            if (!word.isEmpty()) {
-                words.add(word);
-            }
-            if (adder != null) {
-                int[] mask = decision.recordedMask();
-                adder.add(Transition.newBuilder()
-                        .setEpisodeId(episode)
-                        .setPromptId(promptId)
-                        .setActorId(actorId)
-                        .setStep(step)
-                        .setPromptTokens(promptList)
-                        .setPrefixTokens(boxed(prefix, step))
-                        .setAction(action)
-                        .setActionToken(word)
-                        .setValidActions(mask == null ? null : boxed(mask, mask.length))
-                        .setDone(end != null)
-                        .setEndReason(end)
-                        .setPolicyVersion(version)
-                        .setBehaviourProbability(decision.probability())
-                        .setExploration(exploration.strategy())
-                        .setDecisionMicros(nanos / 1_000)
-                        .setCreatedAt(clock.millis())
-                        .build());
-            }
+        } finally {
+            decoder.episodeEnded();
         }
         String text = tokenizer.detokenize(words);
         if (adder != null) {

@@ -76,7 +76,12 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
         this.expectation = expectation;
         this.intake = new RecordIntake<>(Serdes.MODEL_UPDATE, new RecordValidator(ValidationLimits.defaults()),
                 context.deadLetters(), null);
-        this.consumer = new KafkaConsumer<>(context.kafka().consumer(context.clientId("model"), null));
+        java.util.Properties props = context.kafka().consumer(context.clientId("model"), null);
+        // A 10 MB model is ten 1 MiB chunks: fetch them in one round trip, not one per chunk.
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(64 * 1024 * 1024));
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(64 * 1024 * 1024));
+        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
+        this.consumer = new KafkaConsumer<>(props);
         this.swaps = Counter.builder("actor.model.swaps").description("model versions swapped in").register(context.registry());
         this.refused = Counter.builder("actor.model.refused").description("model updates refused").register(context.registry());
         this.swapLatency = Timer.builder("actor.model.swap.latency").description("model publish time to serving")

@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
 
 /** {@code qstream bench <what>}: benchmarks that print figures measured side by side in one run. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print its figures (last line: JSON).",
-        subcommands = {BenchCommand.Serde.class, BenchCommand.Learner.class, BenchCommand.Replay.class})
+        subcommands = {BenchCommand.Serde.class, BenchCommand.Learner.class, BenchCommand.Replay.class, BenchCommand.Actor.class})
 public final class BenchCommand {
 
     /** The learner's update vs DL4J fit vs the sgemm roofline, reference shape. */
@@ -47,6 +47,45 @@ public final class BenchCommand {
                 System.out.println(last);
             }
             return 0;
+        }
+    }
+
+    /** Actor latency, throughput and swap latency on the reference model. */
+    @Command(name = "actor", mixinStandardHelpOptions = true,
+            description = "Per-token latency (masked, unmasked, DL4J baseline), tokens/s at 1/8/64 concurrent requests, publish->serving swap latency (10 MB model).")
+    static final class Actor implements Callable<Integer> {
+
+        @Option(names = "--seconds", defaultValue = "5", description = "Seconds per measurement (default: ${DEFAULT-VALUE}).")
+        double seconds;
+
+        @Option(names = "--swaps", defaultValue = "30", description = "Model versions published for the swap latency (default: ${DEFAULT-VALUE}).")
+        int swaps;
+
+        @Override
+        public Integer call() throws Exception {
+            ActorBenchmark.Result r = ActorBenchmark.run(seconds, swaps);
+            ObjectNode o = new ObjectMapper().createObjectNode();
+            o.put("bench", "actor");
+            o.put("maskedP50Micros", micros(r.masked().getValueAtPercentile(50)));
+            o.put("maskedP99Micros", micros(r.masked().getValueAtPercentile(99)));
+            o.put("unmaskedP50Micros", micros(r.unmasked().getValueAtPercentile(50)));
+            o.put("unmaskedP99Micros", micros(r.unmasked().getValueAtPercentile(99)));
+            o.put("dl4jP50Micros", micros(r.dl4j().getValueAtPercentile(50)));
+            o.put("dl4jP99Micros", micros(r.dl4j().getValueAtPercentile(99)));
+            o.put("tokensPerSec1", Math.round(r.maskedTokensPerSec().get(1)));
+            o.put("tokensPerSec8", Math.round(r.maskedTokensPerSec().get(8)));
+            o.put("tokensPerSec64", Math.round(r.maskedTokensPerSec().get(64)));
+            o.put("unmaskedTokensPerSec1", Math.round(r.unmaskedTokensPerSec().get(1)));
+            o.put("unmaskedTokensPerSec8", Math.round(r.unmaskedTokensPerSec().get(8)));
+            o.put("unmaskedTokensPerSec64", Math.round(r.unmaskedTokensPerSec().get(64)));
+            o.put("swapP50Millis", r.swapMillis().getValueAtPercentile(50) / 1000.0);
+            o.put("swapP99Millis", r.swapMillis().getValueAtPercentile(99) / 1000.0);
+            System.out.println(new ObjectMapper().writeValueAsString(o));
+            return 0;
+        }
+
+        private static double micros(long nanos) {
+            return Math.round(nanos / 100.0) / 10.0;
         }
     }
 
