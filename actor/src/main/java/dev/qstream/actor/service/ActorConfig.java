@@ -50,7 +50,7 @@ public record ActorConfig(String instanceId, String modelName, Vocabulary vocabu
     public static final long DEFAULT_INIT_SEED = 20261128L;
     public static final int DEFAULT_HIDDEN = 256;
     public static final int DEFAULT_MAX_TOKENS = 32;
-    public static final int DEFAULT_COMMON_WORDS = 64;
+    public static final int DEFAULT_COMMON_WORDS = 16;
 
     public ActorConfig {
         Objects.requireNonNull(instanceId, "instanceId");

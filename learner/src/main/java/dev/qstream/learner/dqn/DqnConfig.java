@@ -49,7 +49,7 @@ public record DqnConfig(double gamma, double learningRate, int batchSize, double
     }
 
     public static DqnConfig defaults() {
-        return new DqnConfig(0.95, 1e-3, 64, 1.0, 10.0, true, 250, 0.0, 0.9, 0.999, 1e-8, 1, Optimizer.ADAM);
+        return new DqnConfig(0.9, 1e-3, 64, 1.0, 10.0, true, 250, 0.0, 0.9, 0.999, 1e-8, 3, Optimizer.ADAM);
     }
 
     public DqnConfig withBatchSize(int b) {

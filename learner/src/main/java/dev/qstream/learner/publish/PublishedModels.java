@@ -17,7 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Reads the model topic once to its end and returns the newest valid version of a model (for resuming). */
+/** Reads the model topic once to its end and returns the newest valid version of a model (resuming, evaluation). */
 public final class PublishedModels {
 
     private PublishedModels() {
@@ -25,6 +25,13 @@ public final class PublishedModels {
 
     public static Optional<ModelSnapshot> newest(KafkaSettings settings, String clientId, String modelName,
                                                  Optional<ModelSigner> signer, Duration timeout) {
+        return newest(settings, clientId, modelName, signer, timeout, v -> true);
+    }
+
+    /** The newest valid version among those {@code wanted} accepts (e.g. one exact version). */
+    public static Optional<ModelSnapshot> newest(KafkaSettings settings, String clientId, String modelName,
+                                                 Optional<ModelSigner> signer, Duration timeout,
+                                                 java.util.function.LongPredicate wanted) {
         String topic = settings.topic(QstreamTopic.MODEL);
         ModelAssembler assembler = new ModelAssembler(modelName, signer);
         ModelSnapshot newest = null;
@@ -46,7 +53,7 @@ public final class PublishedModels {
                     } catch (AvroDecodeException e) {
                         continue; // actors dead-letter these; the learner only looks for its own last version
                     }
-                    if (assembler.offer(update) instanceof ModelAssembler.Complete c
+                    if (assembler.offer(update) instanceof ModelAssembler.Complete c && wanted.test(c.model().version())
                             && (newest == null || c.model().version() > newest.version())) {
                         newest = c.model();
                     }

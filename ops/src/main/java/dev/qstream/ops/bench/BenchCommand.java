@@ -16,7 +16,8 @@ import java.util.concurrent.Callable;
 
 /** {@code qstream bench <what>}: benchmarks that print figures measured side by side in one run. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print its figures (last line: JSON).",
-        subcommands = {BenchCommand.Serde.class, BenchCommand.Learner.class, BenchCommand.Replay.class, BenchCommand.Actor.class})
+        subcommands = {BenchCommand.Serde.class, BenchCommand.Learner.class, BenchCommand.Replay.class, BenchCommand.Actor.class,
+                BenchCommand.Learning.class})
 public final class BenchCommand {
 
     /** The learner's update vs DL4J fit vs the sgemm roofline, reference shape. */
@@ -86,6 +87,52 @@ public final class BenchCommand {
 
         private static double micros(long nanos) {
             return Math.round(nanos / 100.0) / 10.0;
+        }
+    }
+
+    /** The learning loop without Kafka, for tuning runs. */
+    @Command(name = "learning", mixinStandardHelpOptions = true,
+            description = "Run actor + reward + learner in one process (no Kafka) and print the held-out curve: fast, repeatable tuning.")
+    static final class Learning implements Callable<Integer> {
+        @Option(names = "--task", defaultValue = "builtin") String task;
+        @Option(names = "--updates", defaultValue = "6000") int updates;
+        @Option(names = "--eval-every", defaultValue = "500") int evalEvery;
+        @Option(names = "--publish-every", defaultValue = "100") int publishEvery;
+        @Option(names = "--samples-per-insert", defaultValue = "8") double spi;
+        @Option(names = "--gamma", defaultValue = "0.9") double gamma;
+        @Option(names = "--learning-rate", defaultValue = "0.001") double lr;
+        @Option(names = "--batch-size", defaultValue = "64") int batch;
+        @Option(names = "--n-step", defaultValue = "3") int nStep;
+        @Option(names = "--target-sync-every", defaultValue = "250") int targetSync;
+        @Option(names = "--dueling") boolean dueling;
+        @Option(names = "--uniform-replay") boolean uniform;
+        @Option(names = "--hidden", defaultValue = "256") int hidden;
+        @Option(names = "--common-words", defaultValue = "16") int commonWords;
+        @Option(names = "--max-tokens", defaultValue = "32") int maxTokens;
+        @Option(names = "--epsilon-start", defaultValue = "0.5") double epsStart;
+        @Option(names = "--epsilon-end", defaultValue = "0.05") double epsEnd;
+        @Option(names = "--epsilon-decay-episodes", defaultValue = "2000") long epsDecay;
+        @Option(names = "--metric", defaultValue = "ROUGE_L") dev.qstream.scorer.reward.RewardConfig.Metric metric;
+        @Option(names = "--shaping", defaultValue = "DELTA") dev.qstream.scorer.reward.RewardConfig.Shaping shaping;
+        @Option(names = "--length-penalty", defaultValue = "0") double lengthPenalty;
+        @Option(names = "--length-free-tokens", defaultValue = "64") int lengthFree;
+        @Option(names = "--seed", defaultValue = "1") long seed;
+
+        @Override
+        public Integer call() throws Exception {
+            var d = dev.qstream.learner.dqn.DqnConfig.defaults();
+            var dqn = new dev.qstream.learner.dqn.DqnConfig(gamma, lr, batch, d.huberDelta(), d.maxGradNorm(), true, targetSync,
+                    0.0, d.adamBeta1(), d.adamBeta2(), d.adamEpsilon(), nStep, dev.qstream.learner.dqn.DqnConfig.Optimizer.ADAM, dueling);
+            var replay = new dev.qstream.learner.replay.ReplayConfig(200_000, !uniform, 0.6, 0.4, 100_000, 1e-3);
+            var reward = new dev.qstream.scorer.reward.RewardConfig(metric, false, 1.0, 0.0, 0.0, 0.0, lengthFree, lengthPenalty, 0.0, shaping);
+            var settings = new LearningHarness.Settings(task, updates, evalEvery, publishEvery, spi, dqn, replay, hidden,
+                    dev.qstream.actor.generation.ActionMasker.Mode.PROMPT_AND_COMMON, commonWords,
+                    new dev.qstream.actor.generation.EpsilonSchedule(epsStart, epsEnd, epsDecay), maxTokens, reward, seed);
+            var curve = LearningHarness.run(settings, System.out::println);
+            var last = curve.get(curve.size() - 1);
+            System.out.printf("{\"bench\":\"learning\",\"heldOutRougeLFirst\":%.4f,\"heldOutRougeLLast\":%.4f,\"best\":%.4f}%n",
+                    curve.get(0).rougeL(), last.rougeL(), curve.stream().mapToDouble(dev.qstream.ops.eval.EvalResult::rougeL).max().orElse(0));
+            return 0;
         }
     }
 

@@ -41,7 +41,7 @@ public final class LearnerCommand implements Callable<Integer> {
     @Option(names = "--init-seed", defaultValue = "" + ActorConfig.DEFAULT_INIT_SEED, description = "Seed of the version-0 weights (default: ${DEFAULT-VALUE}).")
     long initSeed;
 
-    @Option(names = "--gamma", defaultValue = "0.95", description = "Discount γ (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--gamma", defaultValue = "0.9", description = "Discount γ (default: ${DEFAULT-VALUE}).")
     double gamma;
 
     @Option(names = "--learning-rate", defaultValue = "0.001", description = "Adam step size (default: ${DEFAULT-VALUE}).")
@@ -65,7 +65,7 @@ public final class LearnerCommand implements Callable<Integer> {
     @Option(names = "--tau", defaultValue = "0.0", description = "Polyak τ per update; 0 = hard sync (default: ${DEFAULT-VALUE}).")
     double tau;
 
-    @Option(names = "--n-step", defaultValue = "1", description = "n of the n-step return (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--n-step", defaultValue = "3", description = "n of the n-step return (default: ${DEFAULT-VALUE}).")
     int nStep;
 
     @Option(names = "--dueling", description = "Dueling head: Q = V + A − mean of A over the state's valid actions.")

@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 @Command(name = "qstream", mixinStandardHelpOptions = true, version = "qstream 0.1.0",
         description = "Kafka-native continuous learning for text generation (DQN over tokens).",
         subcommands = {UpCommand.class, BrokerCommand.class, TopicsCommand.class, ActorCommand.class, OpsCommand.class,
+                EvaluatorCommand.class, EvalCommand.class, TaskCommand.class,
                 dev.qstream.ops.bench.BenchCommand.class,
                 ScorerCommand.class, LearnerCommand.class, CommandLine.HelpCommand.class})
 public final class QstreamCli {

@@ -136,6 +136,11 @@ public final class UpCommand implements Callable<Integer> {
                         serviceEnv, logs.resolve("actor-" + i + ".log")));
                 say("actor-%d HTTP API: http://127.0.0.1:%d/v1/generate", i, httpPort);
             }
+            String taskArg = taskFile == null ? TaskVocabulary.BUILTIN : taskFile.toAbsolutePath().toString();
+            children.add(ChildJvm.launch("evaluator", nd4jOptions("768m", "1g"),
+                    concat(List.of("evaluator"), kafkaArgs, List.of("--instance-id", "evaluator-1", "--task", taskArg,
+                            "--every-versions", "5", "--min-interval", "15s")),
+                    serviceEnv, logs.resolve("evaluator.log")));
             observer = new LoopObserver(settings).start();
             simulator = new TrafficSimulator(settings, taskName(), train, rate, seed).start();
             say("loop running: %d actor(s), scorer, learner; %.0f prompts/s%s", actors, rate,
@@ -187,7 +192,7 @@ public final class UpCommand implements Callable<Integer> {
         if (observer != null) {
             drain(observer);
         }
-        for (String prefix : List.of("actor", "scorer", "learner")) {
+        for (String prefix : List.of("evaluator", "actor", "scorer", "learner")) {
             for (ChildJvm c : children) {
                 if (c.name().startsWith(prefix)) {
                     c.stop(STOP_GRACE);
@@ -253,9 +258,9 @@ public final class UpCommand implements Callable<Integer> {
     }
 
     private static void progress(LoopSummary s, long prompts, long seconds) {
-        say("t=%ds prompts=%d episodes=%d transitions=%d scored=%d updates=%d published=v%d served=%s deadLetters=%d",
+        say("t=%ds prompts=%d episodes=%d transitions=%d scored=%d updates=%d published=v%d served=%s deadLetters=%d heldOutRougeL=%.3f",
                 seconds, prompts, s.episodes(), s.transitions(), s.scoredTransitions(), s.learnerUpdates(),
-                s.modelVersionPublished(), s.modelVersionsServed(), s.deadLetters());
+                s.modelVersionPublished(), s.modelVersionsServed(), s.deadLetters(), s.heldOutRougeLLast());
     }
 
     private static void reportRss(List<ChildJvm> children) {
@@ -278,6 +283,8 @@ public final class UpCommand implements Callable<Integer> {
         s.modelVersionsServed().forEach(served::put);
         putNumber(o, "meanRewardFirst10pct", s.meanRewardFirst10pct());
         putNumber(o, "meanRewardLast10pct", s.meanRewardLast10pct());
+        putNumber(o, "heldOutRougeLFirst", s.heldOutRougeLFirst());
+        putNumber(o, "heldOutRougeLLast", s.heldOutRougeLLast());
         try {
             return json.writeValueAsString(o);
         } catch (IOException e) {

@@ -42,6 +42,7 @@ public final class LoopObserver implements AutoCloseable {
     private final Map<String, Double> learnerUpdates = new ConcurrentHashMap<>();
     private final Map<String, Long> served = new ConcurrentHashMap<>();
     private final List<double[]> episodeRewards = new ArrayList<>(); // [scoredAtMillis, reward]
+    private final Map<Long, Double> heldOut = new ConcurrentHashMap<>(); // model version → held-out ROUGE-L F
     private final Thread thread;
     private volatile boolean running = true;
 
@@ -110,8 +111,10 @@ public final class LoopObserver implements AutoCloseable {
             MetricEvent e = Serdes.METRIC_EVENT.decode(r.value());
             if (e.getName().equals("learner.updates")) {
                 learnerUpdates.merge(e.getInstanceId(), e.getValue(), Math::max);
-            } else if (e.getName().equals("actor.model.version")) {
+            } else if (e.getName().equals("actor.model.version") && e.getSource().equals("actor")) {
                 served.put(e.getInstanceId(), (long) e.getValue());
+            } else if (e.getName().equals("eval.rougeL.f") && e.getTags().containsKey("version")) {
+                heldOut.put(Long.parseLong(e.getTags().get("version")), e.getValue());
             }
         } else if (topic.equals(settings.topic(QstreamTopic.DLQ))) {
             deadLetters.incrementAndGet();
@@ -128,8 +131,11 @@ public final class LoopObserver implements AutoCloseable {
         double first = rewards.length == 0 ? Double.NaN : mean(rewards, 0, Math.min(tenth, rewards.length));
         double last = rewards.length == 0 ? Double.NaN : mean(rewards, Math.max(0, rewards.length - tenth), rewards.length);
         long updates = (long) learnerUpdates.values().stream().mapToDouble(Double::doubleValue).sum();
+        TreeMap<Long, Double> curve = new TreeMap<>(heldOut);
         return new LoopSummary(episodes.get(), transitions.get(), scored.get(), updates, modelVersion.get(),
-                new TreeMap<>(served), first, last, deadLetters.get());
+                new TreeMap<>(served), first, last, deadLetters.get(),
+                curve.isEmpty() ? Double.NaN : curve.firstEntry().getValue(),
+                curve.isEmpty() ? Double.NaN : curve.lastEntry().getValue(), curve.size());
     }
 
     private static double mean(double[][] rows, int from, int to) {

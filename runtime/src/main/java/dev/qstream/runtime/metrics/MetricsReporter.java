@@ -92,6 +92,16 @@ public final class MetricsReporter implements AutoCloseable {
         return events.size();
     }
 
+    /**
+     * Publishes one event now, outside the periodic snapshot: for discrete results that must keep their own tags,
+     * such as one held-out evaluation of one model version.
+     */
+    public void publish(String name, MetricKind kind, double value, Map<String, String> tags) {
+        producer.send(new ProducerRecord<>(topic, source.getBytes(StandardCharsets.UTF_8),
+                Serdes.METRIC_EVENT.encode(event(name, kind, value, tags, Instant.now()))));
+        producer.flush();
+    }
+
     private List<MetricEvent> toEvents(Meter meter, Instant now) {
         String name = meter.getId().getName();
         Map<String, String> tags = new HashMap<>();
