@@ -11,32 +11,47 @@ import java.util.Objects;
  *                       directory is reused, so topics and offsets survive restarts.
  * @param port           client port on 127.0.0.1; 0 = pick a free one
  * @param controllerPort KRaft controller port on 127.0.0.1; 0 = pick a free one
- * @param overrides      extra or overriding server properties (listeners for SASL, ACL authorizer, ...)
+ * @param overrides      extra or overriding server properties
+ * @param scramUsers     when not empty, clients must authenticate with SASL/SCRAM-SHA-512 as one of these users
+ *                       (name → password, created when the storage is formatted) and ACLs are enforced; the first
+ *                       user is the super user the broker itself uses
  */
-public record BrokerSettings(Path dataDir, int port, int controllerPort, Map<String, String> overrides) {
+public record BrokerSettings(Path dataDir, int port, int controllerPort, Map<String, String> overrides,
+                             Map<String, String> scramUsers) {
 
     public BrokerSettings {
         Objects.requireNonNull(overrides, "overrides");
+        Objects.requireNonNull(scramUsers, "scramUsers");
         if (port < 0 || port > 65535 || controllerPort < 0 || controllerPort > 65535) {
             throw new IllegalArgumentException("ports must be in [0, 65535]");
         }
         overrides = Map.copyOf(overrides);
+        scramUsers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(scramUsers));
     }
 
     /** Temporary data, free ports, default settings. */
     public static BrokerSettings ephemeral() {
-        return new BrokerSettings(null, 0, 0, Map.of());
+        return new BrokerSettings(null, 0, 0, Map.of(), Map.of());
     }
 
     public BrokerSettings withDataDir(Path dir) {
-        return new BrokerSettings(dir, port, controllerPort, overrides);
+        return new BrokerSettings(dir, port, controllerPort, overrides, scramUsers);
     }
 
     public BrokerSettings withPort(int clientPort) {
-        return new BrokerSettings(dataDir, clientPort, controllerPort, overrides);
+        return new BrokerSettings(dataDir, clientPort, controllerPort, overrides, scramUsers);
     }
 
     public BrokerSettings withOverrides(Map<String, String> extra) {
-        return new BrokerSettings(dataDir, port, controllerPort, extra);
+        return new BrokerSettings(dataDir, port, controllerPort, extra, scramUsers);
+    }
+
+    /** SASL/SCRAM-SHA-512 on the client listener and ACLs enforced; the first user is the super user. */
+    public BrokerSettings withScramUsers(java.util.LinkedHashMap<String, String> users) {
+        return new BrokerSettings(dataDir, port, controllerPort, overrides, users);
+    }
+
+    public boolean secured() {
+        return !scramUsers.isEmpty();
     }
 }

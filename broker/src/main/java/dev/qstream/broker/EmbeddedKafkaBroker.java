@@ -57,9 +57,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             Files.createDirectories(dir);
             int port = settings.port() == 0 ? freePort() : settings.port();
             int controllerPort = settings.controllerPort() == 0 ? freePort() : settings.controllerPort();
-            Properties props = serverProperties(dir.resolve("log"), port, controllerPort, settings.overrides());
+            Properties props = serverProperties(dir.resolve("log"), port, controllerPort, settings);
             EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dir, temporary, port, controllerPort, props);
-            broker.formatIfNew();
+            broker.formatIfNew(settings.scramUsers());
             broker.startServer();
             return broker;
         } catch (IOException e) {
@@ -115,7 +115,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         LOG.info("embedded Kafka broker listening at {} (data in {})", bootstrapServers(), dataDir);
     }
 
-    private void formatIfNew() throws IOException {
+    private void formatIfNew(Map<String, String> scramUsers) throws IOException {
         Path logDir = Path.of(properties.getProperty("log.dirs"));
         if (Files.exists(logDir.resolve("meta.properties"))) {
             return; // already formatted: reuse topics and offsets
@@ -125,10 +125,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             properties.store(out, "qstream embedded broker");
         }
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("format", "-t", Uuid.randomUuid().toString(),
+                "-c", config.toString(), "--ignore-formatted"));
+        scramUsers.forEach((user, password) -> {
+            args.add("--add-scram");
+            args.add("SCRAM-SHA-512=[name=" + user + ",password=" + password + "]");
+        });
         int code;
         try (PrintStream print = new PrintStream(captured, true, StandardCharsets.UTF_8)) {
-            code = StorageTool.execute(new String[]{"format", "-t", Uuid.randomUuid().toString(),
-                    "-c", config.toString(), "--ignore-formatted"}, print);
+            code = StorageTool.execute(args.toArray(new String[0]), print);
         }
         if (code != 0) {
             throw new IllegalStateException("formatting the broker's storage failed (code " + code + "): "
@@ -136,7 +141,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
     }
 
-    static Properties serverProperties(Path logDir, int port, int controllerPort, Map<String, String> overrides) {
+    static Properties serverProperties(Path logDir, int port, int controllerPort, BrokerSettings settings) {
         Properties p = new Properties();
         p.setProperty("process.roles", "broker,controller");
         p.setProperty("node.id", String.valueOf(NODE_ID));
@@ -162,7 +167,25 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         p.setProperty("auto.create.topics.enable", "false");
         p.setProperty("num.partitions", "1");
         p.setProperty("log.retention.check.interval.ms", "60000");
-        p.putAll(overrides);
+        if (settings.secured()) {
+            // Clients authenticate with SCRAM and are authorized by ACLs. The controller listener stays plaintext on
+            // loopback; its (anonymous) principal is the broker talking to its own controller.
+            String admin = settings.scramUsers().keySet().iterator().next();
+            String password = settings.scramUsers().get(admin);
+            p.setProperty("listeners", "SASL_PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
+            p.setProperty("advertised.listeners", "SASL_PLAINTEXT://127.0.0.1:" + port);
+            p.setProperty("listener.security.protocol.map", "SASL_PLAINTEXT:SASL_PLAINTEXT,CONTROLLER:PLAINTEXT");
+            p.setProperty("inter.broker.listener.name", "SASL_PLAINTEXT");
+            p.setProperty("sasl.enabled.mechanisms", "SCRAM-SHA-512");
+            p.setProperty("sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-512");
+            p.setProperty("listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config",
+                    "org.apache.kafka.common.security.scram.ScramLoginModule required username=\"" + admin
+                            + "\" password=\"" + password + "\";");
+            p.setProperty("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+            p.setProperty("super.users", "User:" + admin + ";User:ANONYMOUS");
+            p.setProperty("allow.everyone.if.no.acl.found", "false");
+        }
+        p.putAll(settings.overrides());
         return p;
     }
 

@@ -54,8 +54,16 @@ final class LoopScenario implements AutoCloseable {
     /** Learner checkpoints; null = none. */
     Path checkpointDir;
 
+    /** Client settings per role (e.g. SASL credentials); the shared settings use the "ops" role. */
+    private final java.util.function.Function<String, Map<String, String>> credentials;
+
     LoopScenario(String bootstrap, String prefix) {
-        this.settings = new KafkaSettings(bootstrap, new TopicLayout(prefix, 2, (short) 1), Map.of());
+        this(bootstrap, prefix, role -> Map.of());
+    }
+
+    LoopScenario(String bootstrap, String prefix, java.util.function.Function<String, Map<String, String>> credentials) {
+        this.credentials = credentials;
+        this.settings = new KafkaSettings(bootstrap, new TopicLayout(prefix, 2, (short) 1), credentials.apply("ops"));
         List<String> texts = new ArrayList<>();
         task.forEach(p -> {
             texts.add(p.prompt());
@@ -96,7 +104,8 @@ final class LoopScenario implements AutoCloseable {
     }
 
     private ServiceContext context(String source, String instance) {
-        ServiceContext context = ServiceContext.start(settings, source, instance, Duration.ofSeconds(30), Duration.ofSeconds(1));
+        ServiceContext context = ServiceContext.start(settings.withOverrides(credentials.apply(source)), source, instance,
+                Duration.ofSeconds(30), Duration.ofSeconds(1));
         closeables.add(context);
         return context;
     }
