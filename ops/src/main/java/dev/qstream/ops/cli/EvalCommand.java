@@ -47,6 +47,13 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--client-config", paramLabel = "FILE", description = "Kafka client properties (security).")
     java.nio.file.Path clientConfig;
 
+    @Option(names = "--baseline", description = "Instead of a model, score a baseline: COPY_FIRST_K (the first k prompt words, "
+            + "k = the mean reference length of the task).")
+    Baseline baseline;
+
+    /** Model-free baselines a learned policy must beat. */
+    enum Baseline { COPY_FIRST_K }
+
     @Mixin
     SigningOptions signing;
 
@@ -56,6 +63,9 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<TaskPrompt> prompts = TaskVocabulary.load(task);
+        if (baseline != null) {
+            return copyFirstK(prompts);
+        }
         Vocabulary vocabulary = TaskVocabulary.of(prompts);
         QNetworkSpec spec = new QNetworkSpec(EncoderSpec.defaults(), eval.hidden, vocabulary.size());
         ModelSnapshot model;
@@ -91,6 +101,28 @@ public final class EvalCommand implements Callable<Integer> {
         o.put("bleu", round(r.bleu()));
         o.put("meanTokens", round(r.meanTokens()));
         System.out.println(json.writeValueAsString(o));
+        return 0;
+    }
+
+    /** ROUGE-L F of copying the first k prompt words, k = the mean reference length (in words). */
+    private int copyFirstK(List<TaskPrompt> prompts) throws Exception {
+        Tokenizer tokenizer = new Tokenizer();
+        double refTokens = prompts.stream().flatMap(p -> p.references().stream()).mapToInt(r -> tokenizer.tokenize(r).size()).average().orElse(1);
+        int k = (int) Math.max(1, Math.round(refTokens));
+        dev.qstream.scorer.metrics.RougeScorer rouge = new dev.qstream.scorer.metrics.RougeScorer(false);
+        List<TaskPrompt> evalSplit = prompts.stream().filter(p -> p.split() == TaskPrompt.Split.EVAL).toList();
+        double sum = 0;
+        for (TaskPrompt p : evalSplit) {
+            List<String> words = tokenizer.tokenize(p.prompt());
+            String copy = tokenizer.detokenize(words.subList(0, Math.min(k, words.size())));
+            sum += p.references().isEmpty() ? 0 : rouge.scoreMulti(p.references(), copy).rougeL().f();
+        }
+        ObjectNode o = new ObjectMapper().createObjectNode();
+        o.put("task", task);
+        o.put("baseline", "copy-first-" + k);
+        o.put("prompts", evalSplit.size());
+        o.put("rougeL", round(sum / evalSplit.size()));
+        System.out.println(new ObjectMapper().writeValueAsString(o));
         return 0;
     }
 
