@@ -48,7 +48,13 @@ public final class ActorFixture implements AutoCloseable {
     private final KafkaProducer<byte[], byte[]> modelProducer;
 
     public ActorFixture(String bootstrap, String prefix, Consumer<ActorConfig.Builder> customize) throws Exception {
-        this.settings = new KafkaSettings(bootstrap, new TopicLayout(prefix, 2, (short) 1), Map.of());
+        this(bootstrap, prefix, customize, Map.of());
+    }
+
+    /** @param clientOverrides Kafka client settings for the actor's clients (e.g. a small producer buffer) */
+    public ActorFixture(String bootstrap, String prefix, Consumer<ActorConfig.Builder> customize,
+                        Map<String, String> clientOverrides) throws Exception {
+        this.settings = new KafkaSettings(bootstrap, new TopicLayout(prefix, 2, (short) 1), clientOverrides);
         this.context = ServiceContext.start(settings, "actor", "actor-" + prefix, Duration.ofSeconds(30), Duration.ofSeconds(1));
         ActorConfig.Builder builder = ActorConfig.builder("actor-" + prefix, VOCABULARY).encoder(ENCODER).hidden(8)
                 .commonWords(VOCABULARY.size()).maxTokens(3).signer(Optional.of(KEY)).httpPort(0)

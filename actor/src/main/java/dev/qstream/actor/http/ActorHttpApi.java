@@ -52,7 +52,8 @@ public final class ActorHttpApi implements AutoCloseable {
     public record Backend(EpisodeGenerator generator, Adder adder, ApiRecords records, RecentEpisodes recent,
                           Supplier<Boolean> ready, LongSupplier servedVersion, ValidationLimits limits,
                           int maxTokens, double defaultTemperature, double defaultEpsilon,
-                          ExplorationStrategy defaultStrategy, boolean rejectUnknownFeedbackEpisodes) {
+                          ExplorationStrategy defaultStrategy, boolean rejectUnknownFeedbackEpisodes,
+                          Supplier<Boolean> kafkaRequiredButAway) {
     }
 
     /** Where the API's prompts (so the scorer knows their references) and feedback go. */
@@ -87,6 +88,15 @@ public final class ActorHttpApi implements AutoCloseable {
             config.routes.get("/readyz", this::readiness);
             config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
             config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
+            // The actor's bounded buffer for Kafka is full (Kafka away for long): back-pressure, said plainly.
+            config.routes.exception(org.apache.kafka.common.KafkaException.class, (e, ctx) -> {
+                LOG.warn("HTTP {} {}: Kafka unavailable: {}", ctx.method(), ctx.path(), e.getMessage());
+                error(ctx, 503, "Kafka is unavailable and the actor's buffer is full; retry later (" + e.getMessage() + ")");
+            });
+            config.routes.exception(IllegalStateException.class, (e, ctx) -> {
+                LOG.warn("HTTP {} {}: {}", ctx.method(), ctx.path(), e.getMessage());
+                error(ctx, 503, "the episode could not be recorded: " + e.getMessage());
+            });
             config.routes.exception(Exception.class, (e, ctx) -> {
                 LOG.error("HTTP {} {} failed", ctx.method(), ctx.path(), e);
                 error(ctx, 500, "internal error");
@@ -151,6 +161,9 @@ public final class ActorHttpApi implements AutoCloseable {
         }
         if (!backend.ready().get()) {
             throw new ApiException(503, "the model is still loading; retry shortly");
+        }
+        if (backend.kafkaRequiredButAway().get()) {
+            throw new ApiException(503, "Kafka is not acknowledging and this actor is configured to require it; retry later");
         }
         requests.increment();
         // The prompt goes to the prompts topic too, so the scorer finds its references; actors skip it there.

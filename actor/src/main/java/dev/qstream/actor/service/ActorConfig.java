@@ -35,6 +35,8 @@ import java.util.Optional;
  * @param httpToken        bearer token the HTTP API requires; empty = no auth
  * @param maxRequestBytes  largest HTTP request body accepted
  * @param rejectUnknownFeedbackEpisodes refuse feedback for episode ids this actor did not produce (recently)
+ * @param requireKafka     answer generate with 503 while Kafka is not acknowledging (default: keep serving and buffer)
+ * @param producerQueueRecords records the actor holds for Kafka while it is away; beyond that, back-pressure
  * @param signer           verifies model signatures; empty = accept unsigned models (development only)
  * @param groupId          consumer group of the actors sharing the prompts topic
  * @param catchUpTimeout   how long to read the model topic at start before serving anyway
@@ -44,7 +46,7 @@ public record ActorConfig(String instanceId, String modelName, Vocabulary vocabu
                           EpsilonSchedule epsilon, double temperature, ActionMasker.Mode maskMode, int commonWords,
                           int topK, int maxBatch, Duration maxBatchWait, int topicConcurrency, int httpPort,
                           Optional<String> httpToken, int maxRequestBytes, boolean rejectUnknownFeedbackEpisodes,
-                          Optional<ModelSigner> signer, String groupId, Duration catchUpTimeout) {
+                          boolean requireKafka, int producerQueueRecords, Optional<ModelSigner> signer, String groupId, Duration catchUpTimeout) {
 
     public static final String DEFAULT_MODEL_NAME = "qnet";
     public static final long DEFAULT_INIT_SEED = 20261128L;
@@ -59,7 +61,7 @@ public record ActorConfig(String instanceId, String modelName, Vocabulary vocabu
         Objects.requireNonNull(signer, "signer");
         Objects.requireNonNull(httpToken, "httpToken");
         if (maxTokens < 1 || maxPromptTokens < 1 || hidden < 1 || commonWords < 0 || topK < 1 || maxBatch < 1
-                || topicConcurrency < 1 || httpPort < -1 || maxRequestBytes < 1024) {
+                || topicConcurrency < 1 || httpPort < -1 || maxRequestBytes < 1024 || producerQueueRecords < 1) {
             throw new IllegalArgumentException("invalid actor settings: " + this);
         }
     }
@@ -91,6 +93,8 @@ public record ActorConfig(String instanceId, String modelName, Vocabulary vocabu
         private Optional<String> httpToken = Optional.empty();
         private int maxRequestBytes = 64 * 1024;
         private boolean rejectUnknownFeedbackEpisodes;
+        private boolean requireKafka;
+        private int producerQueueRecords = 200_000;
         private Optional<ModelSigner> signer = Optional.empty();
         private String groupId = "qstream-actors";
         private Duration catchUpTimeout = Duration.ofSeconds(60);
@@ -119,6 +123,8 @@ public record ActorConfig(String instanceId, String modelName, Vocabulary vocabu
         public Builder httpToken(Optional<String> v) { httpToken = v; return this; }
         public Builder maxRequestBytes(int v) { maxRequestBytes = v; return this; }
         public Builder rejectUnknownFeedbackEpisodes(boolean v) { rejectUnknownFeedbackEpisodes = v; return this; }
+        public Builder requireKafka(boolean v) { requireKafka = v; return this; }
+        public Builder producerQueueRecords(int v) { producerQueueRecords = v; return this; }
         public Builder signer(Optional<ModelSigner> v) { signer = v; return this; }
         public Builder groupId(String v) { groupId = v; return this; }
         public Builder catchUpTimeout(Duration v) { catchUpTimeout = v; return this; }
@@ -127,7 +133,7 @@ public record ActorConfig(String instanceId, String modelName, Vocabulary vocabu
             return new ActorConfig(instanceId, modelName, vocabulary, encoder, hidden, initSeed, maxTokens,
                     maxPromptTokens, strategy, epsilon, temperature, maskMode, commonWords, topK, maxBatch,
                     maxBatchWait, topicConcurrency, httpPort, httpToken, maxRequestBytes, rejectUnknownFeedbackEpisodes,
-                    signer, groupId, catchUpTimeout);
+                    requireKafka, producerQueueRecords, signer, groupId, catchUpTimeout);
         }
     }
 }

@@ -16,6 +16,7 @@ import dev.qstream.policy.network.QNetworkFactory;
 import dev.qstream.policy.network.QNetworkSpec;
 import dev.qstream.policy.text.Tokenizer;
 import dev.qstream.runtime.deadletter.RecordIntake;
+import dev.qstream.runtime.kafka.BufferedProducer;
 import dev.qstream.runtime.service.ManagedService;
 import dev.qstream.runtime.service.ServiceContext;
 import dev.qstream.schemas.avro.DeadLetterReason;
@@ -29,6 +30,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
@@ -63,6 +65,7 @@ public final class ActorService implements ManagedService {
     private final ServiceContext context;
     private final KafkaVariableClient variables;
     private final BatchingDecoder decoder;
+    private final BufferedProducer producer;
     private final KafkaAdder adder;
     private final ApiRecordsProducer apiRecords;
     private final EpisodeGenerator generator;
@@ -92,8 +95,14 @@ public final class ActorService implements ManagedService {
                 config.maskMode() != ActionMasker.Mode.PROMPT_AND_COMMON)
                 .start(config.catchUpTimeout());
         this.decoder = new BatchingDecoder(variables, config.maxBatch(), config.maxBatchWait(), 4_096, context.registry());
-        this.adder = new KafkaAdder(context.kafka(), context.clientId("experience"), context.registry());
-        this.apiRecords = new ApiRecordsProducer(context.kafka(), context.clientId("api"));
+        // One producer for all the actor writes, behind a bounded queue: Kafka being away never blocks a request.
+        this.producer = new BufferedProducer(new KafkaProducer<>(context.kafka().producer(context.clientId("experience"))),
+                config.producerQueueRecords(), "actor-" + config.instanceId());
+        String transitions = context.kafka().topic(QstreamTopic.TRANSITIONS);
+        String generations = context.kafka().topic(QstreamTopic.GENERATIONS);
+        this.adder = new KafkaAdder(producer, true, transitions, generations, context.registry());
+        KafkaAdder httpAdder = new KafkaAdder(producer, false, transitions, generations, context.registry());
+        this.apiRecords = new ApiRecordsProducer(producer, context.kafka().topic(QstreamTopic.PROMPTS), context.kafka().topic(QstreamTopic.FEEDBACK));
         this.generator = new EpisodeGenerator(config.instanceId(), config.vocabulary(), new Tokenizer(),
                 new ActionMasker(config.maskMode(), config.vocabulary(), config.commonWords(), config.topK()), decoder,
                 config.maxPromptTokens(), Clock.systemUTC(), new GenerationMetrics(context.registry()));
@@ -113,9 +122,10 @@ public final class ActorService implements ManagedService {
                 .register(context.registry());
         this.topicRequests = Counter.builder("actor.requests").tag("source", "topic").description("generation requests")
                 .register(context.registry());
-        this.http = config.httpPort() < 0 ? null : new ActorHttpApi(new ActorHttpApi.Backend(generator, adder, apiRecords,
+        this.http = config.httpPort() < 0 ? null : new ActorHttpApi(new ActorHttpApi.Backend(generator, httpAdder, apiRecords,
                 recent, variables::caughtUp, this::servedVersion, limits, config.maxTokens(), config.temperature(),
-                config.epsilon().end(), config.strategy(), config.rejectUnknownFeedbackEpisodes()), config.httpPort(),
+                config.epsilon().end(), config.strategy(), config.rejectUnknownFeedbackEpisodes(),
+                () -> config.requireKafka() && !producer.acknowledging(5_000)), config.httpPort(),
                 config.httpToken(), config.maxRequestBytes(), context.registry());
         if (http != null) {
             LOG.info("actor {} HTTP API on port {}", config.instanceId(), http.port());
@@ -225,8 +235,7 @@ public final class ActorService implements ManagedService {
         }
         workers.shutdownNow();
         decoder.close();
-        adder.close();
-        apiRecords.close();
+        producer.close(java.time.Duration.ofSeconds(10));
         variables.close();
     }
 }

@@ -84,6 +84,13 @@ public final class ActorCommand implements Callable<Integer> {
     @Option(names = "--reject-unknown-feedback", description = "Refuse feedback for episode ids this actor did not produce.")
     boolean rejectUnknownFeedback;
 
+    @Option(names = "--producer-queue-records", defaultValue = "200000",
+            description = "Records held for Kafka while it is away; beyond that, back-pressure (default: ${DEFAULT-VALUE}).")
+    int producerQueueRecords;
+
+    @Option(names = "--require-kafka", description = "Answer generate with 503 while Kafka is not acknowledging (default: keep serving, buffer).")
+    boolean requireKafka;
+
     @Option(names = "--hidden", defaultValue = "" + ActorConfig.DEFAULT_HIDDEN, description = "Hidden units of the untrained model (default: ${DEFAULT-VALUE}).")
     int hidden;
 
@@ -110,7 +117,8 @@ public final class ActorCommand implements Callable<Integer> {
                 .epsilon(new EpsilonSchedule(epsilonStart, epsilonEnd, epsilonDecay)).temperature(temperature)
                 .maskMode(mask).commonWords(commonWords).topK(topK).maxBatch(maxBatch).maxBatchWait(maxBatchWait)
                 .topicConcurrency(topicConcurrency).httpPort(httpPort).httpToken(httpToken())
-                .maxRequestBytes(maxRequestBytes).rejectUnknownFeedbackEpisodes(rejectUnknownFeedback)
+                .maxRequestBytes(maxRequestBytes).rejectUnknownFeedbackEpisodes(rejectUnknownFeedback).requireKafka(requireKafka)
+                .producerQueueRecords(producerQueueRecords)
                 .signer(signing.signer()).groupId(kafka.topicPrefix + "-actors").build();
         return ServiceRunner.run(kafka, "actor", id, exitWithParent, context -> ActorService.start(config, context));
     }

@@ -37,8 +37,8 @@ public final class DeadLetterPublisher implements AutoCloseable {
     private final AtomicLong published = new AtomicLong();
 
     public DeadLetterPublisher(KafkaSettings settings, String consumerName, MeterRegistry registry) {
-        this(new KafkaProducer<>(settings.producer(consumerName + "-dlq")), true, settings.topic(QstreamTopic.DLQ),
-                consumerName, registry);
+        this(new KafkaProducer<>(boundedBlocking(settings.producer(consumerName + "-dlq"))), true,
+                settings.topic(QstreamTopic.DLQ), consumerName, registry);
     }
 
     public DeadLetterPublisher(Producer<byte[], byte[]> producer, boolean ownsProducer, String dlqTopic,
@@ -48,6 +48,12 @@ public final class DeadLetterPublisher implements AutoCloseable {
         this.dlqTopic = dlqTopic;
         this.consumerName = consumerName;
         this.registry = registry;
+    }
+
+    /** A consumer thread must not hang on a dead letter while Kafka is away: block at most 10 s. */
+    private static java.util.Properties boundedBlocking(java.util.Properties p) {
+        p.put(org.apache.kafka.clients.producer.ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+        return p;
     }
 
     /** Dead-letters a record read from Kafka. */

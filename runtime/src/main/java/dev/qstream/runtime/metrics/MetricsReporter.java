@@ -51,7 +51,12 @@ public final class MetricsReporter implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
 
     public MetricsReporter(KafkaSettings settings, String source, String instanceId, MeterRegistry registry, Duration interval) {
-        this.producer = new KafkaProducer<>(settings.producer(source + "-" + instanceId + "-metrics"));
+        java.util.Properties props = settings.producer(source + "-" + instanceId + "-metrics");
+        // Metrics must never hold a service up: while Kafka is away, give up on a sample after a few seconds.
+        props.putIfAbsent(org.apache.kafka.clients.producer.ProducerConfig.MAX_BLOCK_MS_CONFIG, "3000");
+        props.put(org.apache.kafka.clients.producer.ProducerConfig.MAX_BLOCK_MS_CONFIG,
+                String.valueOf(Math.min(3000, Long.parseLong(props.getProperty(org.apache.kafka.clients.producer.ProducerConfig.MAX_BLOCK_MS_CONFIG)))));
+        this.producer = new KafkaProducer<>(props);
         this.topic = settings.topic(QstreamTopic.METRICS);
         this.source = source;
         this.instanceId = instanceId;
@@ -86,10 +91,18 @@ public final class MetricsReporter implements AutoCloseable {
             events.addAll(toEvents(meter, now));
         }
         byte[] key = source.getBytes(StandardCharsets.UTF_8);
+        int sent = 0;
         for (MetricEvent e : events) {
-            producer.send(new ProducerRecord<>(topic, key, Serdes.METRIC_EVENT.encode(e)));
+            try {
+                producer.send(new ProducerRecord<>(topic, key, Serdes.METRIC_EVENT.encode(e)));
+                sent++;
+            } catch (org.apache.kafka.common.KafkaException ex) {
+                // Kafka is away: drop this sample (the next one carries the same meters) rather than block.
+                LOG.debug("metrics sample dropped: {}", ex.getMessage());
+                break;
+            }
         }
-        return events.size();
+        return sent;
     }
 
     /**
