@@ -1,58 +1,56 @@
 package dev.qstream.scorer.stream;
 
-import dev.qstream.schemas.avro.DeadLetter;
 import dev.qstream.schemas.avro.DeadLetterReason;
-import dev.qstream.schemas.avro.Episode;
 import dev.qstream.schemas.avro.EpisodeAssembly;
 import dev.qstream.schemas.avro.Prompt;
 import dev.qstream.schemas.avro.ScoredTransition;
 import dev.qstream.schemas.avro.Transition;
 import dev.qstream.schemas.serde.Serdes;
+import dev.qstream.schemas.topics.QstreamTopic;
 import dev.qstream.schemas.validation.RecordValidator;
-import dev.qstream.scorer.reward.ComposedReward;
-import dev.qstream.scorer.reward.RewardComposer;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Assembles episodes from their transitions and scores each one when it is whole. Steps may arrive duplicated
- * (ignored, counted) or out of order (kept sorted); an episode is whole when its done step and every step before
- * it are present and its prompt is known. A wall-clock punctuator retries whole episodes whose prompt was not yet
- * known and dead-letters episodes that never complete, so nothing waits forever and nothing is dropped silently.
+ * Assembles episodes from their transitions and hands each whole one to the feedback join. Steps may arrive
+ * duplicated (ignored, counted) or out of order (kept sorted); an episode is whole when its done step and every
+ * step before it are present and its prompt is known. A wall-clock punctuator retries whole episodes whose prompt
+ * was not yet known and dead-letters episodes that never complete, so nothing waits forever and nothing is dropped
+ * silently.
  */
 final class EpisodeAssemblyProcessor implements Processor<String, Transition, String, SpecificRecordBase> {
 
     private final ScorerConfig config;
     private final ScorerMetrics metrics;
-    private final RewardComposer composer;
     private final RecordValidator validator;
     private ProcessorContext<String, SpecificRecordBase> context;
+    private DeadLetterForwarder deadLetters;
     private KeyValueStore<String, EpisodeAssembly> episodes;
+    private KeyValueStore<String, EpisodeAssembly> held;
+    private KeyValueStore<String, ScoredTransition> scored;
     private KeyValueStore<String, Prompt> prompts;
 
     EpisodeAssemblyProcessor(ScorerConfig config, ScorerMetrics metrics) {
         this.config = config;
         this.metrics = metrics;
-        this.composer = new RewardComposer(config.reward());
         this.validator = new RecordValidator(config.limits());
     }
 
     @Override
     public void init(ProcessorContext<String, SpecificRecordBase> context) {
         this.context = context;
+        this.deadLetters = new DeadLetterForwarder(config, metrics, context);
         this.episodes = context.getStateStore(ScorerTopology.EPISODE_STORE);
+        this.held = context.getStateStore(ScorerTopology.HELD_STORE);
+        this.scored = context.getStateStore(ScorerTopology.SCORED_STORE);
         this.prompts = context.getStateStore(ScorerTopology.PROMPT_STORE);
         context.schedule(config.punctuateEvery(), PunctuationType.WALL_CLOCK_TIME, this::sweep);
     }
@@ -60,6 +58,7 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
     @Override
     public void process(Record<String, Transition> record) {
         Transition t = record.value();
+        metrics.processingLag(context.currentSystemTimeMs() - record.timestamp());
         if (t == null) {
             deadLetterInput(record, "transition value is missing (null)");
             return;
@@ -75,6 +74,10 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
         String key = record.key();
         EpisodeAssembly episode = episodes.get(key);
         if (episode == null) {
+            if (held.get(key) != null || scored.get(key) != null) {
+                metrics.duplicateStep(); // a step redelivered after its episode was complete
+                return;
+            }
             episode = EpisodeAssembly.newBuilder().setEpisodeId(key).setSteps(new ArrayList<>())
                     .setFirstSeenAt(context.currentSystemTimeMs()).build();
         }
@@ -87,7 +90,7 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
             return;
         }
         if (episode.getLastStep() >= 0 && (t.getStep() > episode.getLastStep() || t.getDone())) {
-            deadLetterInput(record, "step " + t.getStep() + (t.getDone() ? " is a second done step" : " comes after the done step ")
+            deadLetterInput(record, "step " + t.getStep() + (t.getDone() ? " is a second done step" : " comes after the done step")
                     + " of episode " + key + " (done at step " + episode.getLastStep() + ")");
             return;
         }
@@ -101,14 +104,13 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
         }
     }
 
-    /** Scores and forgets a whole episode; returns false when it must keep waiting. */
+    /** Hands a whole episode to the feedback join (or dead-letters it) and forgets it; false when it must wait. */
     private boolean completeIfWhole(String key, EpisodeAssembly episode, long timestamp) {
         List<Transition> steps = episode.getSteps();
         if (episode.getLastStep() < 0 || steps.size() != episode.getLastStep() + 1) {
             return false;
         }
-        Transition first = steps.get(0);
-        Prompt prompt = prompts.get(first.getPromptId());
+        Prompt prompt = prompts.get(steps.get(0).getPromptId());
         if (prompt == null) {
             return false; // the prompt table may lag; the sweep retries until the episode times out
         }
@@ -122,40 +124,7 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
                     "prompt " + prompt.getPromptId() + " has no references and feedback-only scoring is off");
             return true;
         }
-        List<String> tokens = new ArrayList<>(steps.size());
-        for (Transition s : steps) {
-            tokens.add(s.getActionToken());
-        }
-        ComposedReward reward = composer.compose(tokens, prompt.getReferences(), null);
-        Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
-        for (int i = 0; i < steps.size(); i++) {
-            Transition s = steps.get(i);
-            ScoredTransition scored = ScoredTransition.newBuilder()
-                    .setTransition(s)
-                    .setReward(reward.stepRewards()[i])
-                    .setEpisodeReward(reward.episodeReward())
-                    .setNextValidActions(i + 1 < steps.size() ? steps.get(i + 1).getValidActions() : null)
-                    .setParts(reward.parts())
-                    .setScoredAt(now.toEpochMilli())
-                    .build();
-            context.forward(new Record<>(key, (SpecificRecordBase) scored, timestamp), ScorerTopology.SCORED_SINK);
-        }
-        Transition last = steps.get(steps.size() - 1);
-        Episode summary = Episode.newBuilder()
-                .setEpisodeId(java.util.UUID.fromString(first.getEpisodeId()))
-                .setPromptId(first.getPromptId())
-                .setActorId(first.getActorId())
-                .setPrompt(prompt.getText())
-                .setText(String.join(" ", tokens.stream().filter(w -> !w.isEmpty()).toList()))
-                .setTokenCount(steps.size())
-                .setPolicyVersion(first.getPolicyVersion())
-                .setExploration(first.getExploration())
-                .setEndReason(last.getEndReason() == null ? dev.qstream.schemas.avro.EndReason.UNKNOWN : last.getEndReason())
-                .setScores(reward.scores())
-                .setCreatedAt(now)
-                .build();
-        context.forward(new Record<>(key, (SpecificRecordBase) summary, timestamp), ScorerTopology.GENERATIONS_SINK);
-        metrics.episodeScored(first.getPolicyVersion(), reward.episodeReward(), steps.size());
+        context.forward(new Record<>(key, (SpecificRecordBase) episode, timestamp), ScorerTopology.JOIN);
         episodes.delete(key);
         return true;
     }
@@ -228,34 +197,14 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
     }
 
     private void deadLetterInput(Record<String, Transition> record, String error) {
-        RecordMetadata meta = context.recordMetadata().orElse(null);
         byte[] value = record.value() == null ? null : Serdes.TRANSITION.encode(record.value());
-        forwardDeadLetter(meta == null ? config.layout().name(dev.qstream.schemas.topics.QstreamTopic.TRANSITIONS) : meta.topic(),
-                meta == null ? -1 : meta.partition(), meta == null ? -1 : meta.offset(), record.key(), value,
+        deadLetters.input(config.layout().name(QstreamTopic.TRANSITIONS), record.key(), value,
                 DeadLetterReason.VALIDATION, error, record.timestamp());
     }
 
     private void deadLetterEpisode(String key, EpisodeAssembly episode, DeadLetterReason reason, String error) {
-        forwardDeadLetter(config.layout().name(dev.qstream.schemas.topics.QstreamTopic.TRANSITIONS), -1, -1, key,
-                Serdes.EPISODE_ASSEMBLY.encode(episode), reason, error, context.currentSystemTimeMs());
+        deadLetters.held(config.layout().name(QstreamTopic.TRANSITIONS), key, Serdes.EPISODE_ASSEMBLY.encode(episode),
+                reason, error);
         episodes.delete(key);
-    }
-
-    private void forwardDeadLetter(String topic, int partition, long offset, String key, byte[] value,
-                                   DeadLetterReason reason, String error, long timestamp) {
-        DeadLetter letter = DeadLetter.newBuilder()
-                .setSourceTopic(topic)
-                .setPartition(partition)
-                .setOffset(offset)
-                .setKey(key == null ? null : ByteBuffer.wrap(key.getBytes(StandardCharsets.UTF_8)))
-                .setValue(value == null ? null : ByteBuffer.wrap(value))
-                .setReason(reason)
-                .setError(error)
-                .setErrorClass("")
-                .setConsumer(config.applicationId())
-                .setTimestamp(Instant.ofEpochMilli(context.currentSystemTimeMs()))
-                .build();
-        metrics.deadLettered(reason.name());
-        context.forward(new Record<>(topic, (SpecificRecordBase) letter, timestamp), ScorerTopology.DLQ_SINK);
     }
 }
