@@ -16,7 +16,7 @@ import java.util.concurrent.Callable;
 
 /** {@code qstream bench <what>}: benchmarks that print figures measured side by side in one run. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print its figures (last line: JSON).",
-        subcommands = {BenchCommand.Serde.class})
+        subcommands = {BenchCommand.Serde.class, ScorerBenchCommand.class})
 public final class BenchCommand {
 
     /** Transition serialize + deserialize, Avro vs JSON, one thread (JMH). */

@@ -3,8 +3,6 @@ package dev.qstream.scorer.reward;
 import dev.qstream.schemas.avro.EpisodeScores;
 import dev.qstream.schemas.avro.RewardParts;
 import dev.qstream.scorer.metrics.PrefixRouge;
-import dev.qstream.scorer.metrics.RougeScorer;
-import dev.qstream.scorer.metrics.RougeScores;
 import dev.qstream.scorer.metrics.RougeTokenizer;
 import dev.qstream.scorer.metrics.SacreBleu;
 
@@ -20,7 +18,8 @@ import java.util.Set;
  * </pre>
  * A prompt without references is scored from feedback only: {@code reward = human − penalties} (the feedback is
  * the whole reward, so it carries weight 1; {@link RewardParts#getMetricName()} is {@value #FEEDBACK_ONLY}).
- * Pure and thread-safe: the topology calls it, tests call it directly.
+ * ROUGE values are rouge-score's exactly ({@link PrefixRouge} equals {@code RougeScorer.scoreMulti} bit for bit),
+ * BLEU is sacreBLEU's {@code sentence_bleu}. Pure and thread-safe: the topology calls it, tests call it directly.
  */
 public final class RewardComposer {
 
@@ -28,15 +27,35 @@ public final class RewardComposer {
     public static final String FEEDBACK_ONLY = "none";
 
     private final RewardConfig config;
-    private final RougeScorer rouge;
 
     public RewardComposer(RewardConfig config) {
         this.config = config;
-        this.rouge = new RougeScorer(config.stemming());
     }
 
     public RewardConfig config() {
         return config;
+    }
+
+    /**
+     * A prompt's references made ready once, so that the many episodes of one prompt only pay for their own side:
+     * the ROUGE tokens of each reference and sacreBLEU's reference statistics ({@code bleu} is null when every
+     * reference is empty: sacreBLEU would refuse the segment, a reward scores BLEU 0 instead).
+     */
+    public record References(List<String> texts, List<List<String>> rougeTokens, SacreBleu.References bleu) {
+        public boolean isEmpty() {
+            return texts.isEmpty();
+        }
+    }
+
+    public References prepare(List<String> references) {
+        List<List<String>> tokens = new ArrayList<>(references.size());
+        boolean anyBleuReference = false;
+        for (String r : references) {
+            tokens.add(RougeTokenizer.tokenize(r, config.stemming()));
+            anyBleuReference |= !r.isEmpty();
+        }
+        return new References(List.copyOf(references), List.copyOf(tokens),
+                anyBleuReference ? SacreBleu.references(references) : null);
     }
 
     /**
@@ -58,21 +77,41 @@ public final class RewardComposer {
      * @param human      aggregated feedback in [-1, 1], or null when none arrived (the default is used)
      */
     public ComposedReward compose(List<String> stepTokens, List<String> references, Double human) {
+        return compose(stepTokens, prepare(references), human);
+    }
+
+    /** As {@link #compose(List, List, Double)}, with references made ready by {@link #prepare}. */
+    public ComposedReward compose(List<String> stepTokens, References references, Double human) {
         int steps = stepTokens.size();
         if (steps == 0) {
             throw new IllegalArgumentException("an episode has at least one step");
         }
         List<String> words = new ArrayList<>();
+        List<List<String>> pieces = new ArrayList<>(steps);
         for (String t : stepTokens) {
             if (!t.isEmpty()) {
                 words.add(t);
             }
+            // ROUGE tokenization is local, so the steps' tokens concatenate to the text's tokens.
+            pieces.add(t.isEmpty() ? List.of() : RougeTokenizer.tokenize(t, config.stemming()));
         }
         String text = String.join(" ", words);
         boolean feedbackOnly = references.isEmpty();
-        RougeScores full = feedbackOnly ? null : rouge.scoreMulti(references, text);
-        double metric = full == null ? 0 : metricOf(full);
-        double bleu = feedbackOnly ? 0 : bleu(text, references);
+        double[] rougeL = new double[steps];
+        double[] rouge1 = new double[steps];
+        double[] rouge2 = new double[steps];
+        if (!feedbackOnly) {
+            rougeL = PrefixRouge.prefixF(PrefixRouge.Type.ROUGE_L, references.rougeTokens(), pieces);
+            rouge1 = PrefixRouge.prefixF(PrefixRouge.Type.ROUGE_1, references.rougeTokens(), pieces);
+            rouge2 = PrefixRouge.prefixF(PrefixRouge.Type.ROUGE_2, references.rougeTokens(), pieces);
+        }
+        double[] prefix = switch (config.metric()) {
+            case ROUGE_L -> rougeL;
+            case ROUGE_1 -> rouge1;
+            case ROUGE_2 -> rouge2;
+        };
+        double metric = prefix[steps - 1];
+        double bleu = references.bleu() == null ? 0 : SacreBleu.sentenceBleu(text, references.bleu());
         boolean defaulted = human == null;
         double humanValue = defaulted ? config.defaultHuman() : human;
         double humanWeight = feedbackOnly ? 1.0 : config.humanWeight();
@@ -87,7 +126,6 @@ public final class RewardComposer {
         if (delta) {
             // r_t = w·(m(prefix ≤ t) − m(prefix < t)): telescopes to w·m(full text); a step that adds no ROUGE token
             // (punctuation, end-of-sequence) gets 0.
-            double[] prefix = prefixMetric(stepTokens, references);
             double previous = 0;
             for (int t = 0; t < steps; t++) {
                 rewards[t] = config.metricWeight() * (prefix[t] - previous);
@@ -108,51 +146,14 @@ public final class RewardComposer {
                 .setShaping(delta ? "delta" : "terminal")
                 .build();
         EpisodeScores scores = EpisodeScores.newBuilder()
-                .setRougeL(full == null ? 0 : full.rougeL().f())
-                .setRouge1(full == null ? 0 : full.rouge1().f())
-                .setRouge2(full == null ? 0 : full.rouge2().f())
+                .setRougeL(rougeL[steps - 1])
+                .setRouge1(rouge1[steps - 1])
+                .setRouge2(rouge2[steps - 1])
                 .setBleu(bleu)
                 .setHuman(defaulted ? null : human)
                 .setReward(episodeReward)
                 .build();
         return new ComposedReward(rewards, episodeReward, parts, scores);
-    }
-
-    /** The configured metric of every prefix, exactly as scoring each prefix's text would give it. */
-    private double[] prefixMetric(List<String> stepTokens, List<String> references) {
-        List<List<String>> refs = new ArrayList<>(references.size());
-        for (String r : references) {
-            refs.add(RougeTokenizer.tokenize(r, config.stemming()));
-        }
-        List<List<String>> pieces = new ArrayList<>(stepTokens.size());
-        for (String t : stepTokens) {
-            pieces.add(t.isEmpty() ? List.of() : RougeTokenizer.tokenize(t, config.stemming()));
-        }
-        PrefixRouge.Type type = switch (config.metric()) {
-            case ROUGE_L -> PrefixRouge.Type.ROUGE_L;
-            case ROUGE_1 -> PrefixRouge.Type.ROUGE_1;
-            case ROUGE_2 -> PrefixRouge.Type.ROUGE_2;
-        };
-        return PrefixRouge.prefixF(type, refs, pieces);
-    }
-
-    /** sacreBLEU ignores empty references and refuses a segment left with none; a reward cannot refuse, so 0. */
-    private static double bleu(String text, List<String> references) {
-        List<String> usable = new ArrayList<>(references.size());
-        for (String r : references) {
-            if (r != null && !r.isEmpty()) {
-                usable.add(r);
-            }
-        }
-        return usable.isEmpty() ? 0 : SacreBleu.sentenceBleu(text, usable);
-    }
-
-    private double metricOf(RougeScores s) {
-        return switch (config.metric()) {
-            case ROUGE_L -> s.rougeL().f();
-            case ROUGE_1 -> s.rouge1().f();
-            case ROUGE_2 -> s.rouge2().f();
-        };
     }
 
     /** Fraction of the text's word bigrams that already occurred earlier in it (0 for fewer than two words). */

@@ -9,6 +9,7 @@ import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.schemas.topics.QstreamTopic;
 import dev.qstream.schemas.validation.RecordValidator;
 import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -25,8 +26,14 @@ import java.util.List;
  * step before it are present and its prompt is known. A wall-clock punctuator retries whole episodes whose prompt
  * was not yet known and dead-letters episodes that never complete, so nothing waits forever and nothing is dropped
  * silently.
+ *
+ * <p>Each step is stored once, under {@code <episodeId>/<step>} (sorted by step), next to a small header per episode
+ * (an {@link EpisodeAssembly} without steps): re-encoding a growing list of steps on every arrival cost more than
+ * everything else the scorer does.
  */
 final class EpisodeAssemblyProcessor implements Processor<String, Transition, String, SpecificRecordBase> {
+
+    private static final StringSerializer KEYS = new StringSerializer();
 
     private final ScorerConfig config;
     private final ScorerMetrics metrics;
@@ -34,6 +41,7 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
     private ProcessorContext<String, SpecificRecordBase> context;
     private DeadLetterForwarder deadLetters;
     private KeyValueStore<String, EpisodeAssembly> episodes;
+    private KeyValueStore<String, Transition> steps;
     private KeyValueStore<String, EpisodeAssembly> held;
     private KeyValueStore<String, ScoredTransition> scored;
     private KeyValueStore<String, Prompt> prompts;
@@ -49,6 +57,7 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
         this.context = context;
         this.deadLetters = new DeadLetterForwarder(config, metrics, context);
         this.episodes = context.getStateStore(ScorerTopology.EPISODE_STORE);
+        this.steps = context.getStateStore(ScorerTopology.STEP_STORE);
         this.held = context.getStateStore(ScorerTopology.HELD_STORE);
         this.scored = context.getStateStore(ScorerTopology.SCORED_STORE);
         this.prompts = context.getStateStore(ScorerTopology.PROMPT_STORE);
@@ -73,17 +82,17 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
         }
         String key = record.key();
         EpisodeAssembly episode = episodes.get(key);
+        boolean changed = episode == null; // the header is only written when it changes: one store write less per step
         if (episode == null) {
             if (held.get(key) != null || scored.get(key) != null) {
                 metrics.duplicateStep(); // a step redelivered after its episode was complete
                 return;
             }
-            episode = EpisodeAssembly.newBuilder().setEpisodeId(key).setSteps(new ArrayList<>())
+            episode = EpisodeAssembly.newBuilder().setEpisodeId(key).setSteps(List.of())
                     .setFirstSeenAt(context.currentSystemTimeMs()).build();
         }
-        List<Transition> steps = new ArrayList<>(episode.getSteps());
-        int position = insertionPoint(steps, t.getStep());
-        if (position < 0) {
+        String stepKey = stepKey(key, t.getStep());
+        if (steps.get(stepKey) != null) {
             episode.setDuplicates(episode.getDuplicates() + 1);
             metrics.duplicateStep();
             episodes.put(key, episode);
@@ -94,27 +103,31 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
                     + " of episode " + key + " (done at step " + episode.getLastStep() + ")");
             return;
         }
-        steps.add(position, t);
-        episode.setSteps(steps);
+        steps.put(stepKey, t);
         if (t.getDone()) {
             episode.setLastStep(t.getStep());
+            changed = true;
         }
-        if (!completeIfWhole(key, episode, record.timestamp())) {
+        if (!completeIfWhole(key, episode, record.timestamp()) && changed) {
             episodes.put(key, episode);
         }
     }
 
     /** Hands a whole episode to the feedback join (or dead-letters it) and forgets it; false when it must wait. */
-    private boolean completeIfWhole(String key, EpisodeAssembly episode, long timestamp) {
-        List<Transition> steps = episode.getSteps();
-        if (episode.getLastStep() < 0 || steps.size() != episode.getLastStep() + 1) {
+    private boolean completeIfWhole(String key, EpisodeAssembly header, long timestamp) {
+        if (header.getLastStep() < 0) {
+            return false; // no done step yet: no need to look at the steps
+        }
+        EpisodeAssembly episode = withSteps(key, header);
+        List<Transition> all = episode.getSteps();
+        if (all.size() != header.getLastStep() + 1) {
             return false;
         }
-        Prompt prompt = prompts.get(steps.get(0).getPromptId());
+        Prompt prompt = prompts.get(all.get(0).getPromptId());
         if (prompt == null) {
             return false; // the prompt table may lag; the sweep retries until the episode times out
         }
-        String inconsistency = prefixInconsistency(steps);
+        String inconsistency = prefixInconsistency(all);
         if (inconsistency != null) {
             deadLetterEpisode(key, episode, DeadLetterReason.VALIDATION, inconsistency);
             return true;
@@ -125,8 +138,33 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
             return true;
         }
         context.forward(new Record<>(key, (SpecificRecordBase) episode, timestamp), ScorerTopology.JOIN);
-        episodes.delete(key);
+        forget(key, all);
         return true;
+    }
+
+    /** The header with every stored step of the episode, in step order. */
+    private EpisodeAssembly withSteps(String key, EpisodeAssembly header) {
+        List<Transition> all = new ArrayList<>();
+        try (KeyValueIterator<String, Transition> it = steps.prefixScan(key + "/", KEYS)) {
+            while (it.hasNext()) {
+                all.add(it.next().value);
+            }
+        }
+        return EpisodeAssembly.newBuilder(header).setSteps(all).build();
+    }
+
+    /** Deletes the episode; put(key, null) rather than delete(key), which would read and decode the old value. */
+    private void forget(String key, List<Transition> all) {
+        for (Transition s : all) {
+            steps.put(stepKey(key, s.getStep()), null);
+        }
+        episodes.put(key, null);
+    }
+
+    /** Zero-padded so that the store's byte order is step order (steps are below the 1,024-token state limit). */
+    private static String stepKey(String episodeId, int step) {
+        String digits = Integer.toString(step);
+        return episodeId + "/" + "000000".substring(Math.min(6, digits.length())) + digits;
     }
 
     /** Every step's prefix must be exactly the actions of the steps before it. */
@@ -146,28 +184,27 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
     }
 
     private void sweep(long now) {
-        List<String> whole = new ArrayList<>();
+        List<String> waiting = new ArrayList<>();
         List<String> expired = new ArrayList<>();
         try (KeyValueIterator<String, EpisodeAssembly> it = episodes.all()) {
             while (it.hasNext()) {
                 var entry = it.next();
-                EpisodeAssembly e = entry.value;
-                boolean complete = e.getLastStep() >= 0 && e.getSteps().size() == e.getLastStep() + 1;
-                if (now - e.getFirstSeenAt() > config.episodeTimeout().toMillis()) {
+                if (now - entry.value.getFirstSeenAt() > config.episodeTimeout().toMillis()) {
                     expired.add(entry.key);
-                } else if (complete) {
-                    whole.add(entry.key);
+                } else if (entry.value.getLastStep() >= 0) {
+                    waiting.add(entry.key); // whole perhaps, its prompt not known yet: try again
                 }
             }
         }
-        for (String key : whole) {
+        for (String key : waiting) {
             completeIfWhole(key, episodes.get(key), now);
         }
         for (String key : expired) {
-            EpisodeAssembly e = episodes.get(key);
-            if (e == null) {
+            EpisodeAssembly header = episodes.get(key);
+            if (header == null) {
                 continue;
             }
+            EpisodeAssembly e = withSteps(key, header);
             boolean complete = e.getLastStep() >= 0 && e.getSteps().size() == e.getLastStep() + 1;
             String why = complete
                     ? "episode " + key + " is complete but its prompt " + e.getSteps().get(0).getPromptId()
@@ -176,24 +213,6 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
                     + e.getSteps().size() + " steps" + (e.getLastStep() < 0 ? ", no done step" : ", done at step " + e.getLastStep());
             deadLetterEpisode(key, e, complete ? DeadLetterReason.MISSING_REFERENCES : DeadLetterReason.EPISODE_TIMEOUT, why);
         }
-    }
-
-    private static int insertionPoint(List<Transition> steps, int step) {
-        int lo = 0;
-        int hi = steps.size();
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            int s = steps.get(mid).getStep();
-            if (s == step) {
-                return -1;
-            }
-            if (s < step) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
     }
 
     private void deadLetterInput(Record<String, Transition> record, String error) {
@@ -205,6 +224,6 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
     private void deadLetterEpisode(String key, EpisodeAssembly episode, DeadLetterReason reason, String error) {
         deadLetters.held(config.layout().name(QstreamTopic.TRANSITIONS), key, Serdes.EPISODE_ASSEMBLY.encode(episode),
                 reason, error);
-        episodes.delete(key);
+        forget(key, episode.getSteps());
     }
 }

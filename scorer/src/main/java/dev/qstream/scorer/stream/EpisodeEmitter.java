@@ -4,6 +4,7 @@ import dev.qstream.schemas.avro.EndReason;
 import dev.qstream.schemas.avro.Episode;
 import dev.qstream.schemas.avro.EpisodeAssembly;
 import dev.qstream.schemas.avro.Prompt;
+import dev.qstream.schemas.avro.RewardParts;
 import dev.qstream.schemas.avro.ScoredTransition;
 import dev.qstream.schemas.avro.Transition;
 import dev.qstream.scorer.reward.ComposedReward;
@@ -13,7 +14,9 @@ import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -22,9 +25,18 @@ import java.util.UUID;
  */
 final class EpisodeEmitter {
 
+    /** Prompts whose prepared references are kept: a task sees the same few prompts again and again. */
+    static final int PREPARED_PROMPTS = 4096;
+
     private final RewardComposer composer;
     private final ScorerMetrics metrics;
     private final ProcessorContext<String, SpecificRecordBase> context;
+    private final Map<String, RewardComposer.References> prepared = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, RewardComposer.References> eldest) {
+            return size() > PREPARED_PROMPTS;
+        }
+    };
 
     EpisodeEmitter(RewardComposer composer, ScorerMetrics metrics, ProcessorContext<String, SpecificRecordBase> context) {
         this.composer = composer;
@@ -43,7 +55,7 @@ final class EpisodeEmitter {
         for (Transition s : steps) {
             tokens.add(s.getActionToken());
         }
-        ComposedReward reward = composer.compose(tokens, prompt.getReferences(), human);
+        ComposedReward reward = composer.compose(tokens, references(prompt), human);
         long now = context.currentSystemTimeMs();
         ScoredTransition scored = null;
         for (int i = 0; i < steps.size(); i++) {
@@ -75,8 +87,22 @@ final class EpisodeEmitter {
         context.forward(new Record<>(key, (SpecificRecordBase) summary, timestamp), ScorerTopology.GENERATIONS_SINK);
         metrics.episodeScored(first.getPolicyVersion(), reward.episodeReward(), steps.size(),
                 reward.parts().getHumanDefaulted());
-        Transition slim = Transition.newBuilder(last).setPromptTokens(List.of()).setPrefixTokens(List.of())
-                .setValidActions(null).build();
-        return ScoredTransition.newBuilder(scored).setTransition(slim).setNextValidActions(null).build();
+        // Token lists emptied: a correction needs the step index and the parts, not 24 h of token ids.
+        Transition slim = new Transition(last.getEpisodeId(), last.getPromptId(), last.getActorId(), last.getStep(),
+                List.of(), List.of(), last.getAction(), last.getActionToken(), null, last.getDone(), last.getEndReason(),
+                last.getPolicyVersion(), last.getBehaviourProbability(), last.getExploration(), last.getDecisionMicros(),
+                last.getCreatedAt());
+        RewardParts parts = RewardParts.newBuilder(reward.parts()).build(); // its own copy: corrections update it
+        return new ScoredTransition(slim, scored.getReward(), scored.getEpisodeReward(), null, parts, scored.getScoredAt());
+    }
+
+    /** The prompt's references, prepared once; a prompt updated with other references is prepared again. */
+    private RewardComposer.References references(Prompt prompt) {
+        RewardComposer.References refs = prepared.get(prompt.getPromptId());
+        if (refs == null || !refs.texts().equals(prompt.getReferences())) {
+            refs = composer.prepare(prompt.getReferences());
+            prepared.put(prompt.getPromptId(), refs);
+        }
+        return refs;
     }
 }

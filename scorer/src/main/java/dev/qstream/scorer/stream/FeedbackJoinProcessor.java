@@ -127,7 +127,7 @@ final class FeedbackJoinProcessor implements Processor<String, SpecificRecordBas
         if (episode == null) {
             return; // closed already (emit on first feedback); the timer was stale
         }
-        held.delete(key);
+        held.put(key, null); // put(null) deletes without decoding the old value again
         Prompt prompt = prompts.get(episode.getSteps().get(0).getPromptId());
         if (prompt == null) {
             giveUp(key, episode, "prompt " + episode.getSteps().get(0).getPromptId()
@@ -266,7 +266,7 @@ final class FeedbackJoinProcessor implements Processor<String, SpecificRecordBas
             timers.schedule(TimerIndex.Kind.ORPHAN, now + config.episodeTimeout().toMillis(), id);
             return;
         }
-        feedback.delete(id);
+        feedback.put(id, null);
         deadLetters.held(topic(QstreamTopic.FEEDBACK), key, Serdes.FEEDBACK.encode(f), DeadLetterReason.VALIDATION,
                 "feedback " + f.getFeedbackId() + " is for an unknown or expired episode " + key + ": no such episode"
                         + " was assembled within " + config.episodeTimeout().toSeconds() + " s of its arrival, and none"
@@ -275,14 +275,14 @@ final class FeedbackJoinProcessor implements Processor<String, SpecificRecordBas
 
     /** The episode's retention ended: forget it and its feedback (later feedback is dead-lettered as expired). */
     private void forget(String key) {
-        scored.delete(key);
+        scored.put(key, null);
         List<String> ids = new ArrayList<>();
         try (KeyValueIterator<String, Feedback> it = feedback.prefixScan(key + "/", new StringSerializer())) {
             while (it.hasNext()) {
                 ids.add(it.next().key);
             }
         }
-        ids.forEach(feedback::delete);
+        ids.forEach(id -> feedback.put(id, null));
     }
 
     /** An episode that cannot be scored after all: dead-letter it, and its feedback with it. */
@@ -290,7 +290,7 @@ final class FeedbackJoinProcessor implements Processor<String, SpecificRecordBas
         deadLetters.held(topic(QstreamTopic.TRANSITIONS), key, Serdes.EPISODE_ASSEMBLY.encode(episode),
                 DeadLetterReason.MISSING_REFERENCES, "episode " + key + ": " + why);
         for (Feedback f : feedbackOf(key)) {
-            feedback.delete(feedbackKey(key, f));
+            feedback.put(feedbackKey(key, f), null);
             deadLetters.held(topic(QstreamTopic.FEEDBACK), key, Serdes.FEEDBACK.encode(f), DeadLetterReason.VALIDATION,
                     "feedback " + f.getFeedbackId() + " is for episode " + key + ", which was dead-lettered: " + why);
         }

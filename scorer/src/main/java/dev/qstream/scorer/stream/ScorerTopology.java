@@ -32,6 +32,7 @@ public final class ScorerTopology {
 
     static final String PROMPT_STORE = "prompts";
     static final String EPISODE_STORE = "episodes";
+    static final String STEP_STORE = "episode-steps";
     static final String HELD_STORE = "held-episodes";
     static final String FEEDBACK_STORE = "feedback";
     static final String SCORED_STORE = "scored-episodes";
@@ -76,6 +77,7 @@ public final class ScorerTopology {
         // Fault-tolerant RocksDB stores (changelogged, restored exactly once); caching folds the many writes an
         // episode makes within one commit into one changelog record.
         topology.addStateStore(store(EPISODE_STORE, Serdes.EPISODE_ASSEMBLY), ASSEMBLE, JOIN);
+        topology.addStateStore(store(STEP_STORE, Serdes.TRANSITION), ASSEMBLE);
         topology.addStateStore(store(HELD_STORE, Serdes.EPISODE_ASSEMBLY), ASSEMBLE, JOIN);
         topology.addStateStore(store(SCORED_STORE, Serdes.SCORED_TRANSITION), ASSEMBLE, JOIN);
         topology.addStateStore(store(FEEDBACK_STORE, Serdes.FEEDBACK), JOIN);

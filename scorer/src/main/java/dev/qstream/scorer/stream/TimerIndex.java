@@ -57,7 +57,7 @@ final class TimerIndex {
     }
 
     void cancel(Timer timer) {
-        store.delete(timer.key());
+        store.put(timer.key(), null);
     }
 
     private static String key(Kind kind, long due, String id) {

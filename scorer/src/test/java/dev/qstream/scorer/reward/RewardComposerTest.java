@@ -161,4 +161,24 @@ class RewardComposerTest {
         assertThat(r.parts().getMetric()).isZero();
         assertThat(r.stepRewards()).containsOnly(0.0);
     }
+
+    @Test
+    void theSummaryScoresAreRougeScoreAndSacreBleuExactly() {
+        for (boolean stem : new boolean[]{false, true}) {
+            RewardComposer composer = new RewardComposer(new RewardConfig(RewardConfig.Metric.ROUGE_2, stem, 1, 1, 0, 0,
+                    64, 0, 0, RewardConfig.Shaping.DELTA));
+            List<String> steps = List.of("The", "cats", "were", "sitting", "on", "the", "mats", ".", "");
+            RewardComposer.References prepared = composer.prepare(REFS);
+            ComposedReward r = composer.compose(steps, prepared, null);
+            String text = "The cats were sitting on the mats .";
+            RougeScores s = new RougeScorer(stem).scoreMulti(REFS, text);
+            assertThat(r.scores().getRougeL()).isEqualTo(s.rougeL().f());
+            assertThat(r.scores().getRouge1()).isEqualTo(s.rouge1().f());
+            assertThat(r.scores().getRouge2()).isEqualTo(s.rouge2().f());
+            assertThat(r.scores().getBleu()).isEqualTo(SacreBleu.sentenceBleu(text, REFS));
+            assertThat(r.parts().getMetric()).isEqualTo(s.rouge2().f());
+            // Prepared once or each time: the same numbers.
+            assertThat(composer.compose(steps, REFS, null).stepRewards()).containsExactly(r.stepRewards());
+        }
+    }
 }
