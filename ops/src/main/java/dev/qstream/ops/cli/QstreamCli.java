@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
         description = "Kafka-native continuous learning for text generation (DQN over tokens).",
         subcommands = {UpCommand.class, BrokerCommand.class, TopicsCommand.class, ActorCommand.class, OpsCommand.class,
                 dev.qstream.ops.bench.BenchCommand.class,
+                ScoreCommand.class,
                 ScorerCommand.class, LearnerCommand.class, CommandLine.HelpCommand.class})
 public final class QstreamCli {
 
