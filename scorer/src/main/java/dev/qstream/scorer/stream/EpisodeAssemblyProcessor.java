@@ -81,7 +81,7 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
             return;
         }
         String key = record.key();
-        EpisodeAssembly episode = episodes.get(key);
+        EpisodeAssembly episode = migrated(key, episodes.get(key));
         boolean changed = episode == null; // the header is only written when it changes: one store write less per step
         if (episode == null) {
             if (held.get(key) != null || scored.get(key) != null) {
@@ -142,6 +142,23 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
         return true;
     }
 
+    /**
+     * Headers written before steps had a store of their own carry their steps inside (an upgrade from a release that
+     * stored whole episodes in one record): move them to the step store, so an episode in flight across the upgrade
+     * still completes.
+     */
+    private EpisodeAssembly migrated(String key, EpisodeAssembly header) {
+        if (header == null || header.getSteps().isEmpty()) {
+            return header;
+        }
+        for (Transition t : header.getSteps()) {
+            steps.put(stepKey(key, t.getStep()), t);
+        }
+        EpisodeAssembly slim = EpisodeAssembly.newBuilder(header).setSteps(List.of()).build();
+        episodes.put(key, slim);
+        return slim;
+    }
+
     /** The header with every stored step of the episode, in step order. */
     private EpisodeAssembly withSteps(String key, EpisodeAssembly header) {
         List<Transition> all = new ArrayList<>();
@@ -197,10 +214,10 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
             }
         }
         for (String key : waiting) {
-            completeIfWhole(key, episodes.get(key), now);
+            completeIfWhole(key, migrated(key, episodes.get(key)), now);
         }
         for (String key : expired) {
-            EpisodeAssembly header = episodes.get(key);
+            EpisodeAssembly header = migrated(key, episodes.get(key));
             if (header == null) {
                 continue;
             }

@@ -165,4 +165,21 @@ class EpisodeAssemblyTopologyTest {
         assertThat(letter.getError()).isEqualTo("prompt p0 has no references and feedback-only scoring is off");
         assertThat(f.scored.isEmpty()).isTrue();
     }
+
+    @Test
+    void anEpisodeStoredWholeByAnEarlierReleaseStillCompletesAfterTheUpgrade() {
+        f = new ScorerFixture(ScorerFixture.config());
+        f.prompt("p1", "the cat sat on the mat");
+        UUID id = UUID.randomUUID();
+        List<Transition> steps = episode(id, "p1", f.now(), WORDS);
+        // What the previous release left in its changelog: the header with its steps inside.
+        org.apache.kafka.streams.state.KeyValueStore<String, dev.qstream.schemas.avro.EpisodeAssembly> store =
+                f.driver.getKeyValueStore(ScorerTopology.EPISODE_STORE);
+        store.put(id.toString(), dev.qstream.schemas.avro.EpisodeAssembly.newBuilder().setEpisodeId(id.toString())
+                .setSteps(new ArrayList<>(steps.subList(0, 4))).setFirstSeenAt(f.now()).build());
+        f.send(steps.subList(4, 7));
+        f.send(steps.get(1)); // a copy of a step the old header held is still a duplicate
+        assertThat(f.scored.readValuesToList()).extracting(s -> s.getTransition().getStep()).containsExactly(0, 1, 2, 3, 4, 5, 6);
+        assertThat(f.metrics.duplicateSteps).isEqualTo(1);
+    }
 }

@@ -289,4 +289,18 @@ class FeedbackJoinTopologyTest {
         assertThat(f.scored.readValuesToList().get(6).getParts().getHumanDefaulted()).isTrue();
         assertThat(f.metrics.feedbackReceived).isZero();
     }
+
+    @Test
+    void undecodableFeedbackDoesNotStopTheScorer() {
+        // Streams' deserialization handler takes it (the driver does not capture what a handler writes; BadInputIT
+        // checks that dead letter on a real broker for transitions, through the same handler class).
+        UUID id = completeEpisode(withFeedback(FeedbackConfig.defaults()));
+        var raw = f.driver.createInputTopic("qstream.feedback", new org.apache.kafka.common.serialization.StringSerializer(),
+                new org.apache.kafka.common.serialization.ByteArraySerializer());
+        raw.pipeInput(id.toString(), "not avro".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        f.send(feedback(id, fid(1), 0.5, f.now()));
+        f.advance(Duration.ofMinutes(11));
+        assertThat(f.scored.readValuesToList().get(6).getParts().getHuman()).isEqualTo(0.5);
+        assertThat(f.metrics.feedbackReceived).isEqualTo(1);
+    }
 }
