@@ -34,6 +34,9 @@ public final class ScorerBenchCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", description = "Kafka Streams threads of each topology (default: ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(names = "--thread-metrics", description = "Print Kafka Streams' stream-thread metrics (time ratios, latencies) of each topology.")
+    boolean threadMetrics;
+
     @Option(names = "--skip-rouge", description = "Only the topology part.")
     boolean skipRouge;
 
@@ -59,7 +62,7 @@ public final class ScorerBenchCommand implements Callable<Integer> {
             o.put("tokensPerText", RougeLBenchmark.TOKENS);
         }
         if (!skipTopology) {
-            ScorerTopologyBench.Result[] r = new ScorerTopologyBench(episodes, steps, threads).run();
+            ScorerTopologyBench.Result[] r = new ScorerTopologyBench(episodes, steps, threads, threadMetrics).run();
             o.put("passThroughRecordsPerSec", Math.round(r[0].perSecond()));
             o.put("scoredTransitionsPerSec", Math.round(r[1].perSecond()));
             o.put("ratioScorerVsPassThrough", Math.round(r[1].perSecond() / r[0].perSecond() * 100) / 100.0);

@@ -53,11 +53,13 @@ final class ScorerTopologyBench {
     private final int episodes;
     private final int steps;
     private final int threads;
+    private final boolean threadMetrics;
 
-    ScorerTopologyBench(int episodes, int steps, int threads) {
+    ScorerTopologyBench(int episodes, int steps, int threads, boolean threadMetrics) {
         this.episodes = episodes;
         this.steps = steps;
         this.threads = threads;
+        this.threadMetrics = threadMetrics;
     }
 
     /** Returns {pass-through, scorer}. */
@@ -184,7 +186,7 @@ final class ScorerTopologyBench {
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
-            if (Boolean.getBoolean("qstream.bench.threadMetrics")) {
+            if (threadMetrics) { // where each stream thread's time went: process, commit, poll, punctuate
                 streams.metrics().forEach((name, metric) -> {
                     if (name.group().equals("stream-thread-metrics") && (name.name().endsWith("-ratio")
                             || name.name().endsWith("-latency-avg") || name.name().endsWith("-rate"))) {
