@@ -17,7 +17,7 @@ import java.util.concurrent.Callable;
 /** {@code qstream bench <what>}: benchmarks that print figures measured side by side in one run. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print its figures (last line: JSON).",
         subcommands = {BenchCommand.Serde.class, BenchCommand.Learner.class, BenchCommand.Replay.class, BenchCommand.Actor.class,
-                BenchCommand.Learning.class})
+                BenchCommand.Learning.class, ScorerBenchCommand.class})
 public final class BenchCommand {
 
     /** The learner's update vs DL4J fit vs the sgemm roofline, reference shape. */

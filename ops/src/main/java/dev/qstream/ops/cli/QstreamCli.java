@@ -13,6 +13,7 @@ import java.io.UncheckedIOException;
         subcommands = {UpCommand.class, BrokerCommand.class, TopicsCommand.class, ActorCommand.class, OpsCommand.class,
                 EvaluatorCommand.class, EvalCommand.class, TaskCommand.class,
                 dev.qstream.ops.bench.BenchCommand.class,
+                ScoreCommand.class,
                 ScorerCommand.class, LearnerCommand.class, CommandLine.HelpCommand.class})
 public final class QstreamCli {
 

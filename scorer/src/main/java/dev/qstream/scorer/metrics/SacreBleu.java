@@ -163,31 +163,76 @@ public final class SacreBleu {
 
     /** [hyp_len, ref_len, correct_1..4, total_1..4] for one segment. */
     private static long[] segmentStats(String hypothesis, List<String> references) {
-        Map<String, Integer> ids = new HashMap<>();
-        List<int[]> refTokenIds = new ArrayList<>(references.size());
-        for (String ref : references) {
-            // _cache_references drops undefined / empty references of a segment ...
-            if (ref == null || ref.isEmpty()) {
-                continue;
-            }
-            refTokenIds.add(intern(PyStr.split(Tokenizer13a.tokenize(PyStr.rstrip(ref))), ids));
-        }
-        if (refTokenIds.isEmpty()) {
-            // ... and raises only when none is left.
-            throw new IllegalArgumentException("Empty or `None` reference sentence found.");
-        }
-        int[] hyp = intern(PyStr.split(Tokenizer13a.tokenize(PyStr.rstrip(hypothesis))), ids);
+        return segmentStats(hypothesis, references(references));
+    }
 
-        // Reference n-gram counts, merged by max over references.
-        Map<Ngram, Integer> refMax = new HashMap<>();
+    /**
+     * A segment's references tokenized and counted once: scoring many hypotheses against the same references (every
+     * episode of one prompt) then costs only the hypothesis' side. {@code sentenceBleuResult(h, references(refs))}
+     * equals {@code sentenceBleuResult(h, refs)}: both go through the same code.
+     *
+     * @throws IllegalArgumentException when {@code references} is empty or holds only empty/null references
+     */
+    public static References references(List<String> references) {
+        Objects.requireNonNull(references, "references");
+        if (references.isEmpty()) {
+            throw new IllegalArgumentException("No references provided");
+        }
+        return new References(references);
+    }
+
+    /** {@code sacrebleu.sentence_bleu(hypothesis, references)} against prepared references. */
+    public static BleuResult sentenceBleuResult(String hypothesis, References references) {
+        Objects.requireNonNull(hypothesis, "hypothesis");
+        return computeBleu(segmentStats(hypothesis, references), true);
+    }
+
+    /** {@code sacrebleu.sentence_bleu(hypothesis, references).score} against prepared references. */
+    public static double sentenceBleu(String hypothesis, References references) {
+        return sentenceBleuResult(hypothesis, references).score();
+    }
+
+    /** Tokenized references of one segment: token ids, lengths, and n-gram counts merged by max. Immutable. */
+    public static final class References {
+        private final Map<String, Integer> ids = new HashMap<>();
+        private final Map<Ngram, Integer> refMax = new HashMap<>();
+        private final int[] lengths;
+
+        private References(List<String> references) {
+            List<int[]> refTokenIds = new ArrayList<>(references.size());
+            for (String ref : references) {
+                // _cache_references drops undefined / empty references of a segment ...
+                if (ref == null || ref.isEmpty()) {
+                    continue;
+                }
+                refTokenIds.add(intern(PyStr.split(Tokenizer13a.tokenize(PyStr.rstrip(ref))), ids));
+            }
+            if (refTokenIds.isEmpty()) {
+                // ... and raises only when none is left.
+                throw new IllegalArgumentException("Empty or `None` reference sentence found.");
+            }
+            lengths = new int[refTokenIds.size()];
+            for (int r = 0; r < lengths.length; r++) {
+                int[] ref = refTokenIds.get(r);
+                lengths[r] = ref.length;
+                for (Map.Entry<Ngram, Integer> e : ngramCounts(ref).entrySet()) {
+                    refMax.merge(e.getKey(), e.getValue(), Math::max);
+                }
+            }
+        }
+    }
+
+    private static long[] segmentStats(String hypothesis, References refs) {
+        // A hypothesis token no reference has gets id -1: n-grams holding it can never match, and they still
+        // count towards the totals (merged n-grams only add their counts up).
+        List<String> tokens = PyStr.split(Tokenizer13a.tokenize(PyStr.rstrip(hypothesis)));
+        int[] hyp = new int[tokens.size()];
+        for (int i = 0; i < hyp.length; i++) {
+            hyp[i] = refs.ids.getOrDefault(tokens.get(i), -1);
+        }
         int closestDiff = -1;
         int closestLen = -1;
-        for (int[] ref : refTokenIds) {
-            Map<Ngram, Integer> counts = ngramCounts(ref);
-            for (Map.Entry<Ngram, Integer> e : counts.entrySet()) {
-                refMax.merge(e.getKey(), e.getValue(), Math::max);
-            }
-            int refLen = ref.length;
+        for (int refLen : refs.lengths) {
             int diff = Math.abs(hyp.length - refLen);
             if (closestDiff == -1 || diff < closestDiff) {
                 closestDiff = diff;
@@ -203,7 +248,7 @@ public final class SacreBleu {
             int n = e.getKey().n() - 1;
             int count = e.getValue();
             stats[2 + MAX_NGRAM_ORDER + n] += count;
-            Integer refCount = refMax.get(e.getKey());
+            Integer refCount = refs.refMax.get(e.getKey());
             if (refCount != null) {
                 stats[2 + n] += Math.min(count, refCount);
             }

@@ -2,8 +2,8 @@ package dev.qstream.scorer.reward;
 
 import dev.qstream.schemas.avro.EpisodeScores;
 import dev.qstream.schemas.avro.RewardParts;
-import dev.qstream.scorer.metrics.RougeScorer;
-import dev.qstream.scorer.metrics.RougeScores;
+import dev.qstream.scorer.metrics.PrefixRouge;
+import dev.qstream.scorer.metrics.RougeTokenizer;
 import dev.qstream.scorer.metrics.SacreBleu;
 
 import java.util.ArrayList;
@@ -12,17 +12,24 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Turns a finished episode (its step tokens), the prompt's references and the human feedback into rewards. Pure and
- * thread-safe: the topology calls it, tests call it directly.
+ * Turns a finished episode (its step tokens), the prompt's references and the human feedback into rewards:
+ * <pre>
+ *   episode reward = metricWeight·metric + bleuWeight·BLEU/100 + humanWeight·human − lengthPenalty − repetitionPenalty
+ * </pre>
+ * A prompt without references is scored from feedback only: {@code reward = human − penalties} (the feedback is
+ * the whole reward, so it carries weight 1; {@link RewardParts#getMetricName()} is {@value #FEEDBACK_ONLY}).
+ * ROUGE values are rouge-score's exactly ({@link PrefixRouge} equals {@code RougeScorer.scoreMulti} bit for bit),
+ * BLEU is sacreBLEU's {@code sentence_bleu}. Pure and thread-safe: the topology calls it, tests call it directly.
  */
 public final class RewardComposer {
 
+    /** The metric name of an episode scored from feedback only (its prompt has no reference). */
+    public static final String FEEDBACK_ONLY = "none";
+
     private final RewardConfig config;
-    private final RougeScorer rouge;
 
     public RewardComposer(RewardConfig config) {
         this.config = config;
-        this.rouge = new RougeScorer(config.stemming());
     }
 
     public RewardConfig config() {
@@ -30,60 +37,118 @@ public final class RewardComposer {
     }
 
     /**
-     * @param stepTokens surface form of each step's action ("" for end-of-sequence)
-     * @param references the prompt's references (may be empty: then metric and BLEU are 0)
-     * @param human      aggregated feedback in [-1, 1], or null when none arrived
+     * A prompt's references made ready once, so that the many episodes of one prompt only pay for their own side:
+     * the ROUGE tokens of each reference and sacreBLEU's reference statistics ({@code bleu} is null when every
+     * reference is empty: sacreBLEU would refuse the segment, a reward scores BLEU 0 instead).
+     */
+    public record References(List<String> texts, List<List<String>> rougeTokens, SacreBleu.References bleu) {
+        public boolean isEmpty() {
+            return texts.isEmpty();
+        }
+    }
+
+    public References prepare(List<String> references) {
+        List<List<String>> tokens = new ArrayList<>(references.size());
+        boolean anyBleuReference = false;
+        for (String r : references) {
+            tokens.add(RougeTokenizer.tokenize(r, config.stemming()));
+            anyBleuReference |= !r.isEmpty();
+        }
+        return new References(List.copyOf(references), List.copyOf(tokens),
+                anyBleuReference ? SacreBleu.references(references) : null);
+    }
+
+    /**
+     * The weight of the human term in an episode scored with these parts: what a late correction multiplies the
+     * change of the human value by.
+     */
+    public double humanWeight(RewardParts parts) {
+        return FEEDBACK_ONLY.equals(parts.getMetricName()) ? 1.0 : config.humanWeight();
+    }
+
+    /** The human value an episode was scored with: its aggregated feedback, or the default when none was joined. */
+    public double appliedHuman(RewardParts parts) {
+        return parts.getHuman() != null ? parts.getHuman() : config.defaultHuman();
+    }
+
+    /**
+     * @param stepTokens surface form of each step's action ("" for end-of-sequence); at least one step
+     * @param references the prompt's references; empty = score from feedback only
+     * @param human      aggregated feedback in [-1, 1], or null when none arrived (the default is used)
      */
     public ComposedReward compose(List<String> stepTokens, List<String> references, Double human) {
+        return compose(stepTokens, prepare(references), human);
+    }
+
+    /** As {@link #compose(List, List, Double)}, with references made ready by {@link #prepare}. */
+    public ComposedReward compose(List<String> stepTokens, References references, Double human) {
         int steps = stepTokens.size();
+        if (steps == 0) {
+            throw new IllegalArgumentException("an episode has at least one step");
+        }
         List<String> words = new ArrayList<>();
+        List<List<String>> pieces = new ArrayList<>(steps);
         for (String t : stepTokens) {
             if (!t.isEmpty()) {
                 words.add(t);
             }
+            // ROUGE tokenization is local, so the steps' tokens concatenate to the text's tokens.
+            pieces.add(t.isEmpty() ? List.of() : RougeTokenizer.tokenize(t, config.stemming()));
         }
         String text = String.join(" ", words);
-        RougeScores full = references.isEmpty() ? null : rouge.scoreMulti(references, text);
-        double metric = full == null ? 0 : metricOf(full);
-        double bleu = references.isEmpty() ? 0 : SacreBleu.sentenceBleu(text, references);
+        boolean feedbackOnly = references.isEmpty();
+        double[] rougeL = new double[steps];
+        double[] rouge1 = new double[steps];
+        double[] rouge2 = new double[steps];
+        if (!feedbackOnly) {
+            rougeL = PrefixRouge.prefixF(PrefixRouge.Type.ROUGE_L, references.rougeTokens(), pieces);
+            rouge1 = PrefixRouge.prefixF(PrefixRouge.Type.ROUGE_1, references.rougeTokens(), pieces);
+            rouge2 = PrefixRouge.prefixF(PrefixRouge.Type.ROUGE_2, references.rougeTokens(), pieces);
+        }
+        double[] prefix = switch (config.metric()) {
+            case ROUGE_L -> rougeL;
+            case ROUGE_1 -> rouge1;
+            case ROUGE_2 -> rouge2;
+        };
+        double metric = prefix[steps - 1];
+        double bleu = references.bleu() == null ? 0 : SacreBleu.sentenceBleu(text, references.bleu());
         boolean defaulted = human == null;
         double humanValue = defaulted ? config.defaultHuman() : human;
+        double humanWeight = feedbackOnly ? 1.0 : config.humanWeight();
         double lengthPenalty = config.lengthPenaltyPerToken() * Math.max(0, words.size() - config.lengthFreeTokens());
         double repetitionPenalty = config.repetitionPenalty() * repeatedBigramFraction(words);
-        double extras = config.bleuWeight() * bleu / 100.0 + config.humanWeight() * humanValue - lengthPenalty - repetitionPenalty;
+        // Everything but the metric belongs to the finished text as a whole, so it goes to the last step.
+        double extras = config.bleuWeight() * bleu / 100.0 + humanWeight * humanValue - lengthPenalty - repetitionPenalty;
         double episodeReward = config.metricWeight() * metric + extras;
 
         double[] rewards = new double[steps];
-        if (config.shaping() == RewardConfig.Shaping.DELTA && full != null) {
-            // r_t = w·(m(prefix ≤ t) − m(prefix < t)): telescopes to w·m(full text).
+        boolean delta = config.shaping() == RewardConfig.Shaping.DELTA && !feedbackOnly;
+        if (delta) {
+            // r_t = w·(m(prefix ≤ t) − m(prefix < t)): telescopes to w·m(full text); a step that adds no ROUGE token
+            // (punctuation, end-of-sequence) gets 0.
             double previous = 0;
-            List<String> prefix = new ArrayList<>();
             for (int t = 0; t < steps; t++) {
-                if (!stepTokens.get(t).isEmpty()) {
-                    prefix.add(stepTokens.get(t));
-                }
-                double m = t == steps - 1 ? metric : metricOf(rouge.scoreMulti(references, String.join(" ", prefix)));
-                rewards[t] = config.metricWeight() * (m - previous);
-                previous = m;
+                rewards[t] = config.metricWeight() * (prefix[t] - previous);
+                previous = prefix[t];
             }
             rewards[steps - 1] += extras;
-        } else if (steps > 0) {
+        } else {
             rewards[steps - 1] = episodeReward;
         }
         RewardParts parts = RewardParts.newBuilder()
-                .setMetricName(config.metric().label())
+                .setMetricName(feedbackOnly ? FEEDBACK_ONLY : config.metric().label())
                 .setMetric(metric)
                 .setBleu(bleu)
                 .setHuman(defaulted ? null : human)
-                .setHumanDefaulted(defaulted && config.humanWeight() != 0)
+                .setHumanDefaulted(defaulted && humanWeight != 0)
                 .setLengthPenalty(lengthPenalty)
                 .setRepetitionPenalty(repetitionPenalty)
-                .setShaping(config.shaping() == RewardConfig.Shaping.DELTA && full != null ? "delta" : "terminal")
+                .setShaping(delta ? "delta" : "terminal")
                 .build();
         EpisodeScores scores = EpisodeScores.newBuilder()
-                .setRougeL(full == null ? 0 : full.rougeL().f())
-                .setRouge1(full == null ? 0 : full.rouge1().f())
-                .setRouge2(full == null ? 0 : full.rouge2().f())
+                .setRougeL(rougeL[steps - 1])
+                .setRouge1(rouge1[steps - 1])
+                .setRouge2(rouge2[steps - 1])
                 .setBleu(bleu)
                 .setHuman(defaulted ? null : human)
                 .setReward(episodeReward)
@@ -91,14 +156,7 @@ public final class RewardComposer {
         return new ComposedReward(rewards, episodeReward, parts, scores);
     }
 
-    private double metricOf(RougeScores s) {
-        return switch (config.metric()) {
-            case ROUGE_L -> s.rougeL().f();
-            case ROUGE_1 -> s.rouge1().f();
-            case ROUGE_2 -> s.rouge2().f();
-        };
-    }
-
+    /** Fraction of the text's word bigrams that already occurred earlier in it (0 for fewer than two words). */
     static double repeatedBigramFraction(List<String> words) {
         if (words.size() < 2) {
             return 0;

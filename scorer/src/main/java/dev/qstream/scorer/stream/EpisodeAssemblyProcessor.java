@@ -1,58 +1,65 @@
 package dev.qstream.scorer.stream;
 
-import dev.qstream.schemas.avro.DeadLetter;
 import dev.qstream.schemas.avro.DeadLetterReason;
-import dev.qstream.schemas.avro.Episode;
 import dev.qstream.schemas.avro.EpisodeAssembly;
 import dev.qstream.schemas.avro.Prompt;
 import dev.qstream.schemas.avro.ScoredTransition;
 import dev.qstream.schemas.avro.Transition;
 import dev.qstream.schemas.serde.Serdes;
+import dev.qstream.schemas.topics.QstreamTopic;
 import dev.qstream.schemas.validation.RecordValidator;
-import dev.qstream.scorer.reward.ComposedReward;
-import dev.qstream.scorer.reward.RewardComposer;
 import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.processor.api.RecordMetadata;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Assembles episodes from their transitions and scores each one when it is whole. Steps may arrive duplicated
- * (ignored, counted) or out of order (kept sorted); an episode is whole when its done step and every step before
- * it are present and its prompt is known. A wall-clock punctuator retries whole episodes whose prompt was not yet
- * known and dead-letters episodes that never complete, so nothing waits forever and nothing is dropped silently.
+ * Assembles episodes from their transitions and hands each whole one to the feedback join. Steps may arrive
+ * duplicated (ignored, counted) or out of order (kept sorted); an episode is whole when its done step and every
+ * step before it are present and its prompt is known. A wall-clock punctuator retries whole episodes whose prompt
+ * was not yet known and dead-letters episodes that never complete, so nothing waits forever and nothing is dropped
+ * silently.
+ *
+ * <p>Each step is stored once, under {@code <episodeId>/<step>} (sorted by step), next to a small header per episode
+ * (an {@link EpisodeAssembly} without steps): re-encoding a growing list of steps on every arrival cost more than
+ * everything else the scorer does.
  */
 final class EpisodeAssemblyProcessor implements Processor<String, Transition, String, SpecificRecordBase> {
 
+    private static final StringSerializer KEYS = new StringSerializer();
+
     private final ScorerConfig config;
     private final ScorerMetrics metrics;
-    private final RewardComposer composer;
     private final RecordValidator validator;
     private ProcessorContext<String, SpecificRecordBase> context;
+    private DeadLetterForwarder deadLetters;
     private KeyValueStore<String, EpisodeAssembly> episodes;
+    private KeyValueStore<String, Transition> steps;
+    private KeyValueStore<String, EpisodeAssembly> held;
+    private KeyValueStore<String, ScoredTransition> scored;
     private KeyValueStore<String, Prompt> prompts;
 
     EpisodeAssemblyProcessor(ScorerConfig config, ScorerMetrics metrics) {
         this.config = config;
         this.metrics = metrics;
-        this.composer = new RewardComposer(config.reward());
         this.validator = new RecordValidator(config.limits());
     }
 
     @Override
     public void init(ProcessorContext<String, SpecificRecordBase> context) {
         this.context = context;
+        this.deadLetters = new DeadLetterForwarder(config, metrics, context);
         this.episodes = context.getStateStore(ScorerTopology.EPISODE_STORE);
+        this.steps = context.getStateStore(ScorerTopology.STEP_STORE);
+        this.held = context.getStateStore(ScorerTopology.HELD_STORE);
+        this.scored = context.getStateStore(ScorerTopology.SCORED_STORE);
         this.prompts = context.getStateStore(ScorerTopology.PROMPT_STORE);
         context.schedule(config.punctuateEvery(), PunctuationType.WALL_CLOCK_TIME, this::sweep);
     }
@@ -60,6 +67,7 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
     @Override
     public void process(Record<String, Transition> record) {
         Transition t = record.value();
+        metrics.processingLag(context.currentSystemTimeMs() - record.timestamp());
         if (t == null) {
             deadLetterInput(record, "transition value is missing (null)");
             return;
@@ -73,46 +81,53 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
             return;
         }
         String key = record.key();
-        EpisodeAssembly episode = episodes.get(key);
+        EpisodeAssembly episode = migrated(key, episodes.get(key));
+        boolean changed = episode == null; // the header is only written when it changes: one store write less per step
         if (episode == null) {
-            episode = EpisodeAssembly.newBuilder().setEpisodeId(key).setSteps(new ArrayList<>())
+            if (held.get(key) != null || scored.get(key) != null) {
+                metrics.duplicateStep(); // a step redelivered after its episode was complete
+                return;
+            }
+            episode = EpisodeAssembly.newBuilder().setEpisodeId(key).setSteps(List.of())
                     .setFirstSeenAt(context.currentSystemTimeMs()).build();
         }
-        List<Transition> steps = new ArrayList<>(episode.getSteps());
-        int position = insertionPoint(steps, t.getStep());
-        if (position < 0) {
+        String stepKey = stepKey(key, t.getStep());
+        if (steps.get(stepKey) != null) {
             episode.setDuplicates(episode.getDuplicates() + 1);
             metrics.duplicateStep();
             episodes.put(key, episode);
             return;
         }
         if (episode.getLastStep() >= 0 && (t.getStep() > episode.getLastStep() || t.getDone())) {
-            deadLetterInput(record, "step " + t.getStep() + (t.getDone() ? " is a second done step" : " comes after the done step ")
+            deadLetterInput(record, "step " + t.getStep() + (t.getDone() ? " is a second done step" : " comes after the done step")
                     + " of episode " + key + " (done at step " + episode.getLastStep() + ")");
             return;
         }
-        steps.add(position, t);
-        episode.setSteps(steps);
+        steps.put(stepKey, t);
         if (t.getDone()) {
             episode.setLastStep(t.getStep());
+            changed = true;
         }
-        if (!completeIfWhole(key, episode, record.timestamp())) {
+        if (!completeIfWhole(key, episode, record.timestamp()) && changed) {
             episodes.put(key, episode);
         }
     }
 
-    /** Scores and forgets a whole episode; returns false when it must keep waiting. */
-    private boolean completeIfWhole(String key, EpisodeAssembly episode, long timestamp) {
-        List<Transition> steps = episode.getSteps();
-        if (episode.getLastStep() < 0 || steps.size() != episode.getLastStep() + 1) {
+    /** Hands a whole episode to the feedback join (or dead-letters it) and forgets it; false when it must wait. */
+    private boolean completeIfWhole(String key, EpisodeAssembly header, long timestamp) {
+        if (header.getLastStep() < 0) {
+            return false; // no done step yet: no need to look at the steps
+        }
+        EpisodeAssembly episode = withSteps(key, header);
+        List<Transition> all = episode.getSteps();
+        if (all.size() != header.getLastStep() + 1) {
             return false;
         }
-        Transition first = steps.get(0);
-        Prompt prompt = prompts.get(first.getPromptId());
+        Prompt prompt = prompts.get(all.get(0).getPromptId());
         if (prompt == null) {
             return false; // the prompt table may lag; the sweep retries until the episode times out
         }
-        String inconsistency = prefixInconsistency(steps);
+        String inconsistency = prefixInconsistency(all);
         if (inconsistency != null) {
             deadLetterEpisode(key, episode, DeadLetterReason.VALIDATION, inconsistency);
             return true;
@@ -122,42 +137,51 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
                     "prompt " + prompt.getPromptId() + " has no references and feedback-only scoring is off");
             return true;
         }
-        List<String> tokens = new ArrayList<>(steps.size());
-        for (Transition s : steps) {
-            tokens.add(s.getActionToken());
-        }
-        ComposedReward reward = composer.compose(tokens, prompt.getReferences(), null);
-        Instant now = Instant.ofEpochMilli(context.currentSystemTimeMs());
-        for (int i = 0; i < steps.size(); i++) {
-            Transition s = steps.get(i);
-            ScoredTransition scored = ScoredTransition.newBuilder()
-                    .setTransition(s)
-                    .setReward(reward.stepRewards()[i])
-                    .setEpisodeReward(reward.episodeReward())
-                    .setNextValidActions(i + 1 < steps.size() ? steps.get(i + 1).getValidActions() : null)
-                    .setParts(reward.parts())
-                    .setScoredAt(now.toEpochMilli())
-                    .build();
-            context.forward(new Record<>(key, (SpecificRecordBase) scored, timestamp), ScorerTopology.SCORED_SINK);
-        }
-        Transition last = steps.get(steps.size() - 1);
-        Episode summary = Episode.newBuilder()
-                .setEpisodeId(java.util.UUID.fromString(first.getEpisodeId()))
-                .setPromptId(first.getPromptId())
-                .setActorId(first.getActorId())
-                .setPrompt(prompt.getText())
-                .setText(String.join(" ", tokens.stream().filter(w -> !w.isEmpty()).toList()))
-                .setTokenCount(steps.size())
-                .setPolicyVersion(first.getPolicyVersion())
-                .setExploration(first.getExploration())
-                .setEndReason(last.getEndReason() == null ? dev.qstream.schemas.avro.EndReason.UNKNOWN : last.getEndReason())
-                .setScores(reward.scores())
-                .setCreatedAt(now)
-                .build();
-        context.forward(new Record<>(key, (SpecificRecordBase) summary, timestamp), ScorerTopology.GENERATIONS_SINK);
-        metrics.episodeScored(first.getPolicyVersion(), reward.episodeReward(), steps.size());
-        episodes.delete(key);
+        context.forward(new Record<>(key, (SpecificRecordBase) episode, timestamp), ScorerTopology.JOIN);
+        forget(key, all);
         return true;
+    }
+
+    /**
+     * Headers written before steps had a store of their own carry their steps inside (an upgrade from a release that
+     * stored whole episodes in one record): move them to the step store, so an episode in flight across the upgrade
+     * still completes.
+     */
+    private EpisodeAssembly migrated(String key, EpisodeAssembly header) {
+        if (header == null || header.getSteps().isEmpty()) {
+            return header;
+        }
+        for (Transition t : header.getSteps()) {
+            steps.put(stepKey(key, t.getStep()), t);
+        }
+        EpisodeAssembly slim = EpisodeAssembly.newBuilder(header).setSteps(List.of()).build();
+        episodes.put(key, slim);
+        return slim;
+    }
+
+    /** The header with every stored step of the episode, in step order. */
+    private EpisodeAssembly withSteps(String key, EpisodeAssembly header) {
+        List<Transition> all = new ArrayList<>();
+        try (KeyValueIterator<String, Transition> it = steps.prefixScan(key + "/", KEYS)) {
+            while (it.hasNext()) {
+                all.add(it.next().value);
+            }
+        }
+        return EpisodeAssembly.newBuilder(header).setSteps(all).build();
+    }
+
+    /** Deletes the episode; put(key, null) rather than delete(key), which would read and decode the old value. */
+    private void forget(String key, List<Transition> all) {
+        for (Transition s : all) {
+            steps.put(stepKey(key, s.getStep()), null);
+        }
+        episodes.put(key, null);
+    }
+
+    /** Zero-padded so that the store's byte order is step order (steps are below the 1,024-token state limit). */
+    private static String stepKey(String episodeId, int step) {
+        String digits = Integer.toString(step);
+        return episodeId + "/" + "000000".substring(Math.min(6, digits.length())) + digits;
     }
 
     /** Every step's prefix must be exactly the actions of the steps before it. */
@@ -177,28 +201,27 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
     }
 
     private void sweep(long now) {
-        List<String> whole = new ArrayList<>();
+        List<String> waiting = new ArrayList<>();
         List<String> expired = new ArrayList<>();
         try (KeyValueIterator<String, EpisodeAssembly> it = episodes.all()) {
             while (it.hasNext()) {
                 var entry = it.next();
-                EpisodeAssembly e = entry.value;
-                boolean complete = e.getLastStep() >= 0 && e.getSteps().size() == e.getLastStep() + 1;
-                if (now - e.getFirstSeenAt() > config.episodeTimeout().toMillis()) {
+                if (now - entry.value.getFirstSeenAt() > config.episodeTimeout().toMillis()) {
                     expired.add(entry.key);
-                } else if (complete) {
-                    whole.add(entry.key);
+                } else if (entry.value.getLastStep() >= 0) {
+                    waiting.add(entry.key); // whole perhaps, its prompt not known yet: try again
                 }
             }
         }
-        for (String key : whole) {
-            completeIfWhole(key, episodes.get(key), now);
+        for (String key : waiting) {
+            completeIfWhole(key, migrated(key, episodes.get(key)), now);
         }
         for (String key : expired) {
-            EpisodeAssembly e = episodes.get(key);
-            if (e == null) {
+            EpisodeAssembly header = migrated(key, episodes.get(key));
+            if (header == null) {
                 continue;
             }
+            EpisodeAssembly e = withSteps(key, header);
             boolean complete = e.getLastStep() >= 0 && e.getSteps().size() == e.getLastStep() + 1;
             String why = complete
                     ? "episode " + key + " is complete but its prompt " + e.getSteps().get(0).getPromptId()
@@ -209,53 +232,15 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
         }
     }
 
-    private static int insertionPoint(List<Transition> steps, int step) {
-        int lo = 0;
-        int hi = steps.size();
-        while (lo < hi) {
-            int mid = (lo + hi) >>> 1;
-            int s = steps.get(mid).getStep();
-            if (s == step) {
-                return -1;
-            }
-            if (s < step) {
-                lo = mid + 1;
-            } else {
-                hi = mid;
-            }
-        }
-        return lo;
-    }
-
     private void deadLetterInput(Record<String, Transition> record, String error) {
-        RecordMetadata meta = context.recordMetadata().orElse(null);
         byte[] value = record.value() == null ? null : Serdes.TRANSITION.encode(record.value());
-        forwardDeadLetter(meta == null ? config.layout().name(dev.qstream.schemas.topics.QstreamTopic.TRANSITIONS) : meta.topic(),
-                meta == null ? -1 : meta.partition(), meta == null ? -1 : meta.offset(), record.key(), value,
+        deadLetters.input(config.layout().name(QstreamTopic.TRANSITIONS), record.key(), value,
                 DeadLetterReason.VALIDATION, error, record.timestamp());
     }
 
     private void deadLetterEpisode(String key, EpisodeAssembly episode, DeadLetterReason reason, String error) {
-        forwardDeadLetter(config.layout().name(dev.qstream.schemas.topics.QstreamTopic.TRANSITIONS), -1, -1, key,
-                Serdes.EPISODE_ASSEMBLY.encode(episode), reason, error, context.currentSystemTimeMs());
-        episodes.delete(key);
-    }
-
-    private void forwardDeadLetter(String topic, int partition, long offset, String key, byte[] value,
-                                   DeadLetterReason reason, String error, long timestamp) {
-        DeadLetter letter = DeadLetter.newBuilder()
-                .setSourceTopic(topic)
-                .setPartition(partition)
-                .setOffset(offset)
-                .setKey(key == null ? null : ByteBuffer.wrap(key.getBytes(StandardCharsets.UTF_8)))
-                .setValue(value == null ? null : ByteBuffer.wrap(value))
-                .setReason(reason)
-                .setError(error)
-                .setErrorClass("")
-                .setConsumer(config.applicationId())
-                .setTimestamp(Instant.ofEpochMilli(context.currentSystemTimeMs()))
-                .build();
-        metrics.deadLettered(reason.name());
-        context.forward(new Record<>(topic, (SpecificRecordBase) letter, timestamp), ScorerTopology.DLQ_SINK);
+        deadLetters.held(config.layout().name(QstreamTopic.TRANSITIONS), key, Serdes.EPISODE_ASSEMBLY.encode(episode),
+                reason, error);
+        forget(key, episode.getSteps());
     }
 }

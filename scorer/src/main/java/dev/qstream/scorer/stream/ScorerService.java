@@ -2,9 +2,6 @@ package dev.qstream.scorer.stream;
 
 import dev.qstream.runtime.service.ManagedService;
 import dev.qstream.runtime.service.ServiceContext;
-import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.slf4j.Logger;
@@ -70,39 +67,5 @@ public final class ScorerService implements ManagedService {
     public void close() {
         closing = true;
         streams.close(Duration.ofSeconds(30));
-    }
-
-    /** Scorer metrics on Micrometer. */
-    private static final class MicrometerScorerMetrics implements ScorerMetrics {
-        private final MeterRegistry registry;
-        private final Counter episodes;
-        private final Counter transitions;
-        private final Counter duplicates;
-        private final DistributionSummary rewards;
-
-        MicrometerScorerMetrics(MeterRegistry registry) {
-            this.registry = registry;
-            this.episodes = Counter.builder("scorer.episodes").description("episodes scored").register(registry);
-            this.transitions = Counter.builder("scorer.transitions").description("scored transitions emitted").register(registry);
-            this.duplicates = Counter.builder("scorer.duplicate.steps").description("duplicate steps ignored").register(registry);
-            this.rewards = DistributionSummary.builder("scorer.episode.reward").description("episode rewards").register(registry);
-        }
-
-        @Override
-        public void episodeScored(long policyVersion, double episodeReward, int steps) {
-            episodes.increment();
-            transitions.increment(steps);
-            rewards.record(episodeReward);
-        }
-
-        @Override
-        public void duplicateStep() {
-            duplicates.increment();
-        }
-
-        @Override
-        public void deadLettered(String reason) {
-            Counter.builder("scorer.deadletters").tag("reason", reason).register(registry).increment();
-        }
     }
 }

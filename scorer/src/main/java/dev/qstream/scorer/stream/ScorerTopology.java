@@ -7,6 +7,7 @@ import dev.qstream.schemas.topics.QstreamTopic;
 import dev.qstream.schemas.validation.RecordValidator;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.StreamsConfig;
@@ -18,15 +19,29 @@ import org.apache.kafka.streams.state.Stores;
 import java.util.Properties;
 
 /**
- * The scorer as a Kafka Streams topology: transitions in, scored transitions, scored episode summaries and dead
- * letters out, exactly once.
+ * The scorer as a Kafka Streams topology: transitions and feedback in; scored transitions, scored episode
+ * summaries, reward corrections and dead letters out, exactly once.
+ *
+ * <pre>
+ *   transitions ─► assemble ─(whole episodes)─► join ─► scored, generations, rewards.late
+ *   feedback ──────────────────────────────────►  │
+ *   prompts (global table) ─► references for both; both ─► dlq
+ * </pre>
  */
 public final class ScorerTopology {
 
     static final String PROMPT_STORE = "prompts";
     static final String EPISODE_STORE = "episodes";
+    static final String STEP_STORE = "episode-steps";
+    static final String HELD_STORE = "held-episodes";
+    static final String FEEDBACK_STORE = "feedback";
+    static final String SCORED_STORE = "scored-episodes";
+    static final String TIMER_STORE = "feedback-timers";
+    static final String ASSEMBLE = "assemble";
+    static final String JOIN = "join";
     static final String SCORED_SINK = "scored-sink";
     static final String GENERATIONS_SINK = "generations-sink";
+    static final String LATE_SINK = "rewards-late-sink";
     static final String DLQ_SINK = "dlq-sink";
 
     private ScorerTopology() {
@@ -49,26 +64,41 @@ public final class ScorerTopology {
                 config.layout().name(QstreamTopic.PROMPTS), "prompts-table",
                 () -> new PromptTableUpdater(new RecordValidator(config.limits())));
 
-        // Transitions keyed by episode id: every step of an episode reaches the same task, in order.
+        // Transitions and feedback keyed by episode id, co-partitioned: an episode's steps and its feedback reach the
+        // same task, so the join needs no repartitioning.
         topology.addSource("transitions-source", keyReader, Serdes.TRANSITION, config.layout().name(QstreamTopic.TRANSITIONS));
+        topology.addSource("feedback-source", keyReader, Serdes.FEEDBACK, config.layout().name(QstreamTopic.FEEDBACK));
 
-        // Assembly and scoring keep partial episodes in a fault-tolerant RocksDB store (changelogged).
-        topology.addProcessor("assemble", () -> new EpisodeAssemblyProcessor(config, metrics), "transitions-source");
-        StoreBuilder<KeyValueStore<String, EpisodeAssembly>> episodeStore = Stores.keyValueStoreBuilder(
-                Stores.persistentKeyValueStore(EPISODE_STORE), org.apache.kafka.common.serialization.Serdes.String(),
-                Serdes.EPISODE_ASSEMBLY);
-        topology.addStateStore(episodeStore, "assemble");
+        // Assembly turns steps into whole episodes; the join decides when each is scored (at once, or when its
+        // feedback window closes) and turns feedback that misses the window into corrections.
+        topology.addProcessor(ASSEMBLE, () -> new EpisodeAssemblyProcessor(config, metrics), "transitions-source");
+        topology.addProcessor(JOIN, () -> new FeedbackJoinProcessor(config, metrics), ASSEMBLE, "feedback-source");
 
-        // One sink per output topic; the processor forwards to each by name.
-        topology.addSink(SCORED_SINK, config.layout().name(QstreamTopic.SCORED), keys, serializer(Serdes.SCORED_TRANSITION), "assemble");
-        topology.addSink(GENERATIONS_SINK, config.layout().name(QstreamTopic.GENERATIONS), keys, serializer(Serdes.EPISODE), "assemble");
-        topology.addSink(DLQ_SINK, config.layout().name(QstreamTopic.DLQ), keys, serializer(Serdes.DEAD_LETTER), "assemble");
+        // Fault-tolerant RocksDB stores (changelogged, restored exactly once); caching folds the many writes an
+        // episode makes within one commit into one changelog record.
+        topology.addStateStore(store(EPISODE_STORE, Serdes.EPISODE_ASSEMBLY), ASSEMBLE, JOIN);
+        topology.addStateStore(store(STEP_STORE, Serdes.TRANSITION), ASSEMBLE);
+        topology.addStateStore(store(HELD_STORE, Serdes.EPISODE_ASSEMBLY), ASSEMBLE, JOIN);
+        topology.addStateStore(store(SCORED_STORE, Serdes.SCORED_TRANSITION), ASSEMBLE, JOIN);
+        topology.addStateStore(store(FEEDBACK_STORE, Serdes.FEEDBACK), JOIN);
+        topology.addStateStore(store(TIMER_STORE, org.apache.kafka.common.serialization.Serdes.String()), JOIN);
+
+        // One sink per output topic; the processors forward to each by name.
+        topology.addSink(SCORED_SINK, config.layout().name(QstreamTopic.SCORED), keys, serializer(Serdes.SCORED_TRANSITION), JOIN);
+        topology.addSink(GENERATIONS_SINK, config.layout().name(QstreamTopic.GENERATIONS), keys, serializer(Serdes.EPISODE), JOIN);
+        topology.addSink(LATE_SINK, config.layout().name(QstreamTopic.REWARDS_LATE), keys, serializer(Serdes.REWARD_CORRECTION), JOIN);
+        topology.addSink(DLQ_SINK, config.layout().name(QstreamTopic.DLQ), keys, serializer(Serdes.DEAD_LETTER), ASSEMBLE, JOIN);
         return topology;
     }
 
+    private static <V> StoreBuilder<KeyValueStore<String, V>> store(String name, Serde<V> values) {
+        return Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name),
+                org.apache.kafka.common.serialization.Serdes.String(), values).withCachingEnabled();
+    }
+
     @SuppressWarnings("unchecked")
-    private static <T> org.apache.kafka.common.serialization.Serializer<Object> serializer(Serde<T> serde) {
-        return (org.apache.kafka.common.serialization.Serializer<Object>) serde.serializer();
+    private static <T> Serializer<Object> serializer(Serde<T> serde) {
+        return (Serializer<Object>) serde.serializer();
     }
 
     /** The Streams settings of the scorer (besides where Kafka is): exactly once, RocksDB, dead-letter handlers. */

@@ -191,4 +191,21 @@ class SacreBleuTest {
         BleuResult r = SacreBleu.computeBleu(new int[] {5, 3, 1, 0}, new int[] {6, 5, 4, 3}, 6, 6, true);
         assertThat(r.score()).isCloseTo(geo(500.0 / 6, 60, 25, 100.0 / 6), within(TOL));
     }
+
+    @Test
+    void preparedReferencesAreNotChangedByTheHypothesesScoredAgainstThem() {
+        // The list-based path interned hypothesis tokens into the references' token table; prepared references are
+        // shared by many hypotheses, so scoring one (with tokens no reference has) must not change the next.
+        List<String> refs = List.of("The cat sat on the mat.", "A cat was sitting on the mat .", "");
+        SacreBleu.References prepared = SacreBleu.references(refs);
+        String first = "the cat sat on a mat .";
+        BleuResult before = SacreBleu.sentenceBleuResult(first, prepared);
+        BleuResult other = SacreBleu.sentenceBleuResult("zebra cat quantum sat on the mat", prepared);
+        assertThat(SacreBleu.sentenceBleuResult(first, prepared)).isEqualTo(before);
+        assertThat(before).isEqualTo(SacreBleu.sentenceBleuResult(first, refs));
+        assertThat(other).isEqualTo(SacreBleu.sentenceBleuResult("zebra cat quantum sat on the mat", refs));
+        assertThat(other.counts()[0]).isEqualTo(5); // cat sat on the mat; the unknown words only count in the totals
+        assertThat(other.totals()[0]).isEqualTo(7);
+        assertThatThrownBy(() -> SacreBleu.references(List.of("", ""))).isInstanceOf(IllegalArgumentException.class);
+    }
 }

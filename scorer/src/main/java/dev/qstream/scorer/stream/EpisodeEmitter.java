@@ -1,0 +1,108 @@
+package dev.qstream.scorer.stream;
+
+import dev.qstream.schemas.avro.EndReason;
+import dev.qstream.schemas.avro.Episode;
+import dev.qstream.schemas.avro.EpisodeAssembly;
+import dev.qstream.schemas.avro.Prompt;
+import dev.qstream.schemas.avro.RewardParts;
+import dev.qstream.schemas.avro.ScoredTransition;
+import dev.qstream.schemas.avro.Transition;
+import dev.qstream.scorer.reward.ComposedReward;
+import dev.qstream.scorer.reward.RewardComposer;
+import org.apache.avro.specific.SpecificRecordBase;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Scores a whole episode with a given human value and emits it: one {@link ScoredTransition} per step (each with
+ * the reward parts and the next step's mask for the learner's max) and a scored {@link Episode} summary.
+ */
+final class EpisodeEmitter {
+
+    /** Prompts whose prepared references are kept: a task sees the same few prompts again and again. */
+    static final int PREPARED_PROMPTS = 4096;
+
+    private final RewardComposer composer;
+    private final ScorerMetrics metrics;
+    private final ProcessorContext<String, SpecificRecordBase> context;
+    private final Map<String, RewardComposer.References> prepared = new LinkedHashMap<>(256, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, RewardComposer.References> eldest) {
+            return size() > PREPARED_PROMPTS;
+        }
+    };
+
+    EpisodeEmitter(RewardComposer composer, ScorerMetrics metrics, ProcessorContext<String, SpecificRecordBase> context) {
+        this.composer = composer;
+        this.metrics = metrics;
+        this.context = context;
+    }
+
+    /**
+     * @param human aggregated feedback, or null for the default
+     * @return what the scorer remembers of the episode for late feedback: its last scored step, token lists
+     *         emptied (the step index and the reward parts are what a correction needs)
+     */
+    ScoredTransition emit(String key, EpisodeAssembly episode, Prompt prompt, Double human, long timestamp) {
+        List<Transition> steps = episode.getSteps();
+        List<String> tokens = new ArrayList<>(steps.size());
+        for (Transition s : steps) {
+            tokens.add(s.getActionToken());
+        }
+        ComposedReward reward = composer.compose(tokens, references(prompt), human);
+        long now = context.currentSystemTimeMs();
+        ScoredTransition scored = null;
+        for (int i = 0; i < steps.size(); i++) {
+            scored = ScoredTransition.newBuilder()
+                    .setTransition(steps.get(i))
+                    .setReward(reward.stepRewards()[i])
+                    .setEpisodeReward(reward.episodeReward())
+                    .setNextValidActions(i + 1 < steps.size() ? steps.get(i + 1).getValidActions() : null)
+                    .setParts(reward.parts())
+                    .setScoredAt(now)
+                    .build();
+            context.forward(new Record<>(key, (SpecificRecordBase) scored, timestamp), ScorerTopology.SCORED_SINK);
+        }
+        Transition first = steps.get(0);
+        Transition last = steps.get(steps.size() - 1);
+        Episode summary = Episode.newBuilder()
+                .setEpisodeId(UUID.fromString(first.getEpisodeId()))
+                .setPromptId(first.getPromptId())
+                .setActorId(first.getActorId())
+                .setPrompt(prompt.getText())
+                .setText(String.join(" ", tokens.stream().filter(w -> !w.isEmpty()).toList()))
+                .setTokenCount(steps.size())
+                .setPolicyVersion(first.getPolicyVersion())
+                .setExploration(first.getExploration())
+                .setEndReason(last.getEndReason() == null ? EndReason.UNKNOWN : last.getEndReason())
+                .setScores(reward.scores())
+                .setCreatedAt(java.time.Instant.ofEpochMilli(now))
+                .build();
+        context.forward(new Record<>(key, (SpecificRecordBase) summary, timestamp), ScorerTopology.GENERATIONS_SINK);
+        metrics.episodeScored(first.getPolicyVersion(), reward.episodeReward(), steps.size(),
+                reward.parts().getHumanDefaulted());
+        // Token lists emptied: a correction needs the step index and the parts, not 24 h of token ids.
+        Transition slim = new Transition(last.getEpisodeId(), last.getPromptId(), last.getActorId(), last.getStep(),
+                List.of(), List.of(), last.getAction(), last.getActionToken(), null, last.getDone(), last.getEndReason(),
+                last.getPolicyVersion(), last.getBehaviourProbability(), last.getExploration(), last.getDecisionMicros(),
+                last.getCreatedAt());
+        RewardParts parts = RewardParts.newBuilder(reward.parts()).build(); // its own copy: corrections update it
+        return new ScoredTransition(slim, scored.getReward(), scored.getEpisodeReward(), null, parts, scored.getScoredAt());
+    }
+
+    /** The prompt's references, prepared once; a prompt updated with other references is prepared again. */
+    private RewardComposer.References references(Prompt prompt) {
+        RewardComposer.References refs = prepared.get(prompt.getPromptId());
+        if (refs == null || !refs.texts().equals(prompt.getReferences())) {
+            refs = composer.prepare(prompt.getReferences());
+            prepared.put(prompt.getPromptId(), refs);
+        }
+        return refs;
+    }
+}

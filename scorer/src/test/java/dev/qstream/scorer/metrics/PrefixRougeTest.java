@@ -1,0 +1,80 @@
+package dev.qstream.scorer.metrics;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** Every prefix score must equal scoring that prefix's text with RougeScorer.scoreMulti, bit for bit. */
+class PrefixRougeTest {
+
+    private static final String[] WORDS = {"the", "The", "cat", "cats", "sat", "on", "mat", "running", "runs", ",", ".",
+            "", "café", "über", "東京", "a", "a", "a", "u.s.", "x-ray", "42", "\n", "Kelvin\u212A", "İstanbul", "!!"};
+
+    @Test
+    void everyPrefixEqualsScoreMultiOfItsText() {
+        Random rnd = new Random(7);
+        for (int round = 0; round < 300; round++) {
+            boolean stem = rnd.nextBoolean();
+            RougeScorer scorer = new RougeScorer(stem);
+            List<String> references = new ArrayList<>();
+            int refCount = 1 + rnd.nextInt(3);
+            for (int r = 0; r < refCount; r++) {
+                references.add(text(rnd, rnd.nextInt(12)));
+            }
+            List<String> steps = new ArrayList<>();
+            int n = 1 + rnd.nextInt(15);
+            for (int i = 0; i < n; i++) {
+                steps.add(WORDS[rnd.nextInt(WORDS.length)]);
+            }
+            List<List<String>> refTokens = references.stream().map(r -> RougeTokenizer.tokenize(r, stem)).toList();
+            List<List<String>> pieces = steps.stream().map(w -> RougeTokenizer.tokenize(w, stem)).toList();
+            for (PrefixRouge.Type type : PrefixRouge.Type.values()) {
+                double[] f = PrefixRouge.prefixF(type, refTokens, pieces);
+                for (int k = 0; k < n; k++) {
+                    String prefix = String.join(" ", steps.subList(0, k + 1));
+                    RougeScores s = scorer.scoreMulti(references, prefix);
+                    double expected = switch (type) {
+                        case ROUGE_1 -> s.rouge1().f();
+                        case ROUGE_2 -> s.rouge2().f();
+                        case ROUGE_L -> s.rougeL().f();
+                    };
+                    assertThat(f[k]).as("%s of prefix %d of %s against %s (stem=%s)", type, k, steps, references, stem)
+                            .isEqualTo(expected);
+                }
+            }
+        }
+    }
+
+    @Test
+    void repeatedTokensAreClippedByTheReferenceCounts() {
+        // reference "a b", candidate "a a a": ROUGE-1 hits stay at 1 (clipped), P = 1/3, R = 1/2, F = 0.4
+        double[] f = PrefixRouge.prefixF(PrefixRouge.Type.ROUGE_1, List.of(List.of("a", "b")),
+                List.of(List.of("a"), List.of("a"), List.of("a")));
+        assertThat(f[0]).isEqualTo(PrecisionRecallF.fmeasure(1.0, 0.5));
+        assertThat(f[1]).isEqualTo(PrecisionRecallF.fmeasure(0.5, 0.5));
+        assertThat(f[2]).isEqualTo(PrecisionRecallF.fmeasure(1.0 / 3, 0.5));
+    }
+
+    @Test
+    void emptyPiecesRepeatThePreviousScoreAndAnEmptyReferenceScoresZero() {
+        double[] f = PrefixRouge.prefixF(PrefixRouge.Type.ROUGE_L, List.of(List.of("a", "b")),
+                List.of(List.of(), List.of("a"), List.of(), List.of("b")));
+        assertThat(f).containsExactly(0.0, PrecisionRecallF.fmeasure(1.0, 0.5), PrecisionRecallF.fmeasure(1.0, 0.5), 1.0);
+        assertThat(PrefixRouge.prefixF(PrefixRouge.Type.ROUGE_L, List.of(List.of()), List.of(List.of("a"))))
+                .containsExactly(0.0);
+        assertThatThrownBy(() -> PrefixRouge.prefixF(PrefixRouge.Type.ROUGE_L, List.of(), List.of(List.of("a"))))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    private static String text(Random rnd, int words) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < words; i++) {
+            sb.append(i == 0 ? "" : " ").append(WORDS[rnd.nextInt(WORDS.length)]);
+        }
+        return sb.toString();
+    }
+}
