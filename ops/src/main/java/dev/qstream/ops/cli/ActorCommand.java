@@ -23,6 +23,9 @@ public final class ActorCommand implements Callable<Integer> {
     KafkaOptions kafka;
 
     @Mixin
+    MetricsOptions metrics;
+
+    @Mixin
     SigningOptions signing;
 
     @Mixin
@@ -74,6 +77,6 @@ public final class ActorCommand implements Callable<Integer> {
         ActorConfig config = new ActorConfig(id, modelName, vocabulary, EncoderSpec.defaults(), hidden, initSeed,
                 maxTokens, 256, strategy, new EpsilonSchedule(epsilonStart, epsilonEnd, epsilonDecay), temperature,
                 mask, commonWords, signing.signer(), kafka.topicPrefix + "-actors", Duration.ofSeconds(60));
-        return ServiceRunner.run(kafka, "actor", id, exitWithParent, context -> ActorService.start(config, context));
+        return ServiceRunner.run(kafka, metrics, "actor", id, exitWithParent, context -> ActorService.start(config, context));
     }
 }

@@ -22,6 +22,9 @@ public final class LearnerCommand implements Callable<Integer> {
     KafkaOptions kafka;
 
     @Mixin
+    MetricsOptions metrics;
+
+    @Mixin
     SigningOptions signing;
 
     @Mixin
@@ -93,6 +96,6 @@ public final class LearnerCommand implements Callable<Integer> {
         LearnerConfig config = new LearnerConfig(id, modelName, vocabulary.size(), vocabulary.fingerprint(),
                 EncoderSpec.defaults(), hidden, initSeed, dqn, replayCapacity, minReplay, samplesPerInsert,
                 batchSize * 4.0, publishEveryUpdates, publishEvery, signing.signer(), kafka.topicPrefix + "-learner", 1L);
-        return ServiceRunner.run(kafka, "learner", id, exitWithParent, context -> LearnerService.start(config, context));
+        return ServiceRunner.run(kafka, metrics, "learner", id, exitWithParent, context -> LearnerService.start(config, context));
     }
 }

@@ -12,7 +12,8 @@ import java.io.UncheckedIOException;
         description = "Kafka-native continuous learning for text generation (DQN over tokens).",
         subcommands = {UpCommand.class, BrokerCommand.class, TopicsCommand.class, ActorCommand.class, OpsCommand.class,
                 dev.qstream.ops.bench.BenchCommand.class,
-                ScorerCommand.class, LearnerCommand.class, CommandLine.HelpCommand.class})
+                ScorerCommand.class, LearnerCommand.class, StatusCommand.class, ReportCommand.class,
+                CommandLine.HelpCommand.class})
 public final class QstreamCli {
 
     public static void main(String[] args) {

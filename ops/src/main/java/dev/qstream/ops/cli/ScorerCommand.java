@@ -20,6 +20,9 @@ public final class ScorerCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
+    @Mixin
+    MetricsOptions metrics;
+
     @Option(names = "--instance-id", description = "Instance id (default: scorer-<host>-<pid>).")
     String instanceId;
 
@@ -61,6 +64,6 @@ public final class ScorerCommand implements Callable<Integer> {
         ScorerConfig config = new ScorerConfig(defaults.applicationId(), layout, reward, episodeTimeout,
                 defaults.feedbackOnlyWithoutReferences(), defaults.limits(), defaults.punctuateEvery(), dir,
                 standbyReplicas, defaults.commitInterval());
-        return ServiceRunner.run(kafka, "scorer", id, exitWithParent, context -> ScorerService.start(config, context));
+        return ServiceRunner.run(kafka, metrics, "scorer", id, exitWithParent, context -> ScorerService.start(config, context));
     }
 }

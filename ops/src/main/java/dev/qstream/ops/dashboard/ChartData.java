@@ -1,0 +1,30 @@
+package dev.qstream.ops.dashboard;
+
+import java.util.List;
+
+/**
+ * One chart as the page draws it with uPlot: a shared x axis ({@code time} in epoch seconds, or a plain number such
+ * as a model version) and one y series per line, null where a line has no point at that x.
+ */
+public record ChartData(String title, String xKind, String unit, List<Double> xs, List<Line> lines) {
+
+    public static final String TIME = "time";
+    public static final String VERSION = "version";
+
+    /** One line of a chart. */
+    public record Line(String label, List<Double> values) {
+    }
+
+    /** Points in the chart (non-null y values over every line): what the browser test checks. */
+    public int points() {
+        int n = 0;
+        for (Line l : lines) {
+            for (Double v : l.values()) {
+                if (v != null) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+}
