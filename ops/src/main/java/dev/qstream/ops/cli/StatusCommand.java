@@ -5,6 +5,8 @@ import dev.qstream.ops.status.StatusFormatter;
 import dev.qstream.ops.telemetry.LoopHealth;
 import dev.qstream.runtime.kafka.KafkaSettings;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
@@ -15,6 +17,9 @@ import java.util.concurrent.Callable;
 @Command(name = "status", mixinStandardHelpOptions = true,
         description = "Print the loop's health read from its topics: versions, rates, reward, lag, dead letters, instances.")
 public final class StatusCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Mixin
     KafkaOptions kafka;
@@ -34,8 +39,9 @@ public final class StatusCommand implements Callable<Integer> {
     public Integer call() {
         KafkaSettings settings = kafka.settings();
         LoopHealth health = LoopStatusReader.read(settings, window, timeout);
-        System.out.print(json ? StatusFormatter.json(health) + "\n" : StatusFormatter.text(health, settings.bootstrapServers()));
-        System.out.flush();
+        var out = spec.commandLine().getOut();
+        out.print(json ? StatusFormatter.json(health) + "\n" : StatusFormatter.text(health, settings.bootstrapServers()));
+        out.flush();
         return 0;
     }
 }

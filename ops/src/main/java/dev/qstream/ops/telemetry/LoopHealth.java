@@ -19,6 +19,10 @@ public record LoopHealth(long generatedAtMillis, long windowSeconds,
                          List<GroupLag> lag, String lagError, long deadLetters, List<DeadLetterLog.Count> deadLetterCounts,
                          List<DeadLetterLog.Letter> newestDeadLetters, List<InstanceState> instances) {
 
+    public LoopHealth {
+        servedVersions = java.util.Collections.unmodifiableMap(new TreeMap<>(servedVersions)); // sorted by actor
+    }
+
     /** The newest held-out evaluation: the model version evaluated and its ROUGE-L F. */
     public record HeldOut(long version, double rougeL) {
     }
