@@ -6,7 +6,6 @@ import dev.qstream.broker.BrokerSettings;
 import dev.qstream.broker.EmbeddedKafkaBroker;
 import dev.qstream.ops.cli.QstreamCli;
 import dev.qstream.runtime.kafka.KafkaSettings;
-import dev.qstream.runtime.kafka.TopicBootstrap;
 import dev.qstream.runtime.metrics.MetricsReporter;
 import dev.qstream.schemas.avro.DeadLetter;
 import dev.qstream.schemas.avro.DeadLetterReason;
@@ -14,7 +13,6 @@ import dev.qstream.schemas.avro.MetricKind;
 import dev.qstream.schemas.avro.ModelUpdate;
 import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.schemas.topics.QstreamTopic;
-import dev.qstream.schemas.topics.TopicLayout;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -66,10 +64,7 @@ class OpsTelemetryIT {
     }
 
     private static KafkaSettings topics(String prefix) {
-        KafkaSettings settings = new KafkaSettings(broker.bootstrapServers(), new TopicLayout(prefix, 2, (short) 1), Map.of());
-        TopicBootstrap.ensureTopics(settings, Duration.ofSeconds(30));
-        awaitLeaders(settings);
-        return settings;
+        return OpsTelemetryITSupport.topics(broker.bootstrapServers(), prefix);
     }
 
     /**
