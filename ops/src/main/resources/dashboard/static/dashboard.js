@@ -4,7 +4,8 @@
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#ff7f0e', '#9467bd', '#8c564b', '#e377c2', '#17becf', '#7f7f7f', '#bcbd22'];
 const charts = {};          // chart id -> uPlot instance (the browser test reads these)
 const feedbackSent = new Map(); // episodeId -> value sent from this page
-window.qstream = { charts, snapshots: 0, feedbackSent };
+window.qstream = { charts, snapshots: 0, feedbackSent, errors: [] };
+window.addEventListener('error', e => window.qstream.errors.push(String(e.message)));
 
 function el(tag, attrs, ...children) {
   const e = document.createElement(tag);

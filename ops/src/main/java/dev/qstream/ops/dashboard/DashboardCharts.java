@@ -45,11 +45,11 @@ final class DashboardCharts {
         charts.put("learnerLoss", time("Learner loss and |TD error|", "",
                 values("learner.loss", "loss "), values("learner.td.abs", "|TD| ")));
         charts.put("learnerQ", time("Mean Q of the sampled actions", "", values("learner.q.mean", "mean Q ")));
-        charts.put("learnerThroughput", time("Learner updates/s and samples/s", "/s",
+        charts.put("learnerThroughput", time("Learner updates/s and samples/s", "",
                 rates("learner.updates", "updates/s "), values("learner.samples.per.second", "samples/s ")));
-        charts.put("replay", time("Replay fill (transitions)", "", values("learner.replay.size", "size "),
+        charts.put("replay", time("Replay fill", "transitions", values("learner.replay.size", "size "),
                 values("learner.replay.capacity", "capacity ")));
-        charts.put("actorTokens", time("Actor tokens/s and requests/s", "/s", tokenRates(),
+        charts.put("actorTokens", time("Actor tokens/s and requests/s", "", tokenRates(),
                 rates("actor.requests", "requests/s ")));
         charts.put("actorLatency", time("Actor per-token latency", "ms", percentiles("actor.token.latency", "")));
         charts.put("modelVersions", time("Model version: published and served per actor", "",
@@ -138,7 +138,7 @@ final class DashboardCharts {
     private ChartData lagChart() {
         List<TimeLine> lines = new ArrayList<>();
         lag.history().forEach((group, points) -> lines.add(new TimeLine(group, points)));
-        return ChartAssembler.overTime("Consumer lag per group (records)", "records", lines, MAX_POINTS);
+        return ChartAssembler.overTime("Consumer lag per group", "records", lines, MAX_POINTS);
     }
 
     private List<TimeLine> values(String name, String prefix) {
