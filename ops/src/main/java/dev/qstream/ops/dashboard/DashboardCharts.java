@@ -36,32 +36,44 @@ final class DashboardCharts {
         this.lag = lag;
     }
 
+    /** Every chart of the page, id to title, in page order; ops/grafana/qstream.json has a panel of each title. */
+    static final Map<String, String> TITLES = linked(
+            "rewardByVersion", "Mean episode reward by model version",
+            "rewardOverTime", "Mean episode reward over time",
+            "heldOut", "Held-out learning curve (greedy, eval split)",
+            "learnerLoss", "Learner loss and |TD error|",
+            "learnerQ", "Mean Q of the sampled actions",
+            "learnerThroughput", "Learner updates/s and samples/s",
+            "replay", "Replay fill",
+            "actorTokens", "Actor tokens/s and requests/s",
+            "actorLatency", "Actor per-token latency",
+            "modelVersions", "Model version: published and served per actor",
+            "swapLatency", "Model swap latency (publish → serving)",
+            "lag", "Consumer lag per group",
+            "scorerRates", "Scorer: feedback join hit rate, default and late reward rates",
+            "deadLetters", "Dead letters written (cumulative, per writer)");
+
     /** Every chart of the page by id. */
     Map<String, ChartData> all() {
         Map<String, ChartData> charts = new LinkedHashMap<>();
         charts.put("rewardByVersion", rewardByVersion());
         charts.put("rewardOverTime", rewardOverTime());
         charts.put("heldOut", heldOut());
-        charts.put("learnerLoss", time("Learner loss and |TD error|", "",
-                values("learner.loss", "loss "), values("learner.td.abs", "|TD| ")));
-        charts.put("learnerQ", time("Mean Q of the sampled actions", "", values("learner.q.mean", "mean Q ")));
-        charts.put("learnerThroughput", time("Learner updates/s and samples/s", "",
-                rates("learner.updates", "updates/s "), values("learner.samples.per.second", "samples/s ")));
-        charts.put("replay", time("Replay fill", "transitions", values("learner.replay.size", "size "),
+        charts.put("learnerLoss", time("learnerLoss", "", values("learner.loss", "loss "), values("learner.td.abs", "|TD| ")));
+        charts.put("learnerQ", time("learnerQ", "", values("learner.q.mean", "mean Q ")));
+        charts.put("learnerThroughput", time("learnerThroughput", "", rates("learner.updates", "updates/s "),
+                values("learner.samples.per.second", "samples/s ")));
+        charts.put("replay", time("replay", "transitions", values("learner.replay.size", "size "),
                 values("learner.replay.capacity", "capacity ")));
-        charts.put("actorTokens", time("Actor tokens/s and requests/s", "", tokenRates(),
-                rates("actor.requests", "requests/s ")));
-        charts.put("actorLatency", time("Actor per-token latency", "ms", percentiles("actor.token.latency", "")));
-        charts.put("modelVersions", time("Model version: published and served per actor", "",
-                values("learner.model.version", "published "), values("actor.model.version", "served ")));
-        charts.put("swapLatency", time("Model swap latency (publish → serving)", "ms",
-                percentiles("actor.model.swap.latency", "")));
+        charts.put("actorTokens", time("actorTokens", "", tokenRates(), rates("actor.requests", "requests/s ")));
+        charts.put("actorLatency", time("actorLatency", "ms", percentiles("actor.token.latency", "")));
+        charts.put("modelVersions", time("modelVersions", "", values("learner.model.version", "published "),
+                values("actor.model.version", "served ")));
+        charts.put("swapLatency", time("swapLatency", "ms", percentiles("actor.model.swap.latency", "")));
         charts.put("lag", lagChart());
-        charts.put("scorerRates", time("Scorer: feedback join hit rate, default and late reward rates", "",
-                values("scorer.feedback.join.hit.rate", "join hit "), values("scorer.reward.default.rate", "default reward "),
-                values("scorer.feedback.late.rate", "late feedback ")));
-        charts.put("deadLetters", time("Dead letters written (cumulative, per writer)", "",
-                values("qstream.deadletters", "")));
+        charts.put("scorerRates", time("scorerRates", "", values("scorer.feedback.join.hit.rate", "join hit "),
+                values("scorer.reward.default.rate", "default reward "), values("scorer.feedback.late.rate", "late feedback ")));
+        charts.put("deadLetters", time("deadLetters", "", values("qstream.deadletters", "")));
         return charts;
     }
 
@@ -82,7 +94,7 @@ final class DashboardCharts {
         for (GenerationStats.VersionReward v : telemetry.generations().byVersion()) {
             rows.put(v.version(), Map.of("mean episode reward", v.meanReward()));
         }
-        return ChartAssembler.overNumber("Mean episode reward by model version", ChartData.VERSION, "",
+        return ChartAssembler.overNumber(TITLES.get("rewardByVersion"), ChartData.VERSION, "",
                 List.of("mean episode reward"), rows);
     }
 
@@ -91,7 +103,7 @@ final class DashboardCharts {
         for (GenerationStats.RewardBucket b : telemetry.generations().overTime()) {
             points.add(new MetricPoint(b.startMillis(), b.meanReward()));
         }
-        return ChartAssembler.overTime("Mean episode reward over time", "",
+        return ChartAssembler.overTime(TITLES.get("rewardOverTime"), "",
                 List.of(new TimeLine("mean episode reward", points)), MAX_POINTS);
     }
 
@@ -114,7 +126,7 @@ final class DashboardCharts {
                 }
             }
         }
-        return ChartAssembler.overNumber("Held-out learning curve (greedy, eval split)", ChartData.VERSION, "",
+        return ChartAssembler.overNumber(TITLES.get("heldOut"), ChartData.VERSION, "",
                 new ArrayList<>(HELD_OUT.values()), rows);
     }
 
@@ -138,7 +150,7 @@ final class DashboardCharts {
     private ChartData lagChart() {
         List<TimeLine> lines = new ArrayList<>();
         lag.history().forEach((group, points) -> lines.add(new TimeLine(group, points)));
-        return ChartAssembler.overTime("Consumer lag per group", "records", lines, MAX_POINTS);
+        return ChartAssembler.overTime(TITLES.get("lag"), "records", lines, MAX_POINTS);
     }
 
     private List<TimeLine> values(String name, String prefix) {
@@ -168,12 +180,12 @@ final class DashboardCharts {
     }
 
     @SafeVarargs
-    private static ChartData time(String title, String unit, List<TimeLine>... groups) {
+    private static ChartData time(String id, String unit, List<TimeLine>... groups) {
         List<TimeLine> lines = new ArrayList<>();
         for (List<TimeLine> g : groups) {
             lines.addAll(g);
         }
-        return ChartAssembler.overTime(title, unit, lines, MAX_POINTS);
+        return ChartAssembler.overTime(TITLES.get(id), unit, lines, MAX_POINTS);
     }
 
     private static Map<String, String> linked(String... pairs) {

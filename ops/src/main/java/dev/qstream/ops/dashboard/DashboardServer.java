@@ -65,7 +65,7 @@ public final class DashboardServer implements AutoCloseable {
             this.feed = track(started, new DashboardFeed(settings, group, context.clientId("dashboard-feed"), telemetry,
                     context.deadLetters(), options.history()).start());
             this.lag = track(started, new LagMonitor(new ConsumerLagReader(settings, context.clientId("lag")),
-                    Duration.ofSeconds(5), DashboardCharts.MAX_POINTS).start());
+                    Duration.ofSeconds(5), DashboardCharts.MAX_POINTS, context.registry()).start());
             DashboardView view = new DashboardView(telemetry, lag, options.history().toSeconds());
             this.sse = track(started, new SsePublisher(() -> view.snapshotJson(System.currentTimeMillis()), options.pushEvery()));
             this.feedback = track(started, new FeedbackEndpoint(settings, context.clientId("feedback"), context.registry()));

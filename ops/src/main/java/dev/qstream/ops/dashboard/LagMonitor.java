@@ -3,6 +3,9 @@ package dev.qstream.ops.dashboard;
 import dev.qstream.ops.telemetry.ConsumerLagReader;
 import dev.qstream.ops.telemetry.GroupLag;
 import dev.qstream.ops.telemetry.MetricPoint;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.MultiGauge;
+import io.micrometer.core.instrument.Tags;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,7 +19,8 @@ import java.util.TreeMap;
 
 /**
  * Polls consumer lag on its own thread (Admin calls can take seconds when the cluster is busy, and must never hold
- * up the page) and keeps a bounded history of each group's total lag for the lag chart.
+ * up the page) and keeps a bounded history of each group's total lag for the lag chart. The latest lag per group
+ * and topic is also a gauge ({@code qstream.consumer.lag}) in the ops registry, so Prometheus and Grafana see it too.
  */
 final class LagMonitor implements AutoCloseable {
 
@@ -29,10 +33,13 @@ final class LagMonitor implements AutoCloseable {
     private final Thread thread;
     private volatile List<GroupLag> latest = List.of();
     private volatile String error;
+    private final MultiGauge gauge;
     private volatile boolean running = true;
 
-    LagMonitor(ConsumerLagReader reader, Duration every, int capacity) {
+    LagMonitor(ConsumerLagReader reader, Duration every, int capacity, MeterRegistry registry) {
         this.reader = reader;
+        this.gauge = MultiGauge.builder("qstream.consumer.lag").description("records a consumer group is behind")
+                .baseUnit("records").register(registry);
         this.every = every;
         this.capacity = capacity;
         this.thread = new Thread(this::run, "dashboard-lag");
@@ -71,6 +78,11 @@ final class LagMonitor implements AutoCloseable {
             }
             latest = lags;
             error = null;
+            List<MultiGauge.Row<?>> rows = new ArrayList<>();
+            for (GroupLag g : lags) {
+                g.lagByTopic().forEach((topic, n) -> rows.add(MultiGauge.Row.of(Tags.of("group", g.group(), "topic", topic), n)));
+            }
+            gauge.register(rows, true);
         } catch (RuntimeException e) {
             if (running) {
                 error = e.getMessage();
