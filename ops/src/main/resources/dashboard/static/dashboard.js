@@ -22,6 +22,14 @@ function fmt(v, digits = 3) {
   return Number(v.toPrecision(digits)).toString();
 }
 
+// Axis ticks: 12k rather than 12,000 so that wide numbers fit the axis.
+function tick(v) {
+  const a = Math.abs(v);
+  if (a >= 1e6) return +(v / 1e6).toPrecision(3) + 'M';
+  if (a >= 1e4) return +(v / 1e3).toPrecision(3) + 'k';
+  return +v.toPrecision(4) + '';
+}
+
 function ago(ms) {
   const s = Math.max(0, Math.round(ms / 1000));
   return s < 90 ? s + ' s ago' : Math.round(s / 60) + ' min ago';
@@ -60,7 +68,7 @@ function renderChart(id, data) {
   const opts = {
     width, height: 220,
     scales: { x: { time: data.xKind === 'time' } },
-    axes: [{ label: data.xKind === 'version' ? 'model version' : undefined }, { size: 60 }],
+    axes: [{ label: data.xKind === 'version' ? 'model version' : undefined }, { size: 56, values: (u, splits) => splits.map(tick) }],
     series: [{ label: data.xKind === 'version' ? 'version' : 'time' },
       ...data.lines.map((l, i) => ({
         label: l.label, stroke: PALETTE[i % PALETTE.length], width: 1.5, spanGaps: true,
@@ -131,10 +139,11 @@ function renderGenerations(rows) {
   lastGenerations = signature;
   table('generations', ['version', 'reward', 'prompt', 'generated text', 'actor', 'feedback'], rows.map(g => {
     const sent = feedbackSent.get(g.episodeId);
-    const buttons = sent != null ? el('span', { class: 'sent' }, sent > 0 ? '👍 sent' : '👎 sent')
+    // Plain symbols, not emoji: headless and minimal installs often lack an emoji font.
+    const buttons = sent != null ? el('span', { class: 'sent' }, sent > 0 ? '▲ sent' : '▼ sent')
       : el('span', {},
-        el('button', { class: 'feedback feedback-up', title: 'thumbs up', onclick: () => sendFeedback(g.episodeId, 1) }, '👍'), ' ',
-        el('button', { class: 'feedback feedback-down', title: 'thumbs down', onclick: () => sendFeedback(g.episodeId, -1) }, '👎'));
+        el('button', { class: 'feedback feedback-up', title: 'thumbs up', onclick: () => sendFeedback(g.episodeId, 1) }, '▲ good'), ' ',
+        el('button', { class: 'feedback feedback-down', title: 'thumbs down', onclick: () => sendFeedback(g.episodeId, -1) }, '▼ bad'));
     return el('tr', { 'data-episode-id': g.episodeId },
       el('td', { class: 'num' }, 'v' + g.version),
       el('td', { class: 'num' }, g.reward == null ? 'scoring…' : fmt(g.reward)),

@@ -82,6 +82,7 @@ public final class LocalEndpoints implements AutoCloseable {
             String hostPort = url.replaceFirst("^https?://", "").replaceFirst("/.*$", "");
             String job = name.replaceFirst("-\\d+$", "");
             sb.append("  - job_name: ").append(name).append('\n')
+                    .append("    honor_labels: true\n")
                     .append("    static_configs:\n")
                     .append("      - targets: ['").append(hostPort).append("']\n")
                     .append("        labels: {service: ").append(job).append("}\n");

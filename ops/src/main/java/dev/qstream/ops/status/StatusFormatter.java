@@ -35,7 +35,7 @@ public final class StatusFormatter {
         lines.add(String.format("qstream status · %s · topics read over the last %s", cluster, duration(h.windowSeconds())));
         String published = h.publishedVersion() == null ? "none yet"
                 : "v" + h.publishedVersion() + (h.publishedAtMillis() == null ? ""
-                : " (" + duration((h.generatedAtMillis() - h.publishedAtMillis()) / 1000) + " ago)");
+                : " (" + duration(Math.max(0, h.generatedAtMillis() - h.publishedAtMillis()) / 1000) + " ago)");
         List<String> served = new ArrayList<>();
         h.servedVersions().forEach((actor, v) -> served.add(actor + " v" + v));
         lines.add(row("model", "published " + published, "served " + (served.isEmpty() ? "–" : String.join(", ", served))));
