@@ -56,7 +56,7 @@ function renderChart(id, data) {
     plot.style.display = '';
   }
   const aligned = [data.xs, ...data.lines.map(l => l.values)];
-  const key = data.xKind + '|' + data.lines.map(l => l.label).join('|');
+  const key = data.xKind + '|' + data.lines.map(l => l.label + (l.rightAxis ? '>' : '')).join('|');
   const existing = charts[id];
   if (existing && existing._qKey === key) {
     existing.setData(aligned);
@@ -67,11 +67,16 @@ function renderChart(id, data) {
   const few = data.xs.length < 40;
   const opts = {
     width, height: 220,
-    scales: { x: { time: data.xKind === 'time' } },
-    axes: [{ label: data.xKind === 'version' ? 'model version' : undefined }, { size: 56, values: (u, splits) => splits.map(tick) }],
+    scales: Object.assign({ x: { time: data.xKind === 'time' }, y: { auto: true } },
+      data.lines.some(l => l.rightAxis) ? { y2: { auto: true } } : {}),
+    axes: [{ label: data.xKind === 'version' ? 'model version' : undefined },
+      { scale: 'y', size: 56, values: (u, splits) => splits.map(tick) },
+      ...(data.lines.some(l => l.rightAxis)
+        ? [{ scale: 'y2', side: 1, size: 56, grid: { show: false }, values: (u, splits) => splits.map(tick) }] : [])],
     series: [{ label: data.xKind === 'version' ? 'version' : 'time' },
       ...data.lines.map((l, i) => ({
-        label: l.label, stroke: PALETTE[i % PALETTE.length], width: 1.5, spanGaps: true,
+        label: l.label + (l.rightAxis ? ' (right axis)' : ''), scale: l.rightAxis ? 'y2' : 'y',
+        stroke: PALETTE[i % PALETTE.length], width: 1.5, spanGaps: true,
         points: { show: few }, value: (u, v) => fmt(v),
       }))],
     legend: { live: true },

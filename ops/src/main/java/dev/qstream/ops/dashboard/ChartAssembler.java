@@ -13,8 +13,15 @@ import java.util.TreeMap;
  */
 final class ChartAssembler {
 
-    /** A named line of points in time. */
-    record TimeLine(String label, List<MetricPoint> points) {
+    /** A named line of points in time; {@code rightAxis}: drawn against the chart's second y axis. */
+    record TimeLine(String label, List<MetricPoint> points, boolean rightAxis) {
+        TimeLine(String label, List<MetricPoint> points) {
+            this(label, points, false);
+        }
+
+        TimeLine onRightAxis() {
+            return new TimeLine(label, points, true);
+        }
     }
 
     private ChartAssembler() {
@@ -35,7 +42,12 @@ final class ChartAssembler {
         }
         List<Double> xs = new ArrayList<>(rows.size());
         rows.keySet().forEach(t -> xs.add(t / 1000.0));
-        return new ChartData(title, ChartData.TIME, unit, xs, columns(lines.stream().map(TimeLine::label).toList(), rows));
+        List<ChartData.Line> columns = columns(lines.stream().map(TimeLine::label).toList(), rows);
+        List<ChartData.Line> placed = new ArrayList<>();
+        for (int i = 0; i < columns.size(); i++) {
+            placed.add(new ChartData.Line(columns.get(i).label(), columns.get(i).values(), lines.get(i).rightAxis()));
+        }
+        return new ChartData(title, ChartData.TIME, unit, xs, placed);
     }
 
     /** A chart over a numeric x (e.g. model version): {@code rows} maps x to each line's value by label. */
@@ -62,7 +74,7 @@ final class ChartAssembler {
             for (Double[] row : rows.values()) {
                 values.add(row[i]);
             }
-            out.add(new ChartData.Line(labels.get(i), values));
+            out.add(new ChartData.Line(labels.get(i), values, false));
         }
         return out;
     }

@@ -11,8 +11,13 @@ public record ChartData(String title, String xKind, String unit, List<Double> xs
     public static final String TIME = "time";
     public static final String VERSION = "version";
 
-    /** One line of a chart. */
-    public record Line(String label, List<Double> values) {
+    /**
+     * One line of a chart.
+     *
+     * @param rightAxis drawn against a second y axis on the right, for a line whose scale dwarfs or is dwarfed by
+     *                  the others' (samples/s next to updates/s)
+     */
+    public record Line(String label, List<Double> values, boolean rightAxis) {
     }
 
     /** Points in the chart (non-null y values over every line): what the browser test checks. */

@@ -62,10 +62,10 @@ final class DashboardCharts {
         charts.put("learnerLoss", time("learnerLoss", "", values("learner.loss", "loss "), values("learner.td.abs", "|TD| ")));
         charts.put("learnerQ", time("learnerQ", "", values("learner.q.mean", "mean Q ")));
         charts.put("learnerThroughput", time("learnerThroughput", "", rates("learner.updates", "updates/s "),
-                values("learner.samples.per.second", "samples/s ")));
+                right(values("learner.samples.per.second", "samples/s "))));
         charts.put("replay", time("replay", "transitions", values("learner.replay.size", "size "),
                 values("learner.replay.capacity", "capacity ")));
-        charts.put("actorTokens", time("actorTokens", "", tokenRates(), rates("actor.requests", "requests/s ")));
+        charts.put("actorTokens", time("actorTokens", "", tokenRates(), right(rates("actor.requests", "requests/s "))));
         charts.put("actorLatency", time("actorLatency", "ms", percentiles("actor.token.latency", "")));
         charts.put("modelVersions", time("modelVersions", "", values("learner.model.version", "published "),
                 values("actor.model.version", "served ")));
@@ -151,6 +151,11 @@ final class DashboardCharts {
         List<TimeLine> lines = new ArrayList<>();
         lag.history().forEach((group, points) -> lines.add(new TimeLine(group, points)));
         return ChartAssembler.overTime(TITLES.get("lag"), "records", lines, MAX_POINTS);
+    }
+
+    /** The lines on the chart's right-hand axis (their scale differs by orders of magnitude from the others'). */
+    private static List<TimeLine> right(List<TimeLine> lines) {
+        return lines.stream().map(TimeLine::onRightAxis).toList();
     }
 
     private List<TimeLine> values(String name, String prefix) {

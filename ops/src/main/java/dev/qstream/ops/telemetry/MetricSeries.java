@@ -9,7 +9,8 @@ import java.util.List;
 /**
  * The recent history of one series, bounded to {@code capacity} samples. For counters it also keeps the rate per
  * second between consecutive samples, which is what charts of counters show (updates/s, tokens/s): a counter that
- * goes down means the instance restarted, and that interval gives no rate rather than a negative one.
+ * goes down means the instance restarted, and that interval gives no rate rather than a negative one. Thread-safe:
+ * the dashboard's reader adds while page renders read.
  */
 public final class MetricSeries {
 
@@ -26,7 +27,7 @@ public final class MetricSeries {
     }
 
     /** Adds a sample; one not newer than the last is a replayed duplicate and is ignored. */
-    void add(long timeMillis, double value) {
+    synchronized void add(long timeMillis, double value) {
         MetricPoint last = values.peekLast();
         if (last != null && timeMillis <= last.timeMillis()) {
             return;
@@ -52,21 +53,21 @@ public final class MetricSeries {
         return kind;
     }
 
-    public List<MetricPoint> values() {
+    public synchronized List<MetricPoint> values() {
         return new ArrayList<>(values);
     }
 
     /** Per-second rates of a counter (empty for other kinds). */
-    public List<MetricPoint> rates() {
+    public synchronized List<MetricPoint> rates() {
         return new ArrayList<>(rates);
     }
 
-    public MetricPoint latest() {
+    public synchronized MetricPoint latest() {
         return values.peekLast();
     }
 
     /** The newest rate, or null when there is none yet. */
-    public MetricPoint latestRate() {
+    public synchronized MetricPoint latestRate() {
         return rates.peekLast();
     }
 }
