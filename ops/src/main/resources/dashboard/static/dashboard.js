@@ -137,24 +137,39 @@ function renderTables(s) {
     ago(now - d.timestampMillis), `${d.sourceTopic}-${d.partition}@${d.offset}`, d.reason, d.consumer, d.error]));
 }
 
+// The table churns every push under live traffic; while the pointer is over it, it holds still so that a row can
+// be read and rated, and it catches up when the pointer leaves.
 let lastGenerations = '';
+let pendingGenerations = null;
+let holdGenerations = false;
+const generationsTable = document.getElementById('generations');
+generationsTable.addEventListener('mouseenter', () => { holdGenerations = true; });
+generationsTable.addEventListener('mouseleave', () => {
+  holdGenerations = false;
+  if (pendingGenerations) renderGenerations(pendingGenerations);
+});
+
+function feedbackCell(episodeId) {
+  const sent = feedbackSent.get(episodeId);
+  // Plain symbols, not emoji: headless and minimal installs often lack an emoji font.
+  if (sent != null) return el('span', { class: 'sent' }, sent > 0 ? '▲ sent' : '▼ sent');
+  return el('span', {},
+    el('button', { class: 'feedback feedback-up', title: 'thumbs up', onclick: () => sendFeedback(episodeId, 1) }, '▲ good'), ' ',
+    el('button', { class: 'feedback feedback-down', title: 'thumbs down', onclick: () => sendFeedback(episodeId, -1) }, '▼ bad'));
+}
+
 function renderGenerations(rows) {
-  const signature = JSON.stringify(rows) + JSON.stringify([...feedbackSent]);
-  if (signature === lastGenerations) return; // unchanged: keep the buttons under the user's pointer
+  if (holdGenerations) { pendingGenerations = rows; return; }
+  pendingGenerations = null;
+  const signature = JSON.stringify(rows);
+  if (signature === lastGenerations) return;
   lastGenerations = signature;
-  table('generations', ['version', 'reward', 'prompt', 'generated text', 'actor', 'feedback'], rows.map(g => {
-    const sent = feedbackSent.get(g.episodeId);
-    // Plain symbols, not emoji: headless and minimal installs often lack an emoji font.
-    const buttons = sent != null ? el('span', { class: 'sent' }, sent > 0 ? '▲ sent' : '▼ sent')
-      : el('span', {},
-        el('button', { class: 'feedback feedback-up', title: 'thumbs up', onclick: () => sendFeedback(g.episodeId, 1) }, '▲ good'), ' ',
-        el('button', { class: 'feedback feedback-down', title: 'thumbs down', onclick: () => sendFeedback(g.episodeId, -1) }, '▼ bad'));
-    return el('tr', { 'data-episode-id': g.episodeId },
+  table('generations', ['version', 'reward', 'prompt', 'generated text', 'actor', 'feedback'], rows.map(g =>
+    el('tr', { 'data-episode-id': g.episodeId },
       el('td', { class: 'num' }, 'v' + g.version),
       el('td', { class: 'num' }, g.reward == null ? 'scoring…' : fmt(g.reward)),
       el('td', { class: 'text' }, g.prompt), el('td', { class: 'text' }, g.text), el('td', {}, g.actorId),
-      el('td', {}, buttons));
-  }));
+      el('td', { class: 'feedback-cell' }, feedbackCell(g.episodeId)))));
 }
 
 async function sendFeedback(episodeId, value) {
@@ -165,8 +180,8 @@ async function sendFeedback(episodeId, value) {
     const body = await r.json();
     if (r.status !== 202) throw new Error(body.error || ('HTTP ' + r.status));
     feedbackSent.set(episodeId, value);
-    lastGenerations = '';
-    if (window.qstream.last) renderGenerations(window.qstream.last.generations);
+    const cell = generationsTable.querySelector(`tr[data-episode-id="${episodeId}"] td.feedback-cell`);
+    if (cell) cell.replaceChildren(feedbackCell(episodeId));
   } catch (e) {
     alert('feedback not sent: ' + e.message);
   }

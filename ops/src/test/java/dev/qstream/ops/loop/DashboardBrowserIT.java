@@ -22,6 +22,7 @@ import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.interactions.Actions;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -139,7 +140,10 @@ class DashboardBrowserIT {
         // Thumbs up on the newest scored generation.
         String episodeId = clickThumbsUp();
         await().atMost(Duration.ofSeconds(10)).until(() ->
-                browser.findElement(By.cssSelector("#generations tr[data-episode-id='" + episodeId + "']")).getText().contains("sent"));
+                Boolean.TRUE.equals(js("return window.qstream.feedbackSent.get('" + episodeId + "') === 1")));
+        // The pointer is still over the table, so it held still: the rated row is there and says so.
+        assertThat(browser.findElement(By.cssSelector("#generations tr[data-episode-id='" + episodeId + "']")).getText())
+                .contains("▲ sent");
         Feedback feedback = awaitFeedback(episodeId);
         assertThat(feedback.getKind()).isEqualTo(FeedbackKind.THUMBS);
         assertThat(feedback.getValue()).isEqualTo(1.0);
@@ -147,10 +151,14 @@ class DashboardBrowserIT {
         assertThat((List<?>) js("return window.qstream.errors")).as("JavaScript errors on the page").isEmpty();
     }
 
-    /** Clicks the first thumbs-up of a scored row; the table re-renders with new data, so a stale row is retried. */
+    /**
+     * Points at the generations table (which then holds still) and clicks the first thumbs-up of a scored row; a row
+     * replaced by a push just before the pointer arrived is retried.
+     */
     private static String clickThumbsUp() {
         for (int attempt = 0; ; attempt++) {
             try {
+                new Actions(browser).moveToElement(browser.findElement(By.id("generations"))).perform();
                 WebElement row = browser.findElements(By.cssSelector("#generations tr[data-episode-id]")).stream()
                         .filter(r -> !r.getText().contains("scoring")).findFirst().orElseThrow();
                 String id = row.getDomAttribute("data-episode-id");
