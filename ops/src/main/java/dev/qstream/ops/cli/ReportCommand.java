@@ -64,8 +64,7 @@ public final class ReportCommand implements Callable<Integer> {
                 }
             });
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            throw new IllegalStateException("Kafka at " + settings.bootstrapServers() + " did not answer within "
-                    + timeout.toSeconds() + " s", e);
+            throw new IllegalStateException("Kafka at " + settings.bootstrapServers() + " did not answer: " + e.getMessage(), e);
         }
         LearningCurvePlot.write(curve, out, title);
         double[] firstLast = curve.firstAndLastTenthMeanReward();

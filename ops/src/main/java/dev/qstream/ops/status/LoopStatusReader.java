@@ -46,8 +46,7 @@ public final class LoopStatusReader {
             TopicWindowReader.read(settings, "qstream-status", starts, timeout,
                     (topic, r) -> telemetry.offerQuietly(topic, r.value()));
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
-            throw new IllegalStateException("Kafka at " + settings.bootstrapServers() + " did not answer within "
-                    + timeout.toSeconds() + " s", e);
+            throw new IllegalStateException("Kafka at " + settings.bootstrapServers() + " did not answer: " + e.getMessage(), e);
         }
         List<GroupLag> lag = List.of();
         String lagError = null;

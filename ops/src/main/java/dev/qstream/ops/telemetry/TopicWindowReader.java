@@ -19,6 +19,9 @@ import java.util.function.BiConsumer;
  */
 public final class TopicWindowReader {
 
+    /** Finding the topics is quick when the cluster answers; a long read timeout must not mean a long wait for "no". */
+    static final Duration METADATA_TIMEOUT = Duration.ofSeconds(30);
+
     private TopicWindowReader() {
     }
 
@@ -31,6 +34,7 @@ public final class TopicWindowReader {
     public static long read(KafkaSettings settings, String clientId, Map<QstreamTopic, StartPosition> starts,
                             Duration timeout, BiConsumer<QstreamTopic, ConsumerRecord<byte[], byte[]>> sink) {
         long deadline = System.nanoTime() + timeout.toNanos();
+        Duration metadata = timeout.compareTo(METADATA_TIMEOUT) < 0 ? timeout : METADATA_TIMEOUT;
         long count = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings.consumer(clientId, null))) {
             List<TopicPartition> all = new ArrayList<>();
@@ -38,7 +42,7 @@ public final class TopicWindowReader {
             for (Map.Entry<QstreamTopic, StartPosition> e : starts.entrySet()) {
                 String name = settings.topic(e.getKey());
                 byName.put(name, e.getKey());
-                List<PartitionInfo> infos = consumer.partitionsFor(name, timeout);
+                List<PartitionInfo> infos = consumer.partitionsFor(name, metadata);
                 if (infos == null || infos.isEmpty()) {
                     throw new IllegalStateException("topic " + name + " does not exist (is the loop running on this cluster?)");
                 }
@@ -48,9 +52,9 @@ public final class TopicWindowReader {
             consumer.assign(all);
             for (Map.Entry<QstreamTopic, StartPosition> e : starts.entrySet()) {
                 String name = settings.topic(e.getKey());
-                e.getValue().apply(consumer, all.stream().filter(tp -> tp.topic().equals(name)).toList(), timeout);
+                e.getValue().apply(consumer, all.stream().filter(tp -> tp.topic().equals(name)).toList(), metadata);
             }
-            Map<TopicPartition, Long> ends = consumer.endOffsets(all, timeout);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(all, metadata);
             while (!caughtUp(consumer, ends)) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("could not read the loop's topics within " + timeout.toSeconds() + " s");
