@@ -23,6 +23,9 @@ public final class ActorCommand implements Callable<Integer> {
     KafkaOptions kafka;
 
     @Mixin
+    MetricsOptions metrics;
+
+    @Mixin
     SigningOptions signing;
 
     @Mixin
@@ -120,6 +123,6 @@ public final class ActorCommand implements Callable<Integer> {
                 .maxRequestBytes(maxRequestBytes).rejectUnknownFeedbackEpisodes(rejectUnknownFeedback).requireKafka(requireKafka)
                 .producerQueueRecords(producerQueueRecords)
                 .signer(signing.signer()).groupId(kafka.topicPrefix + "-actors").build();
-        return ServiceRunner.run(kafka, "actor", id, exitWithParent, context -> ActorService.start(config, context));
+        return ServiceRunner.run(kafka, metrics, "actor", id, exitWithParent, context -> ActorService.start(config, context));
     }
 }

@@ -26,6 +26,9 @@ public final class EvaluatorCommand implements Callable<Integer> {
     @Mixin
     SigningOptions signing;
 
+    @Mixin
+    MetricsOptions metrics;
+
     @Option(names = "--task", defaultValue = TaskVocabulary.BUILTIN, paramLabel = "FILE|builtin",
             description = "Task whose eval split is evaluated (and whose vocabulary the model uses) (default: ${DEFAULT-VALUE}).")
     String task;
@@ -55,7 +58,7 @@ public final class EvaluatorCommand implements Callable<Integer> {
         EvaluatorService.Config config = new EvaluatorService.Config(eval.modelName, vocabulary, EncoderSpec.defaults(),
                 eval.hidden, eval.initSeed, evalSplit, eval.maxTokens, eval.mask, eval.commonWords, everyVersions,
                 minInterval, signing.signer());
-        return ServiceRunner.run(kafka, "evaluator", id, exitWithParent, context -> EvaluatorService.start(config, context));
+        return ServiceRunner.run(kafka, metrics, "evaluator", id, exitWithParent, context -> EvaluatorService.start(config, context));
     }
 
     /** What evaluation must share with the actors: model identity and how actions are masked. */

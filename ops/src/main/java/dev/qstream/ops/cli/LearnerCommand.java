@@ -24,6 +24,9 @@ public final class LearnerCommand implements Callable<Integer> {
     KafkaOptions kafka;
 
     @Mixin
+    MetricsOptions metrics;
+
+    @Mixin
     SigningOptions signing;
 
     @Mixin
@@ -132,6 +135,6 @@ public final class LearnerCommand implements Callable<Integer> {
                 .publishEveryUpdates(publishEveryUpdates).publishEvery(publishEvery).checkpointDir(checkpointDir)
                 .checkpointEveryUpdates(checkpointEveryUpdates).checkpointEvery(checkpointEvery)
                 .signer(signing.signer()).groupId(kafka.topicPrefix + "-learner").build();
-        return ServiceRunner.run(kafka, "learner", id, exitWithParent, context -> LearnerService.start(config, context));
+        return ServiceRunner.run(kafka, metrics, "learner", id, exitWithParent, context -> LearnerService.start(config, context));
     }
 }

@@ -1,5 +1,6 @@
 package dev.qstream.ops.cli;
 
+import dev.qstream.ops.dashboard.DashboardServer;
 import dev.qstream.ops.observe.LoopObserver;
 import dev.qstream.ops.observe.LoopSummary;
 import dev.qstream.ops.simulator.TrafficSimulator;
@@ -18,11 +19,11 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code qstream ops}: the operator's side of the loop against a cluster: watches the topics and prints the loop's
- * state, and optionally drives it with simulated traffic from a task.
+ * {@code qstream ops}: the operator's side of the loop against a cluster: serves the live dashboard (and the ops
+ * process's Prometheus metrics), prints the loop's state, and optionally drives it with simulated traffic.
  */
 @Command(name = "ops", mixinStandardHelpOptions = true,
-        description = "Watch the loop through its topics; optionally send simulated traffic from a task.")
+        description = "Serve the live dashboard, watch the loop through its topics; optionally send simulated traffic.")
 public final class OpsCommand implements Callable<Integer> {
 
     @Mixin
@@ -39,6 +40,20 @@ public final class OpsCommand implements Callable<Integer> {
             description = "How often to print the loop's state (default: ${DEFAULT-VALUE}).")
     Duration progressEvery;
 
+    @Option(names = "--port", defaultValue = "8080",
+            description = "Dashboard port (also serves /metrics); 0 picks a free one, -1 serves none (default: ${DEFAULT-VALUE}).")
+    int port;
+
+    @Option(names = "--host", defaultValue = "0.0.0.0", description = "Interface the dashboard binds (default: ${DEFAULT-VALUE}).")
+    String host;
+
+    @Option(names = "--history", defaultValue = "30m", converter = DurationConverter.class,
+            description = "How far back the dashboard reads the topics at start (default: ${DEFAULT-VALUE}).")
+    Duration history;
+
+    @Option(names = "--instance-id", defaultValue = "ops-1", description = "This ops instance's id on the metrics topic (default: ${DEFAULT-VALUE}).")
+    String instanceId;
+
     @Option(names = "--exit-with-parent", hidden = true)
     boolean exitWithParent;
 
@@ -51,7 +66,16 @@ public final class OpsCommand implements Callable<Integer> {
         if (exitWithParent) {
             ProcessHandle.current().parent().ifPresent(p -> p.onExit().thenRun(stop::countDown));
         }
+        if (port < -1) {
+            throw new IllegalArgumentException("--port must be -1 (no dashboard), 0 (a free port) or a port number");
+        }
         TrafficSimulator simulator = null;
+        DashboardServer dashboard = null;
+        if (port >= 0) {
+            dashboard = DashboardServer.start(settings, new DashboardServer.Options(host, port, history,
+                    Duration.ofSeconds(2), instanceId));
+            System.err.println("[qstream ops] dashboard: " + dashboard.url() + " (Prometheus: " + dashboard.url() + "metrics)");
+        }
         if (rate > 0) {
             List<TaskPrompt> train = TaskVocabulary.load(task).stream().filter(p -> p.split() == TaskPrompt.Split.TRAIN).toList();
             simulator = new TrafficSimulator(settings, task, train, rate, System.nanoTime()).start();
@@ -66,6 +90,9 @@ public final class OpsCommand implements Callable<Integer> {
         } finally {
             if (simulator != null) {
                 simulator.close();
+            }
+            if (dashboard != null) {
+                dashboard.close();
             }
         }
         return 0;

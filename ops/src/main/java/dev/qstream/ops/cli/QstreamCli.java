@@ -14,7 +14,8 @@ import java.io.UncheckedIOException;
                 EvaluatorCommand.class, EvalCommand.class, TaskCommand.class,
                 dev.qstream.ops.bench.BenchCommand.class,
                 ScoreCommand.class,
-                ScorerCommand.class, LearnerCommand.class, CommandLine.HelpCommand.class})
+                ScorerCommand.class, LearnerCommand.class, StatusCommand.class, ReportCommand.class,
+                CommandLine.HelpCommand.class})
 public final class QstreamCli {
 
     public static void main(String[] args) {

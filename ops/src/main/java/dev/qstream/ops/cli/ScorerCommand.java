@@ -30,6 +30,9 @@ public final class ScorerCommand implements Callable<Integer> {
     @Mixin
     KafkaOptions kafka;
 
+    @Mixin
+    MetricsOptions metrics;
+
     @Option(names = "--instance-id", description = "Instance id (default: scorer-<host>-<pid>).")
     String instanceId;
 
@@ -107,7 +110,7 @@ public final class ScorerCommand implements Callable<Integer> {
         TopicLayout layout = kafka.settings().layout();
         Path dir = stateDir != null ? stateDir : java.nio.file.Files.createTempDirectory("qstream-scorer-");
         ScorerConfig config = config(layout, dir);
-        return ServiceRunner.run(kafka, "scorer", id, exitWithParent, context -> ScorerService.start(config, context));
+        return ServiceRunner.run(kafka, metrics, "scorer", id, exitWithParent, context -> ScorerService.start(config, context));
     }
 
     /** The options as the scorer's configuration (bad values fail here, with the option's meaning in the message). */

@@ -1,6 +1,7 @@
 package dev.qstream.ops.cli;
 
 import dev.qstream.runtime.kafka.KafkaUnreachableException;
+import dev.qstream.runtime.metrics.PrometheusEndpoint;
 import dev.qstream.runtime.service.ManagedService;
 import dev.qstream.runtime.service.ServiceContext;
 import org.slf4j.Logger;
@@ -26,6 +27,12 @@ final class ServiceRunner {
     }
 
     static int run(KafkaOptions kafka, String source, String instanceId, boolean exitWithParent, Starter starter) {
+        return run(kafka, null, source, instanceId, exitWithParent, starter);
+    }
+
+    /** As above, and serves the instance's meters for Prometheus when {@code metrics} asks for it. */
+    static int run(KafkaOptions kafka, MetricsOptions metrics, String source, String instanceId, boolean exitWithParent,
+                   Starter starter) {
         ServiceContext context;
         try {
             context = ServiceContext.start(kafka.settings(), source, instanceId, kafka.startupTimeout,
@@ -36,6 +43,17 @@ final class ServiceRunner {
         } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
             System.err.println("qstream " + source + ": " + e.getMessage());
             return 2;
+        }
+        if (metrics != null && metrics.enabled()) {
+            try {
+                PrometheusEndpoint endpoint = context.exposeMetrics(metrics.host, metrics.port);
+                System.out.println(MetricsOptions.READY_PREFIX + endpoint.url());
+                System.out.flush();
+            } catch (RuntimeException e) {
+                System.err.println("qstream " + source + ": " + e.getMessage());
+                context.close();
+                return 2;
+            }
         }
         ManagedService service;
         try {

@@ -3,6 +3,7 @@ package dev.qstream.ops.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.qstream.ops.local.ChildJvm;
+import dev.qstream.ops.local.LocalEndpoints;
 import dev.qstream.ops.observe.LoopObserver;
 import dev.qstream.ops.observe.LoopSummary;
 import dev.qstream.ops.simulator.TrafficSimulator;
@@ -71,6 +72,10 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the traffic order (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--dashboard-port", defaultValue = "8080",
+            description = "Port of the live dashboard; a free one when taken; -1 = no dashboard (default: ${DEFAULT-VALUE}).")
+    int dashboardPort;
+
     private static final Duration STOP_GRACE = Duration.ofSeconds(40);
     private static final String ND4J_CACHE = Path.of(System.getProperty("user.home"), ".cache", "qstream", "javacpp").toString();
 
@@ -112,13 +117,16 @@ public final class UpCommand implements Callable<Integer> {
         children.add(broker);
         TrafficSimulator simulator = null;
         LoopObserver observer = null;
+        LocalEndpoints endpoints = null;
         int exit = 0;
         try {
             String bootstrap = broker.awaitLine(BrokerCommand.READY_PREFIX, Duration.ofSeconds(90));
             say("broker ready at %s", bootstrap);
             KafkaSettings settings = new KafkaSettings(bootstrap, new TopicLayout(TopicLayout.DEFAULT_PREFIX, partitions, (short) 1), Map.of());
             TopicBootstrap.ensureTopics(settings, Duration.ofSeconds(30));
-            List<String> kafkaArgs = List.of("--bootstrap-servers", bootstrap, "--partitions", String.valueOf(partitions));
+            // Every service also serves Prometheus metrics on a free port; LocalEndpoints reads them from the logs.
+            List<String> kafkaArgs = List.of("--bootstrap-servers", bootstrap, "--partitions", String.valueOf(partitions),
+                    "--metrics-port", "0");
 
             children.add(ChildJvm.launch("scorer", List.of("-Xmx768m"),
                     concat(List.of("scorer"), kafkaArgs, List.of("--instance-id", "scorer-1",
@@ -143,6 +151,8 @@ public final class UpCommand implements Callable<Integer> {
                     serviceEnv, logs.resolve("evaluator.log")));
             observer = new LoopObserver(settings).start();
             simulator = new TrafficSimulator(settings, taskName(), train, rate, seed).start();
+            endpoints = LocalEndpoints.start(settings, dashboardPort, children, dir);
+            endpoints.print(dir);
             say("loop running: %d actor(s), scorer, learner; %.0f prompts/s%s", actors, rate,
                     duration == null ? " (Ctrl-C to stop)" : " for " + duration.toSeconds() + " s");
 
@@ -172,6 +182,9 @@ public final class UpCommand implements Callable<Integer> {
             System.err.println("qstream up: " + e.getMessage());
             exit = 1;
         } finally {
+            if (endpoints != null) {
+                endpoints.close();
+            }
             LoopSummary summary = shutDown(children, simulator, observer);
             reportRss(children);
             if (summary != null) {

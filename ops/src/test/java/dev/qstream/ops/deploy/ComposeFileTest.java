@@ -15,7 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * docker-compose.yml is linted, not run, in CI (no Docker engine there): {@code docker-compose config} must accept
- * it and it must declare the broker and every service.
+ * it and it must declare the broker, every service, and Prometheus and Grafana with the files they mount; Prometheus
+ * must scrape exactly the qstream services.
  */
 class ComposeFileTest {
 
@@ -44,8 +45,28 @@ class ComposeFileTest {
         assertThat(COMPOSE).exists();
         run("docker-compose", "-f", COMPOSE.toString(), "config", "-q");
         List<String> services = run("docker-compose", "-f", COMPOSE.toString(), "config", "--services").lines().map(String::strip).toList();
-        assertThat(services).contains("kafka", "actor-1", "actor-2", "scorer", "learner", "ops");
+        assertThat(services).contains("kafka", "actor-1", "actor-2", "scorer", "learner", "ops", "prometheus", "grafana");
         String text = Files.readString(COMPOSE);
-        assertThat(text).contains("apache/kafka:").contains("QSTREAM_BOOTSTRAP_SERVERS: kafka:9092");
+        assertThat(text).contains("apache/kafka:").contains("QSTREAM_BOOTSTRAP_SERVERS: kafka:9092")
+                .contains("QSTREAM_METRICS_PORT: \"9400\"").contains("prom/prometheus:").contains("grafana/grafana:");
+    }
+
+    @Test
+    void prometheusScrapesEveryQstreamServiceAndTheMountedFilesExist() throws Exception {
+        String compose = Files.readString(COMPOSE);
+        for (String mounted : List.of("ops/prometheus/prometheus.yml", "ops/grafana/provisioning", "ops/grafana/qstream.json")) {
+            assertThat(compose).contains("./" + mounted + ":");
+            assertThat(Path.of("..", mounted)).exists();
+        }
+        String prometheus = Files.readString(Path.of("..", "ops", "prometheus", "prometheus.yml"));
+        java.util.Set<String> scraped = new java.util.TreeSet<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("'([a-z0-9-]+):(\\d+)'").matcher(prometheus);
+        while (m.find()) {
+            scraped.add(m.group(1) + ":" + m.group(2));
+        }
+        assertThat(scraped).containsExactlyInAnyOrder("scorer:9400", "learner:9400", "actor-1:9400", "actor-2:9400", "ops:8080");
+        assertThat(prometheus).contains("honor_labels: true");
+        String datasource = Files.readString(Path.of("..", "ops", "grafana", "provisioning", "datasources", "prometheus.yml"));
+        assertThat(datasource).contains("uid: prometheus").contains("url: http://prometheus:9090");
     }
 }

@@ -4,6 +4,7 @@ import dev.qstream.runtime.deadletter.DeadLetterPublisher;
 import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.runtime.kafka.TopicBootstrap;
 import dev.qstream.runtime.metrics.MetricsReporter;
+import dev.qstream.runtime.metrics.PrometheusEndpoint;
 import dev.qstream.runtime.schemas.TopicSchemaDirectory;
 import dev.qstream.schemas.serde.SchemaDirectory;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -30,6 +31,7 @@ public final class ServiceContext implements AutoCloseable {
     private final DeadLetterPublisher deadLetters;
     private final MetricsReporter metrics;
     private final TopicSchemaDirectory schemas;
+    private PrometheusEndpoint prometheus;
 
     private ServiceContext(KafkaSettings kafka, String source, String instanceId, Duration metricsInterval) {
         this.kafka = kafka;
@@ -87,6 +89,19 @@ public final class ServiceContext implements AutoCloseable {
         return registry.scrape();
     }
 
+    /**
+     * Serves this instance's meters at {@code http://host:port/metrics} for Prometheus until the context closes.
+     *
+     * @param port 0 picks a free port; the endpoint says which
+     */
+    public synchronized PrometheusEndpoint exposeMetrics(String host, int port) {
+        if (prometheus != null) {
+            throw new IllegalStateException("metrics are already served at " + prometheus.url());
+        }
+        prometheus = PrometheusEndpoint.start(host, port, registry::scrape);
+        return prometheus;
+    }
+
     public DeadLetterPublisher deadLetters() {
         return deadLetters;
     }
@@ -97,6 +112,11 @@ public final class ServiceContext implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            if (prometheus != null) {
+                prometheus.close();
+            }
+        }
         schemas.close();
         metrics.close();
         deadLetters.flush();
