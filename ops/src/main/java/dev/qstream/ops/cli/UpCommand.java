@@ -6,6 +6,7 @@ import dev.qstream.ops.local.ChildJvm;
 import dev.qstream.ops.local.LocalEndpoints;
 import dev.qstream.ops.observe.LoopObserver;
 import dev.qstream.ops.observe.LoopSummary;
+import dev.qstream.ops.simulator.SimulatedRater;
 import dev.qstream.ops.simulator.TrafficSimulator;
 import dev.qstream.ops.task.DataToTextTask;
 import dev.qstream.ops.task.TaskPrompt;
@@ -72,6 +73,34 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--seed", defaultValue = "1", description = "Seed of the traffic order (default: ${DEFAULT-VALUE}).")
     long seed;
 
+    @Option(names = "--shuffle", defaultValue = "true", fallbackValue = "true", arity = "0..1", negatable = true,
+            description = "Send each pass over the training prompts in a fresh seeded order; --no-shuffle keeps the file's order (default: ${DEFAULT-VALUE}).")
+    boolean shuffle;
+
+    @Option(names = "--repeat", defaultValue = "0",
+            description = "Passes over the training prompts before traffic stops; 0 = no end (default: ${DEFAULT-VALUE}).")
+    int repeat;
+
+    @Option(names = "--feedback-fraction", defaultValue = "0.3",
+            description = "Share of generations the simulated rater rates; 0 = no simulated feedback (default: ${DEFAULT-VALUE}).")
+    double feedbackFraction;
+
+    @Option(names = "--feedback-delay", defaultValue = "3s", converter = DurationConverter.class,
+            description = "Mean (exponential) delay of a simulated rating; some land after the scorer's window and become late corrections (default: ${DEFAULT-VALUE}).")
+    Duration feedbackDelay;
+
+    @Option(names = "--feedback-noise", defaultValue = "0.2",
+            description = "Standard deviation of the simulated rater's noise on its [-1, 1] opinion (default: ${DEFAULT-VALUE}).")
+    double feedbackNoise;
+
+    @Option(names = "--human-weight", defaultValue = "0.2",
+            description = "Weight of human feedback in the reward (the scorer's --human-weight) (default: ${DEFAULT-VALUE}).")
+    double humanWeight;
+
+    @Option(names = "--feedback-window", defaultValue = "4s", converter = DurationConverter.class,
+            description = "The scorer's feedback window: how long an episode waits for its feedback before it is scored (default: ${DEFAULT-VALUE}).")
+    Duration feedbackWindow;
+
     @Option(names = "--dashboard-port", defaultValue = "8080",
             description = "Port of the live dashboard; a free one when taken; -1 = no dashboard (default: ${DEFAULT-VALUE}).")
     int dashboardPort;
@@ -84,6 +113,10 @@ public final class UpCommand implements Callable<Integer> {
         if (actors < 1) {
             throw new IllegalArgumentException("--actors must be >= 1");
         }
+        if (repeat < 0) {
+            throw new IllegalArgumentException("--repeat must be >= 0 (0 = no end)");
+        }
+        SimulatedRater.Taste taste = new SimulatedRater.Taste(feedbackFraction, feedbackDelay, feedbackNoise, seed);
         Path dir = dataDir != null ? dataDir
                 : Path.of(".qstream", "up-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Path logs = Files.createDirectories(dir.resolve("logs"));
@@ -116,6 +149,7 @@ public final class UpCommand implements Callable<Integer> {
                 Map.of(), logs.resolve("broker.log"));
         children.add(broker);
         TrafficSimulator simulator = null;
+        SimulatedRater rater = null;
         LoopObserver observer = null;
         LocalEndpoints endpoints = null;
         int exit = 0;
@@ -130,7 +164,9 @@ public final class UpCommand implements Callable<Integer> {
 
             children.add(ChildJvm.launch("scorer", List.of("-Xmx768m"),
                     concat(List.of("scorer"), kafkaArgs, List.of("--instance-id", "scorer-1",
-                            "--state-dir", dir.resolve("scorer-state").toString(), "--episode-timeout", "60s")),
+                            "--state-dir", dir.resolve("scorer-state").toString(), "--episode-timeout", "60s",
+                            "--human-weight", String.valueOf(humanWeight), "--feedback-window", feedbackWindow.toMillis() + "ms",
+                            "--feedback-grace", "1s", "--feedback-retention", "30m")),
                     serviceEnv, logs.resolve("scorer.log")));
             children.add(ChildJvm.launch("learner", nd4jOptions("2g", "4g"),
                     concat(List.of("learner"), kafkaArgs, List.of("--instance-id", "learner-1", "--vocab", vocabFile.toString(),
@@ -150,14 +186,19 @@ public final class UpCommand implements Callable<Integer> {
                             "--every-versions", "5", "--min-interval", "15s")),
                     serviceEnv, logs.resolve("evaluator.log")));
             observer = new LoopObserver(settings).start();
-            simulator = new TrafficSimulator(settings, taskName(), train, rate, seed).start();
+            simulator = new TrafficSimulator(settings, taskName(), train, rate, seed, shuffle, repeat).start();
+            if (feedbackFraction > 0) {
+                rater = new SimulatedRater(settings, task, taste).start();
+            }
             endpoints = LocalEndpoints.start(settings, dashboardPort, children, dir);
             endpoints.print(dir);
-            say("loop running: %d actor(s), scorer, learner; %.0f prompts/s%s", actors, rate,
-                    duration == null ? " (Ctrl-C to stop)" : " for " + duration.toSeconds() + " s");
+            say("loop running: %d actor(s), scorer, learner; %.0f prompts/s%s; simulated feedback on %.0f%% of generations",
+                    actors, rate, duration == null ? " (Ctrl-C to stop)" : " for " + duration.toSeconds() + " s",
+                    100 * feedbackFraction);
 
             long start = System.nanoTime();
             long nextProgress = start + progressEvery.toNanos();
+            boolean trafficDoneSaid = false;
             while (true) {
                 if (stopRequested.await(500, TimeUnit.MILLISECONDS)) {
                     say("stopping (interrupted)");
@@ -173,8 +214,12 @@ public final class UpCommand implements Callable<Integer> {
                         throw new IllegalStateException(c.name() + " exited unexpectedly; see " + c.log());
                     }
                 }
+                if (simulator.finished() && !trafficDoneSaid) {
+                    say("traffic finished after %d pass(es): %d prompts sent; the loop keeps running", repeat, simulator.sent());
+                    trafficDoneSaid = true;
+                }
                 if (now >= nextProgress) {
-                    progress(observer.summary(), simulator.sent(), (now - start) / 1_000_000_000L);
+                    progress(observer.summary(), simulator.sent(), rater == null ? 0 : rater.given(), (now - start) / 1_000_000_000L);
                     nextProgress += progressEvery.toNanos();
                 }
             }
@@ -185,10 +230,13 @@ public final class UpCommand implements Callable<Integer> {
             if (endpoints != null) {
                 endpoints.close();
             }
+            if (rater != null) {
+                rater.close();
+            }
             LoopSummary summary = shutDown(children, simulator, observer);
             reportRss(children);
             if (summary != null) {
-                System.out.println(summaryJson(summary));
+                System.out.println(summaryJson(summary, rater == null ? 0 : rater.given()));
                 System.out.flush();
             }
             finished.countDown();
@@ -270,9 +318,9 @@ public final class UpCommand implements Callable<Integer> {
         return all;
     }
 
-    private static void progress(LoopSummary s, long prompts, long seconds) {
-        say("t=%ds prompts=%d episodes=%d transitions=%d scored=%d updates=%d published=v%d served=%s deadLetters=%d heldOutRougeL=%.3f",
-                seconds, prompts, s.episodes(), s.transitions(), s.scoredTransitions(), s.learnerUpdates(),
+    private static void progress(LoopSummary s, long prompts, long feedback, long seconds) {
+        say("t=%ds prompts=%d feedback=%d episodes=%d transitions=%d scored=%d updates=%d published=v%d served=%s deadLetters=%d heldOutRougeL=%.3f",
+                seconds, prompts, feedback, s.episodes(), s.transitions(), s.scoredTransitions(), s.learnerUpdates(),
                 s.modelVersionPublished(), s.modelVersionsServed(), s.deadLetters(), s.heldOutRougeLLast());
     }
 
@@ -284,7 +332,7 @@ public final class UpCommand implements Callable<Integer> {
         say("%s", sb);
     }
 
-    static String summaryJson(LoopSummary s) {
+    static String summaryJson(LoopSummary s, long feedbackGiven) {
         ObjectMapper json = new ObjectMapper();
         ObjectNode o = json.createObjectNode();
         o.put("episodes", s.episodes());
@@ -292,6 +340,7 @@ public final class UpCommand implements Callable<Integer> {
         o.put("scoredTransitions", s.scoredTransitions());
         o.put("learnerUpdates", s.learnerUpdates());
         o.put("modelVersionPublished", s.modelVersionPublished());
+        o.put("feedbackGiven", feedbackGiven);
         ObjectNode served = o.putObject("modelVersionsServed");
         s.modelVersionsServed().forEach(served::put);
         putNumber(o, "meanRewardFirst10pct", s.meanRewardFirst10pct());

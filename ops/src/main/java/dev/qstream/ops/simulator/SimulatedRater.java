@@ -9,11 +9,13 @@ import dev.qstream.schemas.serde.AvroDecodeException;
 import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.schemas.topics.QstreamTopic;
 import dev.qstream.scorer.metrics.RougeScorer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,6 +23,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -50,6 +53,17 @@ public final class SimulatedRater implements AutoCloseable {
      * @param noise      standard deviation of the rating noise (on the [-1, 1] scale)
      */
     public record Taste(double fraction, Duration meanDelay, double noise, long seed) {
+        public Taste {
+            if (!(fraction >= 0 && fraction <= 1)) {
+                throw new IllegalArgumentException("feedback fraction must be in [0, 1], got " + fraction);
+            }
+            if (meanDelay == null || meanDelay.isNegative()) {
+                throw new IllegalArgumentException("feedback delay must be >= 0");
+            }
+            if (!(noise >= 0)) {
+                throw new IllegalArgumentException("rating noise must be >= 0, got " + noise);
+            }
+        }
     }
 
     private final KafkaConsumer<byte[], byte[]> consumer;
@@ -68,6 +82,7 @@ public final class SimulatedRater implements AutoCloseable {
     private final AtomicLong given = new AtomicLong();
     private final Set<UUID> rated = new HashSet<>();
     private volatile boolean running = true;
+    private volatile boolean ready;
 
     public SimulatedRater(KafkaSettings settings, List<TaskPrompt> task, Taste taste) {
         var props = settings.consumer("qstream-simulated-rater", "qstream-simulated-rater");
@@ -79,7 +94,17 @@ public final class SimulatedRater implements AutoCloseable {
         this.prompts = task.stream().collect(Collectors.toMap(TaskPrompt::id, Function.identity(), (a, b) -> a));
         this.taste = taste;
         this.random = new Random(taste.seed());
-        consumer.subscribe(List.of(settings.topic(QstreamTopic.GENERATIONS)));
+        consumer.subscribe(List.of(settings.topic(QstreamTopic.GENERATIONS)), new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            }
+
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                partitions.forEach(consumer::position); // fix "the end" now, so ready means what comes next is read
+                ready = true;
+            }
+        });
         this.thread = new Thread(this::run, "simulated-rater");
         this.thread.setDaemon(true);
     }
@@ -87,6 +112,11 @@ public final class SimulatedRater implements AutoCloseable {
     public SimulatedRater start() {
         thread.start();
         return this;
+    }
+
+    /** True once it reads generations: it starts at the end of the topic, so earlier ones are never rated. */
+    public boolean ready() {
+        return ready;
     }
 
     public long given() {
@@ -124,21 +154,9 @@ public final class SimulatedRater implements AutoCloseable {
         delays.schedule(() -> send(e, score, thumbs), delayMillis, TimeUnit.MILLISECONDS);
     }
 
-    /** The rater's opinion in [-1, 1]. */
+    /** The rater's opinion in [-1, 1]: its taste plus noise. */
     double judge(Episode e) {
-        TaskPrompt p = prompts.get(e.getPromptId());
-        List<String> words = List.of(e.getText().isBlank() ? new String[0] : e.getText().split("\\s+"));
-        double closeness = p == null || p.references().isEmpty() ? 0.5 : rouge.scoreMulti(p.references(), e.getText()).rougeL().f();
-        Set<String> bigrams = new HashSet<>();
-        int repeats = 0;
-        for (int i = 0; i + 1 < words.size(); i++) {
-            if (!bigrams.add(words.get(i) + " " + words.get(i + 1))) {
-                repeats++;
-            }
-        }
-        int target = p == null || p.references().isEmpty() ? 12 : p.references().get(0).split("\\s+").length;
-        double rambling = Math.max(0, words.size() - target) / (double) Math.max(1, target);
-        double opinion = 2 * closeness - 1 - 0.5 * repeats / Math.max(1, words.size()) - 0.5 * Math.min(1, rambling)
+        double opinion = RaterPreference.opinion(prompts.get(e.getPromptId()), e.getText(), rouge)
                 + random.nextGaussian() * taste.noise();
         return Math.max(-1, Math.min(1, opinion));
     }

@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Live traffic for the local loop: sends the task's training prompts to {@code qstream.prompts} at a steady rate,
- * reshuffling after each pass, for as long as it runs.
+ * pass after pass (each pass in a fresh seeded order when shuffling, in file order when not), for a set number of
+ * passes or for as long as it runs.
  */
 public final class TrafficSimulator implements AutoCloseable {
 
@@ -33,11 +34,27 @@ public final class TrafficSimulator implements AutoCloseable {
     private final double ratePerSecond;
     private final Random random;
     private final String taskName;
+    private final boolean shuffle;
+    private final int passes;
     private final AtomicLong sent = new AtomicLong();
     private final Thread thread;
     private volatile boolean running = true;
+    private volatile boolean finished;
 
+    /** Shuffled passes, forever. */
     public TrafficSimulator(KafkaSettings settings, String taskName, List<TaskPrompt> prompts, double ratePerSecond, long seed) {
+        this(settings, taskName, prompts, ratePerSecond, seed, true, 0);
+    }
+
+    /**
+     * @param shuffle a fresh seeded order each pass; false = the task file's order
+     * @param passes  passes over the prompts before it stops sending; 0 = no end
+     */
+    public TrafficSimulator(KafkaSettings settings, String taskName, List<TaskPrompt> prompts, double ratePerSecond, long seed,
+                            boolean shuffle, int passes) {
+        if (passes < 0) {
+            throw new IllegalArgumentException("passes must be >= 0 (0 = no end)");
+        }
         if (prompts.isEmpty()) {
             throw new IllegalArgumentException("the task has no training prompts to send");
         }
@@ -50,6 +67,8 @@ public final class TrafficSimulator implements AutoCloseable {
         this.ratePerSecond = ratePerSecond;
         this.random = new Random(seed);
         this.taskName = taskName;
+        this.shuffle = shuffle;
+        this.passes = passes;
         this.thread = new Thread(this::run, "traffic-simulator");
         this.thread.setDaemon(true);
     }
@@ -63,16 +82,31 @@ public final class TrafficSimulator implements AutoCloseable {
         return sent.get();
     }
 
+    /** True once every pass was sent (never with no end). */
+    public boolean finished() {
+        return finished;
+    }
+
     private void run() {
         long intervalNanos = (long) (1e9 / ratePerSecond);
         long next = System.nanoTime();
         List<TaskPrompt> order = new ArrayList<>(prompts);
         int position = order.size();
+        int pass = 0;
         try {
             while (running) {
                 if (position == order.size()) {
-                    Collections.shuffle(order, random);
+                    if (passes > 0 && pass == passes) {
+                        finished = true;
+                        LOG.info("traffic finished: {} pass(es), {} prompts sent", passes, sent.get());
+                        producer.flush();
+                        return;
+                    }
+                    if (shuffle) {
+                        Collections.shuffle(order, random);
+                    }
                     position = 0;
+                    pass++;
                 }
                 TaskPrompt p = order.get(position++);
                 Prompt prompt = Prompt.newBuilder()
