@@ -8,6 +8,7 @@ import dev.qstream.broker.EmbeddedKafkaBroker;
 import dev.qstream.policy.network.QNetworkSpec;
 import dev.qstream.policy.network.QNetworkWeights;
 import dev.qstream.policy.text.Vocabulary;
+import dev.qstream.policy.transport.ModelSigner;
 import dev.qstream.schemas.avro.DeadLetter;
 import dev.qstream.schemas.avro.DeadLetterReason;
 import dev.qstream.schemas.avro.ModelUpdate;
@@ -26,6 +27,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -168,6 +170,21 @@ class HotSwapIT {
 
             f.publish(9); // a good update after the bad ones is taken
             await().atMost(Duration.ofSeconds(30)).until(() -> f.actor.servedVersion() == 9);
+
+            // Signed with the right key but diverged: a NaN weight; and well-formed but signed with another key.
+            QNetworkWeights diverged = ActorFixture.weightsFor(10);
+            diverged.w2()[3] = Float.NaN;
+            f.send(f.chunks(10, Optional.of(ActorFixture.KEY), diverged, ActorFixture.VOCABULARY.fingerprint()));
+            ModelSigner foreignKey = new ModelSigner("someone-else-signing-key-0123456789".getBytes(StandardCharsets.UTF_8));
+            f.send(f.chunks(11, Optional.of(foreignKey), ActorFixture.weightsFor(11), ActorFixture.VOCABULARY.fingerprint()));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                List<DeadLetter> refused = f.deadLetters().stream().filter(l -> l.getReason() == DeadLetterReason.REFUSED_MODEL).toList();
+                assertThat(refused).extracting(DeadLetter::getError).anyMatch(e -> e.contains("version 10") && e.contains("not finite"));
+                assertThat(refused).extracting(DeadLetter::getError).anyMatch(e -> e.contains("version 11") && e.contains("signature does not verify"));
+            });
+            assertThat(f.actor.servedVersion()).isEqualTo(9);
+            f.publish(12);
+            await().atMost(Duration.ofSeconds(30)).until(() -> f.actor.servedVersion() == 12);
         }
     }
 }

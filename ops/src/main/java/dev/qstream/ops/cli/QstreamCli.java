@@ -30,7 +30,8 @@ public final class QstreamCli {
             if (e instanceof IllegalArgumentException || e instanceof IllegalStateException
                     || e instanceof IOException || e instanceof UncheckedIOException
                     || e instanceof KafkaUnreachableException) {
-                System.err.println("qstream " + command.getCommandName() + ": " + e.getMessage());
+                command.getErr().println("qstream " + command.getCommandName() + ": " + e.getMessage());
+                command.getErr().flush();
                 return 2;
             }
             throw e;

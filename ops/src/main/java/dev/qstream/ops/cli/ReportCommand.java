@@ -12,6 +12,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -30,6 +32,10 @@ public final class ReportCommand implements Callable<Integer> {
 
     @Option(names = "--out", required = true, paramLabel = "FILE.png", description = "Where to write the PNG.")
     Path out;
+
+    @Option(names = "--csv", paramLabel = "FILE.csv",
+            description = "Also write the plotted points as CSV (series,x,y): held-out ROUGE-L and mean reward against minutes and updates.")
+    Path csv;
 
     @Option(names = "--since", converter = DurationConverter.class,
             description = "Only the last DURATION of the topics (e.g. 2h); default: everything they still hold.")
@@ -67,10 +73,29 @@ public final class ReportCommand implements Callable<Integer> {
             throw new IllegalStateException("Kafka at " + settings.bootstrapServers() + " did not answer: " + e.getMessage(), e);
         }
         LearningCurvePlot.write(curve, out, title);
+        if (csv != null) {
+            writeCsv(curve, csv);
+        }
         double[] firstLast = curve.firstAndLastTenthMeanReward();
         System.err.printf(Locale.ROOT, "[qstream report] wrote %s: %d scored episodes, %d held-out evaluations%s; "
                         + "mean reward first tenth %.4f, last tenth %.4f%n", out, curve.episodes(), curve.evaluations(),
                 skipped[0] == 0 ? "" : ", " + skipped[0] + " undecodable records skipped", firstLast[0], firstLast[1]);
         return 0;
+    }
+
+    private static void writeCsv(LearningCurve curve, Path file) throws IOException {
+        StringBuilder sb = new StringBuilder("series,x,y\n");
+        Map<String, LearningCurve.Curve> series = new LinkedHashMap<>();
+        series.put("heldOutRougeL_vs_minutes", curve.heldOutOverTime());
+        series.put("heldOutRougeL_vs_updates", curve.heldOutOverUpdates());
+        series.put("meanReward_vs_minutes", curve.rewardOverTime(200));
+        series.put("meanReward_vs_updates", curve.rewardOverUpdates(200));
+        series.forEach((name, c) -> {
+            for (int i = 0; i < c.size(); i++) {
+                sb.append(name).append(',').append(String.format(Locale.ROOT, "%.4f", c.x()[i]))
+                        .append(',').append(String.format(Locale.ROOT, "%.6f", c.y()[i])).append('\n');
+            }
+        });
+        Files.writeString(file, sb.toString());
     }
 }
