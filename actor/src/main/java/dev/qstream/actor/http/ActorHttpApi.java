@@ -10,6 +10,8 @@ import dev.qstream.actor.experience.Adder;
 import dev.qstream.actor.generation.EpisodeGenerator;
 import dev.qstream.actor.generation.Exploration;
 import dev.qstream.actor.generation.GenerationResult;
+import dev.qstream.runtime.http.BearerToken;
+import dev.qstream.runtime.http.RecentEpisodes;
 import dev.qstream.schemas.avro.ExplorationStrategy;
 import dev.qstream.schemas.avro.Feedback;
 import dev.qstream.schemas.avro.FeedbackKind;
@@ -24,8 +26,6 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -65,15 +65,15 @@ public final class ActorHttpApi implements AutoCloseable {
 
     private final Backend backend;
     private final RecordValidator validator;
-    private final Optional<byte[]> token;
+    private final Optional<BearerToken> token;
     private final Counter requests;
     private final Counter rejected;
     private final Javalin app;
 
-    public ActorHttpApi(Backend backend, int port, Optional<String> bearerToken, long maxRequestBytes, MeterRegistry registry) {
+    public ActorHttpApi(Backend backend, int port, Optional<BearerToken> bearerToken, long maxRequestBytes, MeterRegistry registry) {
         this.backend = backend;
         this.validator = new RecordValidator(backend.limits());
-        this.token = bearerToken.map(t -> t.getBytes(StandardCharsets.UTF_8));
+        this.token = bearerToken;
         this.requests = Counter.builder("actor.requests").tag("source", "http").description("generation requests").register(registry);
         this.rejected = Counter.builder("actor.http.rejected").description("HTTP requests answered with a client error").register(registry);
         this.app = Javalin.create(config -> {
@@ -123,10 +123,7 @@ public final class ActorHttpApi implements AutoCloseable {
         if (token.isEmpty()) {
             return;
         }
-        String header = ctx.header("Authorization");
-        byte[] presented = header != null && header.startsWith("Bearer ")
-                ? header.substring(7).strip().getBytes(StandardCharsets.UTF_8) : new byte[0];
-        if (!MessageDigest.isEqual(presented, token.get())) {
+        if (!token.get().acceptsHeader(ctx.header("Authorization"))) {
             ctx.header("WWW-Authenticate", "Bearer");
             throw new ApiException(401, "missing or invalid bearer token");
         }

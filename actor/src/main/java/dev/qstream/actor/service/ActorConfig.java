@@ -2,6 +2,7 @@ package dev.qstream.actor.service;
 
 import dev.qstream.actor.generation.ActionMasker;
 import dev.qstream.actor.generation.EpsilonSchedule;
+import dev.qstream.runtime.http.BearerToken;
 import dev.qstream.policy.state.EncoderSpec;
 import dev.qstream.policy.text.Vocabulary;
 import dev.qstream.policy.transport.ModelSigner;
@@ -45,7 +46,7 @@ public record ActorConfig(String instanceId, String modelName, Vocabulary vocabu
                           long initSeed, int maxTokens, int maxPromptTokens, ExplorationStrategy strategy,
                           EpsilonSchedule epsilon, double temperature, ActionMasker.Mode maskMode, int commonWords,
                           int topK, int maxBatch, Duration maxBatchWait, int topicConcurrency, int httpPort,
-                          Optional<String> httpToken, int maxRequestBytes, boolean rejectUnknownFeedbackEpisodes,
+                          Optional<BearerToken> httpToken, int maxRequestBytes, boolean rejectUnknownFeedbackEpisodes,
                           boolean requireKafka, int producerQueueRecords, Optional<ModelSigner> signer, String groupId, Duration catchUpTimeout) {
 
     public static final String DEFAULT_MODEL_NAME = "qnet";
@@ -90,7 +91,7 @@ public record ActorConfig(String instanceId, String modelName, Vocabulary vocabu
         private Duration maxBatchWait = Duration.ofMillis(1);
         private int topicConcurrency = 16;
         private int httpPort = -1;
-        private Optional<String> httpToken = Optional.empty();
+        private Optional<BearerToken> httpToken = Optional.empty();
         private int maxRequestBytes = 64 * 1024;
         private boolean rejectUnknownFeedbackEpisodes;
         private boolean requireKafka;
@@ -120,7 +121,7 @@ public record ActorConfig(String instanceId, String modelName, Vocabulary vocabu
         public Builder maxBatchWait(Duration v) { maxBatchWait = v; return this; }
         public Builder topicConcurrency(int v) { topicConcurrency = v; return this; }
         public Builder httpPort(int v) { httpPort = v; return this; }
-        public Builder httpToken(Optional<String> v) { httpToken = v; return this; }
+        public Builder httpToken(Optional<BearerToken> v) { httpToken = v; return this; }
         public Builder maxRequestBytes(int v) { maxRequestBytes = v; return this; }
         public Builder rejectUnknownFeedbackEpisodes(boolean v) { rejectUnknownFeedbackEpisodes = v; return this; }
         public Builder requireKafka(boolean v) { requireKafka = v; return this; }

@@ -84,9 +84,12 @@ class BrokerOutageIT {
                 Thread.sleep(250);
             }
             broker.restart();
+            long restarted = System.nanoTime();
             assertThat(answered).hasSizeGreaterThan(20);
-            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofSeconds(2))
+            await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
                     .until(() -> completeEpisodes(f).keySet().containsAll(answered));
+            System.out.printf("broker outage: %d episodes answered during 20 s without Kafka, all on the topic %.1f s after it returned%n",
+                    answered.size(), (System.nanoTime() - restarted) / 1e9);
         }
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.qstream.actor.ActorFixture;
 import dev.qstream.broker.BrokerSettings;
 import dev.qstream.broker.EmbeddedKafkaBroker;
+import dev.qstream.runtime.http.BearerToken;
 import dev.qstream.schemas.avro.Feedback;
 import dev.qstream.schemas.avro.FeedbackKind;
 import dev.qstream.schemas.serde.Serdes;
@@ -32,7 +33,7 @@ import static org.awaitility.Awaitility.await;
 /** The HTTP API's contract: validation errors are clear 4xx without stack traces, auth is enforced, feedback lands. */
 class HttpApiIT {
 
-    private static final String TOKEN = "s3cret-token";
+    private static final String TOKEN = "s3cret-token-0123456789";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static EmbeddedKafkaBroker broker;
@@ -41,7 +42,7 @@ class HttpApiIT {
     @BeforeAll
     static void start() throws Exception {
         broker = EmbeddedKafkaBroker.start(BrokerSettings.ephemeral());
-        actor = new ActorFixture(broker.bootstrapServers(), "http", b -> b.httpToken(Optional.of(TOKEN))
+        actor = new ActorFixture(broker.bootstrapServers(), "http", b -> b.httpToken(Optional.of(BearerToken.of(TOKEN)))
                 .maxRequestBytes(4096).rejectUnknownFeedbackEpisodes(true));
     }
 

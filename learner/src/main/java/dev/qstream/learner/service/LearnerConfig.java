@@ -72,7 +72,7 @@ public record LearnerConfig(String instanceId, String modelName, int vocabularyS
         private DqnConfig dqn = DqnConfig.defaults();
         private ReplayConfig replay = ReplayConfig.prioritized(200_000);
         private int minReplay = 500;
-        private double samplesPerInsert = 16;
+        private double samplesPerInsert = 8;
         private double tolerance = -1;
         private double pauseIngestBehind = 0;
         private int publishEveryUpdates = 100;

@@ -6,6 +6,7 @@ import dev.qstream.actor.service.ActorConfig;
 import dev.qstream.actor.service.ActorService;
 import dev.qstream.policy.state.EncoderSpec;
 import dev.qstream.policy.text.Vocabulary;
+import dev.qstream.runtime.http.BearerToken;
 import dev.qstream.schemas.avro.ExplorationStrategy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -103,12 +104,8 @@ public final class ActorCommand implements Callable<Integer> {
     @Option(names = "--exit-with-parent", hidden = true)
     boolean exitWithParent;
 
-    private java.util.Optional<String> httpToken() throws java.io.IOException {
-        if (httpTokenFile != null) {
-            return java.util.Optional.of(java.nio.file.Files.readString(httpTokenFile).strip());
-        }
-        String env = System.getenv("QSTREAM_HTTP_TOKEN");
-        return env == null || env.isBlank() ? java.util.Optional.empty() : java.util.Optional.of(env.strip());
+    private java.util.Optional<BearerToken> httpToken() {
+        return BearerToken.configured(httpTokenFile, System.getenv());
     }
 
     @Override

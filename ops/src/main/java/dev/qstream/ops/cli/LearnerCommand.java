@@ -107,7 +107,7 @@ public final class LearnerCommand implements Callable<Integer> {
     @Option(names = "--min-replay", defaultValue = "500", description = "Transitions before the first update (default: ${DEFAULT-VALUE}).")
     int minReplay;
 
-    @Option(names = "--samples-per-insert", defaultValue = "16", description = "Target sampled/inserted ratio (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--samples-per-insert", defaultValue = "8", description = "Target sampled/inserted ratio (default: ${DEFAULT-VALUE}).")
     double samplesPerInsert;
 
     @Option(names = "--publish-every-updates", defaultValue = "100", description = "Publish a model every N updates (default: ${DEFAULT-VALUE}).")

@@ -6,12 +6,14 @@ import dev.qstream.ops.observe.LoopSummary;
 import dev.qstream.ops.simulator.TrafficSimulator;
 import dev.qstream.ops.task.TaskPrompt;
 import dev.qstream.ops.task.TaskVocabulary;
+import dev.qstream.runtime.http.BearerToken;
 import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.runtime.kafka.TopicBootstrap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -54,12 +56,22 @@ public final class OpsCommand implements Callable<Integer> {
     @Option(names = "--instance-id", defaultValue = "ops-1", description = "This ops instance's id on the metrics topic (default: ${DEFAULT-VALUE}).")
     String instanceId;
 
+    @Option(names = "--http-token-file", paramLabel = "FILE",
+            description = "File holding the bearer token the dashboard requires (else $QSTREAM_HTTP_TOKEN; none = open). "
+                    + "Browsers open /?token=<token> once.")
+    Path httpTokenFile;
+
+    @Option(names = "--reject-unknown-feedback",
+            description = "Refuse dashboard feedback for episode ids not seen on the generations topic.")
+    boolean rejectUnknownFeedback;
+
     @Option(names = "--exit-with-parent", hidden = true)
     boolean exitWithParent;
 
     @Override
     public Integer call() throws Exception {
         KafkaSettings settings = kafka.settings();
+        BearerToken.configured(httpTokenFile, System.getenv()); // a bad token file fails here, before any connection
         TopicBootstrap.ensureTopics(settings, kafka.startupTimeout);
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "ops-shutdown"));
@@ -73,7 +85,7 @@ public final class OpsCommand implements Callable<Integer> {
         DashboardServer dashboard = null;
         if (port >= 0) {
             dashboard = DashboardServer.start(settings, new DashboardServer.Options(host, port, history,
-                    Duration.ofSeconds(2), instanceId));
+                    Duration.ofSeconds(2), instanceId, BearerToken.configured(httpTokenFile, System.getenv()), rejectUnknownFeedback));
             System.err.println("[qstream ops] dashboard: " + dashboard.url() + " (Prometheus: " + dashboard.url() + "metrics)");
         }
         if (rate > 0) {

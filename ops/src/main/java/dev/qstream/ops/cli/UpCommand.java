@@ -57,7 +57,7 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--actors", defaultValue = "1", description = "Actor JVMs to run (default: ${DEFAULT-VALUE}).")
     int actors;
 
-    @Option(names = "--rate", defaultValue = "20", description = "Prompts per second sent by the traffic simulator (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rate", defaultValue = "40", description = "Prompts per second sent by the traffic simulator (default: ${DEFAULT-VALUE}).")
     double rate;
 
     @Option(names = "--partitions", defaultValue = "" + TopicLayout.DEFAULT_PARTITIONS, description = "Partitions of the shared topics (default: ${DEFAULT-VALUE}).")

@@ -1,8 +1,12 @@
 package dev.qstream.ops.dashboard;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.qstream.runtime.http.BearerToken;
 import dev.qstream.runtime.metrics.PrometheusEndpoint;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.Context;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.HttpStatus;
 import io.javalin.http.staticfiles.Location;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -12,6 +16,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -24,11 +29,15 @@ import java.util.function.Supplier;
  *   <li>{@code POST /api/feedback}: thumbs up/down for an episode</li>
  *   <li>{@code GET /metrics}: the ops process's own meters for Prometheus; {@code GET /healthz}</li>
  * </ul>
- * Errors are JSON {@code {"error": "..."}} with a 4xx/5xx status, never a stack trace.
+ * Errors are JSON {@code {"error": "..."}} with a 4xx/5xx status, never a stack trace. Request bodies are capped at
+ * {@value #MAX_REQUEST_BYTES} bytes. With a token configured, every route but {@code /healthz} needs it: as
+ * {@code Authorization: Bearer <token>} (scripts, Prometheus), or as the cookie a browser gets by opening
+ * {@code /?token=<token>} once (a page cannot put headers on its event stream).
  */
 final class DashboardRoutes {
 
     private static final Logger LOG = LoggerFactory.getLogger(DashboardRoutes.class);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DashboardView view;
     private final SsePublisher sse;
@@ -36,9 +45,14 @@ final class DashboardRoutes {
     private final Supplier<String> scrape;
     private final Supplier<String> failure;
     private final String page;
+    private final Optional<BearerToken> token;
+
+    static final long MAX_REQUEST_BYTES = 16 * 1024;
+    static final String TOKEN_COOKIE = "qstream_token";
 
     DashboardRoutes(DashboardView view, SsePublisher sse, FeedbackEndpoint feedback, Supplier<String> scrape,
-                    Supplier<String> failure) {
+                    Supplier<String> failure, Optional<BearerToken> token) {
+        this.token = token;
         this.view = view;
         this.sse = sse;
         this.feedback = feedback;
@@ -72,6 +86,8 @@ final class DashboardRoutes {
     }
 
     void register(JavalinConfig config) {
+        config.http.maxRequestSize = MAX_REQUEST_BYTES;
+        config.routes.before(this::authorize);
         config.staticFiles.enableWebjars();
         config.staticFiles.add(files -> {
             files.hostedPath = "/static";
@@ -95,10 +111,44 @@ final class DashboardRoutes {
                 ctx.status(503).contentType("text/plain; charset=utf-8").result(why + "\n");
             }
         });
+        config.routes.exception(HttpResponseException.class, (e, ctx) -> json(ctx, e.getStatus(), errorJson(e.getMessage())));
         config.routes.exception(Exception.class, (e, ctx) -> {
             LOG.warn("{} {} failed: {}", ctx.method(), ctx.path(), e.toString());
             json(ctx, 500, "{\"error\":\"internal error; see the ops log\"}");
         });
+    }
+
+    /**
+     * Lets a request through when no token is configured, for {@code /healthz}, or when it carries the token (header
+     * or cookie). {@code GET /?token=...} with the right token sets the cookie and redirects to the bare page, so
+     * the token does not stay in the address bar or the browser history.
+     */
+    private void authorize(Context ctx) {
+        if (token.isEmpty() || ctx.path().equals("/healthz")) {
+            return;
+        }
+        BearerToken t = token.get();
+        if (t.acceptsHeader(ctx.header("Authorization")) || t.matches(ctx.cookie(TOKEN_COOKIE))) {
+            return;
+        }
+        String query = ctx.queryParam("token");
+        if (ctx.path().equals("/") && query != null && t.matches(query)) {
+            ctx.header("Set-Cookie", TOKEN_COOKIE + "=" + query.strip() + "; Path=/; HttpOnly; SameSite=Strict");
+            ctx.redirect("/", HttpStatus.SEE_OTHER);
+            ctx.skipRemainingHandlers();
+            return;
+        }
+        ctx.header("WWW-Authenticate", "Bearer");
+        throw new HttpResponseException(401, "missing or invalid token: send Authorization: Bearer <token>, "
+                + "or open /?token=<token> in the browser once");
+    }
+
+    private static String errorJson(String message) {
+        try {
+            return JSON.writeValueAsString(JSON.createObjectNode().put("error", message));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private void explore(Context ctx) {

@@ -1,7 +1,9 @@
 package dev.qstream.ops.dashboard;
 
 import dev.qstream.ops.telemetry.ConsumerLagReader;
+import dev.qstream.ops.telemetry.GenerationStats;
 import dev.qstream.ops.telemetry.LoopTelemetry;
+import dev.qstream.runtime.http.BearerToken;
 import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.runtime.service.ServiceContext;
 import io.javalin.Javalin;
@@ -11,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The live dashboard of one loop: reads the loop's topics ({@link DashboardFeed}), polls consumer lag
@@ -25,10 +28,14 @@ public final class DashboardServer implements AutoCloseable {
      * @param history    how far back the topics are read at start
      * @param pushEvery  how often open pages get a new view
      * @param instanceId this ops instance's id on the metrics topic
+     * @param token      bearer token every route but {@code /healthz} requires; empty = open
+     * @param rejectUnknownFeedback refuse feedback for episode ids not seen on the generations topic
      */
-    public record Options(String host, int port, Duration history, Duration pushEvery, String instanceId) {
+    public record Options(String host, int port, Duration history, Duration pushEvery, String instanceId,
+                          Optional<BearerToken> token, boolean rejectUnknownFeedback) {
         public Options {
             Objects.requireNonNull(host, "host");
+            Objects.requireNonNull(token, "token");
             if (port < 0 || port > 65_535) {
                 throw new IllegalArgumentException("dashboard port must be in [0, 65535], got " + port);
             }
@@ -38,6 +45,11 @@ public final class DashboardServer implements AutoCloseable {
             if (pushEvery.toMillis() < 100) {
                 throw new IllegalArgumentException("dashboard push interval must be at least 100 ms");
             }
+        }
+
+        /** An open dashboard (no token, any episode id). */
+        public Options(String host, int port, Duration history, Duration pushEvery, String instanceId) {
+            this(host, port, history, pushEvery, instanceId, Optional.empty(), false);
         }
 
         public static Options defaults(int port) {
@@ -68,10 +80,12 @@ public final class DashboardServer implements AutoCloseable {
                     Duration.ofSeconds(5), DashboardCharts.MAX_POINTS, context.registry()).start());
             DashboardView view = new DashboardView(telemetry, lag, options.history().toSeconds());
             this.sse = track(started, new SsePublisher(() -> view.snapshotJson(System.currentTimeMillis()), options.pushEvery()));
-            this.feedback = track(started, new FeedbackEndpoint(settings, context.clientId("feedback"), context.registry()));
+            GenerationStats generations = telemetry.generations();
+            this.feedback = track(started, new FeedbackEndpoint(settings, context.clientId("feedback"), context.registry(),
+                    options.rejectUnknownFeedback() ? generations::produced : id -> true));
             Gauge.builder("dashboard.sse.clients", sse, SsePublisher::clients).description("open dashboard pages")
                     .register(context.registry());
-            DashboardRoutes routes = new DashboardRoutes(view, sse, feedback, context::scrape, feed::failure);
+            DashboardRoutes routes = new DashboardRoutes(view, sse, feedback, context::scrape, feed::failure, options.token());
             this.app = startServer(routes, options);
         } catch (RuntimeException e) {
             for (int i = started.size() - 1; i >= 0; i--) {

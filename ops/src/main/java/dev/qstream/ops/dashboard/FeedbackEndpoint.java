@@ -26,6 +26,7 @@ import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Predicate;
 
 /**
  * The dashboard's thumbs up/down: {@code POST /api/feedback {"episodeId": UUID, "value": 1 | -1}} becomes a THUMBS
@@ -49,14 +50,21 @@ final class FeedbackEndpoint implements AutoCloseable {
     private final RecordValidator validator = new RecordValidator(ValidationLimits.defaults());
     private final Counter sent;
     private final Counter rejected;
+    /** Episodes feedback may name; accepts every id unless the deployment rejects unknown ones. */
+    private final Predicate<UUID> known;
 
-    FeedbackEndpoint(KafkaSettings settings, String clientId, MeterRegistry registry) {
-        this(new KafkaProducer<>(settings.producer(clientId)), settings.topic(QstreamTopic.FEEDBACK), registry);
+    FeedbackEndpoint(KafkaSettings settings, String clientId, MeterRegistry registry, Predicate<UUID> known) {
+        this(new KafkaProducer<>(settings.producer(clientId)), settings.topic(QstreamTopic.FEEDBACK), registry, known);
     }
 
     FeedbackEndpoint(Producer<byte[], byte[]> producer, String topic, MeterRegistry registry) {
+        this(producer, topic, registry, id -> true);
+    }
+
+    FeedbackEndpoint(Producer<byte[], byte[]> producer, String topic, MeterRegistry registry, Predicate<UUID> known) {
         this.producer = producer;
         this.topic = topic;
+        this.known = known;
         this.sent = Counter.builder("dashboard.feedback.sent").description("feedback records written from the dashboard").register(registry);
         this.rejected = Counter.builder("dashboard.feedback.rejected").description("feedback requests refused as invalid").register(registry);
     }
@@ -94,6 +102,9 @@ final class FeedbackEndpoint implements AutoCloseable {
         if (value == null || !value.isIntegralNumber() || !value.canConvertToInt()
                 || (value.asInt() != 1 && value.asInt() != -1)) {
             return reject(400, "value is required and must be 1 (thumbs up) or -1 (thumbs down)");
+        }
+        if (!known.test(episodeId)) {
+            return reject(404, "episode " + episodeId + " was not produced by this deployment (or is too old)");
         }
         Feedback feedback = Feedback.newBuilder()
                 .setFeedbackId(UUID.randomUUID())

@@ -1,5 +1,6 @@
 package dev.qstream.ops.telemetry;
 
+import dev.qstream.runtime.http.RecentEpisodes;
 import dev.qstream.schemas.avro.Episode;
 
 import java.util.ArrayList;
@@ -8,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.UUID;
 
 /**
  * What the generations topic says about learning: mean episode reward per model version and per time bucket, and
@@ -37,6 +39,11 @@ public final class GenerationStats {
     private final LinkedHashMap<String, Generation> recent;
     private long scoredEpisodes;
     private long unscoredEpisodes;
+    /** Ids of the episodes seen, so feedback can be checked against what this deployment produced. */
+    private final RecentEpisodes produced = new RecentEpisodes(PRODUCED_CAPACITY);
+
+    /** Episode ids remembered for {@link #produced(UUID)} (about 15 MB). */
+    public static final int PRODUCED_CAPACITY = 200_000;
 
     public GenerationStats(long bucketMillis, int maxBuckets, int maxRecent) {
         if (bucketMillis <= 0 || maxBuckets < 1 || maxRecent < 1) {
@@ -54,6 +61,7 @@ public final class GenerationStats {
     }
 
     public synchronized void accept(Episode episode) {
+        produced.remember(episode.getEpisodeId(), "");
         String id = episode.getEpisodeId().toString();
         long at = episode.getCreatedAt().toEpochMilli();
         if (episode.getScores() == null) {
@@ -86,6 +94,11 @@ public final class GenerationStats {
     private static Generation row(Episode e, Double reward) {
         return new Generation(e.getEpisodeId().toString(), e.getPromptId(), e.getActorId(), e.getPrompt(), e.getText(),
                 reward, e.getPolicyVersion(), e.getCreatedAt().toEpochMilli());
+    }
+
+    /** True when a generation with this episode id was seen (among the newest {@value #PRODUCED_CAPACITY}). */
+    public boolean produced(UUID episodeId) {
+        return produced.text(episodeId) != null;
     }
 
     public synchronized List<VersionReward> byVersion() {

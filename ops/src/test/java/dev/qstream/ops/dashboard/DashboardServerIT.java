@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.qstream.broker.BrokerSettings;
 import dev.qstream.broker.EmbeddedKafkaBroker;
 import dev.qstream.ops.telemetry.OpsTelemetryITSupport;
+import dev.qstream.runtime.http.BearerToken;
 import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.schemas.avro.DeadLetter;
 import dev.qstream.schemas.avro.DeadLetterReason;
@@ -32,6 +33,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -240,5 +242,62 @@ class DashboardServerIT {
         });
         List<String> data = events.get(20, TimeUnit.SECONDS); // the first at once, the second from the ticker
         assertThat(data).hasSize(2).allSatisfy(d -> assertThat(JSON.readTree(d).has("charts")).isTrue());
+    }
+
+    @Test
+    void aTokenGuardsEveryRouteButHealthAndUnknownEpisodesCanBeRefused() throws Exception {
+        String secret = "dashboard-token-0123456789";
+        try (DashboardServer secured = DashboardServer.start(settings, new DashboardServer.Options("127.0.0.1", 0,
+                Duration.ofMinutes(10), Duration.ofMillis(500), "ops-secured", Optional.of(BearerToken.of(secret)), true))) {
+            await().atMost(Duration.ofSeconds(30)).until(secured::caughtUp);
+            HttpClient noRedirects = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
+            java.util.function.BiFunction<String, String, HttpRequest.Builder> request = (path, auth) -> {
+                HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(secured.url() + path.substring(1)));
+                return auth == null ? b : b.header("Authorization", auth);
+            };
+            for (String path : List.of("/", "/api/snapshot", "/metrics", "/api/explore?name=learner.loss")) {
+                HttpResponse<String> r = noRedirects.send(request.apply(path, null).build(), HttpResponse.BodyHandlers.ofString());
+                assertThat(r.statusCode()).as(path).isEqualTo(401);
+                assertThat(r.headers().firstValue("WWW-Authenticate")).contains("Bearer");
+                assertThat(JSON.readTree(r.body()).get("error").asText()).contains("missing or invalid token");
+                assertThat(noRedirects.send(request.apply(path, "Bearer wrong-token-0123456789").build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode()).as(path).isEqualTo(401);
+                assertThat(noRedirects.send(request.apply(path, "Bearer " + secret).build(),
+                        HttpResponse.BodyHandlers.ofString()).statusCode()).as(path).isEqualTo(200);
+            }
+            assertThat(noRedirects.send(request.apply("/healthz", null).build(), HttpResponse.BodyHandlers.ofString()).statusCode())
+                    .isEqualTo(200);
+
+            // A browser: /?token= once sets an HttpOnly cookie and redirects to the bare page; the cookie then suffices.
+            HttpResponse<String> wrongQuery = noRedirects.send(request.apply("/?token=nope", null).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(wrongQuery.statusCode()).isEqualTo(401);
+            HttpResponse<String> login = noRedirects.send(request.apply("/?token=" + secret, null).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(login.statusCode()).isEqualTo(303);
+            assertThat(login.headers().firstValue("Location")).contains("/");
+            String cookie = login.headers().firstValue("Set-Cookie").orElseThrow();
+            assertThat(cookie).contains("HttpOnly").contains("SameSite=Strict");
+            HttpResponse<String> page = noRedirects.send(request.apply("/", null).header("Cookie", cookie.split(";")[0]).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(page.statusCode()).isEqualTo(200);
+            assertThat(page.body()).contains("<html");
+
+            // Feedback: only for episodes seen on the generations topic; oversized bodies are refused.
+            java.util.function.Function<String, HttpResponse<String>> feedback = body -> {
+                try {
+                    return noRedirects.send(request.apply("/api/feedback", "Bearer " + secret).header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            UUID stranger = UUID.randomUUID();
+            HttpResponse<String> unknown = feedback.apply("{\"episodeId\":\"" + stranger + "\",\"value\":1}");
+            assertThat(unknown.statusCode()).isEqualTo(404);
+            assertThat(unknown.body()).contains("was not produced by this deployment");
+            assertThat(feedback.apply("{\"episodeId\":\"" + EPISODE + "\",\"value\":1}").statusCode()).isEqualTo(202);
+            HttpResponse<String> huge = feedback.apply("{\"episodeId\":\"" + "x".repeat(20_000) + "\",\"value\":1}");
+            assertThat(huge.statusCode()).isEqualTo(413);
+            assertThat(huge.body()).doesNotContain("Exception").doesNotContain("\tat ");
+        }
     }
 }

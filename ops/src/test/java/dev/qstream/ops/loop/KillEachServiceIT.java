@@ -81,7 +81,8 @@ class KillEachServiceIT {
             TaskVocabulary.of(task).write(vocab);
             Path checkpoints = dir.resolve("checkpoints");
             int httpPort = freePort();
-            Map<String, String> env = Map.of(ModelSigner.ENV_KEY, "kill-test-signing-key-0123456789", "OMP_NUM_THREADS", "1");
+            String signingKey = "kill-test-signing-key-0123456789";
+            Map<String, String> env = Map.of(ModelSigner.ENV_KEY, signingKey, "OMP_NUM_THREADS", "1");
             List<String> kafka = List.of("--bootstrap-servers", broker.bootstrapServers(), "--topic-prefix", PREFIX,
                     "--partitions", String.valueOf(PARTITIONS));
             Map<String, List<String>> args = new LinkedHashMap<>();
@@ -219,6 +220,15 @@ class KillEachServiceIT {
             }
             assertThat(inReplay).doesNotHaveDuplicates();
             assertThat(new HashSet<>(inReplay)).isEqualTo(expectedSteps);
+
+            // The signing key reached every service through the environment and none of them ever printed it.
+            try (var logs = Files.list(dir)) {
+                List<Path> files = logs.filter(p -> p.toString().endsWith(".log")).toList();
+                assertThat(files).hasSizeGreaterThanOrEqualTo(6);
+                for (Path log : files) {
+                    assertThat(Files.readString(log)).as(log.getFileName().toString()).doesNotContain(signingKey);
+                }
+            }
 
             // Model versions only ever increase.
             List<Long> versions = modelVersions(settings);

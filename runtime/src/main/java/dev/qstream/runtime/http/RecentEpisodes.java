@@ -1,12 +1,13 @@
-package dev.qstream.actor.http;
+package dev.qstream.runtime.http;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
 /**
- * The texts of the episodes this actor produced recently (bounded, oldest forgotten first): lets feedback be checked
- * against episodes the deployment really produced, and edits be compared with what was generated.
+ * The texts of episodes produced recently (bounded, oldest forgotten first): lets a feedback endpoint check that an
+ * episode id is one the deployment really produced, and compare an edit with what was generated. The actor keeps
+ * its own episodes; the ops dashboard every episode it sees on the generations topic.
  */
 public final class RecentEpisodes {
 
@@ -25,7 +26,7 @@ public final class RecentEpisodes {
         texts.put(episode, text);
     }
 
-    /** The generated text, or null when this actor does not know the episode. */
+    /** The generated text, or null when the episode is unknown (never seen, or forgotten). */
     public synchronized String text(UUID episode) {
         return texts.get(episode);
     }
