@@ -69,6 +69,10 @@ public final class DqnUpdate {
     private final float[] td;
     private int rows;
     private long updates;
+    /** Off in tests only, to check the per-action path against the dense one. */
+    boolean gatherValidColumns = true;
+    /** Whether the last update scored the valid actions one by one (true) or through the dense product. */
+    boolean lastUpdateGathered;
 
     public DqnUpdate(DqnConfig cfg, QNetworkWeights init) {
         this.cfg = cfg;
@@ -132,9 +136,17 @@ public final class DqnUpdate {
         forwardHidden(x, online, hid, hidView);
         forwardHidden(xNext, online, hidNext, hidNextView);
         forwardHidden(xNext, target, hidNextTarget, hidNextTargetView);
-        // A(s', ·) without the output bias; argmax adds b2[a] as it scans (V and the mean do not change argmax).
+        // The argmax over s' needs A(s', a) only for the valid actions recorded with each transition. With the
+        // actors' masks (tens of actions out of 10,000) one dot product per valid action is ~100x less work than
+        // the dense product; with every action valid the dense product (sgemm) wins. V and the mean never change it.
         Params picker = cfg.doubleDqn() ? online : target;
-        Nd4j.gemm(cfg.doubleDqn() ? hidNext : hidNextTarget, picker.w2, qNext, false, true, 1.0, 0.0);
+        FloatBuffer pickerHidden = cfg.doubleDqn() ? hidNextView : hidNextTargetView;
+        boolean gather = gatherValidColumns && validActionsToScore(batch) * 8L <= (long) b * actions;
+        lastUpdateGathered = gather;
+        if (!gather) {
+            // A(s', ·) without the output bias; argmax adds b2[a] as it scans.
+            Nd4j.gemm(cfg.doubleDqn() ? hidNext : hidNextTarget, picker.w2, qNext, false, true, 1.0, 0.0);
+        }
 
         // TD errors and the loss gradient with respect to Q(s_i, a_i).
         double loss = 0;
@@ -143,12 +155,16 @@ public final class DqnUpdate {
         float kappa = (float) cfg.huberDelta();
         float[] g = new float[b];
         for (int i = 0; i < b; i++) {
-            int aStar = argmax(qNextView, i * actions, picker.b2View, batch.nextMasks[i]);
-            float qTarget = cfg.doubleDqn()
-                    ? advantage(hidNextTargetView, i, target, aStar)
-                    : qNextView.get(i * actions + aStar) + target.b2View.get(aStar);
-            if (cfg.dueling()) {
-                qTarget += value(hidNextTargetView, i, target) - meanAdvantage(hidNextTargetView, i, target, batch.nextMasks[i]);
+            float qTarget = 0f; // a terminal step (discount 0) does not bootstrap: no argmax needed
+            int[] nextMask = batch.nextMasks[i];
+            if (batch.discounts[i] != 0f && (nextMask == null || nextMask.length > 0)) {
+                int aStar = gather
+                        ? maskedArgmax(pickerHidden, i, picker, batch.nextMasks[i])
+                        : argmax(qNextView, i * actions, picker.b2View, batch.nextMasks[i]);
+                qTarget = advantage(hidNextTargetView, i, target, aStar);
+                if (cfg.dueling()) {
+                    qTarget += value(hidNextTargetView, i, target) - meanAdvantage(hidNextTargetView, i, target, batch.nextMasks[i]);
+                }
             }
             float y = batch.returns[i] + batch.discounts[i] * qTarget;
             int a = batch.actions[i];
@@ -329,6 +345,33 @@ public final class DqnUpdate {
     }
 
     /** argmax over the mask (null = every action) of q[offset + a] + bias[a]. */
+    /** Valid actions over the batch's bootstrapping next states (null mask = every action). */
+    private long validActionsToScore(Batch batch) {
+        long n = 0;
+        for (int i = 0; i < b; i++) {
+            if (batch.discounts[i] != 0f) {
+                n += batch.nextMasks[i] == null ? actions : batch.nextMasks[i].length;
+            }
+        }
+        return n;
+    }
+
+    /** argmax over the mask (null = every action) of A(s_i, a) = h_i · w_a + b_a, one dot product per action. */
+    private int maskedArgmax(FloatBuffer hidden, int i, Params p, int[] mask) {
+        int m = mask == null ? actions : mask.length;
+        int best = mask == null ? 0 : mask[0];
+        float bestQ = advantage(hidden, i, p, best);
+        for (int k = 1; k < m; k++) {
+            int a = mask == null ? k : mask[k];
+            float v = advantage(hidden, i, p, a);
+            if (v > bestQ) {
+                bestQ = v;
+                best = a;
+            }
+        }
+        return best;
+    }
+
     private int argmax(FloatBuffer q, int offset, FloatBuffer bias, int[] mask) {
         if (mask == null) {
             int best = 0;

@@ -155,6 +155,58 @@ class DqnUpdateTest {
         }
     }
 
+    @Test
+    void withTheActorsSmallMasksOnlyTheValidActionsAreScoredAndTheUpdateEqualsTheDensePath() {
+        // 300 actions, 5 valid per next state: the per-action path applies. It must train exactly like the dense
+        // product, with plain and dueling heads, double and vanilla DQN, over many Adam steps.
+        QNetworkSpec spec = new QNetworkSpec(new EncoderSpec(4, 3, 2, 2, 1), 16, 300);
+        for (boolean dueling : new boolean[]{false, true}) {
+            for (boolean doubleDqn : new boolean[]{true, false}) {
+                DqnConfig cfg = new DqnConfig(0.9, 0.01, 8, 1.0, 10, doubleDqn, 5, 0.0, 0.9, 0.999, 1e-8, 3,
+                        DqnConfig.Optimizer.ADAM, dueling);
+                QNetworkWeights init = QNetworkFactory.initialWeights(spec, 21);
+                DqnUpdate gathered = new DqnUpdate(cfg, init);
+                DqnUpdate dense = new DqnUpdate(cfg, init);
+                dense.gatherValidColumns = false;
+                Random r = new Random(dueling ? 3 : 4);
+                for (int step = 0; step < 20; step++) {
+                    Batch batch = new Batch(8, spec.inputs());
+                    for (int i = 0; i < batch.states.length; i++) {
+                        batch.states[i] = r.nextFloat() < 0.4 ? 1f : 0f;
+                        batch.nextStates[i] = r.nextFloat() < 0.4 ? 1f : 0f;
+                    }
+                    for (int i = 0; i < 8; i++) {
+                        batch.actions[i] = r.nextInt(spec.actions());
+                        batch.returns[i] = (float) r.nextGaussian();
+                        batch.discounts[i] = i == 7 ? 0f : 0.729f;
+                        batch.masks[i] = r.ints(5, 0, spec.actions()).distinct().toArray();
+                        batch.nextMasks[i] = r.ints(5, 0, spec.actions()).distinct().toArray();
+                    }
+                    batch.nextMasks[7] = null; // terminal: its (absent) mask costs nothing
+                    UpdateStats g = gathered.update(batch);
+                    UpdateStats d = dense.update(batch);
+                    assertThat(gathered.lastUpdateGathered).isTrue();
+                    assertThat(dense.lastUpdateGathered).isFalse();
+                    assertClose(g.tdErrors(), d.tdErrors());
+                }
+                String what = "dueling=" + dueling + " double=" + doubleDqn;
+                assertThat(maxAbsDiff(gathered.onlineWeights().w2(), dense.onlineWeights().w2())).as(what).isLessThan(1e-5);
+                assertThat(maxAbsDiff(gathered.onlineWeights().w1(), dense.onlineWeights().w1())).as(what).isLessThan(1e-5);
+                assertThat(maxAbsDiff(gathered.onlineWeights().w2(), init.w2())).as(what).isGreaterThan(1e-3); // it trained
+            }
+        }
+    }
+
+    @Test
+    void withEveryActionValidTheDenseProductIsUsed() {
+        QNetworkWeights init = QNetworkFactory.initialWeights(SPEC, 11);
+        Batch batch = randomBatch(4, new Random(5));
+        batch.discounts[1] = 0.9f;
+        DqnUpdate update = new DqnUpdate(sgd(0.01, true), init);
+        update.update(batch);
+        assertThat(update.lastUpdateGathered).isFalse();
+    }
+
     private static void assertClose(float[] actual, float[] expected) {
         assertThat(actual).hasSameSizeAs(expected);
         for (int i = 0; i < actual.length; i++) {

@@ -44,6 +44,8 @@ public final class BenchCommand {
                 o.put("dl4jFitSamplesPerSec", Math.round(r.dl4jFitSamplesPerSec()));
                 o.put("ratioVsDl4jFit", Math.round(r.ratio() * 100) / 100.0);
                 o.put("sgemmGflops", Math.round(r.sgemmGflops() * 10) / 10.0);
+                o.put("maskedSamplesPerSec", Math.round(r.maskedSamplesPerSec()));
+                o.put("ratioMaskedVsDl4jFit", Math.round(r.maskedRatio() * 100) / 100.0);
                 last = json.writeValueAsString(o);
                 System.out.println(last);
             }
@@ -94,29 +96,52 @@ public final class BenchCommand {
     @Command(name = "learning", mixinStandardHelpOptions = true,
             description = "Run actor + reward + learner in one process (no Kafka) and print the held-out curve: fast, repeatable tuning.")
     static final class Learning implements Callable<Integer> {
-        @Option(names = "--task", defaultValue = "builtin") String task;
-        @Option(names = "--updates", defaultValue = "6000") int updates;
-        @Option(names = "--eval-every", defaultValue = "500") int evalEvery;
-        @Option(names = "--publish-every", defaultValue = "100") int publishEvery;
-        @Option(names = "--samples-per-insert", defaultValue = "8") double spi;
-        @Option(names = "--gamma", defaultValue = "0.9") double gamma;
-        @Option(names = "--learning-rate", defaultValue = "0.001") double lr;
-        @Option(names = "--batch-size", defaultValue = "64") int batch;
-        @Option(names = "--n-step", defaultValue = "3") int nStep;
-        @Option(names = "--target-sync-every", defaultValue = "250") int targetSync;
-        @Option(names = "--dueling") boolean dueling;
-        @Option(names = "--uniform-replay") boolean uniform;
-        @Option(names = "--hidden", defaultValue = "256") int hidden;
-        @Option(names = "--common-words", defaultValue = "16") int commonWords;
-        @Option(names = "--max-tokens", defaultValue = "32") int maxTokens;
-        @Option(names = "--epsilon-start", defaultValue = "0.5") double epsStart;
-        @Option(names = "--epsilon-end", defaultValue = "0.05") double epsEnd;
-        @Option(names = "--epsilon-decay-episodes", defaultValue = "2000") long epsDecay;
-        @Option(names = "--metric", defaultValue = "ROUGE_L") dev.qstream.scorer.reward.RewardConfig.Metric metric;
-        @Option(names = "--shaping", defaultValue = "DELTA") dev.qstream.scorer.reward.RewardConfig.Shaping shaping;
-        @Option(names = "--length-penalty", defaultValue = "0") double lengthPenalty;
-        @Option(names = "--length-free-tokens", defaultValue = "64") int lengthFree;
-        @Option(names = "--seed", defaultValue = "1") long seed;
+        @Option(names = "--task", defaultValue = "builtin", description = "Task file, or builtin; builtin = the data-to-text task (default: ${DEFAULT-VALUE}).")
+        String task;
+        @Option(names = "--updates", defaultValue = "6000", description = "Learner updates to run (default: ${DEFAULT-VALUE}).")
+        int updates;
+        @Option(names = "--eval-every", defaultValue = "500", description = "Updates between held-out evaluations (default: ${DEFAULT-VALUE}).")
+        int evalEvery;
+        @Option(names = "--publish-every", defaultValue = "100", description = "Updates between handing weights to the actor (default: ${DEFAULT-VALUE}).")
+        int publishEvery;
+        @Option(names = "--samples-per-insert", defaultValue = "8", description = "Sampled/inserted ratio the learner keeps to (default: ${DEFAULT-VALUE}).")
+        double spi;
+        @Option(names = "--gamma", defaultValue = "0.9", description = "Discount (default: ${DEFAULT-VALUE}).")
+        double gamma;
+        @Option(names = "--learning-rate", defaultValue = "0.001", description = "Adam step size (default: ${DEFAULT-VALUE}).")
+        double lr;
+        @Option(names = "--batch-size", defaultValue = "64", description = "Transitions per update (default: ${DEFAULT-VALUE}).")
+        int batch;
+        @Option(names = "--n-step", defaultValue = "3", description = "n of the n-step return (default: ${DEFAULT-VALUE}).")
+        int nStep;
+        @Option(names = "--target-sync-every", defaultValue = "250", description = "Hard target copy every N updates (default: ${DEFAULT-VALUE}).")
+        int targetSync;
+        @Option(names = "--dueling", description = "Use the dueling head.")
+        boolean dueling;
+        @Option(names = "--uniform-replay", description = "Uniform instead of prioritized replay.")
+        boolean uniform;
+        @Option(names = "--hidden", defaultValue = "256", description = "Hidden units (default: ${DEFAULT-VALUE}).")
+        int hidden;
+        @Option(names = "--common-words", defaultValue = "16", description = "Common words added to every mask (default: ${DEFAULT-VALUE}).")
+        int commonWords;
+        @Option(names = "--max-tokens", defaultValue = "32", description = "Longest episode (default: ${DEFAULT-VALUE}).")
+        int maxTokens;
+        @Option(names = "--epsilon-start", defaultValue = "0.5", description = "Exploration at the first episode (default: ${DEFAULT-VALUE}).")
+        double epsStart;
+        @Option(names = "--epsilon-end", defaultValue = "0.05", description = "Exploration after the decay (default: ${DEFAULT-VALUE}).")
+        double epsEnd;
+        @Option(names = "--epsilon-decay-episodes", defaultValue = "2000", description = "Episodes over which epsilon decays linearly (default: ${DEFAULT-VALUE}).")
+        long epsDecay;
+        @Option(names = "--metric", defaultValue = "ROUGE_L", description = "Reward metric: ROUGE_L, ROUGE_1, ROUGE_2 (default: ${DEFAULT-VALUE}).")
+        dev.qstream.scorer.reward.RewardConfig.Metric metric;
+        @Option(names = "--shaping", defaultValue = "DELTA", description = "DELTA (metric gain per step) or TERMINAL (default: ${DEFAULT-VALUE}).")
+        dev.qstream.scorer.reward.RewardConfig.Shaping shaping;
+        @Option(names = "--length-penalty", defaultValue = "0", description = "Penalty per word beyond the free ones (default: ${DEFAULT-VALUE}).")
+        double lengthPenalty;
+        @Option(names = "--length-free-tokens", defaultValue = "64", description = "Words before the length penalty starts (default: ${DEFAULT-VALUE}).")
+        int lengthFree;
+        @Option(names = "--seed", defaultValue = "1", description = "Seed of traffic, exploration and initialisation (default: ${DEFAULT-VALUE}).")
+        long seed;
 
         @Override
         public Integer call() throws Exception {

@@ -8,6 +8,7 @@ import dev.qstream.policy.network.QNetworkSpec;
 import dev.qstream.policy.network.QNetworkWeights;
 import dev.qstream.policy.state.EncoderSpec;
 import dev.qstream.policy.state.StateEncoder;
+import dev.qstream.policy.text.Vocabulary;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -15,7 +16,9 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 
+import java.util.Arrays;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 /**
  * The learner's update against DL4J's own {@code fit} on the same batches, and the machine's sgemm roofline, all in
@@ -25,11 +28,19 @@ import java.util.Random;
 public final class LearnerBenchmark {
 
     /** Figures of one run. */
-    public record Result(int batch, double samplesPerSec, double dl4jFitSamplesPerSec, double sgemmGflops) {
+    public record Result(int batch, double samplesPerSec, double maskedSamplesPerSec, double dl4jFitSamplesPerSec,
+                         double sgemmGflops) {
         public double ratio() {
             return samplesPerSec / dl4jFitSamplesPerSec;
         }
+
+        public double maskedRatio() {
+            return maskedSamplesPerSec / dl4jFitSamplesPerSec;
+        }
     }
+
+    /** The actors' default mask: the prompt's words, the 16 most common words and end-of-sequence. */
+    static final int COMMON_WORDS = 16;
 
     private LearnerBenchmark() {
     }
@@ -41,12 +52,17 @@ public final class LearnerBenchmark {
     public static Result run(int batchSize, double seconds) {
         QNetworkSpec spec = referenceSpec();
         QNetworkWeights init = QNetworkFactory.initialWeights(spec, 1);
-        Batch[] batches = batches(spec, batchSize, 8, new Random(7));
+        Batch[] batches = batches(spec, batchSize, 8, new Random(7), false);
+        Batch[] masked = batches(spec, batchSize, 8, new Random(7), true);
         double sgemm = sgemmGflops(seconds / 2);
 
         DqnConfig cfg = DqnConfig.defaults().withBatchSize(batchSize);
         DqnUpdate fast = new DqnUpdate(cfg, init);
         double fastRate = measure(seconds, batchSize, i -> fast.update(batches[i % batches.length]));
+        // The same update on the same states with the masks the actors record: the target's max needs only the
+        // valid actions' columns (the DL4J side cannot use them, so it is measured once, every action valid).
+        DqnUpdate fastMasked = new DqnUpdate(cfg, init);
+        double maskedRate = measure(seconds, batchSize, i -> fastMasked.update(masked[i % masked.length]));
 
         MultiLayerNetwork online = QNetworkFactory.toNetwork(init, new Adam(cfg.learningRate()));
         MultiLayerNetwork target = QNetworkFactory.toNetwork(init, new Adam(cfg.learningRate()));
@@ -70,7 +86,7 @@ public final class LearnerBenchmark {
             }
             online.fit(new DataSet(states[k], labels));
         });
-        return new Result(batchSize, fastRate, dl4jRate, sgemm);
+        return new Result(batchSize, fastRate, maskedRate, dl4jRate, sgemm);
     }
 
     private interface Step {
@@ -109,8 +125,11 @@ public final class LearnerBenchmark {
         return flops / ((System.nanoTime() - start) / 1e9) / 1e9;
     }
 
-    /** Random batches of the reference shape: sparse states from random token ids, every action valid. */
-    static Batch[] batches(QNetworkSpec spec, int batchSize, int count, Random random) {
+    /**
+     * Random batches of the reference shape: sparse states from random token ids; every action valid, or (masked)
+     * the actors' default mask of the next state: the prompt's words, the common words and end-of-sequence.
+     */
+    static Batch[] batches(QNetworkSpec spec, int batchSize, int count, Random random, boolean masked) {
         StateEncoder encoder = new StateEncoder(spec.encoder());
         Batch[] out = new Batch[count];
         for (int k = 0; k < count; k++) {
@@ -123,11 +142,17 @@ public final class LearnerBenchmark {
                 b.actions[i] = prefix[prefix.length - 1];
                 b.returns[i] = (float) random.nextGaussian();
                 b.discounts[i] = random.nextInt(10) == 0 ? 0f : 0.95f;
-                b.nextMasks[i] = null;
+                b.nextMasks[i] = masked ? actorMask(prompt) : null;
             }
             out[k] = b;
         }
         return out;
+    }
+
+    private static int[] actorMask(int[] prompt) {
+        IntStream common = IntStream.range(Vocabulary.SPECIAL_TOKENS, Vocabulary.SPECIAL_TOKENS + COMMON_WORDS);
+        return IntStream.concat(IntStream.concat(Arrays.stream(prompt), common), IntStream.of(Vocabulary.EOS_ID))
+                .distinct().sorted().toArray();
     }
 
 }
