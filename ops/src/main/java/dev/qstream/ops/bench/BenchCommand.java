@@ -211,6 +211,7 @@ public final class BenchCommand {
             double json = score(results, "jsonRoundTrip");
             double encode = score(results, "avroEncode");
             double decode = score(results, "avroDecode");
+            double decodeAvrosReader = score(results, "avroDecodeWithAvrosReader");
             int avroBytes = Serdes.TRANSITION.encode(TransitionSerdeBenchmark.sample()).length;
             int jsonBytes = TransitionSerdeBenchmark.toJson(TransitionSerdeBenchmark.sample()).length;
             ObjectNode o = new ObjectMapper().createObjectNode();
@@ -218,6 +219,8 @@ public final class BenchCommand {
             o.put("avroRoundTripsPerSec", Math.round(avro));
             o.put("avroEncodesPerSec", Math.round(encode));
             o.put("avroDecodesPerSec", Math.round(decode));
+            o.put("avrosOwnReaderDecodesPerSec", Math.round(decodeAvrosReader));
+            o.put("ratioDecodeVsAvrosReader", Math.round(decode / decodeAvrosReader * 100) / 100.0);
             o.put("jsonRoundTripsPerSec", Math.round(json));
             o.put("ratioAvroVsJson", Math.round(avro / json * 100) / 100.0);
             o.put("avroBytes", avroBytes);

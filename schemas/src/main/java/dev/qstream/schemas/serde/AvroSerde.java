@@ -58,6 +58,7 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serde<T>, 
     private final SchemaStore store;
     private final SpecificDatumWriter<T> writer;
     private final SpecificDatumReader<T> reader;
+    private final DirectReader<T> direct; // null: Avro's reader for every writer schema
     private final Map<Long, SpecificDatumReader<T>> resolvingReaders = new ConcurrentHashMap<>();
     private final ThreadLocal<Buffers> buffers = ThreadLocal.withInitial(Buffers::new);
 
@@ -79,6 +80,7 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serde<T>, 
         this.store = history.storeFor(schema);
         this.writer = new SpecificDatumWriter<>(schema, model);
         this.reader = new SpecificDatumReader<>(schema, schema, model);
+        this.direct = DirectReader.forType(type, fingerprint);
     }
 
     /**
@@ -142,7 +144,9 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serde<T>, 
         Buffers b = buffers.get();
         try {
             b.decoder = DecoderFactory.get().binaryDecoder(bytes, HEADER, bytes.length - HEADER, b.decoder);
-            T record = datumReader.read(null, b.decoder);
+            T record = direct != null && writerFingerprint == fingerprint
+                    ? direct.read(b.decoder)
+                    : datumReader.read(null, b.decoder);
             if (!b.decoder.isEnd()) {
                 throw new AvroDecodeException(DecodeFailure.MALFORMED,
                         type.getSimpleName() + " has trailing bytes after the record", null);
