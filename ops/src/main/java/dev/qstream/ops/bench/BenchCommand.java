@@ -2,13 +2,20 @@ package dev.qstream.ops.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.qstream.actor.generation.ActionMasker;
+import dev.qstream.actor.generation.EpsilonSchedule;
+import dev.qstream.ops.cli.DqnOptions;
+import dev.qstream.ops.eval.EvalResult;
+import dev.qstream.ops.cli.ReplayOptions;
 import dev.qstream.schemas.serde.Serdes;
+import dev.qstream.scorer.reward.RewardConfig;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.options.Options;
 import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.util.Collection;
@@ -96,6 +103,10 @@ public final class BenchCommand {
     @Command(name = "learning", mixinStandardHelpOptions = true,
             description = "Run actor + reward + learner in one process (no Kafka) and print the held-out curve: fast, repeatable tuning.")
     static final class Learning implements Callable<Integer> {
+        @Mixin
+        DqnOptions dqnOptions;
+        @Mixin
+        ReplayOptions replayOptions;
         @Option(names = "--task", defaultValue = "builtin", description = "Task file, or builtin; builtin = the data-to-text task (default: ${DEFAULT-VALUE}).")
         String task;
         @Option(names = "--updates", defaultValue = "6000", description = "Learner updates to run (default: ${DEFAULT-VALUE}).")
@@ -106,20 +117,6 @@ public final class BenchCommand {
         int publishEvery;
         @Option(names = "--samples-per-insert", defaultValue = "8", description = "Sampled/inserted ratio the learner keeps to (default: ${DEFAULT-VALUE}).")
         double spi;
-        @Option(names = "--gamma", defaultValue = "0.9", description = "Discount (default: ${DEFAULT-VALUE}).")
-        double gamma;
-        @Option(names = "--learning-rate", defaultValue = "0.001", description = "Adam step size (default: ${DEFAULT-VALUE}).")
-        double lr;
-        @Option(names = "--batch-size", defaultValue = "64", description = "Transitions per update (default: ${DEFAULT-VALUE}).")
-        int batch;
-        @Option(names = "--n-step", defaultValue = "3", description = "n of the n-step return (default: ${DEFAULT-VALUE}).")
-        int nStep;
-        @Option(names = "--target-sync-every", defaultValue = "250", description = "Hard target copy every N updates (default: ${DEFAULT-VALUE}).")
-        int targetSync;
-        @Option(names = "--dueling", description = "Use the dueling head.")
-        boolean dueling;
-        @Option(names = "--uniform-replay", description = "Uniform instead of prioritized replay.")
-        boolean uniform;
         @Option(names = "--hidden", defaultValue = "256", description = "Hidden units (default: ${DEFAULT-VALUE}).")
         int hidden;
         @Option(names = "--common-words", defaultValue = "16", description = "Common words added to every mask (default: ${DEFAULT-VALUE}).")
@@ -133,9 +130,9 @@ public final class BenchCommand {
         @Option(names = "--epsilon-decay-episodes", defaultValue = "2000", description = "Episodes over which epsilon decays linearly (default: ${DEFAULT-VALUE}).")
         long epsDecay;
         @Option(names = "--metric", defaultValue = "ROUGE_L", description = "Reward metric: ROUGE_L, ROUGE_1, ROUGE_2 (default: ${DEFAULT-VALUE}).")
-        dev.qstream.scorer.reward.RewardConfig.Metric metric;
+        RewardConfig.Metric metric;
         @Option(names = "--shaping", defaultValue = "DELTA", description = "DELTA (metric gain per step) or TERMINAL (default: ${DEFAULT-VALUE}).")
-        dev.qstream.scorer.reward.RewardConfig.Shaping shaping;
+        RewardConfig.Shaping shaping;
         @Option(names = "--length-penalty", defaultValue = "0", description = "Penalty per word beyond the free ones (default: ${DEFAULT-VALUE}).")
         double lengthPenalty;
         @Option(names = "--length-free-tokens", defaultValue = "64", description = "Words before the length penalty starts (default: ${DEFAULT-VALUE}).")
@@ -145,18 +142,16 @@ public final class BenchCommand {
 
         @Override
         public Integer call() throws Exception {
-            var d = dev.qstream.learner.dqn.DqnConfig.defaults();
-            var dqn = new dev.qstream.learner.dqn.DqnConfig(gamma, lr, batch, d.huberDelta(), d.maxGradNorm(), true, targetSync,
-                    0.0, d.adamBeta1(), d.adamBeta2(), d.adamEpsilon(), nStep, dev.qstream.learner.dqn.DqnConfig.Optimizer.ADAM, dueling);
-            var replay = new dev.qstream.learner.replay.ReplayConfig(200_000, !uniform, 0.6, 0.4, 100_000, 1e-3);
-            var reward = new dev.qstream.scorer.reward.RewardConfig(metric, false, 1.0, 0.0, 0.0, 0.0, lengthFree, lengthPenalty, 0.0, shaping);
+            var dqn = dqnOptions.config();
+            var replay = replayOptions.config();
+            var reward = new RewardConfig(metric, false, 1.0, 0.0, 0.0, 0.0, lengthFree, lengthPenalty, 0.0, shaping);
             var settings = new LearningHarness.Settings(task, updates, evalEvery, publishEvery, spi, dqn, replay, hidden,
-                    dev.qstream.actor.generation.ActionMasker.Mode.PROMPT_AND_COMMON, commonWords,
-                    new dev.qstream.actor.generation.EpsilonSchedule(epsStart, epsEnd, epsDecay), maxTokens, reward, seed);
+                    ActionMasker.Mode.PROMPT_AND_COMMON, commonWords,
+                    new EpsilonSchedule(epsStart, epsEnd, epsDecay), maxTokens, reward, seed);
             var curve = LearningHarness.run(settings, System.out::println);
             var last = curve.get(curve.size() - 1);
             System.out.printf("{\"bench\":\"learning\",\"heldOutRougeLFirst\":%.4f,\"heldOutRougeLLast\":%.4f,\"best\":%.4f}%n",
-                    curve.get(0).rougeL(), last.rougeL(), curve.stream().mapToDouble(dev.qstream.ops.eval.EvalResult::rougeL).max().orElse(0));
+                    curve.get(0).rougeL(), last.rougeL(), curve.stream().mapToDouble(EvalResult::rougeL).max().orElse(0));
             return 0;
         }
     }
