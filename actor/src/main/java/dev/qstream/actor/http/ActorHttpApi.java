@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.qstream.actor.experience.Adder;
@@ -78,6 +79,7 @@ public final class ActorHttpApi implements AutoCloseable {
         this.rejected = Counter.builder("actor.http.rejected").description("HTTP requests answered with a client error").register(registry);
         this.app = Javalin.create(config -> {
             config.http.maxRequestSize = maxRequestBytes;
+            config.http.prefer405over404 = true; // a known path with the wrong method says so, not "no such endpoint"
             config.http.defaultContentType = "application/json";
             config.jetty.port = port;
             config.startup.showJavalinBanner = false;
@@ -87,6 +89,8 @@ public final class ActorHttpApi implements AutoCloseable {
             config.routes.get("/healthz", ctx -> ctx.json(JSON.createObjectNode().put("status", "up")));
             config.routes.get("/readyz", this::readiness);
             config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
+            config.routes.exception(io.javalin.http.MethodNotAllowedResponse.class,
+                    (e, ctx) -> error(ctx, 405, "method not allowed: " + ctx.method() + " " + ctx.path()));
             config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
             // The actor's bounded buffer for Kafka is full (Kafka away for long): back-pressure, said plainly.
             config.routes.exception(org.apache.kafka.common.KafkaException.class, (e, ctx) -> {
@@ -264,14 +268,23 @@ public final class ActorHttpApi implements AutoCloseable {
         if (body.isBlank()) {
             throw new ApiException(400, "request body is empty; expected a JSON object");
         }
+        JsonNode tree;
         try {
-            T value = JSON.readValue(body, type);
-            if (value == null) {
-                throw new ApiException(400, "expected a JSON object");
-            }
-            return value;
+            tree = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new ApiException(400, "malformed JSON: " + e.getOriginalMessage());
+        }
+        if (tree == null || !tree.isObject()) {
+            throw new ApiException(400, "expected a JSON object");
+        }
+        try {
+            return JSON.treeToValue(tree, type);
         } catch (UnrecognizedPropertyException e) {
             throw new ApiException(400, "unknown field '" + e.getPropertyName() + "'");
+        } catch (MismatchedInputException e) {
+            // Name the field, not the Java type Jackson wanted (no internals in answers).
+            String field = e.getPath().isEmpty() ? "a field" : "'" + e.getPath().get(0).getFieldName() + "'";
+            throw new ApiException(400, field + " has the wrong type");
         } catch (JsonProcessingException e) {
             throw new ApiException(400, "malformed JSON: " + e.getOriginalMessage());
         }

@@ -93,9 +93,13 @@ class HttpApiIT {
         expectError(call("POST", "/v1/generate", "{\"prompt\":\"w1\",\"maxTokens\":0}", TOKEN), 400, "'maxTokens' must be in [1, 3]");
         expectError(call("POST", "/v1/generate", "{\"prompt\":\"w1\",\"strategy\":\"bogus\"}", TOKEN), 400, "'strategy'");
         expectError(call("POST", "/v1/generate", "{\"prompt\":\"w1\",\"temperature\":-1}", TOKEN), 400, "'temperature'");
-        expectError(call("POST", "/v1/generate", "{\"prompt\":\"w1\",\"maxTokens\":\"many\"}", TOKEN), 400, "malformed JSON");
+        expectError(call("POST", "/v1/generate", "{\"prompt\":\"w1\",\"maxTokens\":\"many\"}", TOKEN), 400, "'maxTokens' has the wrong type");
         expectError(call("POST", "/v1/generate", "{\"prompt\":\"" + "w".repeat(5000) + "\"}", TOKEN), 413, "");
         expectError(call("GET", "/v1/nothing", null, TOKEN), 404, "not found");
+        expectError(call("PUT", "/v1/generate", "{\"prompt\":\"w1\"}", TOKEN), 405, "method not allowed: PUT /v1/generate");
+        expectError(call("POST", "/v1/generate", "{\"prompt\":\"w1\",\"epsilon\":1.5}", TOKEN), 400, "'epsilon' must be in [0, 1]");
+        expectError(call("POST", "/v1/generate", "{\"prompt\":\"w1\",\"references\":[null]}", TOKEN), 400, "'references' must hold strings only");
+        expectError(call("POST", "/v1/generate", "[1,2]", TOKEN), 400, "expected a JSON object");
     }
 
     @Test
@@ -117,6 +121,11 @@ class HttpApiIT {
         HttpResponse<String> accepted = call("POST", "/v1/feedback", "{\"episodeId\":\"" + episode + "\",\"rating\":5,\"source\":\"tester\"}", TOKEN);
         assertThat(accepted.statusCode()).isEqualTo(202);
         assertThat(call("POST", "/v1/feedback", "{\"episodeId\":\"" + episode + "\",\"thumbs\":\"down\"}", TOKEN).statusCode()).isEqualTo(202);
+        // An edit that keeps the generated text as it was is full approval.
+        HttpResponse<String> edit = call("POST", "/v1/feedback", JSON.createObjectNode().put("episodeId", episode)
+                .put("edit", body.get("text").asText()).toString(), TOKEN);
+        assertThat(edit.statusCode()).as(edit.body()).isEqualTo(202);
+        assertThat(JSON.readTree(edit.body()).get("value").asDouble()).isEqualTo(1.0);
 
         List<Feedback> feedback = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(actor.settings.consumer("feedback-reader", null))) {
@@ -125,15 +134,15 @@ class HttpApiIT {
             c.assign(parts);
             c.seekToBeginning(parts);
             long deadline = System.currentTimeMillis() + 15_000;
-            while (feedback.size() < 2 && System.currentTimeMillis() < deadline) {
+            while (feedback.size() < 3 && System.currentTimeMillis() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> rec : c.poll(Duration.ofMillis(100))) {
                     assertThat(new String(rec.key())).isEqualTo(episode);
                     feedback.add(Serdes.FEEDBACK.decode(rec.value()));
                 }
             }
         }
-        assertThat(feedback).extracting(Feedback::getKind).containsExactlyInAnyOrder(FeedbackKind.RATING, FeedbackKind.THUMBS);
-        assertThat(feedback).extracting(Feedback::getValue).containsExactlyInAnyOrder(1.0, -1.0);
+        assertThat(feedback).extracting(Feedback::getKind).containsExactlyInAnyOrder(FeedbackKind.RATING, FeedbackKind.THUMBS, FeedbackKind.EDIT);
+        assertThat(feedback).extracting(Feedback::getValue).containsExactlyInAnyOrder(1.0, -1.0, 1.0);
         assertThat(feedback).extracting(f -> f.getEpisodeId().toString()).containsOnly(episode);
     }
 }

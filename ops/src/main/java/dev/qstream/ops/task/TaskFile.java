@@ -97,6 +97,10 @@ public final class TaskFile {
             case "eval" -> TaskPrompt.Split.EVAL;
             default -> throw new IllegalArgumentException("'split' must be \"train\" or \"eval\", got \"" + split + "\"");
         };
+        if (s == TaskPrompt.Split.EVAL && references.isEmpty()) {
+            // Held-out prompts are scored against their references; a train prompt may have none (feedback only).
+            throw new IllegalArgumentException("an eval prompt needs at least one reference");
+        }
         return new TaskPrompt(id, prompt, references, s);
     }
 

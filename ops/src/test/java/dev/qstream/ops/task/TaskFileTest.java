@@ -37,14 +37,20 @@ class TaskFileTest {
                 "{\"id\":\"b\",\"prompt\":\"\",\"references\":[],\"split\":\"train\"}",
                 "",
                 "{\"id\":\"c\",\"prompt\":\"p\",\"references\":[\"r\"],\"split\":\"test\"}",
-                "{\"id\":\"a\",\"prompt\":\"p\",\"references\":[],\"split\":\"eval\"}",
+                "{\"id\":\"a\",\"prompt\":\"p\",\"references\":[\"r\"],\"split\":\"eval\"}",
                 "{\"id\":\"d\",\"prompt\":\"p\",\"references\":[1],\"split\":\"eval\"}",
                 "{\"id\":\"e\",\"prompt\":\"p\",\"references\":[\"r\"],\"split\":\"eval\",\"extra\":1}",
                 "[1,2]",
-                "{\"id\":\"f\",\"prompt\":\"q\",\"references\":[\"r1\",\"r2\"],\"split\":\"EVAL\"}"));
+                "{\"id\":\"f\",\"prompt\":\"q\",\"references\":[\"r1\",\"r2\"],\"split\":\"EVAL\"}",
+                "{\"id\":\"g\",\"references\":[\"r\"],\"split\":\"train\"}",
+                "{\"prompt\":\"p\",\"references\":[\"r\"],\"split\":\"train\"}",
+                "{\"id\":\"h\",\"prompt\":\"p\",\"split\":\"train\"}",
+                "{\"id\":\"i\",\"prompt\":\"p\",\"references\":[],\"split\":\"eval\"}",
+                "{\"id\":\"j\",\"prompt\":\"feedback only\",\"references\":[],\"split\":\"train\"}"));
         TaskFile.Loaded loaded = TaskFile.read(file);
-        assertThat(loaded.prompts()).extracting(TaskPrompt::id).containsExactly("a", "f");
-        assertThat(loaded.errors()).hasSize(7);
+        assertThat(loaded.prompts()).extracting(TaskPrompt::id).containsExactly("a", "f", "j");
+        assertThat(loaded.prompts().get(2).references()).isEmpty(); // a train prompt without references: feedback only
+        assertThat(loaded.errors()).hasSize(11);
         assertThat(loaded.errors().get(0)).startsWith("task.jsonl:2: not valid JSON");
         assertThat(loaded.errors().get(1)).startsWith("task.jsonl:3: 'prompt' must be a non-empty string");
         assertThat(loaded.errors().get(2)).startsWith("task.jsonl:5: 'split' must be");
@@ -52,5 +58,9 @@ class TaskFileTest {
         assertThat(loaded.errors().get(4)).startsWith("task.jsonl:7: 'references' must hold strings only");
         assertThat(loaded.errors().get(5)).startsWith("task.jsonl:8: unknown field 'extra'");
         assertThat(loaded.errors().get(6)).startsWith("task.jsonl:9: expected a JSON object");
+        assertThat(loaded.errors().get(7)).startsWith("task.jsonl:11: 'prompt' must be a non-empty string");
+        assertThat(loaded.errors().get(8)).startsWith("task.jsonl:12: 'id' must be a non-empty string");
+        assertThat(loaded.errors().get(9)).startsWith("task.jsonl:13: 'references' must be an array of strings");
+        assertThat(loaded.errors().get(10)).startsWith("task.jsonl:14: an eval prompt needs at least one reference");
     }
 }

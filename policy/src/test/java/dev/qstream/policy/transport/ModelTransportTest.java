@@ -85,6 +85,50 @@ class ModelTransportTest {
     }
 
     @Test
+    void refusesChunksThatDoNotDescribeOneWholeBlob() {
+        // An index outside [0, count), a count below 1, a size of 0 or past the limit, an unknown format.
+        List<ModelUpdate> base = chunks(model(11, 0f), Optional.of(KEY));
+        ModelUpdate outOfRange = ModelUpdate.newBuilder(base.get(0)).setChunkIndex(base.size()).build();
+        ModelUpdate noChunks = ModelUpdate.newBuilder(base.get(0)).setChunkCount(0).build();
+        ModelUpdate negative = ModelUpdate.newBuilder(base.get(0)).setChunkIndex(-1).build();
+        ModelUpdate empty = ModelUpdate.newBuilder(base.get(0)).setTotalBytes(0).build();
+        ModelUpdate huge = ModelUpdate.newBuilder(base.get(0)).setTotalBytes(Long.MAX_VALUE).build();
+        ModelUpdate format = ModelUpdate.newBuilder(base.get(0)).setFormat("pickle").build();
+        ModelAssembler assembler = new ModelAssembler("qnet", Optional.of(KEY));
+        assertThat(assembler.offer(outOfRange)).isInstanceOfSatisfying(ModelAssembler.Refused.class,
+                r -> assertThat(r.reason()).isEqualTo("chunk " + base.size() + " of " + base.size() + " is out of range"));
+        assertThat(assembler.offer(noChunks)).isInstanceOfSatisfying(ModelAssembler.Refused.class,
+                r -> assertThat(r.reason()).contains("out of range"));
+        assertThat(assembler.offer(negative)).isInstanceOfSatisfying(ModelAssembler.Refused.class,
+                r -> assertThat(r.reason()).contains("chunk -1 of"));
+        assertThat(assembler.offer(empty)).isInstanceOfSatisfying(ModelAssembler.Refused.class,
+                r -> assertThat(r.reason()).contains("announced size 0 bytes is out of range"));
+        assertThat(assembler.offer(huge)).isInstanceOfSatisfying(ModelAssembler.Refused.class,
+                r -> assertThat(r.reason()).contains("is out of range"));
+        assertThat(assembler.offer(format)).isInstanceOfSatisfying(ModelAssembler.Refused.class,
+                r -> assertThat(r.reason()).contains("unsupported weight format 'pickle'"));
+
+        // Chunks of one version that disagree about the hash: refused, and the version's partial state dropped.
+        List<ModelUpdate> disagree = chunks(model(12, 0f), Optional.of(KEY));
+        disagree.get(1).setSha256("00".repeat(32));
+        ModelAssembler fresh = new ModelAssembler("qnet", Optional.of(KEY));
+        assertThat(fresh.offer(disagree.get(0))).isInstanceOf(ModelAssembler.Pending.class);
+        assertThat(fresh.offer(disagree.get(1))).isInstanceOfSatisfying(ModelAssembler.Refused.class,
+                r -> assertThat(r.reason()).contains("disagree about count, size, hash or signature"));
+
+        // Every chunk present, but their bytes are not the announced total.
+        List<ModelUpdate> shortBlob = chunks(model(13, 0f), Optional.of(KEY));
+        long total = shortBlob.get(0).getTotalBytes();
+        shortBlob.forEach(c -> c.setTotalBytes(total + 1));
+        assertThat(offerAll(new ModelAssembler("qnet", Optional.of(KEY)), shortBlob))
+                .isInstanceOfSatisfying(ModelAssembler.Refused.class,
+                        r -> assertThat(r.reason()).isEqualTo("chunks do not add up to the announced " + (total + 1) + " bytes"));
+
+        // After all that, a good version still assembles.
+        assertThat(offerAll(assembler, chunks(model(14, 0f), Optional.of(KEY)))).isInstanceOf(ModelAssembler.Complete.class);
+    }
+
+    @Test
     void refusesNonFiniteWeightsEvenWhenProperlySigned() {
         ModelAssembler assembler = new ModelAssembler("qnet", Optional.of(KEY));
         assertThat(offerAll(assembler, chunks(model(7, Float.NaN), Optional.of(KEY))))
