@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class CheckpointStoreTest {
 
@@ -90,6 +91,32 @@ class CheckpointStoreTest {
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains(".tmp"));
         }
+    }
+
+    /** Rewrites an int at the start of the body and re-seals the file with a valid SHA-256 trailer. */
+    private static void resealWithInt(Path file, int offset, int value) throws Exception {
+        byte[] all = Files.readAllBytes(file);
+        byte[] body = java.util.Arrays.copyOf(all, all.length - 32);
+        java.nio.ByteBuffer.wrap(body).putInt(offset, value);
+        byte[] sha = java.security.MessageDigest.getInstance("SHA-256").digest(body);
+        byte[] sealed = java.util.Arrays.copyOf(body, body.length + 32);
+        System.arraycopy(sha, 0, sealed, body.length, 32);
+        Files.write(file, sealed);
+    }
+
+    @Test
+    void anIntactFileOfAnotherKindOrFormatIsRefusedByNameAndSkipped(@TempDir Path dir) throws Exception {
+        CheckpointStore store = new CheckpointStore(dir, 3);
+        store.write(checkpoint(1));
+        Path foreign = store.write(checkpoint(2));
+        resealWithInt(foreign, 0, 0x12345678); // not our magic, checksum still fine
+        assertThatThrownBy(() -> CheckpointStore.read(foreign)).hasMessage("not a qstream checkpoint");
+        Path future = store.write(checkpoint(3));
+        resealWithInt(future, 4, 99); // a format this build does not know
+        assertThatThrownBy(() -> CheckpointStore.read(future)).hasMessage("unsupported checkpoint format 99");
+        assertThat(store.loadNewest().orElseThrow().updates()).as("both skipped, the intact one loads").isEqualTo(1);
+        Files.delete(store.list().stream().filter(p -> !p.equals(foreign) && !p.equals(future)).findFirst().orElseThrow());
+        assertThat(store.loadNewest()).as("nothing readable left: start from the published model").isEmpty();
     }
 
     @Test
