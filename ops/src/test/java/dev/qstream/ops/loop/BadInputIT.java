@@ -6,6 +6,7 @@ import dev.qstream.schemas.avro.DeadLetter;
 import dev.qstream.schemas.avro.DeadLetterReason;
 import dev.qstream.schemas.avro.ExplorationStrategy;
 import dev.qstream.schemas.avro.Prompt;
+import dev.qstream.schemas.avro.RewardCorrection;
 import dev.qstream.schemas.avro.RewardParts;
 import dev.qstream.schemas.avro.ScoredTransition;
 import dev.qstream.schemas.avro.Transition;
@@ -162,6 +163,28 @@ class BadInputIT {
                 DeadLetterReason.VALIDATION, "reward is not finite: -Infinity", goodScored());
     }
 
+    @Test
+    void garbageBytesOnLateRewards() throws Exception {
+        UUID episode = UUID.randomUUID();
+        expectDeadLetterThenProgress(QstreamTopic.REWARDS_LATE, key(episode.toString()), "not a correction".getBytes(StandardCharsets.UTF_8),
+                DeadLetterReason.DESERIALIZATION, "WRONG_MARKER", goodCorrection());
+    }
+
+    @Test
+    void nonFiniteDeltaOnLateRewards() throws Exception {
+        UUID episode = UUID.randomUUID();
+        expectDeadLetterThenProgress(QstreamTopic.REWARDS_LATE, key(episode.toString()),
+                Serdes.REWARD_CORRECTION.encode(correction(episode, Double.NaN)),
+                DeadLetterReason.VALIDATION, "delta is not finite: NaN", goodCorrection());
+    }
+
+    @Test
+    void wrongKeyOnLateRewards() throws Exception {
+        expectDeadLetterThenProgress(QstreamTopic.REWARDS_LATE, key(UUID.randomUUID().toString()),
+                Serdes.REWARD_CORRECTION.encode(correction(UUID.randomUUID(), 0.1)),
+                DeadLetterReason.VALIDATION, "does not match the id in the value", goodCorrection());
+    }
+
     // ---- helpers ----
 
     private record Good(QstreamTopic topic, byte[] key, byte[] value) {
@@ -197,7 +220,7 @@ class BadInputIT {
         return switch (topic) {
             case PROMPTS -> prefix + "-actors";
             case TRANSITIONS -> prefix + "-scorer";
-            case SCORED -> prefix + "-learner";
+            case SCORED, REWARDS_LATE -> prefix + "-learner";
             default -> throw new IllegalArgumentException(topic.name());
         };
     }
@@ -249,6 +272,17 @@ class BadInputIT {
                 .setEpisodeReward(reward).setNextValidActions(null)
                 .setParts(RewardParts.newBuilder().setMetricName("rougeL_f").setMetric(0.5).build())
                 .setScoredAt(System.currentTimeMillis()).build();
+    }
+
+    private static RewardCorrection correction(UUID episode, double delta) {
+        return RewardCorrection.newBuilder().setEpisodeId(episode).setFeedbackId(UUID.randomUUID()).setStep(3)
+                .setPreviousHuman(0.0).setHuman(0.5).setDelta(delta).setCreatedAt(Instant.now()).build();
+    }
+
+    /** A well-formed correction for an episode replay never held: counted as unknown, and consumed. */
+    private Good goodCorrection() {
+        UUID episode = UUID.randomUUID();
+        return new Good(QstreamTopic.REWARDS_LATE, key(episode.toString()), Serdes.REWARD_CORRECTION.encode(correction(episode, 0.1)));
     }
 
     private Good goodScored() {
