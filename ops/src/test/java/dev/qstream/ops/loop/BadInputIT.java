@@ -6,6 +6,8 @@ import dev.qstream.schemas.avro.DeadLetter;
 import dev.qstream.schemas.avro.DeadLetterReason;
 import dev.qstream.schemas.avro.ExplorationStrategy;
 import dev.qstream.schemas.avro.Prompt;
+import dev.qstream.schemas.avro.Feedback;
+import dev.qstream.schemas.avro.FeedbackKind;
 import dev.qstream.schemas.avro.RewardCorrection;
 import dev.qstream.schemas.avro.RewardParts;
 import dev.qstream.schemas.avro.ScoredTransition;
@@ -164,6 +166,25 @@ class BadInputIT {
     }
 
     @Test
+    void wrongKeyOnPrompts() throws Exception {
+        expectDeadLetterThenProgress(QstreamTopic.PROMPTS, key("not-the-prompt-id"), Serdes.PROMPT.encode(prompt("p-keyed")),
+                DeadLetterReason.VALIDATION, "does not match the id in the value 'p-keyed'", goodPrompt());
+    }
+
+    @Test
+    void missingKeyOnScored() throws Exception {
+        UUID episode = UUID.randomUUID();
+        expectDeadLetterThenProgress(QstreamTopic.SCORED, null, Serdes.SCORED_TRANSITION.encode(scored(episode, 0.5)),
+                DeadLetterReason.VALIDATION, "record key is missing", goodScored());
+    }
+
+    @Test
+    void garbageBytesOnFeedback() throws Exception {
+        expectDeadLetterThenProgress(QstreamTopic.FEEDBACK, key(UUID.randomUUID().toString()), new byte[]{(byte) 0xC3, 0x01, 1, 2, 3},
+                DeadLetterReason.DESERIALIZATION, "truncated", goodFeedback());
+    }
+
+    @Test
     void garbageBytesOnLateRewards() throws Exception {
         UUID episode = UUID.randomUUID();
         expectDeadLetterThenProgress(QstreamTopic.REWARDS_LATE, key(episode.toString()), "not a correction".getBytes(StandardCharsets.UTF_8),
@@ -219,7 +240,7 @@ class BadInputIT {
         String prefix = loop.settings.layout().prefix();
         return switch (topic) {
             case PROMPTS -> prefix + "-actors";
-            case TRANSITIONS -> prefix + "-scorer";
+            case TRANSITIONS, FEEDBACK -> prefix + "-scorer";
             case SCORED, REWARDS_LATE -> prefix + "-learner";
             default -> throw new IllegalArgumentException(topic.name());
         };
@@ -272,6 +293,14 @@ class BadInputIT {
                 .setEpisodeReward(reward).setNextValidActions(null)
                 .setParts(RewardParts.newBuilder().setMetricName("rougeL_f").setMetric(0.5).build())
                 .setScoredAt(System.currentTimeMillis()).build();
+    }
+
+    /** Well-formed feedback for an episode the scorer has not seen: held for it, and its offset consumed. */
+    private Good goodFeedback() {
+        UUID episode = UUID.randomUUID();
+        Feedback f = Feedback.newBuilder().setFeedbackId(UUID.randomUUID()).setEpisodeId(episode).setKind(FeedbackKind.THUMBS)
+                .setValue(1.0).setEditedText(null).setSource("it").setCreatedAt(Instant.now()).build();
+        return new Good(QstreamTopic.FEEDBACK, key(episode.toString()), Serdes.FEEDBACK.encode(f));
     }
 
     private static RewardCorrection correction(UUID episode, double delta) {
