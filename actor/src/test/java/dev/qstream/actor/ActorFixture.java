@@ -13,6 +13,7 @@ import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.runtime.service.ServiceContext;
 import dev.qstream.schemas.avro.DeadLetter;
 import dev.qstream.schemas.avro.ModelUpdate;
+import dev.qstream.schemas.avro.Transition;
 import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.schemas.topics.QstreamTopic;
 import dev.qstream.schemas.topics.TopicLayout;
@@ -33,6 +34,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.UUID;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /** An actor on an embedded broker, plus a model publisher whose versions are recognisable by their greedy token. */
 public final class ActorFixture implements AutoCloseable {
@@ -104,20 +106,31 @@ public final class ActorFixture implements AutoCloseable {
     }
 
     public List<DeadLetter> deadLetters() {
-        List<DeadLetter> letters = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(settings.consumer("dlq-reader-" + UUID.randomUUID(), null))) {
-            TopicPartition tp = new TopicPartition(settings.topic(QstreamTopic.DLQ), 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp)).get(tp);
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (c.position(tp) < end && System.currentTimeMillis() < deadline) {
+        return readAll(QstreamTopic.DLQ, Serdes.DEAD_LETTER::decode);
+    }
+
+    /** Every transition now on the transitions topic, all partitions. */
+    public List<Transition> transitions() {
+        return readAll(QstreamTopic.TRANSITIONS, Serdes.TRANSITION::decode);
+    }
+
+    /** Every record now on a topic (all partitions, up to their current end), decoded. */
+    private <T> List<T> readAll(QstreamTopic topic, Function<byte[], T> decode) {
+        List<T> records = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(settings.consumer("reader-" + UUID.randomUUID(), null))) {
+            List<TopicPartition> parts = c.partitionsFor(settings.topic(topic)).stream()
+                    .map(info -> new TopicPartition(info.topic(), info.partition())).toList();
+            c.assign(parts);
+            c.seekToBeginning(parts);
+            Map<TopicPartition, Long> end = c.endOffsets(parts);
+            long deadline = System.currentTimeMillis() + 20_000;
+            while (parts.stream().anyMatch(p -> c.position(p) < end.get(p)) && System.currentTimeMillis() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
-                    letters.add(Serdes.DEAD_LETTER.decode(r.value()));
+                    records.add(decode.apply(r.value()));
                 }
             }
         }
-        return letters;
+        return records;
     }
 
     @Override

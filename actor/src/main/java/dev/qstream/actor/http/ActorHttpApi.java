@@ -268,23 +268,20 @@ public final class ActorHttpApi implements AutoCloseable {
         if (body.isBlank()) {
             throw new ApiException(400, "request body is empty; expected a JSON object");
         }
-        JsonNode tree;
         try {
-            tree = JSON.readTree(body);
-        } catch (JsonProcessingException e) {
-            throw new ApiException(400, "malformed JSON: " + e.getOriginalMessage());
-        }
-        if (tree == null || !tree.isObject()) {
-            throw new ApiException(400, "expected a JSON object");
-        }
-        try {
-            return JSON.treeToValue(tree, type);
+            T value = JSON.readValue(body, type);
+            if (value == null) {
+                throw new ApiException(400, "expected a JSON object");
+            }
+            return value;
         } catch (UnrecognizedPropertyException e) {
             throw new ApiException(400, "unknown field '" + e.getPropertyName() + "'");
         } catch (MismatchedInputException e) {
-            // Name the field, not the Java type Jackson wanted (no internals in answers).
-            String field = e.getPath().isEmpty() ? "a field" : "'" + e.getPath().get(0).getFieldName() + "'";
-            throw new ApiException(400, field + " has the wrong type");
+            // Name the field, not the Java type Jackson wanted (no internals in answers); no field: not an object.
+            if (e.getPath().isEmpty()) {
+                throw new ApiException(400, "expected a JSON object");
+            }
+            throw new ApiException(400, "'" + e.getPath().get(0).getFieldName() + "' has the wrong type");
         } catch (JsonProcessingException e) {
             throw new ApiException(400, "malformed JSON: " + e.getOriginalMessage());
         }

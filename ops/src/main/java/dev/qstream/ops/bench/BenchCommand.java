@@ -9,16 +9,10 @@ import dev.qstream.ops.eval.EvalResult;
 import dev.qstream.ops.cli.ReplayOptions;
 import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.scorer.reward.RewardConfig;
-import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.Options;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-import java.util.Collection;
 import java.util.concurrent.Callable;
 
 /** {@code qstream bench <what>}: benchmarks that print figures measured side by side in one run. */
@@ -194,19 +188,12 @@ public final class BenchCommand {
 
         @Override
         public Integer call() throws Exception {
-            Options options = new OptionsBuilder()
-                    .include(TransitionSerdeBenchmark.class.getName() + ".*")
-                    .forks(1).threads(1)
-                    .warmupIterations(3).warmupTime(TimeValue.seconds(1))
-                    .measurementIterations(iterations).measurementTime(TimeValue.seconds(2))
-                    .jvmArgs("-Xmx512m")
-                    .build();
-            Collection<RunResult> results = new Runner(options).run();
-            double avro = score(results, "avroRoundTrip");
-            double json = score(results, "jsonRoundTrip");
-            double encode = score(results, "avroEncode");
-            double decode = score(results, "avroDecode");
-            double decodeAvrosReader = score(results, "avroDecodeWithAvrosReader");
+            JmhRun run = JmhRun.of(TransitionSerdeBenchmark.class, iterations);
+            double avro = run.score("avroRoundTrip");
+            double json = run.score("jsonRoundTrip");
+            double encode = run.score("avroEncode");
+            double decode = run.score("avroDecode");
+            double decodeAvrosReader = run.score("avroDecodeWithAvrosReader");
             int avroBytes = Serdes.TRANSITION.encode(TransitionSerdeBenchmark.sample()).length;
             int jsonBytes = TransitionSerdeBenchmark.toJson(TransitionSerdeBenchmark.sample()).length;
             ObjectNode o = new ObjectMapper().createObjectNode();
@@ -222,12 +209,6 @@ public final class BenchCommand {
             o.put("jsonBytes", jsonBytes);
             System.out.println(new ObjectMapper().writeValueAsString(o));
             return 0;
-        }
-
-        private static double score(Collection<RunResult> results, String method) {
-            return results.stream().filter(r -> r.getParams().getBenchmark().endsWith("." + method))
-                    .mapToDouble(r -> r.getPrimaryResult().getScore()).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no result for " + method));
         }
     }
 }

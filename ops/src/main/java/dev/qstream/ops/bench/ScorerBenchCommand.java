@@ -2,15 +2,9 @@ package dev.qstream.ops.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import org.openjdk.jmh.results.RunResult;
-import org.openjdk.jmh.runner.Runner;
-import org.openjdk.jmh.runner.options.Options;
-import org.openjdk.jmh.runner.options.OptionsBuilder;
-import org.openjdk.jmh.runner.options.TimeValue;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import java.util.Collection;
 import java.util.concurrent.Callable;
 
 /**
@@ -48,17 +42,10 @@ public final class ScorerBenchCommand implements Callable<Integer> {
         ObjectNode o = new ObjectMapper().createObjectNode();
         o.put("bench", "scorer");
         if (!skipRouge) {
-            Options options = new OptionsBuilder()
-                    .include(RougeLBenchmark.class.getName() + ".*")
-                    .forks(1).threads(1)
-                    .warmupIterations(3).warmupTime(TimeValue.seconds(1))
-                    .measurementIterations(iterations).measurementTime(TimeValue.seconds(2))
-                    .jvmArgs("-Xmx512m")
-                    .build();
-            Collection<RunResult> results = new Runner(options).run();
-            o.put("rougeLPairsPerSec", Math.round(score(results, "rougeLF")));
-            o.put("rougeLStemmedPairsPerSec", Math.round(score(results, "rougeLFStemmed")));
-            o.put("rougeAllFourPairsPerSec", Math.round(score(results, "rougeAllFour")));
+            JmhRun run = JmhRun.of(RougeLBenchmark.class, iterations);
+            o.put("rougeLPairsPerSec", Math.round(run.score("rougeLF")));
+            o.put("rougeLStemmedPairsPerSec", Math.round(run.score("rougeLFStemmed")));
+            o.put("rougeAllFourPairsPerSec", Math.round(run.score("rougeAllFour")));
             o.put("tokensPerText", RougeLBenchmark.TOKENS);
         }
         if (!skipTopology) {
@@ -72,11 +59,5 @@ public final class ScorerBenchCommand implements Callable<Integer> {
         }
         System.out.println(new ObjectMapper().writeValueAsString(o));
         return 0;
-    }
-
-    private static double score(Collection<RunResult> results, String method) {
-        return results.stream().filter(r -> r.getParams().getBenchmark().endsWith("." + method))
-                .mapToDouble(r -> r.getPrimaryResult().getScore()).findFirst()
-                .orElseThrow(() -> new IllegalStateException("no result for " + method));
     }
 }

@@ -9,6 +9,7 @@ import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.util.Utf8;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.avro.util.ClassSecurityValidator;
@@ -145,7 +146,7 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serde<T>, 
         try {
             b.decoder = DecoderFactory.get().binaryDecoder(bytes, HEADER, bytes.length - HEADER, b.decoder);
             T record = direct != null && writerFingerprint == fingerprint
-                    ? direct.read(b.decoder)
+                    ? direct.read(b.decoder, b.strings)
                     : datumReader.read(null, b.decoder);
             if (!b.decoder.isEnd()) {
                 throw new AvroDecodeException(DecodeFailure.MALFORMED,
@@ -224,9 +225,10 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serde<T>, 
         // nothing to release
     }
 
-    /** Per-thread reusable encoder, decoder and output buffer. */
+    /** Per-thread reusable encoder, decoder, output buffer and string bytes. */
     private static final class Buffers {
         final UnsyncBytes out = new UnsyncBytes();
+        final Utf8 strings = new Utf8();
         BinaryEncoder encoder;
         BinaryDecoder decoder;
     }

@@ -1,6 +1,7 @@
 package dev.qstream.schemas.serde;
 
 import org.apache.avro.io.BinaryDecoder;
+import org.apache.avro.util.Utf8;
 
 import java.io.IOException;
 
@@ -16,7 +17,8 @@ interface DirectReader<T> {
     /** CRC-64-AVRO fingerprint of the schema this reader was written for. */
     long schemaFingerprint();
 
-    T read(BinaryDecoder in) throws IOException;
+    /** Reads one body; {@code strings} is the calling thread's scratch for string bytes (a string's value is copied out). */
+    T read(BinaryDecoder in, Utf8 strings) throws IOException;
 
     /** The direct reader for a generated type, if there is one whose schema still matches. */
     @SuppressWarnings("unchecked")

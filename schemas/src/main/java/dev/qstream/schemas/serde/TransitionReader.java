@@ -26,17 +26,14 @@ final class TransitionReader implements DirectReader<Transition> {
     private static final EndReason[] END_REASONS = EndReason.values();
     private static final ExplorationStrategy[] STRATEGIES = ExplorationStrategy.values();
 
-    /** Per-thread bytes for strings: Avro's {@code readString()} allocates a fresh Utf8 and its array per string. */
-    private final ThreadLocal<Utf8> scratch = ThreadLocal.withInitial(Utf8::new);
-
     @Override
     public long schemaFingerprint() {
         return SCHEMA_FINGERPRINT;
     }
 
     @Override
-    public Transition read(BinaryDecoder in) throws IOException {
-        Utf8 utf8 = scratch.get();
+    public Transition read(BinaryDecoder in, Utf8 utf8) throws IOException {
+        // Strings go through the caller's Utf8: Avro's readString() allocates a fresh Utf8 and array per string.
         Transition t = new Transition();
         t.setEpisodeId(string(in, utf8));
         t.setPromptId(string(in, utf8));

@@ -49,7 +49,7 @@ class TransitionReaderTest {
             byte[] bytes = body((GenericRecord) SampleRecords.generate(Transition.getClassSchema(), random));
             Transition expected = avro.read(null, DecoderFactory.get().binaryDecoder(bytes, null));
             var decoder = DecoderFactory.get().binaryDecoder(bytes, null);
-            Transition actual = direct.read(decoder);
+            Transition actual = direct.read(decoder, new org.apache.avro.util.Utf8());
             assertThat(actual).as("record %d", i).isEqualTo(expected);
             assertThat(decoder.isEnd()).isTrue();
             withNullMask += expected.getValidActions() == null ? 1 : 0;
