@@ -1,7 +1,6 @@
 package dev.qstream.actor.decode;
 
-import dev.qstream.actor.generation.ActionMasker;
-import dev.qstream.actor.generation.ActionSelector;
+import dev.qstream.actor.decode.ActionMasker;
 import dev.qstream.actor.model.ServingPolicy;
 import dev.qstream.policy.network.QFunction;
 import dev.qstream.policy.text.Vocabulary;

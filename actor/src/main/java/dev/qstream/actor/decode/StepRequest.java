@@ -1,7 +1,7 @@
 package dev.qstream.actor.decode;
 
-import dev.qstream.actor.generation.ActionMasker;
-import dev.qstream.actor.generation.Exploration;
+import dev.qstream.actor.decode.ActionMasker;
+import dev.qstream.actor.decode.Exploration;
 
 import java.util.SplittableRandom;
 

@@ -1,6 +1,5 @@
 package dev.qstream.actor.experience;
 
-import dev.qstream.actor.http.ActorHttpApi;
 import dev.qstream.runtime.kafka.BufferedProducer;
 import dev.qstream.schemas.avro.Feedback;
 import dev.qstream.schemas.avro.Prompt;
@@ -19,7 +18,7 @@ import java.util.concurrent.TimeoutException;
  * Feedback is acknowledged by Kafka before the API answers 202 (or refused with a clear error after 10 s), so an
  * accepted rating is never lost.
  */
-public final class ApiRecordsProducer implements ActorHttpApi.ApiRecords {
+public final class ApiRecordsProducer implements ApiRecords {
 
     public static final String ORIGIN_HEADER = "qstream-origin";
     public static final String ORIGIN_HTTP = "http";

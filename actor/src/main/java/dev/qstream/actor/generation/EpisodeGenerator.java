@@ -1,5 +1,7 @@
 package dev.qstream.actor.generation;
 
+import dev.qstream.actor.decode.Exploration;
+import dev.qstream.actor.decode.ActionMasker;
 import dev.qstream.actor.decode.Decision;
 import dev.qstream.actor.decode.StepDecoder;
 import dev.qstream.actor.decode.StepRequest;

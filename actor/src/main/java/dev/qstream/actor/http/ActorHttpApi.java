@@ -8,8 +8,9 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.qstream.actor.experience.Adder;
+import dev.qstream.actor.experience.ApiRecords;
 import dev.qstream.actor.generation.EpisodeGenerator;
-import dev.qstream.actor.generation.Exploration;
+import dev.qstream.actor.decode.Exploration;
 import dev.qstream.actor.generation.GenerationResult;
 import dev.qstream.runtime.http.BearerToken;
 import dev.qstream.runtime.http.RecentEpisodes;
@@ -58,12 +59,6 @@ public final class ActorHttpApi implements AutoCloseable {
     }
 
     /** Where the API's prompts (so the scorer knows their references) and feedback go. */
-    public interface ApiRecords {
-        void prompt(Prompt prompt);
-
-        void feedback(Feedback feedback);
-    }
-
     private final Backend backend;
     private final RecordValidator validator;
     private final Optional<BearerToken> token;

@@ -1,6 +1,6 @@
 package dev.qstream.actor.service;
 
-import dev.qstream.actor.generation.ActionMasker;
+import dev.qstream.actor.decode.ActionMasker;
 import dev.qstream.actor.generation.EpsilonSchedule;
 import dev.qstream.runtime.http.BearerToken;
 import dev.qstream.policy.state.EncoderSpec;

@@ -1,5 +1,7 @@
 package dev.qstream.actor.generation;
 
+import dev.qstream.actor.decode.Exploration;
+import dev.qstream.actor.decode.ActionMasker;
 import dev.qstream.actor.decode.DirectDecoder;
 import dev.qstream.actor.experience.Adder;
 import dev.qstream.actor.model.ServingPolicy;

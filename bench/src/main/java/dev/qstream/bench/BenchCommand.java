@@ -1,0 +1,222 @@
+package dev.qstream.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.qstream.actor.decode.ActionMasker;
+import dev.qstream.actor.generation.EpsilonSchedule;
+import dev.qstream.launcher.options.DqnOptions;
+import dev.qstream.evaluator.EvalResult;
+import dev.qstream.launcher.options.ReplayOptions;
+import dev.qstream.schemas.serde.Serdes;
+import dev.qstream.scorer.reward.RewardConfig;
+import dev.qstream.launcher.cli.QstreamCli;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+/** {@code qstream bench <what>}: benchmarks that print figures measured side by side in one run. */
+@Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print its figures (last line: JSON).",
+        subcommands = {BenchCommand.Serde.class, BenchCommand.Learner.class, BenchCommand.Replay.class, BenchCommand.Actor.class,
+                BenchCommand.Learning.class, ScorerBenchCommand.class})
+public final class BenchCommand {
+
+    /** {@code ./qstream bench ...} runs this main on the launcher's class path plus the bench jar and JMH. */
+    public static void main(String[] args) {
+        CommandLine cli = new CommandLine(new BenchCommand()).setCommandName("qstream bench");
+        System.exit(QstreamCli.withErrorHandling(cli).execute(args));
+    }
+
+    /** The learner's update vs DL4J fit vs the sgemm roofline, reference shape. */
+    @Command(name = "learner", mixinStandardHelpOptions = true,
+            description = "Samples/s of the learner's DQN update vs DL4J fit on the same batches (100 -> 256 -> 10,000), and sgemm GFLOP/s.")
+    static final class Learner implements Callable<Integer> {
+
+        @Option(names = "--batch", defaultValue = "256", split = ",", description = "Batch sizes to measure (default: ${DEFAULT-VALUE}).")
+        int[] batches;
+
+        @Option(names = "--seconds", defaultValue = "10", description = "Seconds per measurement (default: ${DEFAULT-VALUE}).")
+        double seconds;
+
+        @Override
+        public Integer call() throws Exception {
+            ObjectMapper json = new ObjectMapper();
+            String last = null;
+            for (int b : batches) {
+                LearnerBenchmark.Result r = LearnerBenchmark.run(b, seconds);
+                ObjectNode o = json.createObjectNode();
+                o.put("bench", "learner");
+                o.put("batch", r.batch());
+                o.put("samplesPerSec", Math.round(r.samplesPerSec()));
+                o.put("dl4jFitSamplesPerSec", Math.round(r.dl4jFitSamplesPerSec()));
+                o.put("ratioVsDl4jFit", Math.round(r.ratio() * 100) / 100.0);
+                o.put("sgemmGflops", Math.round(r.sgemmGflops() * 10) / 10.0);
+                o.put("maskedSamplesPerSec", Math.round(r.maskedSamplesPerSec()));
+                o.put("ratioMaskedVsDl4jFit", Math.round(r.maskedRatio() * 100) / 100.0);
+                last = json.writeValueAsString(o);
+                System.out.println(last);
+            }
+            return 0;
+        }
+    }
+
+    /** Actor latency, throughput and swap latency on the reference model. */
+    @Command(name = "actor", mixinStandardHelpOptions = true,
+            description = "Per-token latency (masked, unmasked, DL4J baseline), tokens/s at 1/8/64 concurrent requests, publish->serving swap latency (10 MB model).")
+    static final class Actor implements Callable<Integer> {
+
+        @Option(names = "--seconds", defaultValue = "5", description = "Seconds per measurement (default: ${DEFAULT-VALUE}).")
+        double seconds;
+
+        @Option(names = "--swaps", defaultValue = "30", description = "Model versions published for the swap latency (default: ${DEFAULT-VALUE}).")
+        int swaps;
+
+        @Override
+        public Integer call() throws Exception {
+            ActorBenchmark.Result r = ActorBenchmark.run(seconds, swaps);
+            ObjectNode o = new ObjectMapper().createObjectNode();
+            o.put("bench", "actor");
+            o.put("maskedP50Micros", micros(r.masked().getValueAtPercentile(50)));
+            o.put("maskedP99Micros", micros(r.masked().getValueAtPercentile(99)));
+            o.put("unmaskedP50Micros", micros(r.unmasked().getValueAtPercentile(50)));
+            o.put("unmaskedP99Micros", micros(r.unmasked().getValueAtPercentile(99)));
+            o.put("dl4jP50Micros", micros(r.dl4j().getValueAtPercentile(50)));
+            o.put("dl4jP99Micros", micros(r.dl4j().getValueAtPercentile(99)));
+            o.put("tokensPerSec1", Math.round(r.maskedTokensPerSec().get(1)));
+            o.put("tokensPerSec8", Math.round(r.maskedTokensPerSec().get(8)));
+            o.put("tokensPerSec64", Math.round(r.maskedTokensPerSec().get(64)));
+            o.put("unmaskedTokensPerSec1", Math.round(r.unmaskedTokensPerSec().get(1)));
+            o.put("unmaskedTokensPerSec8", Math.round(r.unmaskedTokensPerSec().get(8)));
+            o.put("unmaskedTokensPerSec64", Math.round(r.unmaskedTokensPerSec().get(64)));
+            o.put("swapP50Millis", r.swapMillis().getValueAtPercentile(50) / 1000.0);
+            o.put("swapP99Millis", r.swapMillis().getValueAtPercentile(99) / 1000.0);
+            System.out.println(new ObjectMapper().writeValueAsString(o));
+            return 0;
+        }
+
+        private static double micros(long nanos) {
+            return Math.round(nanos / 100.0) / 10.0;
+        }
+    }
+
+    /** The learning loop without Kafka, for tuning runs. */
+    @Command(name = "learning", mixinStandardHelpOptions = true,
+            description = "Run actor + reward + learner in one process (no Kafka) and print the held-out curve: fast, repeatable tuning.")
+    static final class Learning implements Callable<Integer> {
+        @Mixin
+        DqnOptions dqnOptions;
+        @Mixin
+        ReplayOptions replayOptions;
+        @Option(names = "--task", defaultValue = "builtin", description = "Task file, or builtin; builtin = the data-to-text task (default: ${DEFAULT-VALUE}).")
+        String task;
+        @Option(names = "--updates", defaultValue = "6000", description = "Learner updates to run (default: ${DEFAULT-VALUE}).")
+        int updates;
+        @Option(names = "--eval-every", defaultValue = "500", description = "Updates between held-out evaluations (default: ${DEFAULT-VALUE}).")
+        int evalEvery;
+        @Option(names = "--publish-every", defaultValue = "100", description = "Updates between handing weights to the actor (default: ${DEFAULT-VALUE}).")
+        int publishEvery;
+        @Option(names = "--samples-per-insert", defaultValue = "8", description = "Sampled/inserted ratio the learner keeps to (default: ${DEFAULT-VALUE}).")
+        double spi;
+        @Option(names = "--hidden", defaultValue = "256", description = "Hidden units (default: ${DEFAULT-VALUE}).")
+        int hidden;
+        @Option(names = "--common-words", defaultValue = "16", description = "Common words added to every mask (default: ${DEFAULT-VALUE}).")
+        int commonWords;
+        @Option(names = "--max-tokens", defaultValue = "32", description = "Longest episode (default: ${DEFAULT-VALUE}).")
+        int maxTokens;
+        @Option(names = "--epsilon-start", defaultValue = "0.5", description = "Exploration at the first episode (default: ${DEFAULT-VALUE}).")
+        double epsStart;
+        @Option(names = "--epsilon-end", defaultValue = "0.05", description = "Exploration after the decay (default: ${DEFAULT-VALUE}).")
+        double epsEnd;
+        @Option(names = "--epsilon-decay-episodes", defaultValue = "2000", description = "Episodes over which epsilon decays linearly (default: ${DEFAULT-VALUE}).")
+        long epsDecay;
+        @Option(names = "--metric", defaultValue = "ROUGE_L", description = "Reward metric: ROUGE_L, ROUGE_1, ROUGE_2 (default: ${DEFAULT-VALUE}).")
+        RewardConfig.Metric metric;
+        @Option(names = "--shaping", defaultValue = "DELTA", description = "DELTA (metric gain per step) or TERMINAL (default: ${DEFAULT-VALUE}).")
+        RewardConfig.Shaping shaping;
+        @Option(names = "--length-penalty", defaultValue = "0", description = "Penalty per word beyond the free ones (default: ${DEFAULT-VALUE}).")
+        double lengthPenalty;
+        @Option(names = "--length-free-tokens", defaultValue = "64", description = "Words before the length penalty starts (default: ${DEFAULT-VALUE}).")
+        int lengthFree;
+        @Option(names = "--seed", defaultValue = "1", description = "Seed of traffic, exploration and initialisation (default: ${DEFAULT-VALUE}).")
+        long seed;
+
+        @Override
+        public Integer call() throws Exception {
+            var dqn = dqnOptions.config();
+            var replay = replayOptions.config();
+            var reward = new RewardConfig(metric, false, 1.0, 0.0, 0.0, 0.0, lengthFree, lengthPenalty, 0.0, shaping);
+            var settings = new LearningHarness.Settings(task, updates, evalEvery, publishEvery, spi, dqn, replay, hidden,
+                    ActionMasker.Mode.PROMPT_AND_COMMON, commonWords,
+                    new EpsilonSchedule(epsStart, epsEnd, epsDecay), maxTokens, reward, seed);
+            var curve = LearningHarness.run(settings, System.out::println);
+            var last = curve.get(curve.size() - 1);
+            System.out.printf("{\"bench\":\"learning\",\"heldOutRougeLFirst\":%.4f,\"heldOutRougeLLast\":%.4f,\"best\":%.4f}%n",
+                    curve.get(0).rougeL(), last.rougeL(), curve.stream().mapToDouble(EvalResult::rougeL).max().orElse(0));
+            return 0;
+        }
+    }
+
+    /** Learner memory with a full replay. */
+    @Command(name = "replay", mixinStandardHelpOptions = true,
+            description = "Fill replay with N realistic transitions, train on it, report the process RSS (run it with the learner's -Xmx).")
+    static final class Replay implements Callable<Integer> {
+
+        @Option(names = "--transitions", defaultValue = "1000000", description = "Transitions in replay (default: ${DEFAULT-VALUE}).")
+        int transitions;
+
+        @Option(names = "--vocabulary", defaultValue = "10000", description = "Vocabulary size / actions (default: ${DEFAULT-VALUE}).")
+        int vocabulary;
+
+        @Override
+        public Integer call() throws Exception {
+            ReplayMemoryBenchmark.Result r = ReplayMemoryBenchmark.run(transitions, vocabulary);
+            ObjectNode o = new ObjectMapper().createObjectNode();
+            o.put("bench", "replay");
+            o.put("transitions", r.transitions());
+            o.put("rssMiB", r.rssBytes() / (1024 * 1024));
+            o.put("heapUsedMiB", r.heapUsedBytes() / (1024 * 1024));
+            o.put("replayEstimateMiB", r.replayBytesEstimate() / (1024 * 1024));
+            o.put("bytesPerTransition", r.replayBytesEstimate() / Math.max(1, r.transitions()));
+            o.put("samplesPerSecWhileFull", Math.round(r.samplesPerSec()));
+            o.put("maxHeapMiB", Runtime.getRuntime().maxMemory() / (1024 * 1024));
+            System.out.println(new ObjectMapper().writeValueAsString(o));
+            return 0;
+        }
+    }
+
+    /** Transition serialize + deserialize, Avro vs JSON, one thread (JMH). */
+    @Command(name = "serde", mixinStandardHelpOptions = true,
+            description = "Serialize + deserialize of a Transition with 64 token ids: Avro single-object vs JSON, one core (JMH).")
+    static final class Serde implements Callable<Integer> {
+
+        @Option(names = "--iterations", defaultValue = "5", description = "Measurement iterations of 2 s (default: ${DEFAULT-VALUE}).")
+        int iterations;
+
+        @Override
+        public Integer call() throws Exception {
+            JmhRun run = JmhRun.of(TransitionSerdeBenchmark.class, iterations);
+            double avro = run.score("avroRoundTrip");
+            double json = run.score("jsonRoundTrip");
+            double encode = run.score("avroEncode");
+            double decode = run.score("avroDecode");
+            double decodeAvrosReader = run.score("avroDecodeWithAvrosReader");
+            int avroBytes = Serdes.TRANSITION.encode(TransitionSerdeBenchmark.sample()).length;
+            int jsonBytes = TransitionSerdeBenchmark.toJson(TransitionSerdeBenchmark.sample()).length;
+            ObjectNode o = new ObjectMapper().createObjectNode();
+            o.put("bench", "serde");
+            o.put("avroRoundTripsPerSec", Math.round(avro));
+            o.put("avroEncodesPerSec", Math.round(encode));
+            o.put("avroDecodesPerSec", Math.round(decode));
+            o.put("avrosOwnReaderDecodesPerSec", Math.round(decodeAvrosReader));
+            o.put("ratioDecodeVsAvrosReader", Math.round(decode / decodeAvrosReader * 100) / 100.0);
+            o.put("jsonRoundTripsPerSec", Math.round(json));
+            o.put("ratioAvroVsJson", Math.round(avro / json * 100) / 100.0);
+            o.put("avroBytes", avroBytes);
+            o.put("jsonBytes", jsonBytes);
+            System.out.println(new ObjectMapper().writeValueAsString(o));
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package dev.qstream.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+/**
+ * {@code qstream bench scorer}: (a) ROUGE-L F on 50-token pairs, one thread (JMH); (b) the scorer topology on the
+ * embedded broker with exactly-once next to a plain exactly-once pass-through, in the same run. Last line: JSON.
+ */
+@Command(name = "scorer", mixinStandardHelpOptions = true,
+        description = "ROUGE-L F on 50-token pairs on one core (JMH), then the scorer topology on the embedded broker "
+                + "with EOS next to an EOS pass-through topology (last line: JSON).")
+public final class ScorerBenchCommand implements Callable<Integer> {
+
+    @Option(names = "--iterations", defaultValue = "5", description = "JMH measurement iterations of 2 s (default: ${DEFAULT-VALUE}).")
+    int iterations;
+
+    @Option(names = "--episodes", defaultValue = "10000", description = "Episodes written to the transitions topic (default: ${DEFAULT-VALUE}).")
+    int episodes;
+
+    @Option(names = "--steps", defaultValue = "20", description = "Steps per episode (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--threads", defaultValue = "1", description = "Kafka Streams threads of each topology (default: ${DEFAULT-VALUE}).")
+    int threads;
+
+    @Option(names = "--thread-metrics", description = "Print Kafka Streams' stream-thread metrics (time ratios, latencies) of each topology.")
+    boolean threadMetrics;
+
+    @Option(names = "--skip-rouge", description = "Only the topology part.")
+    boolean skipRouge;
+
+    @Option(names = "--skip-topology", description = "Only the ROUGE part.")
+    boolean skipTopology;
+
+    @Override
+    public Integer call() throws Exception {
+        ObjectNode o = new ObjectMapper().createObjectNode();
+        o.put("bench", "scorer");
+        if (!skipRouge) {
+            JmhRun run = JmhRun.of(RougeLBenchmark.class, iterations);
+            o.put("rougeLPairsPerSec", Math.round(run.score("rougeLF")));
+            o.put("rougeLStemmedPairsPerSec", Math.round(run.score("rougeLFStemmed")));
+            o.put("rougeAllFourPairsPerSec", Math.round(run.score("rougeAllFour")));
+            o.put("tokensPerText", RougeLBenchmark.TOKENS);
+        }
+        if (!skipTopology) {
+            ScorerTopologyBench.Result[] r = new ScorerTopologyBench(episodes, steps, threads, threadMetrics).run();
+            o.put("passThroughRecordsPerSec", Math.round(r[0].perSecond()));
+            o.put("scoredTransitionsPerSec", Math.round(r[1].perSecond()));
+            o.put("ratioScorerVsPassThrough", Math.round(r[1].perSecond() / r[0].perSecond() * 100) / 100.0);
+            o.put("transitions", r[1].records());
+            o.put("stepsPerEpisode", steps);
+            o.put("streamThreads", threads);
+        }
+        System.out.println(new ObjectMapper().writeValueAsString(o));
+        return 0;
+    }
+}

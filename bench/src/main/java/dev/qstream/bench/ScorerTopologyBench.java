@@ -1,0 +1,205 @@
+package dev.qstream.bench;
+
+import dev.qstream.broker.BrokerSettings;
+import dev.qstream.broker.EmbeddedKafkaBroker;
+import dev.qstream.runtime.kafka.KafkaSettings;
+import dev.qstream.runtime.kafka.TopicBootstrap;
+import dev.qstream.schemas.avro.EndReason;
+import dev.qstream.schemas.avro.ExplorationStrategy;
+import dev.qstream.schemas.avro.Prompt;
+import dev.qstream.schemas.avro.Transition;
+import dev.qstream.schemas.serde.Serdes;
+import dev.qstream.schemas.topics.QstreamTopic;
+import dev.qstream.scorer.stream.ScorerConfig;
+import dev.qstream.scorer.stream.ScorerTopology;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serdes.ByteArraySerde;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Random;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The scorer topology on the embedded broker with exactly-once, next to a plain exactly-once pass-through topology
+ * (bytes in, bytes out, same topic, same settings), both reading the same pre-filled transitions topic in the same
+ * run: the pass-through is what Kafka Streams with EOS costs here before any scoring.
+ */
+final class ScorerTopologyBench {
+
+    /** One topology's figures. */
+    record Result(long records, double seconds) {
+        double perSecond() {
+            return records / seconds;
+        }
+    }
+
+    private final int episodes;
+    private final int steps;
+    private final int threads;
+    private final boolean threadMetrics;
+
+    ScorerTopologyBench(int episodes, int steps, int threads, boolean threadMetrics) {
+        this.episodes = episodes;
+        this.steps = steps;
+        this.threads = threads;
+        this.threadMetrics = threadMetrics;
+    }
+
+    /** Returns {pass-through, scorer}. */
+    Result[] run() throws Exception {
+        Path work = Files.createTempDirectory("qstream-bench-scorer-");
+        try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerSettings.ephemeral()
+                .withOverrides(java.util.Map.of("log.cleaner.dedupe.buffer.size", "4194304")))) {
+            KafkaSettings kafka = KafkaSettings.of(broker.bootstrapServers());
+            TopicBootstrap.ensureTopics(kafka, Duration.ofSeconds(20));
+            String copy = kafka.layout().prefix() + ".bench.passthrough";
+            try (Admin admin = Admin.create(kafka.admin("bench-admin"))) {
+                admin.createTopics(List.of(new NewTopic(copy, kafka.layout().partitions(QstreamTopic.TRANSITIONS),
+                        (short) 1))).all().get(30, TimeUnit.SECONDS);
+            }
+            long total = fill(kafka);
+            System.out.printf("input: %,d transitions (%,d episodes of %d steps) on %d partitions%n", total, episodes,
+                    steps, kafka.layout().partitions(QstreamTopic.TRANSITIONS));
+
+            Result pass = measure(kafka, passThrough(kafka.topic(QstreamTopic.TRANSITIONS), copy), "bench-passthrough",
+                    copy, total, work.resolve("pass"));
+            System.out.printf("EOS pass-through: %,.0f records/s (%.1f s)%n", pass.perSecond(), pass.seconds());
+
+            ScorerConfig config = ScorerConfig.defaults(kafka.layout(), work.resolve("scorer"))
+                    .withApplicationId("bench-scorer");
+            Result scorer = measure(kafka, ScorerTopology.buildTopology(config), config.applicationId(),
+                    kafka.topic(QstreamTopic.SCORED), total, work.resolve("scorer"));
+            System.out.printf("EOS scorer:       %,.0f scored transitions/s (%.1f s)%n", scorer.perSecond(), scorer.seconds());
+            return new Result[]{pass, scorer};
+        } finally {
+            try (var paths = Files.walk(work)) {
+                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static Topology passThrough(String from, String to) {
+        Topology t = new Topology();
+        ByteArraySerde bytes = new ByteArraySerde();
+        t.addSource("in", bytes.deserializer(), bytes.deserializer(), from);
+        t.addSink("out", to, bytes.serializer(), bytes.serializer(), "in");
+        return t;
+    }
+
+    /** Writes the prompts and every episode's transitions; returns the number of transitions. */
+    private long fill(KafkaSettings kafka) throws Exception {
+        Random rnd = new Random(11);
+        String[][] sentences = RougeLBenchmark.pairs(200, 24, 5);
+        long count = 0;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(kafka.producer("bench-fill"))) {
+            for (int p = 0; p < 200; p++) {
+                Prompt prompt = Prompt.newBuilder().setPromptId("bench-" + p).setText("describe item " + p)
+                        .setReferences(List.of(sentences[0][p], sentences[1][p])).setTask("bench")
+                        .setCreatedAt(Instant.now()).build();
+                producer.send(new ProducerRecord<>(kafka.topic(QstreamTopic.PROMPTS), key(prompt.getPromptId()),
+                        Serdes.PROMPT.encode(prompt)));
+            }
+            producer.flush();
+            List<Integer> promptTokens = new ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                promptTokens.add(100 + i * 37);
+            }
+            List<Integer> valid = new ArrayList<>();
+            for (int i = 0; i < 20; i++) {
+                valid.add(2 + i * 7);
+            }
+            for (int e = 0; e < episodes; e++) {
+                int p = rnd.nextInt(200);
+                String[] refWords = sentences[0][p].replace(",", "").replace(".", "").split(" ");
+                UUID id = new UUID(rnd.nextLong(), rnd.nextLong());
+                List<Integer> prefix = new ArrayList<>();
+                for (int s = 0; s < steps; s++) {
+                    boolean done = s == steps - 1;
+                    // Half the words come from the reference, so ROUGE has matches to find.
+                    String word = done ? "" : rnd.nextBoolean() ? refWords[rnd.nextInt(refWords.length)] : "w" + rnd.nextInt(500);
+                    int action = valid.get(s % valid.size());
+                    Transition t = Transition.newBuilder().setEpisodeId(id.toString()).setPromptId("bench-" + p)
+                            .setActorId("bench").setStep(s).setPromptTokens(promptTokens)
+                            .setPrefixTokens(new ArrayList<>(prefix)).setAction(action).setActionToken(word)
+                            .setValidActions(valid).setDone(done).setEndReason(done ? EndReason.END_OF_SEQUENCE : null)
+                            .setPolicyVersion(1).setBehaviourProbability(0.9).setExploration(ExplorationStrategy.GREEDY)
+                            .setCreatedAt(System.currentTimeMillis()).build();
+                    producer.send(new ProducerRecord<>(kafka.topic(QstreamTopic.TRANSITIONS), key(id.toString()),
+                            Serdes.TRANSITION.encode(t)));
+                    prefix.add(action);
+                    count++;
+                }
+            }
+            producer.flush();
+        }
+        return count;
+    }
+
+    /** Starts the topology and times it from RUNNING until {@code expected} records are committed in {@code output}. */
+    private Result measure(KafkaSettings kafka, Topology topology, String applicationId, String output, long expected,
+                           Path stateDir) throws Exception {
+        Properties props = kafka.common(applicationId);
+        props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
+        props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(threads));
+        props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
+        props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
+        try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(kafka.consumer("bench-reader-" + applicationId, null));
+             KafkaStreams streams = new KafkaStreams(topology, props)) {
+            List<TopicPartition> partitions = reader.partitionsFor(output).stream()
+                    .map(i -> new TopicPartition(output, i.partition())).toList();
+            reader.assign(partitions);
+            reader.seekToBeginning(partitions);
+            streams.start();
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            while (streams.state() != KafkaStreams.State.RUNNING) {
+                if (System.nanoTime() > deadline || streams.state() == KafkaStreams.State.ERROR) {
+                    throw new IllegalStateException(applicationId + " did not start: " + streams.state());
+                }
+                Thread.sleep(5);
+            }
+            long start = System.nanoTime();
+            long seen = 0;
+            while (seen < expected) {
+                ConsumerRecords<byte[], byte[]> batch = reader.poll(Duration.ofMillis(200));
+                seen += batch.count();
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(applicationId + " produced " + seen + " of " + expected + " records in 10 min");
+                }
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            if (threadMetrics) { // where each stream thread's time went: process, commit, poll, punctuate
+                streams.metrics().forEach((name, metric) -> {
+                    if (name.group().equals("stream-thread-metrics") && (name.name().endsWith("-ratio")
+                            || name.name().endsWith("-latency-avg") || name.name().endsWith("-rate"))) {
+                        System.out.printf("  %s %s = %s%n", applicationId, name.name(), metric.metricValue());
+                    }
+                });
+            }
+            streams.close(Duration.ofSeconds(30));
+            return new Result(seen, seconds);
+        }
+    }
+
+    private static byte[] key(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+}

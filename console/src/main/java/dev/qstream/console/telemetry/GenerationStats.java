@@ -1,0 +1,145 @@
+package dev.qstream.console.telemetry;
+
+import dev.qstream.runtime.http.RecentEpisodes;
+import dev.qstream.schemas.avro.Episode;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.UUID;
+
+/**
+ * What the generations topic says about learning: mean episode reward per model version and per time bucket, and
+ * the newest generations for the table. The actor writes each episode's summary unscored, the scorer writes it again
+ * with scores; rewards count once, from the scored copy.
+ */
+public final class GenerationStats {
+
+    /** Mean reward of the episodes one model version generated. */
+    public record VersionReward(long version, long episodes, double meanReward) {
+    }
+
+    /** Mean reward of the episodes scored in one time bucket. */
+    public record RewardBucket(long startMillis, long episodes, double meanReward) {
+    }
+
+    /** One row of the recent-generations table; {@code reward} is null until the scorer has scored it. */
+    public record Generation(String episodeId, String promptId, String actorId, String prompt, String text,
+                             Double reward, long version, long createdAtMillis) {
+    }
+
+    private final long bucketMillis;
+    private final int maxBuckets;
+    private final int maxRecent;
+    private final TreeMap<Long, double[]> byVersion = new TreeMap<>();   // version -> [count, sum]
+    private final TreeMap<Long, double[]> byTime = new TreeMap<>();      // bucket start -> [count, sum]
+    private final LinkedHashMap<String, Generation> recent;
+    private long scoredEpisodes;
+    private long unscoredEpisodes;
+    /** Ids of the episodes seen, so feedback can be checked against what this deployment produced. */
+    private final RecentEpisodes produced = new RecentEpisodes(PRODUCED_CAPACITY);
+
+    /** Episode ids remembered for {@link #produced(UUID)} (about 15 MB). */
+    public static final int PRODUCED_CAPACITY = 200_000;
+
+    public GenerationStats(long bucketMillis, int maxBuckets, int maxRecent) {
+        if (bucketMillis <= 0 || maxBuckets < 1 || maxRecent < 1) {
+            throw new IllegalArgumentException("bucket, bucket count and table size must be positive");
+        }
+        this.bucketMillis = bucketMillis;
+        this.maxBuckets = maxBuckets;
+        this.maxRecent = maxRecent;
+        this.recent = new LinkedHashMap<>(16, 0.75f, false) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Generation> eldest) {
+                return size() > GenerationStats.this.maxRecent;
+            }
+        };
+    }
+
+    public synchronized void accept(Episode episode) {
+        produced.remember(episode.getEpisodeId(), "");
+        String id = episode.getEpisodeId().toString();
+        long at = episode.getCreatedAt().toEpochMilli();
+        if (episode.getScores() == null) {
+            unscoredEpisodes++;
+            if (!recent.containsKey(id)) {
+                recent.put(id, row(episode, null));
+            }
+            return;
+        }
+        double reward = episode.getScores().getReward();
+        if (!Double.isFinite(reward)) {
+            return;
+        }
+        scoredEpisodes++;
+        add(byVersion, episode.getPolicyVersion(), reward);
+        add(byTime, Math.floorDiv(at, bucketMillis) * bucketMillis, reward);
+        while (byTime.size() > maxBuckets) {
+            byTime.pollFirstEntry();
+        }
+        recent.remove(id); // re-inserted so a freshly scored row moves to the top
+        recent.put(id, row(episode, reward));
+    }
+
+    private static void add(TreeMap<Long, double[]> map, long key, double reward) {
+        double[] acc = map.computeIfAbsent(key, k -> new double[2]);
+        acc[0]++;
+        acc[1] += reward;
+    }
+
+    private static Generation row(Episode e, Double reward) {
+        return new Generation(e.getEpisodeId().toString(), e.getPromptId(), e.getActorId(), e.getPrompt(), e.getText(),
+                reward, e.getPolicyVersion(), e.getCreatedAt().toEpochMilli());
+    }
+
+    /** True when a generation with this episode id was seen (among the newest {@value #PRODUCED_CAPACITY}). */
+    public boolean produced(UUID episodeId) {
+        return produced.text(episodeId) != null;
+    }
+
+    public synchronized List<VersionReward> byVersion() {
+        List<VersionReward> out = new ArrayList<>();
+        byVersion.forEach((v, acc) -> out.add(new VersionReward(v, (long) acc[0], acc[1] / acc[0])));
+        return out;
+    }
+
+    public synchronized List<RewardBucket> overTime() {
+        List<RewardBucket> out = new ArrayList<>();
+        byTime.forEach((t, acc) -> out.add(new RewardBucket(t, (long) acc[0], acc[1] / acc[0])));
+        return out;
+    }
+
+    /** The newest generations first, at most {@code limit}. */
+    public synchronized List<Generation> recent(int limit) {
+        List<Generation> rows = new ArrayList<>(recent.values());
+        Collections.reverse(rows);
+        return rows.subList(0, Math.min(limit, rows.size()));
+    }
+
+    public synchronized long scoredEpisodes() {
+        return scoredEpisodes;
+    }
+
+    public synchronized long unscoredEpisodes() {
+        return unscoredEpisodes;
+    }
+
+    /** Mean reward over the newest {@code buckets} time buckets; NaN when none. */
+    public synchronized double recentMeanReward(int buckets) {
+        double count = 0;
+        double sum = 0;
+        int seen = 0;
+        for (double[] acc : byTime.descendingMap().values()) {
+            if (seen++ == buckets) {
+                break;
+            }
+            count += acc[0];
+            sum += acc[1];
+        }
+        return count == 0 ? Double.NaN : sum / count;
+    }
+}

@@ -1,0 +1,130 @@
+package dev.qstream.launcher.cli;
+
+import dev.qstream.launcher.options.DurationConverter;
+import dev.qstream.launcher.options.SigningOptions;
+import dev.qstream.launcher.options.MetricsOptions;
+import dev.qstream.launcher.options.KafkaOptions;
+import dev.qstream.launcher.options.VocabularyOptions;
+import dev.qstream.actor.decode.ActionMasker;
+import dev.qstream.actor.generation.EpsilonSchedule;
+import dev.qstream.actor.service.ActorConfig;
+import dev.qstream.actor.service.ActorService;
+import dev.qstream.policy.state.EncoderSpec;
+import dev.qstream.policy.text.Vocabulary;
+import dev.qstream.runtime.http.BearerToken;
+import dev.qstream.schemas.avro.ExplorationStrategy;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+/** {@code qstream actor}: one actor instance against a Kafka cluster. */
+@Command(name = "actor", mixinStandardHelpOptions = true,
+        description = "Serve prompts from the prompts topic with the newest model and emit transitions.")
+public final class ActorCommand implements Callable<Integer> {
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Mixin
+    MetricsOptions metrics;
+
+    @Mixin
+    SigningOptions signing;
+
+    @Mixin
+    VocabularyOptions vocabulary;
+
+    @Option(names = "--instance-id", description = "Instance id (default: actor-<host>-<pid>).")
+    String instanceId;
+
+    @Option(names = "--model-name", defaultValue = ActorConfig.DEFAULT_MODEL_NAME, description = "Model to serve (default: ${DEFAULT-VALUE}).")
+    String modelName;
+
+    @Option(names = "--max-tokens", defaultValue = "" + ActorConfig.DEFAULT_MAX_TOKENS, description = "Longest episode (default: ${DEFAULT-VALUE}).")
+    int maxTokens;
+
+    @Option(names = "--strategy", defaultValue = "EPSILON_GREEDY", description = "Exploration: GREEDY, EPSILON_GREEDY, BOLTZMANN (default: ${DEFAULT-VALUE}).")
+    ExplorationStrategy strategy;
+
+    @Option(names = "--epsilon-start", defaultValue = "0.5", description = "ε at the first episode (default: ${DEFAULT-VALUE}).")
+    double epsilonStart;
+
+    @Option(names = "--epsilon-end", defaultValue = "0.05", description = "ε after the decay (default: ${DEFAULT-VALUE}).")
+    double epsilonEnd;
+
+    @Option(names = "--epsilon-decay-episodes", defaultValue = "2000", description = "Episodes over which ε decays (default: ${DEFAULT-VALUE}).")
+    long epsilonDecay;
+
+    @Option(names = "--temperature", defaultValue = "0.5", description = "Boltzmann temperature (default: ${DEFAULT-VALUE}).")
+    double temperature;
+
+    @Option(names = "--mask", defaultValue = "PROMPT_AND_COMMON", description = "Valid actions: PROMPT_AND_COMMON or ALL (default: ${DEFAULT-VALUE}).")
+    ActionMasker.Mode mask;
+
+    @Option(names = "--common-words", defaultValue = "" + ActorConfig.DEFAULT_COMMON_WORDS, description = "Most frequent words always valid (default: ${DEFAULT-VALUE}).")
+    int commonWords;
+
+    @Option(names = "--top-k", defaultValue = "64", description = "Mask size in TOP_K mode (default: ${DEFAULT-VALUE}).")
+    int topK;
+
+    @Option(names = "--max-batch", defaultValue = "64", description = "Most states decided together (default: ${DEFAULT-VALUE}).")
+    int maxBatch;
+
+    @Option(names = "--max-batch-wait", defaultValue = "1ms", converter = DurationConverter.class,
+            description = "Longest a step waits for others to batch with (default: ${DEFAULT-VALUE}).")
+    Duration maxBatchWait;
+
+    @Option(names = "--topic-concurrency", defaultValue = "16", description = "Topic prompts generated at once (default: ${DEFAULT-VALUE}).")
+    int topicConcurrency;
+
+    @Option(names = "--http-port", defaultValue = "-1", description = "HTTP API port; -1 = no HTTP API, 0 = any free port (default: ${DEFAULT-VALUE}).")
+    int httpPort;
+
+    @Option(names = "--http-token-file", paramLabel = "FILE",
+            description = "File holding the bearer token the HTTP API requires (else $QSTREAM_HTTP_TOKEN; none = no auth).")
+    java.nio.file.Path httpTokenFile;
+
+    @Option(names = "--max-request-bytes", defaultValue = "65536", description = "Largest HTTP request body (default: ${DEFAULT-VALUE}).")
+    int maxRequestBytes;
+
+    @Option(names = "--reject-unknown-feedback", description = "Refuse feedback for episode ids this actor did not produce.")
+    boolean rejectUnknownFeedback;
+
+    @Option(names = "--producer-queue-records", defaultValue = "200000",
+            description = "Records held for Kafka while it is away; beyond that, back-pressure (default: ${DEFAULT-VALUE}).")
+    int producerQueueRecords;
+
+    @Option(names = "--require-kafka", description = "Answer generate with 503 while Kafka is not acknowledging (default: keep serving, buffer).")
+    boolean requireKafka;
+
+    @Option(names = "--hidden", defaultValue = "" + ActorConfig.DEFAULT_HIDDEN, description = "Hidden units of the untrained model (default: ${DEFAULT-VALUE}).")
+    int hidden;
+
+    @Option(names = "--init-seed", defaultValue = "" + ActorConfig.DEFAULT_INIT_SEED, description = "Seed of the untrained model; must match the learner's (default: ${DEFAULT-VALUE}).")
+    long initSeed;
+
+    @Option(names = "--exit-with-parent", hidden = true)
+    boolean exitWithParent;
+
+    private java.util.Optional<BearerToken> httpToken() {
+        return BearerToken.configured(httpTokenFile, System.getenv());
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Vocabulary vocabulary = this.vocabulary.load();
+        String id = instanceId != null ? instanceId : ServiceRunner.defaultInstanceId("actor");
+        ActorConfig config = ActorConfig.builder(id, vocabulary).modelName(modelName).encoder(EncoderSpec.defaults())
+                .hidden(hidden).initSeed(initSeed).maxTokens(maxTokens).strategy(strategy)
+                .epsilon(new EpsilonSchedule(epsilonStart, epsilonEnd, epsilonDecay)).temperature(temperature)
+                .maskMode(mask).commonWords(commonWords).topK(topK).maxBatch(maxBatch).maxBatchWait(maxBatchWait)
+                .topicConcurrency(topicConcurrency).httpPort(httpPort).httpToken(httpToken())
+                .maxRequestBytes(maxRequestBytes).rejectUnknownFeedbackEpisodes(rejectUnknownFeedback).requireKafka(requireKafka)
+                .producerQueueRecords(producerQueueRecords)
+                .signer(signing.signer()).groupId(kafka.topicPrefix + "-actors").build();
+        return ServiceRunner.run(kafka, metrics, "actor", id, exitWithParent, context -> ActorService.start(config, context));
+    }
+}

@@ -1,0 +1,88 @@
+package dev.qstream.launcher.cli;
+
+import dev.qstream.launcher.options.DurationConverter;
+import dev.qstream.launcher.options.SigningOptions;
+import dev.qstream.launcher.options.MetricsOptions;
+import dev.qstream.launcher.options.KafkaOptions;
+import dev.qstream.actor.decode.ActionMasker;
+import dev.qstream.actor.service.ActorConfig;
+import dev.qstream.evaluator.EvaluatorService;
+import dev.qstream.tasks.TaskPrompt;
+import dev.qstream.tasks.TaskVocabulary;
+import dev.qstream.policy.state.EncoderSpec;
+import dev.qstream.policy.text.Vocabulary;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code qstream evaluator}: the held-out learning curve, as a service next to the loop. */
+@Command(name = "evaluator", mixinStandardHelpOptions = true,
+        description = "Evaluate new model versions greedily on the task's eval split and publish the held-out curve.")
+public final class EvaluatorCommand implements Callable<Integer> {
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Mixin
+    SigningOptions signing;
+
+    @Mixin
+    MetricsOptions metrics;
+
+    @Option(names = "--task", defaultValue = TaskVocabulary.BUILTIN, paramLabel = "FILE|builtin",
+            description = "Task whose eval split is evaluated (and whose vocabulary the model uses) (default: ${DEFAULT-VALUE}).")
+    String task;
+
+    @Option(names = "--instance-id", description = "Instance id (default: evaluator-<host>-<pid>).")
+    String instanceId;
+
+    @Option(names = "--every-versions", defaultValue = "5", description = "Evaluate every N new versions (default: ${DEFAULT-VALUE}).")
+    int everyVersions;
+
+    @Option(names = "--min-interval", defaultValue = "15s", converter = DurationConverter.class,
+            description = "At most one evaluation per interval (default: ${DEFAULT-VALUE}).")
+    Duration minInterval;
+
+    @Mixin
+    EvalSettings eval;
+
+    @Option(names = "--exit-with-parent", hidden = true)
+    boolean exitWithParent;
+
+    @Override
+    public Integer call() throws Exception {
+        List<TaskPrompt> prompts = TaskVocabulary.load(task);
+        Vocabulary vocabulary = TaskVocabulary.of(prompts);
+        List<TaskPrompt> evalSplit = prompts.stream().filter(p -> p.split() == TaskPrompt.Split.EVAL).toList();
+        String id = instanceId != null ? instanceId : ServiceRunner.defaultInstanceId("evaluator");
+        EvaluatorService.Config config = new EvaluatorService.Config(eval.modelName, vocabulary, EncoderSpec.defaults(),
+                eval.hidden, eval.initSeed, evalSplit, eval.maxTokens, eval.mask, eval.commonWords, everyVersions,
+                minInterval, signing.signer());
+        return ServiceRunner.run(kafka, metrics, "evaluator", id, exitWithParent, context -> EvaluatorService.start(config, context));
+    }
+
+    /** What evaluation must share with the actors: model identity and how actions are masked. */
+    public static final class EvalSettings {
+        @Option(names = "--model-name", defaultValue = ActorConfig.DEFAULT_MODEL_NAME, description = "Model (default: ${DEFAULT-VALUE}).")
+        String modelName;
+
+        @Option(names = "--hidden", defaultValue = "" + ActorConfig.DEFAULT_HIDDEN, description = "Hidden units of the untrained model (default: ${DEFAULT-VALUE}).")
+        int hidden;
+
+        @Option(names = "--init-seed", defaultValue = "" + ActorConfig.DEFAULT_INIT_SEED, description = "Seed of the untrained model (default: ${DEFAULT-VALUE}).")
+        long initSeed;
+
+        @Option(names = "--max-tokens", defaultValue = "" + ActorConfig.DEFAULT_MAX_TOKENS, description = "Longest episode (default: ${DEFAULT-VALUE}).")
+        int maxTokens;
+
+        @Option(names = "--mask", defaultValue = "PROMPT_AND_COMMON", description = "The actors' mask mode (default: ${DEFAULT-VALUE}).")
+        ActionMasker.Mode mask;
+
+        @Option(names = "--common-words", defaultValue = "" + ActorConfig.DEFAULT_COMMON_WORDS, description = "The actors' common words (default: ${DEFAULT-VALUE}).")
+        int commonWords;
+    }
+}

@@ -1,0 +1,101 @@
+package dev.qstream.launcher.cli;
+
+import dev.qstream.launcher.options.DurationConverter;
+import dev.qstream.launcher.options.SigningOptions;
+import dev.qstream.launcher.options.MetricsOptions;
+import dev.qstream.launcher.options.KafkaOptions;
+import dev.qstream.launcher.options.VocabularyOptions;
+import dev.qstream.launcher.options.ReplayOptions;
+import dev.qstream.launcher.options.DqnOptions;
+import dev.qstream.actor.service.ActorConfig;
+import dev.qstream.learner.service.LearnerConfig;
+import dev.qstream.learner.service.LearnerService;
+import dev.qstream.policy.state.EncoderSpec;
+import dev.qstream.policy.text.Vocabulary;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+
+/** {@code qstream learner}: the learner against a Kafka cluster. */
+@Command(name = "learner", mixinStandardHelpOptions = true,
+        description = "Consume scored transitions into replay, run DQN updates, publish model versions.")
+public final class LearnerCommand implements Callable<Integer> {
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Mixin
+    MetricsOptions metrics;
+
+    @Mixin
+    SigningOptions signing;
+
+    @Mixin
+    VocabularyOptions vocabulary;
+
+    @Option(names = "--instance-id", description = "Instance id (default: learner-<host>-<pid>).")
+    String instanceId;
+
+    @Option(names = "--model-name", defaultValue = ActorConfig.DEFAULT_MODEL_NAME, description = "Model to publish (default: ${DEFAULT-VALUE}).")
+    String modelName;
+
+    @Option(names = "--hidden", defaultValue = "" + ActorConfig.DEFAULT_HIDDEN, description = "Hidden units (default: ${DEFAULT-VALUE}).")
+    int hidden;
+
+    @Option(names = "--init-seed", defaultValue = "" + ActorConfig.DEFAULT_INIT_SEED, description = "Seed of the version-0 weights (default: ${DEFAULT-VALUE}).")
+    long initSeed;
+
+    @Mixin
+    DqnOptions dqn;
+
+    @Mixin
+    ReplayOptions replay;
+
+    @Option(names = "--pause-behind", defaultValue = "0",
+            description = "Pause consuming when training owes this many samples to the ratio; 0 = never (default: ${DEFAULT-VALUE}).")
+    double pauseBehind;
+
+    @Option(names = "--checkpoint-dir", paramLabel = "DIR",
+            description = "Checkpoint directory; the learner resumes from it. Without one, a restart loses replay.")
+    Path checkpointDir;
+
+    @Option(names = "--checkpoint-every-updates", defaultValue = "2000", description = "Checkpoint every N updates (default: ${DEFAULT-VALUE}).")
+    int checkpointEveryUpdates;
+
+    @Option(names = "--checkpoint-every", defaultValue = "60s", converter = DurationConverter.class,
+            description = "... or at least this often (default: ${DEFAULT-VALUE}).")
+    Duration checkpointEvery;
+
+    @Option(names = "--min-replay", defaultValue = "500", description = "Transitions before the first update (default: ${DEFAULT-VALUE}).")
+    int minReplay;
+
+    @Option(names = "--samples-per-insert", defaultValue = "8", description = "Target sampled/inserted ratio (default: ${DEFAULT-VALUE}).")
+    double samplesPerInsert;
+
+    @Option(names = "--publish-every-updates", defaultValue = "100", description = "Publish a model every N updates (default: ${DEFAULT-VALUE}).")
+    int publishEveryUpdates;
+
+    @Option(names = "--publish-every", defaultValue = "30s", converter = DurationConverter.class,
+            description = "... or at least this often while training (default: ${DEFAULT-VALUE}).")
+    Duration publishEvery;
+
+    @Option(names = "--exit-with-parent", hidden = true)
+    boolean exitWithParent;
+
+    @Override
+    public Integer call() throws Exception {
+        Vocabulary vocabulary = this.vocabulary.load();
+        String id = instanceId != null ? instanceId : ServiceRunner.defaultInstanceId("learner");
+        LearnerConfig config = LearnerConfig.builder(id, vocabulary.size(), vocabulary.fingerprint())
+                .modelName(modelName).encoder(EncoderSpec.defaults()).hidden(hidden).initSeed(initSeed).dqn(dqn.config())
+                .replay(replay.config()).minReplay(minReplay).samplesPerInsert(samplesPerInsert).pauseIngestBehind(pauseBehind)
+                .publishEveryUpdates(publishEveryUpdates).publishEvery(publishEvery).checkpointDir(checkpointDir)
+                .checkpointEveryUpdates(checkpointEveryUpdates).checkpointEvery(checkpointEvery)
+                .signer(signing.signer()).groupId(kafka.topicPrefix + "-learner").build();
+        return ServiceRunner.run(kafka, metrics, "learner", id, exitWithParent, context -> LearnerService.start(config, context));
+    }
+}

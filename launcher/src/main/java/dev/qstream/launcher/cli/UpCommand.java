@@ -1,0 +1,369 @@
+package dev.qstream.launcher.cli;
+
+import dev.qstream.launcher.options.DurationConverter;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.qstream.launcher.local.ChildJvm;
+import dev.qstream.launcher.local.LocalEndpoints;
+import dev.qstream.console.observe.LoopObserver;
+import dev.qstream.console.observe.LoopSummary;
+import dev.qstream.tasks.simulator.SimulatedRater;
+import dev.qstream.tasks.simulator.TrafficSimulator;
+import dev.qstream.tasks.DataToTextTask;
+import dev.qstream.tasks.TaskPrompt;
+import dev.qstream.tasks.TaskVocabulary;
+import dev.qstream.policy.text.Vocabulary;
+import dev.qstream.policy.transport.ModelSigner;
+import dev.qstream.runtime.kafka.KafkaSettings;
+import dev.qstream.runtime.kafka.TopicBootstrap;
+import dev.qstream.schemas.topics.TopicLayout;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code qstream up}: the whole loop on one machine. An embedded broker in its own JVM, then scorer, learner and
+ * actors in theirs, and here the traffic simulator and the observer that reads the loop's state off the topics.
+ * With {@code --duration} it stops by itself, shuts everything down in order and prints a JSON summary as its last
+ * line; without, it runs until Ctrl-C.
+ */
+@Command(name = "up", mixinStandardHelpOptions = true,
+        description = "Run the whole learning loop locally: embedded Kafka broker, actor(s), scorer, learner, traffic simulator.")
+public final class UpCommand implements Callable<Integer> {
+
+    @Option(names = "--duration", converter = DurationConverter.class,
+            description = "Stop after this long and print a JSON summary (e.g. 3m). Default: run until Ctrl-C.")
+    Duration duration;
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "Where logs, the vocabulary and broker data go (default: .qstream/up-<time>).")
+    Path dataDir;
+
+    @Option(names = "--task", paramLabel = "FILE", description = "Task file (JSON Lines). Default: the built-in data-to-text task.")
+    Path taskFile;
+
+    @Option(names = "--actors", defaultValue = "1", description = "Actor JVMs to run (default: ${DEFAULT-VALUE}).")
+    int actors;
+
+    @Option(names = "--rate", defaultValue = "40", description = "Prompts per second sent by the traffic simulator (default: ${DEFAULT-VALUE}).")
+    double rate;
+
+    @Option(names = "--partitions", defaultValue = "" + TopicLayout.DEFAULT_PARTITIONS, description = "Partitions of the shared topics (default: ${DEFAULT-VALUE}).")
+    int partitions;
+
+    @Option(names = "--broker-port", defaultValue = "0", description = "Port of the embedded broker; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    int brokerPort;
+
+    @Option(names = "--progress-every", defaultValue = "15s", converter = DurationConverter.class,
+            description = "How often to print a progress line (default: ${DEFAULT-VALUE}).")
+    Duration progressEvery;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the traffic order (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--shuffle", defaultValue = "true", fallbackValue = "true", arity = "0..1", negatable = true,
+            description = "Send each pass over the training prompts in a fresh seeded order; --no-shuffle keeps the file's order (default: ${DEFAULT-VALUE}).")
+    boolean shuffle;
+
+    @Option(names = "--repeat", defaultValue = "0",
+            description = "Passes over the training prompts before traffic stops; 0 = no end (default: ${DEFAULT-VALUE}).")
+    int repeat;
+
+    @Option(names = "--feedback-fraction", defaultValue = "0.3",
+            description = "Share of generations the simulated rater rates; 0 = no simulated feedback (default: ${DEFAULT-VALUE}).")
+    double feedbackFraction;
+
+    @Option(names = "--feedback-delay", defaultValue = "3s", converter = DurationConverter.class,
+            description = "Mean (exponential) delay of a simulated rating; some land after the scorer's window and become late corrections (default: ${DEFAULT-VALUE}).")
+    Duration feedbackDelay;
+
+    @Option(names = "--feedback-noise", defaultValue = "0.2",
+            description = "Standard deviation of the simulated rater's noise on its [-1, 1] opinion (default: ${DEFAULT-VALUE}).")
+    double feedbackNoise;
+
+    @Option(names = "--human-weight", defaultValue = "0.2",
+            description = "Weight of human feedback in the reward (the scorer's --human-weight) (default: ${DEFAULT-VALUE}).")
+    double humanWeight;
+
+    @Option(names = "--feedback-window", defaultValue = "4s", converter = DurationConverter.class,
+            description = "The scorer's feedback window: how long an episode waits for its feedback before it is scored (default: ${DEFAULT-VALUE}).")
+    Duration feedbackWindow;
+
+    @Option(names = "--dashboard-port", defaultValue = "8080",
+            description = "Port of the live dashboard; a free one when taken; -1 = no dashboard (default: ${DEFAULT-VALUE}).")
+    int dashboardPort;
+
+    private static final Duration STOP_GRACE = Duration.ofSeconds(40);
+    private static final String ND4J_CACHE = Path.of(System.getProperty("user.home"), ".cache", "qstream", "javacpp").toString();
+
+    @Override
+    public Integer call() throws Exception {
+        if (actors < 1) {
+            throw new IllegalArgumentException("--actors must be >= 1");
+        }
+        if (repeat < 0) {
+            throw new IllegalArgumentException("--repeat must be >= 0 (0 = no end)");
+        }
+        SimulatedRater.Taste taste = new SimulatedRater.Taste(feedbackFraction, feedbackDelay, feedbackNoise, seed);
+        Path dir = dataDir != null ? dataDir
+                : Path.of(".qstream", "up-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        Path logs = Files.createDirectories(dir.resolve("logs"));
+
+        List<TaskPrompt> task = loadTask();
+        List<TaskPrompt> train = task.stream().filter(p -> p.split() == TaskPrompt.Split.TRAIN).toList();
+        Vocabulary vocabulary = TaskVocabulary.of(task);
+        Path vocabFile = dir.resolve("vocab.txt");
+        vocabulary.write(vocabFile);
+        say("task: %d prompts (%d train), vocabulary %d tokens; logs in %s", task.size(), train.size(), vocabulary.size(), logs);
+
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        Map<String, String> serviceEnv = Map.of(ModelSigner.ENV_KEY, HexFormat.of().formatHex(key), "OMP_NUM_THREADS", "1");
+
+        List<ChildJvm> children = new ArrayList<>();
+        CountDownLatch stopRequested = new CountDownLatch(1);
+        CountDownLatch finished = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            stopRequested.countDown();
+            try {
+                finished.await(3, TimeUnit.MINUTES);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "up-shutdown"));
+
+        ChildJvm broker = ChildJvm.launch("broker", List.of("-Xmx512m", "-Xms128m"),
+                List.of("broker", "--port", String.valueOf(brokerPort), "--data-dir", dir.resolve("kafka").toString()),
+                Map.of(), logs.resolve("broker.log"));
+        children.add(broker);
+        TrafficSimulator simulator = null;
+        SimulatedRater rater = null;
+        LoopObserver observer = null;
+        LocalEndpoints endpoints = null;
+        int exit = 0;
+        try {
+            String bootstrap = broker.awaitLine(BrokerCommand.READY_PREFIX, Duration.ofSeconds(90));
+            say("broker ready at %s", bootstrap);
+            KafkaSettings settings = new KafkaSettings(bootstrap, new TopicLayout(TopicLayout.DEFAULT_PREFIX, partitions, (short) 1), Map.of());
+            TopicBootstrap.ensureTopics(settings, Duration.ofSeconds(30));
+            // Every service also serves Prometheus metrics on a free port; LocalEndpoints reads them from the logs.
+            List<String> kafkaArgs = List.of("--bootstrap-servers", bootstrap, "--partitions", String.valueOf(partitions),
+                    "--metrics-port", "0");
+
+            children.add(ChildJvm.launch("scorer", List.of("-Xmx768m"),
+                    concat(List.of("scorer"), kafkaArgs, List.of("--instance-id", "scorer-1",
+                            "--state-dir", dir.resolve("scorer-state").toString(), "--episode-timeout", "60s",
+                            "--human-weight", String.valueOf(humanWeight), "--feedback-window", feedbackWindow.toMillis() + "ms",
+                            "--feedback-grace", "1s", "--feedback-retention", "30m")),
+                    serviceEnv, logs.resolve("scorer.log")));
+            children.add(ChildJvm.launch("learner", nd4jOptions("2g", "4g"),
+                    concat(List.of("learner"), kafkaArgs, List.of("--instance-id", "learner-1", "--vocab", vocabFile.toString(),
+                            "--checkpoint-dir", dir.resolve("learner-checkpoints").toString())),
+                    serviceEnv, logs.resolve("learner.log")));
+            for (int i = 1; i <= actors; i++) {
+                int httpPort = freePort();
+                children.add(ChildJvm.launch("actor-" + i, nd4jOptions("1g", "2g"),
+                        concat(List.of("actor"), kafkaArgs, List.of("--instance-id", "actor-" + i, "--vocab", vocabFile.toString(),
+                                "--http-port", String.valueOf(httpPort))),
+                        serviceEnv, logs.resolve("actor-" + i + ".log")));
+                say("actor-%d HTTP API: http://127.0.0.1:%d/v1/generate", i, httpPort);
+            }
+            String taskArg = taskFile == null ? TaskVocabulary.BUILTIN : taskFile.toAbsolutePath().toString();
+            children.add(ChildJvm.launch("evaluator", nd4jOptions("768m", "1g"),
+                    concat(List.of("evaluator"), kafkaArgs, List.of("--instance-id", "evaluator-1", "--task", taskArg,
+                            "--every-versions", "5", "--min-interval", "15s")),
+                    serviceEnv, logs.resolve("evaluator.log")));
+            observer = new LoopObserver(settings).start();
+            simulator = new TrafficSimulator(settings, taskName(), train, rate, seed, shuffle, repeat).start();
+            if (feedbackFraction > 0) {
+                rater = new SimulatedRater(settings, task, taste).start();
+            }
+            endpoints = LocalEndpoints.start(settings, dashboardPort, children, dir);
+            endpoints.print(dir);
+            say("loop running: %d actor(s), scorer, learner; %.0f prompts/s%s; simulated feedback on %.0f%% of generations",
+                    actors, rate, duration == null ? " (Ctrl-C to stop)" : " for " + duration.toSeconds() + " s",
+                    100 * feedbackFraction);
+
+            long start = System.nanoTime();
+            long nextProgress = start + progressEvery.toNanos();
+            boolean trafficDoneSaid = false;
+            while (true) {
+                if (stopRequested.await(500, TimeUnit.MILLISECONDS)) {
+                    say("stopping (interrupted)");
+                    break;
+                }
+                long now = System.nanoTime();
+                if (duration != null && now - start >= duration.toNanos()) {
+                    break;
+                }
+                for (ChildJvm c : children) {
+                    c.samplePeakRssKb();
+                    if (!c.isAlive()) {
+                        throw new IllegalStateException(c.name() + " exited unexpectedly; see " + c.log());
+                    }
+                }
+                if (simulator.finished() && !trafficDoneSaid) {
+                    say("traffic finished after %d pass(es): %d prompts sent; the loop keeps running", repeat, simulator.sent());
+                    trafficDoneSaid = true;
+                }
+                if (now >= nextProgress) {
+                    progress(observer.summary(), simulator.sent(), rater == null ? 0 : rater.given(), (now - start) / 1_000_000_000L);
+                    nextProgress += progressEvery.toNanos();
+                }
+            }
+        } catch (IllegalStateException | IOException e) {
+            System.err.println("qstream up: " + e.getMessage());
+            exit = 1;
+        } finally {
+            if (endpoints != null) {
+                endpoints.close();
+            }
+            if (rater != null) {
+                rater.close();
+            }
+            LoopSummary summary = shutDown(children, simulator, observer);
+            reportRss(children);
+            if (summary != null) {
+                System.out.println(summaryJson(summary, rater == null ? 0 : rater.given()));
+                System.out.flush();
+            }
+            finished.countDown();
+        }
+        return exit;
+    }
+
+    /** Stops traffic, lets the pipeline drain, then stops services in dependency order and the broker last. */
+    private LoopSummary shutDown(List<ChildJvm> children, TrafficSimulator simulator, LoopObserver observer) throws InterruptedException {
+        if (simulator != null) {
+            simulator.close();
+        }
+        LoopSummary summary = null;
+        if (observer != null) {
+            drain(observer);
+        }
+        for (String prefix : List.of("evaluator", "actor", "scorer", "learner")) {
+            for (ChildJvm c : children) {
+                if (c.name().startsWith(prefix)) {
+                    c.stop(STOP_GRACE);
+                }
+            }
+        }
+        if (observer != null) {
+            Thread.sleep(1_500); // the final metric samples the services published while closing
+            summary = observer.summary();
+            observer.close();
+        }
+        for (ChildJvm c : children) {
+            if (c.name().equals("broker")) {
+                c.stop(STOP_GRACE);
+            }
+        }
+        return summary;
+    }
+
+    /** Waits (up to 20 s) until scored transitions stop growing, so the summary reflects a settled loop. */
+    private static void drain(LoopObserver observer) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        long previous = -1;
+        int stable = 0;
+        while (System.nanoTime() < deadline && stable < 3) {
+            Thread.sleep(1_000);
+            long scored = observer.summary().scoredTransitions();
+            stable = scored == previous ? stable + 1 : 0;
+            previous = scored;
+        }
+    }
+
+    private List<TaskPrompt> loadTask() throws IOException {
+        List<TaskPrompt> task = TaskVocabulary.load(taskFile == null ? TaskVocabulary.BUILTIN : taskFile.toString());
+        if (task.stream().noneMatch(p -> p.split() == TaskPrompt.Split.TRAIN)) {
+            throw new IllegalArgumentException("task file " + taskFile + " has no valid training prompts");
+        }
+        return task;
+    }
+
+    private String taskName() {
+        return taskFile == null ? DataToTextTask.NAME : taskFile.getFileName().toString();
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private static List<String> nd4jOptions(String heap, String offHeap) {
+        return List.of("-Xmx" + heap, "-Dorg.bytedeco.javacpp.maxphysicalbytes=" + offHeap,
+                "-Dorg.bytedeco.javacpp.cachedir=" + ND4J_CACHE);
+    }
+
+    @SafeVarargs
+    private static List<String> concat(List<String>... parts) {
+        List<String> all = new ArrayList<>();
+        for (List<String> p : parts) {
+            all.addAll(p);
+        }
+        return all;
+    }
+
+    private static void progress(LoopSummary s, long prompts, long feedback, long seconds) {
+        say("t=%ds prompts=%d feedback=%d episodes=%d transitions=%d scored=%d updates=%d published=v%d served=%s deadLetters=%d heldOutRougeL=%.3f",
+                seconds, prompts, feedback, s.episodes(), s.transitions(), s.scoredTransitions(), s.learnerUpdates(),
+                s.modelVersionPublished(), s.modelVersionsServed(), s.deadLetters(), s.heldOutRougeLLast());
+    }
+
+    private static void reportRss(List<ChildJvm> children) {
+        StringBuilder sb = new StringBuilder("peak RSS:");
+        for (ChildJvm c : children) {
+            sb.append(' ').append(c.name()).append('=').append(c.peakRssKb() < 0 ? "?" : (c.peakRssKb() / 1024) + "MB");
+        }
+        say("%s", sb);
+    }
+
+    static String summaryJson(LoopSummary s, long feedbackGiven) {
+        ObjectMapper json = new ObjectMapper();
+        ObjectNode o = json.createObjectNode();
+        o.put("episodes", s.episodes());
+        o.put("transitions", s.transitions());
+        o.put("scoredTransitions", s.scoredTransitions());
+        o.put("learnerUpdates", s.learnerUpdates());
+        o.put("modelVersionPublished", s.modelVersionPublished());
+        o.put("feedbackGiven", feedbackGiven);
+        ObjectNode served = o.putObject("modelVersionsServed");
+        s.modelVersionsServed().forEach(served::put);
+        putNumber(o, "meanRewardFirst10pct", s.meanRewardFirst10pct());
+        putNumber(o, "meanRewardLast10pct", s.meanRewardLast10pct());
+        putNumber(o, "heldOutRougeLFirst", s.heldOutRougeLFirst());
+        putNumber(o, "heldOutRougeLLast", s.heldOutRougeLLast());
+        try {
+            return json.writeValueAsString(o);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void putNumber(ObjectNode o, String field, double value) {
+        if (Double.isFinite(value)) {
+            o.put(field, Math.round(value * 1e6) / 1e6);
+        } else {
+            o.putNull(field);
+        }
+    }
+
+    private static void say(String format, Object... args) {
+        System.err.println("[qstream up] " + String.format(format, args));
+    }
+}

@@ -1,0 +1,144 @@
+package dev.qstream.launcher.loop;
+
+import dev.qstream.actor.service.ActorConfig;
+import dev.qstream.actor.service.ActorService;
+import dev.qstream.learner.dqn.DqnConfig;
+import dev.qstream.learner.service.LearnerConfig;
+import dev.qstream.learner.replay.ReplayConfig;
+import dev.qstream.learner.service.LearnerService;
+import dev.qstream.tasks.simulator.TrafficSimulator;
+import dev.qstream.tasks.DataToTextTask;
+import dev.qstream.tasks.TaskPrompt;
+import dev.qstream.policy.text.Tokenizer;
+import dev.qstream.policy.text.Vocabulary;
+import dev.qstream.policy.transport.ModelSigner;
+import dev.qstream.runtime.kafka.KafkaSettings;
+import dev.qstream.runtime.service.ServiceContext;
+import dev.qstream.schemas.avro.DeadLetter;
+import dev.qstream.schemas.serde.Serdes;
+import dev.qstream.schemas.topics.QstreamTopic;
+import dev.qstream.schemas.topics.TopicLayout;
+import dev.qstream.scorer.stream.ScorerConfig;
+import dev.qstream.scorer.stream.ScorerService;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The whole loop in one JVM against any bootstrap address: scorer, learner and an actor as the services run them,
+ * fed by the traffic simulator. Shared by the embedded-broker test and its Testcontainers twin.
+ */
+final class LoopScenario implements AutoCloseable {
+
+    static final ModelSigner KEY = new ModelSigner("loop-test-signing-key-0123456789".getBytes(StandardCharsets.UTF_8));
+
+    final KafkaSettings settings;
+    final List<TaskPrompt> task = DataToTextTask.generate(3, 300);
+    final Vocabulary vocabulary;
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    ActorService actor;
+    LearnerService learner;
+    ScorerService scorer;
+    TrafficSimulator simulator;
+    /** Learner checkpoints; null = none. */
+    Path checkpointDir;
+
+    /** Client settings per role (e.g. SASL credentials); the shared settings use the "ops" role. */
+    private final java.util.function.Function<String, Map<String, String>> credentials;
+
+    LoopScenario(String bootstrap, String prefix) {
+        this(bootstrap, prefix, role -> Map.of());
+    }
+
+    LoopScenario(String bootstrap, String prefix, java.util.function.Function<String, Map<String, String>> credentials) {
+        this.credentials = credentials;
+        this.settings = new KafkaSettings(bootstrap, new TopicLayout(prefix, 2, (short) 1), credentials.apply("ops"));
+        List<String> texts = new ArrayList<>();
+        task.forEach(p -> {
+            texts.add(p.prompt());
+            texts.addAll(p.references());
+        });
+        this.vocabulary = Vocabulary.build(texts, new Tokenizer(), Vocabulary.MAX_WORDS);
+    }
+
+    LoopScenario startServices() throws Exception {
+        ServiceContext scorerContext = context("scorer", "scorer-it");
+        Path state = Files.createTempDirectory("scorer-it-");
+        scorer = ScorerService.start(ScorerConfig.defaults(settings.layout(), state)
+                .withApplicationId(settings.layout().prefix() + "-scorer")
+                .withEpisodeTimeout(Duration.ofSeconds(60)), scorerContext);
+        closeables.add(scorer);
+
+        ServiceContext learnerContext = context("learner", "learner-it");
+        learner = LearnerService.start(LearnerConfig.builder("learner-it", vocabulary.size(), vocabulary.fingerprint())
+                .hidden(64).dqn(DqnConfig.defaults().withBatchSize(32)).replay(ReplayConfig.prioritized(50_000))
+                .minReplay(200).samplesPerInsert(8).publishEveryUpdates(20).publishEvery(Duration.ofSeconds(5))
+                .checkpointDir(checkpointDir).signer(Optional.of(KEY)).groupId(settings.layout().prefix() + "-learner")
+                .build(), learnerContext);
+        closeables.add(learner);
+
+        ServiceContext actorContext = context("actor", "actor-it");
+        ActorConfig config = ActorConfig.builder("actor-it", vocabulary).hidden(64).maxTokens(24).signer(Optional.of(KEY))
+                .groupId(settings.layout().prefix() + "-actors").catchUpTimeout(Duration.ofSeconds(30)).httpPort(0).build();
+        actor = ActorService.start(config, actorContext);
+        closeables.add(actor);
+        return this;
+    }
+
+    LoopScenario startTraffic(double rate) {
+        simulator = new TrafficSimulator(settings, "it", task.stream().filter(p -> p.split() == TaskPrompt.Split.TRAIN).toList(), rate, 1);
+        simulator.start();
+        closeables.add(simulator);
+        return this;
+    }
+
+    private ServiceContext context(String source, String instance) {
+        ServiceContext context = ServiceContext.start(settings.withOverrides(credentials.apply(source)), source, instance,
+                Duration.ofSeconds(30), Duration.ofSeconds(1));
+        closeables.add(context);
+        return context;
+    }
+
+    /** Produces raw bytes to a topic. */
+    void produceRaw(QstreamTopic topic, byte[] key, byte[] value) throws Exception {
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(settings.producer("garbage-producer"))) {
+            producer.send(new ProducerRecord<>(settings.topic(topic), key, value)).get();
+        }
+    }
+
+    /** Every dead letter on the DLQ so far. */
+    List<DeadLetter> deadLetters() {
+        List<DeadLetter> letters = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings.consumer("dlq-reader", null))) {
+            TopicPartition p = new TopicPartition(settings.topic(QstreamTopic.DLQ), 0);
+            consumer.assign(List.of(p));
+            consumer.seekToBeginning(List.of(p));
+            long end = consumer.endOffsets(List.of(p)).get(p);
+            long deadline = System.currentTimeMillis() + 10_000;
+            while (consumer.position(p) < end && System.currentTimeMillis() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    letters.add(Serdes.DEAD_LETTER.decode(r.value()));
+                }
+            }
+        }
+        return letters;
+    }
+
+    @Override
+    public void close() throws Exception {
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            closeables.get(i).close();
+        }
+    }
+}

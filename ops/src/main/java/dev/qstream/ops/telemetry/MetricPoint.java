@@ -1,5 +1,0 @@
-package dev.qstream.ops.telemetry;
-
-/** A sample in time: when (epoch milliseconds) and its value. */
-public record MetricPoint(long timeMillis, double value) {
-}
