@@ -20,6 +20,7 @@ import dev.qstream.evaluator.HeldOutEvaluator;
 import dev.qstream.tasks.TaskPrompt;
 import dev.qstream.tasks.TaskVocabulary;
 import dev.qstream.policy.network.ModelSnapshot;
+import dev.qstream.policy.network.ModelIdentity;
 import dev.qstream.policy.network.QNetworkFactory;
 import dev.qstream.policy.network.QNetworkSpec;
 import dev.qstream.policy.state.EncoderSpec;
@@ -66,7 +67,7 @@ public final class LearningHarness {
         Map<String, TaskPrompt> byId = new java.util.HashMap<>();
         task.forEach(p -> byId.put(p.id(), p));
         QNetworkSpec spec = new QNetworkSpec(EncoderSpec.defaults(), s.hidden(), vocabulary.size());
-        DqnUpdate dqn = new DqnUpdate(s.dqn(), QNetworkFactory.initialWeights(spec, 20261128L));
+        DqnUpdate dqn = new DqnUpdate(s.dqn(), QNetworkFactory.initialWeights(spec, ModelIdentity.DEFAULT_INIT_SEED));
         AtomicReference<ServingPolicy> serving = new AtomicReference<>(policy(dqn, vocabulary, 0));
         ActionMasker masker = new ActionMasker(s.mask(), vocabulary, s.commonWords());
         EpisodeGenerator generator = new EpisodeGenerator("harness", vocabulary, new Tokenizer(), masker,

@@ -6,6 +6,7 @@ import dev.qstream.actor.generation.EpisodeGenerator;
 import dev.qstream.actor.generation.GenerationMetrics;
 import dev.qstream.actor.model.KafkaVariableClient;
 import dev.qstream.tasks.TaskPrompt;
+import dev.qstream.policy.network.ModelIdentity;
 import dev.qstream.policy.network.ModelSnapshot;
 import dev.qstream.policy.network.QNetworkFactory;
 import dev.qstream.policy.network.QNetworkSpec;
@@ -38,8 +39,7 @@ public final class EvaluatorService implements ManagedService {
     /**
      * @param actorMask the actors' masking (evaluation decides over the same valid actions)
      */
-    public record Config(String modelName, Vocabulary vocabulary, EncoderSpec encoder, int hidden, long initSeed,
-                         List<TaskPrompt> eval, int maxTokens, ActionMasker.Mode actorMask, int commonWords,
+    public record Config(ModelIdentity model, Vocabulary vocabulary, List<TaskPrompt> eval, int maxTokens, ActionMasker.Mode actorMask, int commonWords,
                          int everyVersions, Duration minInterval, Optional<ModelSigner> signer) {
     }
 
@@ -55,11 +55,10 @@ public final class EvaluatorService implements ManagedService {
     private EvaluatorService(Config config, ServiceContext context) throws InterruptedException {
         this.config = config;
         this.context = context;
-        QNetworkSpec spec = new QNetworkSpec(config.encoder(), config.hidden(), config.vocabulary().size());
         ModelSnapshot untrained = new ModelSnapshot(0, -1, config.vocabulary().fingerprint(),
-                QNetworkFactory.initialWeights(spec, config.initSeed()));
+                config.model().untrained(config.vocabulary().size()));
         // Start from the untrained model and catch up by following the topic, so the baseline comes first.
-        this.variables = new KafkaVariableClient(context, config.modelName(), config.signer(), untrained,
+        this.variables = new KafkaVariableClient(context, config.model().name(), config.signer(), untrained,
                 m -> m.vocabularyFingerprint().equals(config.vocabulary().fingerprint()), "the task's vocabulary",
                 config.actorMask() != ActionMasker.Mode.PROMPT_AND_COMMON);
         EpisodeGenerator generator = new EpisodeGenerator("evaluator", config.vocabulary(), new Tokenizer(),

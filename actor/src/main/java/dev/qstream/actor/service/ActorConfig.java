@@ -3,6 +3,7 @@ package dev.qstream.actor.service;
 import dev.qstream.actor.decode.ActionMasker;
 import dev.qstream.actor.generation.EpsilonSchedule;
 import dev.qstream.runtime.http.BearerToken;
+import dev.qstream.policy.network.ModelIdentity;
 import dev.qstream.policy.state.EncoderSpec;
 import dev.qstream.policy.text.Vocabulary;
 import dev.qstream.policy.transport.ModelSigner;
@@ -49,11 +50,13 @@ public record ActorConfig(String instanceId, String modelName, Vocabulary vocabu
                           Optional<BearerToken> httpToken, int maxRequestBytes, boolean rejectUnknownFeedbackEpisodes,
                           boolean requireKafka, int producerQueueRecords, Optional<ModelSigner> signer, String groupId, Duration catchUpTimeout) {
 
-    public static final String DEFAULT_MODEL_NAME = "qnet";
-    public static final long DEFAULT_INIT_SEED = 20261128L;
-    public static final int DEFAULT_HIDDEN = 256;
     public static final int DEFAULT_MAX_TOKENS = 32;
     public static final int DEFAULT_COMMON_WORDS = 16;
+
+    /** The model identity these settings name. */
+    public ModelIdentity model() {
+        return new ModelIdentity(modelName, encoder, hidden, initSeed);
+    }
 
     public ActorConfig {
         Objects.requireNonNull(instanceId, "instanceId");
@@ -75,10 +78,10 @@ public record ActorConfig(String instanceId, String modelName, Vocabulary vocabu
     public static final class Builder {
         private final String instanceId;
         private final Vocabulary vocabulary;
-        private String modelName = DEFAULT_MODEL_NAME;
+        private String modelName = ModelIdentity.DEFAULT_NAME;
         private EncoderSpec encoder = EncoderSpec.defaults();
-        private int hidden = DEFAULT_HIDDEN;
-        private long initSeed = DEFAULT_INIT_SEED;
+        private int hidden = ModelIdentity.DEFAULT_HIDDEN;
+        private long initSeed = ModelIdentity.DEFAULT_INIT_SEED;
         private int maxTokens = DEFAULT_MAX_TOKENS;
         private int maxPromptTokens = 256;
         private ExplorationStrategy strategy = ExplorationStrategy.EPSILON_GREEDY;
@@ -103,6 +106,11 @@ public record ActorConfig(String instanceId, String modelName, Vocabulary vocabu
         private Builder(String instanceId, Vocabulary vocabulary) {
             this.instanceId = instanceId;
             this.vocabulary = vocabulary;
+        }
+
+        /** Name, encoding, hidden size and init seed at once. */
+        public Builder model(ModelIdentity v) {
+            return modelName(v.name()).encoder(v.encoder()).hidden(v.hidden()).initSeed(v.initSeed());
         }
 
         public Builder modelName(String v) { modelName = v; return this; }

@@ -1,5 +1,7 @@
 package dev.qstream.launcher.cli;
 
+import dev.qstream.launcher.options.DecodingOptions;
+import dev.qstream.launcher.options.ModelOptions;
 import dev.qstream.launcher.options.DurationConverter;
 import dev.qstream.launcher.options.SigningOptions;
 import dev.qstream.launcher.options.MetricsOptions;
@@ -37,14 +39,16 @@ public final class ActorCommand implements Callable<Integer> {
     @Mixin
     VocabularyOptions vocabulary;
 
+    @Mixin
+    ModelOptions model;
+
+    @Mixin
+    DecodingOptions decoding;
+
     @Option(names = "--instance-id", description = "Instance id (default: actor-<host>-<pid>).")
     String instanceId;
 
-    @Option(names = "--model-name", defaultValue = ActorConfig.DEFAULT_MODEL_NAME, description = "Model to serve (default: ${DEFAULT-VALUE}).")
-    String modelName;
 
-    @Option(names = "--max-tokens", defaultValue = "" + ActorConfig.DEFAULT_MAX_TOKENS, description = "Longest episode (default: ${DEFAULT-VALUE}).")
-    int maxTokens;
 
     @Option(names = "--strategy", defaultValue = "EPSILON_GREEDY", description = "Exploration: GREEDY, EPSILON_GREEDY, BOLTZMANN (default: ${DEFAULT-VALUE}).")
     ExplorationStrategy strategy;
@@ -61,11 +65,7 @@ public final class ActorCommand implements Callable<Integer> {
     @Option(names = "--temperature", defaultValue = "0.5", description = "Boltzmann temperature (default: ${DEFAULT-VALUE}).")
     double temperature;
 
-    @Option(names = "--mask", defaultValue = "PROMPT_AND_COMMON", description = "Valid actions: PROMPT_AND_COMMON or ALL (default: ${DEFAULT-VALUE}).")
-    ActionMasker.Mode mask;
 
-    @Option(names = "--common-words", defaultValue = "" + ActorConfig.DEFAULT_COMMON_WORDS, description = "Most frequent words always valid (default: ${DEFAULT-VALUE}).")
-    int commonWords;
 
     @Option(names = "--top-k", defaultValue = "64", description = "Mask size in TOP_K mode (default: ${DEFAULT-VALUE}).")
     int topK;
@@ -100,11 +100,7 @@ public final class ActorCommand implements Callable<Integer> {
     @Option(names = "--require-kafka", description = "Answer generate with 503 while Kafka is not acknowledging (default: keep serving, buffer).")
     boolean requireKafka;
 
-    @Option(names = "--hidden", defaultValue = "" + ActorConfig.DEFAULT_HIDDEN, description = "Hidden units of the untrained model (default: ${DEFAULT-VALUE}).")
-    int hidden;
 
-    @Option(names = "--init-seed", defaultValue = "" + ActorConfig.DEFAULT_INIT_SEED, description = "Seed of the untrained model; must match the learner's (default: ${DEFAULT-VALUE}).")
-    long initSeed;
 
     @Option(names = "--exit-with-parent", hidden = true)
     boolean exitWithParent;
@@ -117,10 +113,10 @@ public final class ActorCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         Vocabulary vocabulary = this.vocabulary.load();
         String id = instanceId != null ? instanceId : ServiceRunner.defaultInstanceId("actor");
-        ActorConfig config = ActorConfig.builder(id, vocabulary).modelName(modelName).encoder(EncoderSpec.defaults())
-                .hidden(hidden).initSeed(initSeed).maxTokens(maxTokens).strategy(strategy)
+        ActorConfig config = ActorConfig.builder(id, vocabulary).model(model.identity())
+                .maxTokens(decoding.maxTokens).strategy(strategy)
                 .epsilon(new EpsilonSchedule(epsilonStart, epsilonEnd, epsilonDecay)).temperature(temperature)
-                .maskMode(mask).commonWords(commonWords).topK(topK).maxBatch(maxBatch).maxBatchWait(maxBatchWait)
+                .maskMode(decoding.mask).commonWords(decoding.commonWords).topK(topK).maxBatch(maxBatch).maxBatchWait(maxBatchWait)
                 .topicConcurrency(topicConcurrency).httpPort(httpPort).httpToken(httpToken())
                 .maxRequestBytes(maxRequestBytes).rejectUnknownFeedbackEpisodes(rejectUnknownFeedback).requireKafka(requireKafka)
                 .producerQueueRecords(producerQueueRecords)

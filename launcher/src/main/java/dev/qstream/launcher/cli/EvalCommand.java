@@ -1,5 +1,7 @@
 package dev.qstream.launcher.cli;
 
+import dev.qstream.launcher.options.DecodingOptions;
+import dev.qstream.launcher.options.ModelOptions;
 import dev.qstream.launcher.options.SigningOptions;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -59,7 +61,10 @@ public final class EvalCommand implements Callable<Integer> {
     SigningOptions signing;
 
     @Mixin
-    EvaluatorCommand.EvalSettings eval;
+    ModelOptions modelOptions;
+
+    @Mixin
+    DecodingOptions decoding;
 
     @Override
     public Integer call() throws Exception {
@@ -68,29 +73,28 @@ public final class EvalCommand implements Callable<Integer> {
             return copyFirstK(prompts);
         }
         Vocabulary vocabulary = TaskVocabulary.of(prompts);
-        QNetworkSpec spec = new QNetworkSpec(EncoderSpec.defaults(), eval.hidden, vocabulary.size());
         ModelSnapshot model;
         if (version != null && version == 0) {
-            model = new ModelSnapshot(0, -1, vocabulary.fingerprint(), QNetworkFactory.initialWeights(spec, eval.initSeed));
+            model = new ModelSnapshot(0, -1, vocabulary.fingerprint(), modelOptions.identity().untrained(vocabulary.size()));
         } else {
             if (bootstrapServers == null) {
                 throw new IllegalArgumentException("--bootstrap-servers is needed to read a published model");
             }
             var settings = dev.qstream.runtime.kafka.KafkaSettings.from(bootstrapServers,
                     new dev.qstream.schemas.topics.TopicLayout(topicPrefix, 1, (short) 1), clientConfig, System.getenv());
-            model = PublishedModels.newest(settings, "qstream-eval", eval.modelName, signing.signer(), Duration.ofSeconds(60),
+            model = PublishedModels.newest(settings, "qstream-eval", modelOptions.name, signing.signer(), Duration.ofSeconds(60),
                     v -> version == null || v == version).orElseThrow(() -> new IllegalArgumentException(
                     version == null ? "no model published yet" : "model version " + version + " is not on the model topic"));
             if (!model.vocabularyFingerprint().equals(vocabulary.fingerprint())) {
                 throw new IllegalArgumentException("the model was trained on another vocabulary than this task's");
             }
         }
-        ServingPolicy policy = ServingPolicy.of(model, eval.mask != ActionMasker.Mode.PROMPT_AND_COMMON);
+        ServingPolicy policy = ServingPolicy.of(model, decoding.mask != ActionMasker.Mode.PROMPT_AND_COMMON);
         EpisodeGenerator generator = new EpisodeGenerator("eval", vocabulary, new Tokenizer(),
-                new ActionMasker(eval.mask, vocabulary, eval.commonWords), new DirectDecoder(() -> policy), 256,
+                new ActionMasker(decoding.mask, vocabulary, decoding.commonWords), new DirectDecoder(() -> policy), 256,
                 Clock.systemUTC(), GenerationMetrics.NONE);
         EvalResult r = new HeldOutEvaluator(generator, prompts.stream().filter(p -> p.split() == TaskPrompt.Split.EVAL).toList(),
-                eval.maxTokens).evaluate();
+                decoding.maxTokens).evaluate();
         ObjectMapper json = new ObjectMapper();
         ObjectNode o = json.createObjectNode();
         o.put("task", task);

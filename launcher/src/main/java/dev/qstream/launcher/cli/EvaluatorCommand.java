@@ -1,5 +1,7 @@
 package dev.qstream.launcher.cli;
 
+import dev.qstream.launcher.options.DecodingOptions;
+import dev.qstream.launcher.options.ModelOptions;
 import dev.qstream.launcher.options.DurationConverter;
 import dev.qstream.launcher.options.SigningOptions;
 import dev.qstream.launcher.options.MetricsOptions;
@@ -48,7 +50,10 @@ public final class EvaluatorCommand implements Callable<Integer> {
     Duration minInterval;
 
     @Mixin
-    EvalSettings eval;
+    ModelOptions model;
+
+    @Mixin
+    DecodingOptions decoding;
 
     @Option(names = "--exit-with-parent", hidden = true)
     boolean exitWithParent;
@@ -59,30 +64,9 @@ public final class EvaluatorCommand implements Callable<Integer> {
         Vocabulary vocabulary = TaskVocabulary.of(prompts);
         List<TaskPrompt> evalSplit = prompts.stream().filter(p -> p.split() == TaskPrompt.Split.EVAL).toList();
         String id = instanceId != null ? instanceId : ServiceRunner.defaultInstanceId("evaluator");
-        EvaluatorService.Config config = new EvaluatorService.Config(eval.modelName, vocabulary, EncoderSpec.defaults(),
-                eval.hidden, eval.initSeed, evalSplit, eval.maxTokens, eval.mask, eval.commonWords, everyVersions,
+        EvaluatorService.Config config = new EvaluatorService.Config(model.identity(), vocabulary,
+                evalSplit, decoding.maxTokens, decoding.mask, decoding.commonWords, everyVersions,
                 minInterval, signing.signer());
         return ServiceRunner.run(kafka, metrics, "evaluator", id, exitWithParent, context -> EvaluatorService.start(config, context));
-    }
-
-    /** What evaluation must share with the actors: model identity and how actions are masked. */
-    public static final class EvalSettings {
-        @Option(names = "--model-name", defaultValue = ActorConfig.DEFAULT_MODEL_NAME, description = "Model (default: ${DEFAULT-VALUE}).")
-        String modelName;
-
-        @Option(names = "--hidden", defaultValue = "" + ActorConfig.DEFAULT_HIDDEN, description = "Hidden units of the untrained model (default: ${DEFAULT-VALUE}).")
-        int hidden;
-
-        @Option(names = "--init-seed", defaultValue = "" + ActorConfig.DEFAULT_INIT_SEED, description = "Seed of the untrained model (default: ${DEFAULT-VALUE}).")
-        long initSeed;
-
-        @Option(names = "--max-tokens", defaultValue = "" + ActorConfig.DEFAULT_MAX_TOKENS, description = "Longest episode (default: ${DEFAULT-VALUE}).")
-        int maxTokens;
-
-        @Option(names = "--mask", defaultValue = "PROMPT_AND_COMMON", description = "The actors' mask mode (default: ${DEFAULT-VALUE}).")
-        ActionMasker.Mode mask;
-
-        @Option(names = "--common-words", defaultValue = "" + ActorConfig.DEFAULT_COMMON_WORDS, description = "The actors' common words (default: ${DEFAULT-VALUE}).")
-        int commonWords;
     }
 }

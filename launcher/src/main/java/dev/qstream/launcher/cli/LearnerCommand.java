@@ -1,5 +1,6 @@
 package dev.qstream.launcher.cli;
 
+import dev.qstream.launcher.options.ModelOptions;
 import dev.qstream.launcher.options.DurationConverter;
 import dev.qstream.launcher.options.SigningOptions;
 import dev.qstream.launcher.options.MetricsOptions;
@@ -37,17 +38,14 @@ public final class LearnerCommand implements Callable<Integer> {
     @Mixin
     VocabularyOptions vocabulary;
 
+    @Mixin
+    ModelOptions model;
+
     @Option(names = "--instance-id", description = "Instance id (default: learner-<host>-<pid>).")
     String instanceId;
 
-    @Option(names = "--model-name", defaultValue = ActorConfig.DEFAULT_MODEL_NAME, description = "Model to publish (default: ${DEFAULT-VALUE}).")
-    String modelName;
 
-    @Option(names = "--hidden", defaultValue = "" + ActorConfig.DEFAULT_HIDDEN, description = "Hidden units (default: ${DEFAULT-VALUE}).")
-    int hidden;
 
-    @Option(names = "--init-seed", defaultValue = "" + ActorConfig.DEFAULT_INIT_SEED, description = "Seed of the version-0 weights (default: ${DEFAULT-VALUE}).")
-    long initSeed;
 
     @Mixin
     DqnOptions dqn;
@@ -91,7 +89,7 @@ public final class LearnerCommand implements Callable<Integer> {
         Vocabulary vocabulary = this.vocabulary.load();
         String id = instanceId != null ? instanceId : ServiceRunner.defaultInstanceId("learner");
         LearnerConfig config = LearnerConfig.builder(id, vocabulary.size(), vocabulary.fingerprint())
-                .modelName(modelName).encoder(EncoderSpec.defaults()).hidden(hidden).initSeed(initSeed).dqn(dqn.config())
+                .model(model.identity()).dqn(dqn.config())
                 .replay(replay.config()).minReplay(minReplay).samplesPerInsert(samplesPerInsert).pauseIngestBehind(pauseBehind)
                 .publishEveryUpdates(publishEveryUpdates).publishEvery(publishEvery).checkpointDir(checkpointDir)
                 .checkpointEveryUpdates(checkpointEveryUpdates).checkpointEvery(checkpointEvery)

@@ -13,6 +13,7 @@ import dev.qstream.evaluator.EvalResult;
 import dev.qstream.evaluator.HeldOutEvaluator;
 import dev.qstream.tasks.TaskPrompt;
 import dev.qstream.policy.network.ModelSnapshot;
+import dev.qstream.policy.network.ModelIdentity;
 import dev.qstream.policy.network.QNetworkFactory;
 import dev.qstream.policy.network.QNetworkSpec;
 import dev.qstream.policy.state.EncoderSpec;
@@ -47,7 +48,7 @@ class LearningIT {
              LoopScenario loop = new LoopScenario(broker.bootstrapServers(), "learn").startServices()) {
             QNetworkSpec spec = new QNetworkSpec(EncoderSpec.defaults(), 64, loop.vocabulary.size());
             EvalResult untrained = evaluate(loop, new ModelSnapshot(0, -1, loop.vocabulary.fingerprint(),
-                    QNetworkFactory.initialWeights(spec, ActorConfig.DEFAULT_INIT_SEED)));
+                    QNetworkFactory.initialWeights(spec, ModelIdentity.DEFAULT_INIT_SEED)));
 
             loop.startTraffic(30);
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(2)).until(() -> loop.learner.updates() >= 3_000);

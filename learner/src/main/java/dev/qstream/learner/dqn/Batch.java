@@ -1,5 +1,7 @@
 package dev.qstream.learner.dqn;
 
+import java.util.Arrays;
+
 /**
  * One minibatch, preallocated and reused: dense states and next states (row-major, B × inputs), the taken actions,
  * the (n-step) returns, the bootstrap discount (γⁿ, or 0 when the episode ended within n steps), the next-state
@@ -35,6 +37,6 @@ public final class Batch {
         this.weights = new float[size];
         this.slots = new int[size];
         this.generations = new long[size];
-        java.util.Arrays.fill(weights, 1f);
+        Arrays.fill(weights, 1f);
     }
 }

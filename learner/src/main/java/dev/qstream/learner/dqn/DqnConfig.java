@@ -1,9 +1,11 @@
 package dev.qstream.learner.dqn;
 
 /**
- * Every knob of the DQN update, with its default (see {@link #defaults()} and docs/LEARNER.md).
+ * Every knob of DQN training, with its default (see {@link #defaults()} and docs/LEARNER.md): the update's, and the
+ * n-step return's (γ and n) that replay's transitions are built with.
  *
- * @param gamma            discount factor γ
+ * @param gamma            discount factor γ. Read by the n-step assembler, which folds γⁿ into each transition's
+ *                         discount; the update reads the batch's discounts, never this
  * @param learningRate     Adam step size α
  * @param batchSize        transitions per update
  * @param huberDelta       δ of the Huber loss: quadratic inside ±δ, linear outside
@@ -14,7 +16,8 @@ package dev.qstream.learner.dqn;
  * @param adamBeta1        Adam β1
  * @param adamBeta2        Adam β2
  * @param adamEpsilon      Adam ε
- * @param nStep            n of the n-step return
+ * @param nStep            n of the n-step return. Read by the n-step assembler (and the reward corrections of
+ *                         replay), like gamma; the update never reads it
  * @param optimizer        ADAM (default) or plain SGD (used to cross-check the update against DL4J)
  * @param dueling          dueling head: Q(s,a) = V(s) + A(s,a) − mean of A over the state's valid actions
  */
@@ -41,11 +44,6 @@ public record DqnConfig(double gamma, double learningRate, int batchSize, double
                      double adamEpsilon, int nStep, Optimizer optimizer) {
         this(gamma, learningRate, batchSize, huberDelta, maxGradNorm, doubleDqn, targetSyncEvery, tau, adamBeta1,
                 adamBeta2, adamEpsilon, nStep, optimizer, false);
-    }
-
-    public DqnConfig withDueling(boolean on) {
-        return new DqnConfig(gamma, learningRate, batchSize, huberDelta, maxGradNorm, doubleDqn, targetSyncEvery, tau,
-                adamBeta1, adamBeta2, adamEpsilon, nStep, optimizer, on);
     }
 
     public static DqnConfig defaults() {

@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.LongPredicate;
 
 /** Reads the model topic once to its end and returns the newest valid version of a model (resuming, evaluation). */
 public final class PublishedModels {
@@ -31,7 +32,7 @@ public final class PublishedModels {
     /** The newest valid version among those {@code wanted} accepts (e.g. one exact version). */
     public static Optional<ModelSnapshot> newest(KafkaSettings settings, String clientId, String modelName,
                                                  Optional<ModelSigner> signer, Duration timeout,
-                                                 java.util.function.LongPredicate wanted) {
+                                                 LongPredicate wanted) {
         String topic = settings.topic(QstreamTopic.MODEL);
         ModelAssembler assembler = new ModelAssembler(modelName, signer);
         ModelSnapshot newest = null;

@@ -21,19 +21,16 @@ import java.util.UUID;
  */
 public final class NStepAssembler {
 
+    private final NStepReturn nStep;
     private final int n;
-    private final float gamma;
     private final int maxPendingEpisodes;
     private final Map<UUID, Pending> pending = new HashMap<>();
     private long dropped;
     private long arrivals;
 
     public NStepAssembler(int n, double gamma, int maxPendingEpisodes) {
-        if (n < 1) {
-            throw new IllegalArgumentException("n must be >= 1");
-        }
+        this.nStep = new NStepReturn(n, gamma);
         this.n = n;
-        this.gamma = (float) gamma;
         this.maxPendingEpisodes = maxPendingEpisodes;
     }
 
@@ -75,6 +72,11 @@ public final class NStepAssembler {
             }
         }
         return min;
+    }
+
+    /** The discounting the returns are built with (for corrections to rewards already summed into them). */
+    public NStepReturn nStepReturn() {
+        return nStep;
     }
 
     public int pendingEpisodes() {
@@ -153,12 +155,10 @@ public final class NStepAssembler {
             int end = lastStep >= 0 ? Math.min(t + n, lastStep + 1) : t + n; // exclusive end of the summed steps
             int m = end - t;
             float reward = 0f;
-            float g = 1f;
             short[] bootstrap = new short[m];
             for (int k = 0; k < m; k++) {
                 ScoredTransition s = steps.get(t + k).scored;
-                reward += g * (float) s.getReward();
-                g *= gamma;
+                reward += nStep.discount(k) * (float) s.getReward();
                 bootstrap[k] = StoredTransition.narrow(s.getTransition().getAction());
             }
             boolean bootstraps = lastStep < 0 || t + n <= lastStep;
@@ -167,7 +167,8 @@ public final class NStepAssembler {
                     : StoredTransition.narrow(beforeBootstrap.getNextValidActions());
             short[] mask = tr.getValidActions() == null ? null : StoredTransition.narrow(tr.getValidActions());
             return new StoredTransition(episode.getMostSignificantBits(), episode.getLeastSignificantBits(), t, prompt,
-                    StoredTransition.narrow(tr.getPrefixTokens()), tr.getAction(), reward, bootstraps ? g : 0f,
+                    StoredTransition.narrow(tr.getPrefixTokens()), tr.getAction(), reward,
+                    bootstraps ? nStep.bootstrapDiscount() : 0f,
                     bootstrap, mask, nextMask, lastStep, first.partition, first.offset);
         }
     }

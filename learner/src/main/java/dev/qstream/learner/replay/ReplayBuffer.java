@@ -5,9 +5,13 @@ import dev.qstream.policy.state.StateEncoder;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
 
 /**
  * Fixed-capacity ring of transitions, sampled uniformly or by proportional priority (a {@link SumTree} over
@@ -170,18 +174,18 @@ public final class ReplayBuffer {
     }
 
     /**
-     * Applies a late reward change of an episode's last step: every held transition t of that episode whose n-step
-     * return includes the last step gets {@code γ^(last − t) · delta}. Returns how many transitions changed.
+     * Applies a late change of {@code delta} to the reward of an episode's step (its last, as the scorer sends them):
+     * every held transition of that episode whose n-step return includes the step moves by that step's weight in
+     * it, as {@code nStep} (the assembler's) says. Returns how many transitions changed.
      */
-    public int applyCorrection(long episodeHi, long episodeLo, int lastStep, double delta, double gamma, int nStep) {
+    public int applyCorrection(long episodeHi, long episodeLo, int step, double delta, NStepReturn nStep) {
         int changed = 0;
         lock.lock();
         try {
             for (int i = 0; i < size; i++) {
                 StoredTransition t = slots[i];
-                if (t != null && t.sameEpisode(episodeHi, episodeLo) && t.step() <= lastStep && lastStep < t.step() + nStep) {
-                    float change = (float) (Math.pow(gamma, lastStep - t.step()) * delta);
-                    slots[i] = t.withReward(t.reward() + change);
+                if (t != null && t.sameEpisode(episodeHi, episodeLo) && nStep.includes(t.step(), step)) {
+                    slots[i] = t.withReward(t.reward() + nStep.change(t.step(), step, delta));
                     changed++;
                 }
             }
@@ -200,7 +204,7 @@ public final class ReplayBuffer {
      * A consistent copy of the transitions {@code keep} accepts, oldest first. Those left out count as not inserted:
      * a learner restored from it reads them again from Kafka.
      */
-    public Snapshot snapshot(java.util.function.Predicate<StoredTransition> keep) {
+    public Snapshot snapshot(Predicate<StoredTransition> keep) {
         lock.lock();
         try {
             int n = size;
@@ -257,7 +261,7 @@ public final class ReplayBuffer {
     public long approximateBytes() {
         lock.lock();
         try {
-            java.util.Set<short[]> prompts = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+            Set<short[]> prompts = Collections.newSetFromMap(new IdentityHashMap<>());
             long bytes = 16L * slots.length;
             for (StoredTransition t : slots) {
                 if (t != null) {

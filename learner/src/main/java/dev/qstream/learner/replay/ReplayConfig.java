@@ -19,6 +19,11 @@ public record ReplayConfig(int capacity, boolean prioritized, double alpha, doub
         }
     }
 
+    /** The learner's defaults: prioritized, 200,000 transitions. */
+    public static ReplayConfig defaults() {
+        return prioritized(200_000);
+    }
+
     public static ReplayConfig uniform(int capacity) {
         return new ReplayConfig(capacity, false, 0.6, 0.4, 100_000, 1e-3);
     }

@@ -13,6 +13,7 @@ import dev.qstream.schemas.topics.QstreamTopic;
 import dev.qstream.schemas.validation.RecordValidator;
 import dev.qstream.schemas.validation.ValidationLimits;
 import io.micrometer.core.instrument.Counter;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -31,6 +32,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
@@ -88,10 +90,10 @@ final class Ingestor implements Runnable {
                 s -> s.getTransition().getEpisodeId());
         this.correctionIntake = new RecordIntake<>(Serdes.REWARD_CORRECTION, validator, context.deadLetters(),
                 c -> c.getEpisodeId().toString());
-        java.util.Properties props = context.kafka().consumer(context.clientId("scored"), config.groupId());
+        Properties props = context.kafka().consumer(context.clientId("scored"), config.groupId());
         // Static membership: a restarted learner takes its partitions back at once instead of waiting out the
         // dead member's session timeout (45 s by default).
-        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.instanceId());
+        props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.instanceId());
         this.consumer = new KafkaConsumer<>(props);
         this.correctionsApplied = Counter.builder("learner.corrections.applied")
                 .description("late reward corrections applied to replay").register(context.registry());
@@ -185,7 +187,7 @@ final class Ingestor implements Runnable {
     private void correct(RewardCorrection c, int partition, long offset) {
         UUID episode = c.getEpisodeId();
         int changed = replay.applyCorrection(episode.getMostSignificantBits(), episode.getLeastSignificantBits(),
-                c.getStep(), c.getDelta(), config.dqn().gamma(), config.dqn().nStep());
+                c.getStep(), c.getDelta(), assembler.nStepReturn());
         if (changed > 0) {
             correctionsApplied.increment();
             return;

@@ -2,6 +2,7 @@ package dev.qstream.learner.service;
 
 import dev.qstream.learner.dqn.DqnConfig;
 import dev.qstream.learner.replay.ReplayConfig;
+import dev.qstream.policy.network.ModelIdentity;
 import dev.qstream.policy.state.EncoderSpec;
 import dev.qstream.policy.transport.ModelSigner;
 
@@ -65,12 +66,12 @@ public record LearnerConfig(String instanceId, String modelName, int vocabularyS
         private final String instanceId;
         private final int vocabularySize;
         private final String vocabularyFingerprint;
-        private String modelName = "qnet";
+        private String modelName = ModelIdentity.DEFAULT_NAME;
         private EncoderSpec encoder = EncoderSpec.defaults();
-        private int hidden = 256;
-        private long initSeed = 20261128L;
+        private int hidden = ModelIdentity.DEFAULT_HIDDEN;
+        private long initSeed = ModelIdentity.DEFAULT_INIT_SEED;
         private DqnConfig dqn = DqnConfig.defaults();
-        private ReplayConfig replay = ReplayConfig.prioritized(200_000);
+        private ReplayConfig replay = ReplayConfig.defaults();
         private int minReplay = 500;
         private double samplesPerInsert = 8;
         private double tolerance = -1;
@@ -90,6 +91,11 @@ public record LearnerConfig(String instanceId, String modelName, int vocabularyS
             this.instanceId = instanceId;
             this.vocabularySize = vocabularySize;
             this.vocabularyFingerprint = vocabularyFingerprint;
+        }
+
+        /** Name, encoding, hidden size and init seed at once. */
+        public Builder model(ModelIdentity v) {
+            return modelName(v.name()).encoder(v.encoder()).hidden(v.hidden()).initSeed(v.initSeed());
         }
 
         public Builder modelName(String v) { modelName = v; return this; }

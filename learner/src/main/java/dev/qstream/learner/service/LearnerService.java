@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.ToDoubleFunction;
 
 /**
  * One learner instance (Acme's Learner role), wired from two threads: the {@link Ingestor} moves scored transitions
@@ -113,7 +114,7 @@ public final class LearnerService implements ManagedService {
         Gauge.builder("learner.td.abs", trainer.lastStats, s -> stat(s.get(), UpdateStats::meanAbsTd)).register(registry);
     }
 
-    private static double stat(UpdateStats s, java.util.function.ToDoubleFunction<UpdateStats> f) {
+    private static double stat(UpdateStats s, ToDoubleFunction<UpdateStats> f) {
         return s == null ? Double.NaN : f.applyAsDouble(s);
     }
 
@@ -134,11 +135,6 @@ public final class LearnerService implements ManagedService {
 
     public int replaySize() {
         return replay.size();
-    }
-
-    /** A copy of what replay holds now (tests and tools). */
-    public ReplayBuffer.Snapshot replaySnapshot() {
-        return replay.snapshot();
     }
 
     @Override

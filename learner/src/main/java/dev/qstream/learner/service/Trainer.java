@@ -15,6 +15,7 @@ import dev.qstream.schemas.avro.PartitionOffset;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -207,7 +208,7 @@ final class Trainer implements Runnable {
             LOG.info("checkpoint at update {} ({} transitions, model version {})", c.updates(),
                     c.replay().transitions().length, c.modelVersion());
             return true;
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             metrics.checkpointFailed();
             LOG.error("checkpoint to {} failed (training goes on, will retry): {}", checkpoints.dir(), e.toString());
             return false;

@@ -10,8 +10,12 @@ import dev.qstream.policy.state.EncoderSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.Arrays;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -86,7 +90,7 @@ class CheckpointStoreTest {
         bytes[bytes.length / 2] ^= 0x7F;
         Files.write(newest, bytes);
         assertThat(store.loadNewest().orElseThrow().updates()).isEqualTo(2);
-        Files.write(newest, java.util.Arrays.copyOf(bytes, 100)); // truncated, as by a crash mid-copy
+        Files.write(newest, Arrays.copyOf(bytes, 100)); // truncated, as by a crash mid-copy
         assertThat(store.loadNewest().orElseThrow().updates()).isEqualTo(2);
         try (var files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString())).noneMatch(n -> n.contains(".tmp"));
@@ -96,10 +100,10 @@ class CheckpointStoreTest {
     /** Rewrites an int at the start of the body and re-seals the file with a valid SHA-256 trailer. */
     private static void resealWithInt(Path file, int offset, int value) throws Exception {
         byte[] all = Files.readAllBytes(file);
-        byte[] body = java.util.Arrays.copyOf(all, all.length - 32);
-        java.nio.ByteBuffer.wrap(body).putInt(offset, value);
-        byte[] sha = java.security.MessageDigest.getInstance("SHA-256").digest(body);
-        byte[] sealed = java.util.Arrays.copyOf(body, body.length + 32);
+        byte[] body = Arrays.copyOf(all, all.length - 32);
+        ByteBuffer.wrap(body).putInt(offset, value);
+        byte[] sha = MessageDigest.getInstance("SHA-256").digest(body);
+        byte[] sealed = Arrays.copyOf(body, body.length + 32);
         System.arraycopy(sha, 0, sealed, body.length, 32);
         Files.write(file, sealed);
     }
@@ -126,7 +130,7 @@ class CheckpointStoreTest {
         Path blocker = dir.resolve("not-a-dir");
         Files.writeString(blocker, "x");
         CheckpointStore broken = new CheckpointStore(blocker.resolve("sub"), 3);
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> broken.write(checkpoint(2))).isInstanceOf(java.io.IOException.class);
+        assertThatThrownBy(() -> broken.write(checkpoint(2))).isInstanceOf(IOException.class);
         assertThat(store.loadNewest().orElseThrow().updates()).isEqualTo(1);
     }
 }

@@ -13,6 +13,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Sgd;
 
+import java.util.Arrays;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -45,7 +46,7 @@ class DqnUpdateTest {
 
     /** Q-values of dense row i via the serving code path (an independent implementation). */
     private static float[] q(QNetworkWeights w, float[] states, int row) {
-        float[] dense = java.util.Arrays.copyOfRange(states, row * SPEC.inputs(), (row + 1) * SPEC.inputs());
+        float[] dense = Arrays.copyOfRange(states, row * SPEC.inputs(), (row + 1) * SPEC.inputs());
         int nz = 0;
         for (float v : dense) {
             if (v != 0) {
@@ -76,7 +77,7 @@ class DqnUpdateTest {
         int best = mask == null ? 0 : mask[0];
         for (int a = 0; a < SPEC.actions(); a++) {
             final int action = a;
-            boolean valid = mask == null || java.util.Arrays.stream(mask).anyMatch(m -> m == action);
+            boolean valid = mask == null || Arrays.stream(mask).anyMatch(m -> m == action);
             if (valid && picker[a] > picker[best]) {
                 best = a;
             }

@@ -101,7 +101,7 @@ class ReplayBufferTest {
             replay.add(transition(7, step, 1f));
         }
         replay.add(transition(8, 4, 1f)); // another episode, untouched
-        int changed = replay.applyCorrection(0, 7, 4, 2.0, 0.5, 3);
+        int changed = replay.applyCorrection(0, 7, 4, 2.0, new NStepReturn(3, 0.5));
         assertThat(changed).isEqualTo(3); // steps 2, 3, 4 sum r_4 into their 3-step returns
         StoredTransition[] items = replay.snapshot().transitions();
         assertThat(items[0].reward()).isEqualTo(1f);

@@ -6,6 +6,7 @@ import dev.qstream.schemas.avro.ScoredTransition;
 import dev.qstream.schemas.avro.Transition;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
@@ -22,7 +23,7 @@ public final class ScoredSteps {
      */
     public static List<ScoredTransition> episode(UUID id, int[] prompt, int[] actions, double[] rewards, List<List<Integer>> masks) {
         List<ScoredTransition> out = new ArrayList<>();
-        List<Integer> promptList = java.util.Arrays.stream(prompt).boxed().toList();
+        List<Integer> promptList = Arrays.stream(prompt).boxed().toList();
         for (int t = 0; t < actions.length; t++) {
             List<Integer> prefix = new ArrayList<>();
             for (int k = 0; k < t; k++) {

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -116,7 +117,7 @@ class ChainMdpIT {
                 float[] h = new float[q.hiddenSize()];
                 for (int i = 0; i < LENGTH; i++) {
                     int[] prefix = new int[i];
-                    java.util.Arrays.fill(prefix, RIGHT);
+                    Arrays.fill(prefix, RIGHT);
                     q.hidden(encoder.encode(PROMPT, prefix, i), h);
                     assertThat((double) q.q(h, STOP)).as("Q(%d, stop)", i).isCloseTo(expected[i][0], within(0.05));
                     assertThat((double) q.q(h, RIGHT)).as("Q(%d, right)", i).isCloseTo(expected[i][1], within(0.05));

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -163,7 +164,7 @@ class CheckpointFailureIT {
                         while (true) {
                             out.write(block);
                         }
-                    } catch (java.io.IOException full) {
+                    } catch (IOException full) {
                         // No space left on device: that is the point.
                     }
                 }
