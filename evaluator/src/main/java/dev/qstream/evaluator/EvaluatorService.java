@@ -14,6 +14,7 @@ import dev.qstream.policy.state.EncoderSpec;
 import dev.qstream.policy.text.Tokenizer;
 import dev.qstream.policy.text.Vocabulary;
 import dev.qstream.policy.transport.ModelSigner;
+import dev.qstream.runtime.concurrent.Worker;
 import dev.qstream.runtime.service.ManagedService;
 import dev.qstream.runtime.service.ServiceContext;
 import dev.qstream.schemas.avro.MetricKind;
@@ -47,10 +48,10 @@ public final class EvaluatorService implements ManagedService {
     private final ServiceContext context;
     private final KafkaVariableClient variables;
     private final HeldOutEvaluator evaluator;
-    private final Thread thread;
-    private volatile boolean running = true;
-    private volatile String failure;
+    private final Worker worker;
     private volatile EvalResult last;
+    private long lastVersion; // the worker thread's
+    private long lastRun; // the worker thread's
 
     private EvaluatorService(Config config, ServiceContext context) throws InterruptedException {
         this.config = config;
@@ -65,14 +66,15 @@ public final class EvaluatorService implements ManagedService {
                 new ActionMasker(config.actorMask(), config.vocabulary(), config.commonWords()), new DirectDecoder(variables),
                 256, Clock.systemUTC(), GenerationMetrics.NONE);
         this.evaluator = new HeldOutEvaluator(generator, config.eval(), config.maxTokens());
-        this.thread = new Thread(this::run, "evaluator");
+        this.worker = Worker.named("evaluator").interruptOnStop().joinTimeout(Duration.ofSeconds(30))
+                .setUp(() -> lastRun = System.nanoTime()).build(this::step);
     }
 
     public static EvaluatorService start(Config config, ServiceContext context) throws InterruptedException {
         EvaluatorService service = new EvaluatorService(config, context);
         service.evaluateAndPublish(); // version 0: the untrained baseline
         service.variables.start(Duration.ofSeconds(60));
-        service.thread.start();
+        service.worker.start();
         return service;
     }
 
@@ -80,25 +82,14 @@ public final class EvaluatorService implements ManagedService {
         return last;
     }
 
-    private void run() {
-        long lastVersion = 0;
-        long lastRun = System.nanoTime();
-        try {
-            while (running) {
-                Thread.sleep(500);
-                long version = variables.current().version();
-                boolean due = version >= lastVersion + config.everyVersions()
-                        || (version > lastVersion && System.nanoTime() - lastRun > 6 * config.minInterval().toNanos());
-                if (due && System.nanoTime() - lastRun >= config.minInterval().toNanos()) {
-                    lastVersion = evaluateAndPublish().modelVersion();
-                    lastRun = System.nanoTime();
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.error("evaluation failed: {}", e.toString(), e);
-            failure = "evaluation failed: " + e;
+    private void step() throws InterruptedException {
+        Thread.sleep(500);
+        long version = variables.current().version();
+        boolean due = version >= lastVersion + config.everyVersions()
+                || (version > lastVersion && System.nanoTime() - lastRun > 6 * config.minInterval().toNanos());
+        if (due && System.nanoTime() - lastRun >= config.minInterval().toNanos()) {
+            lastVersion = evaluateAndPublish().modelVersion();
+            lastRun = System.nanoTime();
         }
     }
 
@@ -122,18 +113,13 @@ public final class EvaluatorService implements ManagedService {
 
     @Override
     public String failure() {
-        return failure;
+        Throwable f = worker.failure();
+        return f == null ? null : "evaluation failed: " + f;
     }
 
     @Override
     public void close() {
-        running = false;
-        thread.interrupt();
-        try {
-            thread.join(30_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        worker.close();
         variables.close();
     }
 }

@@ -102,12 +102,14 @@ public final class DqnUpdate {
 
     public UpdateStats update(Batch batch) {
         requireShape(batch);
+        // Forward: the hidden layers of s (online) and s' (online and target).
         xView.put(0, batch.states, 0, b * in);
         xNextView.put(0, batch.nextStates, 0, b * in);
         forwardHidden(x, online, hid, hidView);
         forwardHidden(xNext, online, hidNext, hidNextView);
         forwardHidden(xNext, target, hidNextTarget, hidNextTargetView);
-        lastUpdateGathered = cfg.doubleDqn() // double DQN: the online net picks a*, the target net evaluates it
+        // Gather: score the next states' valid actions with the net that picks a* (double DQN: the online one).
+        lastUpdateGathered = cfg.doubleDqn()
                 ? picker.prepare(batch, hidNext, hidNextView, online, gatherValidColumns)
                 : picker.prepare(batch, hidNextTarget, hidNextTargetView, target, gatherValidColumns);
 
@@ -116,12 +118,13 @@ public final class DqnUpdate {
         double sumAbsTd = 0;
         float kappa = (float) cfg.huberDelta();
         for (int i = 0; i < b; i++) {
+            // Target: y = Rⁿ + γⁿ(1 − done)·Q(s', a*; θ⁻). The batch's discount is γⁿ(1 − done): a row with
+            // discount 0 (or no valid next action) does not bootstrap and needs no argmax.
             int[] nextMask = batch.nextMasks[i];
-            // y = Rⁿ + γⁿ(1 − done)·Q(s', a*; θ⁻); a row that does not bootstrap (discount 0, or no valid next
-            // action) needs no argmax.
             boolean bootstraps = batch.discounts[i] != 0f && (nextMask == null || nextMask.length > 0);
             float qNext = bootstraps ? head.q(hidNextTargetView, i, target, picker.argmax(i, nextMask), nextMask) : 0f;
             float y = batch.returns[i] + batch.discounts[i] * qNext;
+            // Loss: w_i · huber(δ_i), δ_i = Q(s_i, a_i) − y_i, and its derivative with respect to Q(s_i, a_i).
             float q = head.q(hidView, i, online, batch.actions[i], batch.masks[i]);
             float delta = q - y;
             td[i] = delta;
@@ -131,6 +134,7 @@ public final class DqnUpdate {
             sumAbsTd += Math.abs(delta);
         }
 
+        // Step: backward, global-norm clipping, Adam, then the target network (Polyak τ, or a copy every N).
         gradients.backward(batch, dLossDq, x, hidView, online, head.dueling);
         double gradNorm = Math.sqrt(gradients.sumOfSquares(cfg.dueling()));
         optimizer.step(online, gradients, AdamOptimizer.clipScale(gradNorm, cfg.maxGradNorm()), ++updates, cfg.dueling());

@@ -1,5 +1,6 @@
 package dev.qstream.runtime.kafka;
 
+import dev.qstream.runtime.concurrent.Worker;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -41,9 +42,8 @@ public final class BufferedProducer implements AutoCloseable {
     private final BlockingQueue<Queued> queue;
     private final String name;
     private final AtomicLong pending = new AtomicLong();
-    private final Thread sender;
+    private final Worker sender;
     private volatile long lastAckMillis = System.currentTimeMillis();
-    private volatile boolean running = true;
 
     public BufferedProducer(Producer<byte[], byte[]> producer, int capacity, String name) {
         if (capacity < 1) {
@@ -52,8 +52,8 @@ public final class BufferedProducer implements AutoCloseable {
         this.producer = producer;
         this.queue = new ArrayBlockingQueue<>(capacity);
         this.name = name;
-        this.sender = new Thread(this::run, name + "-sender");
-        this.sender.setDaemon(true);
+        // Stopped, it sends what is still queued, once each, before it ends.
+        this.sender = Worker.named(name + "-sender").daemon(true).tearDown(this::drain).build(this::sendNext);
         this.sender.start();
     }
 
@@ -89,24 +89,26 @@ public final class BufferedProducer implements AutoCloseable {
 
     /** Waits until everything queued so far is acknowledged (or failed). */
     public void flush() throws InterruptedException {
-        while (!queue.isEmpty() && running) {
+        while (!queue.isEmpty() && sender.running()) {
             Thread.sleep(5);
         }
         producer.flush();
     }
 
-    private void run() {
-        while (running || !queue.isEmpty()) {
-            Queued q;
-            try {
-                q = queue.poll(100, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-            if (q == null) {
-                continue;
-            }
+    private void sendNext() throws InterruptedException {
+        Queued q = queue.poll(100, TimeUnit.MILLISECONDS);
+        if (q != null) {
+            send(q);
+        }
+    }
+
+    /** After a stop: sends what is left in the queue, once each (after a failure they stay queued: nobody asked). */
+    private void drain() {
+        if (sender.running()) {
+            return;
+        }
+        Queued q;
+        while ((q = queue.poll()) != null) {
             send(q);
         }
     }
@@ -128,7 +130,7 @@ public final class BufferedProducer implements AutoCloseable {
                 });
                 return;
             } catch (KafkaException e) {
-                if (!running) {
+                if (!sender.running()) {
                     pending.decrementAndGet();
                     q.result().completeExceptionally(e);
                     return;
@@ -158,12 +160,7 @@ public final class BufferedProducer implements AutoCloseable {
                 break;
             }
         }
-        running = false;
-        try {
-            sender.join(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        sender.close(Duration.ofNanos(deadline - System.nanoTime()));
         if (!queue.isEmpty()) {
             LOG.error("{}: closing with {} records Kafka never took", name, queue.size());
         }

@@ -1,6 +1,7 @@
 package dev.qstream.tasks.simulator;
 
 import dev.qstream.tasks.TaskPrompt;
+import dev.qstream.runtime.concurrent.Worker;
 import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.schemas.avro.Episode;
 import dev.qstream.schemas.avro.Feedback;
@@ -16,7 +17,6 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,10 +78,9 @@ public final class SimulatedRater implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final Thread thread;
+    private final Worker worker;
     private final AtomicLong given = new AtomicLong();
     private final Set<UUID> rated = new HashSet<>();
-    private volatile boolean running = true;
     private volatile boolean ready;
 
     public SimulatedRater(KafkaSettings settings, List<TaskPrompt> task, Taste taste) {
@@ -105,12 +104,12 @@ public final class SimulatedRater implements AutoCloseable {
                 ready = true;
             }
         });
-        this.thread = new Thread(this::run, "simulated-rater");
-        this.thread.setDaemon(true);
+        this.worker = Worker.named("simulated-rater").daemon(true).onStop(consumer::wakeup)
+                .tearDown(() -> consumer.close(Duration.ofSeconds(5))).build(this::rateNext);
     }
 
     public SimulatedRater start() {
-        thread.start();
+        worker.start();
         return this;
     }
 
@@ -123,27 +122,19 @@ public final class SimulatedRater implements AutoCloseable {
         return given.get();
     }
 
-    private void run() {
-        try {
-            while (running) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    try {
-                        Episode e = Serdes.EPISODE.decode(r.value());
-                        if (e.getScores() == null && rated.add(e.getEpisodeId()) && random.nextDouble() < taste.fraction()) {
-                            schedule(e);
-                        }
-                    } catch (AvroDecodeException ignored) {
-                        // the dashboard dead-letters bad generations; the rater just skips them
-                    }
+    private void rateNext() {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+            try {
+                Episode e = Serdes.EPISODE.decode(r.value());
+                if (e.getScores() == null && rated.add(e.getEpisodeId()) && random.nextDouble() < taste.fraction()) {
+                    schedule(e);
                 }
-                if (rated.size() > 200_000) {
-                    rated.clear();
-                }
+            } catch (AvroDecodeException ignored) {
+                // the dashboard dead-letters bad generations; the rater just skips them
             }
-        } catch (WakeupException e) {
-            // closing
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
+        }
+        if (rated.size() > 200_000) {
+            rated.clear();
         }
     }
 
@@ -186,14 +177,9 @@ public final class SimulatedRater implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
+        worker.stop(); // wakes the consumer
         delays.shutdownNow();
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException ex) {
-            Thread.currentThread().interrupt();
-        }
+        worker.close();
         producer.close(Duration.ofSeconds(5));
     }
 }

@@ -1,6 +1,7 @@
 package dev.qstream.tasks.simulator;
 
 import dev.qstream.tasks.TaskPrompt;
+import dev.qstream.runtime.concurrent.Worker;
 import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.schemas.avro.Prompt;
 import dev.qstream.schemas.serde.Serdes;
@@ -30,16 +31,18 @@ public final class TrafficSimulator implements AutoCloseable {
 
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
-    private final List<TaskPrompt> prompts;
-    private final double ratePerSecond;
     private final Random random;
     private final String taskName;
     private final boolean shuffle;
     private final int passes;
     private final AtomicLong sent = new AtomicLong();
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final Worker worker;
+    private final List<TaskPrompt> order;
+    private final long intervalNanos;
     private volatile boolean finished;
+    private int position; // the worker thread's, like order and next
+    private int pass;
+    private long next;
 
     /** Shuffled passes, forever. */
     public TrafficSimulator(KafkaSettings settings, String taskName, List<TaskPrompt> prompts, double ratePerSecond, long seed) {
@@ -63,18 +66,19 @@ public final class TrafficSimulator implements AutoCloseable {
         }
         this.producer = new KafkaProducer<>(settings.producer("qstream-traffic-simulator"));
         this.topic = settings.topic(QstreamTopic.PROMPTS);
-        this.prompts = new ArrayList<>(prompts);
-        this.ratePerSecond = ratePerSecond;
         this.random = new Random(seed);
         this.taskName = taskName;
         this.shuffle = shuffle;
         this.passes = passes;
-        this.thread = new Thread(this::run, "traffic-simulator");
-        this.thread.setDaemon(true);
+        this.order = new ArrayList<>(prompts);
+        this.position = order.size();
+        this.intervalNanos = (long) (1e9 / ratePerSecond);
+        this.worker = Worker.named("traffic-simulator").daemon(true).interruptOnStop()
+                .setUp(() -> next = System.nanoTime()).build(this::sendNext);
     }
 
     public TrafficSimulator start() {
-        thread.start();
+        worker.start();
         return this;
     }
 
@@ -87,65 +91,50 @@ public final class TrafficSimulator implements AutoCloseable {
         return finished;
     }
 
-    private void run() {
-        long intervalNanos = (long) (1e9 / ratePerSecond);
-        long next = System.nanoTime();
-        List<TaskPrompt> order = new ArrayList<>(prompts);
-        int position = order.size();
-        int pass = 0;
-        try {
-            while (running) {
-                if (position == order.size()) {
-                    if (passes > 0 && pass == passes) {
-                        finished = true;
-                        LOG.info("traffic finished: {} pass(es), {} prompts sent", passes, sent.get());
-                        producer.flush();
-                        return;
-                    }
-                    if (shuffle) {
-                        Collections.shuffle(order, random);
-                    }
-                    position = 0;
-                    pass++;
-                }
-                TaskPrompt p = order.get(position++);
-                Prompt prompt = Prompt.newBuilder()
-                        .setPromptId(p.id())
-                        .setText(p.prompt())
-                        .setReferences(p.references())
-                        .setTask(taskName)
-                        .setDeadline(null)
-                        .setCreatedAt(Instant.now())
-                        .build();
-                producer.send(new ProducerRecord<>(topic, p.id().getBytes(StandardCharsets.UTF_8), Serdes.PROMPT.encode(prompt)),
-                        (m, e) -> {
-                            if (e != null) {
-                                LOG.warn("could not send prompt {}: {}", p.id(), e.getMessage());
-                            }
-                        });
-                sent.incrementAndGet();
-                next += intervalNanos;
-                long sleep = next - System.nanoTime();
-                if (sleep > 0) {
-                    Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
-                } else if (sleep < -1_000_000_000L) {
-                    next = System.nanoTime(); // fell behind by over a second: do not burst to catch up
-                }
+    /** Sends the next prompt at its time; after the last pass, flushes and ends the loop. */
+    private void sendNext() throws InterruptedException {
+        if (position == order.size()) {
+            if (passes > 0 && pass == passes) {
+                finished = true;
+                LOG.info("traffic finished: {} pass(es), {} prompts sent", passes, sent.get());
+                producer.flush();
+                worker.stop();
+                return;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            if (shuffle) {
+                Collections.shuffle(order, random);
+            }
+            position = 0;
+            pass++;
+        }
+        TaskPrompt p = order.get(position++);
+        Prompt prompt = Prompt.newBuilder()
+                .setPromptId(p.id())
+                .setText(p.prompt())
+                .setReferences(p.references())
+                .setTask(taskName)
+                .setDeadline(null)
+                .setCreatedAt(Instant.now())
+                .build();
+        producer.send(new ProducerRecord<>(topic, p.id().getBytes(StandardCharsets.UTF_8), Serdes.PROMPT.encode(prompt)),
+                (m, e) -> {
+                    if (e != null) {
+                        LOG.warn("could not send prompt {}: {}", p.id(), e.getMessage());
+                    }
+                });
+        sent.incrementAndGet();
+        next += intervalNanos;
+        long sleep = next - System.nanoTime();
+        if (sleep > 0) {
+            Thread.sleep(sleep / 1_000_000, (int) (sleep % 1_000_000));
+        } else if (sleep < -1_000_000_000L) {
+            next = System.nanoTime(); // fell behind by over a second: do not burst to catch up
         }
     }
 
     @Override
     public void close() {
-        running = false;
-        thread.interrupt();
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        worker.close();
         producer.close(Duration.ofSeconds(5));
     }
 }
