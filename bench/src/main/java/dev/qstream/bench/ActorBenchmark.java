@@ -18,6 +18,7 @@ import dev.qstream.policy.network.QNetworkFactory;
 import dev.qstream.policy.network.QNetworkSpec;
 import dev.qstream.policy.network.QNetworkWeights;
 import dev.qstream.policy.state.EncoderSpec;
+import dev.qstream.policy.state.StateEncoder;
 import dev.qstream.policy.text.Tokenizer;
 import dev.qstream.policy.text.Vocabulary;
 import dev.qstream.runtime.kafka.KafkaSettings;
@@ -37,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -72,8 +74,8 @@ public final class ActorBenchmark {
         Histogram unmasked = decisionLatency(variables, new ActionMasker(ActionMasker.Mode.ALL, vocabulary, 0), seconds, random);
         Histogram dl4j = dl4jLatency(weights, seconds, random);
 
-        Map<Integer, Double> maskedRate = new java.util.TreeMap<>();
-        Map<Integer, Double> unmaskedRate = new java.util.TreeMap<>();
+        Map<Integer, Double> maskedRate = new TreeMap<>();
+        Map<Integer, Double> unmaskedRate = new TreeMap<>();
         for (int concurrency : new int[]{1, 8, 64}) {
             maskedRate.put(concurrency, throughput(variables, vocabulary, ActionMasker.Mode.PROMPT_AND_COMMON, concurrency, seconds));
             unmaskedRate.put(concurrency, throughput(variables, vocabulary, ActionMasker.Mode.ALL, concurrency, seconds));
@@ -112,7 +114,7 @@ public final class ActorBenchmark {
     private static Histogram dl4jLatency(QNetworkWeights weights, double seconds, SplittableRandom random) {
         MultiLayerNetwork net = QNetworkFactory.toNetwork(weights, new Sgd(0.0));
         int inputs = weights.spec().inputs();
-        dev.qstream.policy.state.StateEncoder encoder = new dev.qstream.policy.state.StateEncoder(weights.spec().encoder());
+        StateEncoder encoder = new StateEncoder(weights.spec().encoder());
         Histogram histogram = new Histogram(3);
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
         int i = 0;

@@ -10,11 +10,16 @@ import dev.qstream.launcher.options.ReplayOptions;
 import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.scorer.reward.RewardConfig;
 import dev.qstream.launcher.cli.QstreamCli;
+import dev.qstream.launcher.options.DecodingOptions;
+import dev.qstream.tasks.TaskPrompt;
+import dev.qstream.tasks.TaskVocabulary;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code qstream bench <what>}: benchmarks that print figures measured side by side in one run. */
@@ -109,6 +114,8 @@ public final class BenchCommand {
         DqnOptions dqnOptions;
         @Mixin
         ReplayOptions replayOptions;
+        @Mixin
+        DecodingOptions decoding;
         @Option(names = "--task", defaultValue = "builtin", description = "Task file, or builtin; builtin = the data-to-text task (default: ${DEFAULT-VALUE}).")
         String task;
         @Option(names = "--updates", defaultValue = "6000", description = "Learner updates to run (default: ${DEFAULT-VALUE}).")
@@ -121,10 +128,6 @@ public final class BenchCommand {
         double spi;
         @Option(names = "--hidden", defaultValue = "256", description = "Hidden units (default: ${DEFAULT-VALUE}).")
         int hidden;
-        @Option(names = "--common-words", defaultValue = "16", description = "Common words added to every mask (default: ${DEFAULT-VALUE}).")
-        int commonWords;
-        @Option(names = "--max-tokens", defaultValue = "32", description = "Longest episode (default: ${DEFAULT-VALUE}).")
-        int maxTokens;
         @Option(names = "--epsilon-start", defaultValue = "0.5", description = "Exploration at the first episode (default: ${DEFAULT-VALUE}).")
         double epsStart;
         @Option(names = "--epsilon-end", defaultValue = "0.05", description = "Exploration after the decay (default: ${DEFAULT-VALUE}).")
@@ -144,12 +147,13 @@ public final class BenchCommand {
 
         @Override
         public Integer call() throws Exception {
+            List<TaskPrompt> prompts = TaskVocabulary.load(task);
             var dqn = dqnOptions.config();
             var replay = replayOptions.config();
             var reward = new RewardConfig(metric, false, 1.0, 0.0, 0.0, 0.0, lengthFree, lengthPenalty, 0.0, shaping);
             var settings = new LearningHarness.Settings(task, updates, evalEvery, publishEvery, spi, dqn, replay, hidden,
-                    ActionMasker.Mode.PROMPT_AND_COMMON, commonWords,
-                    new EpsilonSchedule(epsStart, epsEnd, epsDecay), maxTokens, reward, seed);
+                    decoding.mask, decoding.commonWords(Optional.of(prompts), TaskVocabulary.of(prompts)),
+                    new EpsilonSchedule(epsStart, epsEnd, epsDecay), decoding.maxTokens, reward, seed);
             var curve = LearningHarness.run(settings, System.out::println);
             var last = curve.get(curve.size() - 1);
             System.out.printf("{\"bench\":\"learning\",\"heldOutRougeLFirst\":%.4f,\"heldOutRougeLLast\":%.4f,\"best\":%.4f}%n",

@@ -37,6 +37,7 @@ import dev.qstream.scorer.reward.RewardConfig;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -64,7 +65,7 @@ public final class LearningHarness {
         Vocabulary vocabulary = TaskVocabulary.of(task);
         List<TaskPrompt> train = task.stream().filter(p -> p.split() == TaskPrompt.Split.TRAIN).toList();
         List<TaskPrompt> eval = task.stream().filter(p -> p.split() == TaskPrompt.Split.EVAL).toList();
-        Map<String, TaskPrompt> byId = new java.util.HashMap<>();
+        Map<String, TaskPrompt> byId = new HashMap<>();
         task.forEach(p -> byId.put(p.id(), p));
         QNetworkSpec spec = new QNetworkSpec(EncoderSpec.defaults(), s.hidden(), vocabulary.size());
         DqnUpdate dqn = new DqnUpdate(s.dqn(), QNetworkFactory.initialWeights(spec, ModelIdentity.DEFAULT_INIT_SEED));

@@ -14,6 +14,7 @@ import dev.qstream.policy.state.StateEncoder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.SplittableRandom;
 
 /**
@@ -38,7 +39,7 @@ public final class ReplayMemoryBenchmark {
             short[] prompt = ids(random, 20, vocabulary);
             short[] generated = ids(random, episodeLength, vocabulary);
             for (int t = 0; t < episodeLength && replay.size() < transitions; t++) {
-                short[] prefix = java.util.Arrays.copyOf(generated, t);
+                short[] prefix = Arrays.copyOf(generated, t);
                 replay.add(new StoredTransition(e, e, t, prompt, prefix, generated[t], (float) random.nextDouble(),
                         t == episodeLength - 1 ? 0f : 0.95f, new short[]{generated[t]}, ids(random, 60, vocabulary), ids(random, 60, vocabulary),
                         episodeLength - 1, 0, (long) e * episodeLength + t));

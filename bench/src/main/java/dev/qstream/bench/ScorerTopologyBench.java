@@ -30,7 +30,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
@@ -66,7 +68,7 @@ final class ScorerTopologyBench {
     Result[] run() throws Exception {
         Path work = Files.createTempDirectory("qstream-bench-scorer-");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerSettings.ephemeral()
-                .withOverrides(java.util.Map.of("log.cleaner.dedupe.buffer.size", "4194304")))) {
+                .withOverrides(Map.of("log.cleaner.dedupe.buffer.size", "4194304")))) {
             KafkaSettings kafka = KafkaSettings.of(broker.bootstrapServers());
             TopicBootstrap.ensureTopics(kafka, Duration.ofSeconds(20));
             String copy = kafka.layout().prefix() + ".bench.passthrough";
@@ -90,7 +92,7 @@ final class ScorerTopologyBench {
             return new Result[]{pass, scorer};
         } finally {
             try (var paths = Files.walk(work)) {
-                paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }

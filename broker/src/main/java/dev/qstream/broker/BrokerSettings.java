@@ -1,6 +1,8 @@
 package dev.qstream.broker;
 
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -26,7 +28,7 @@ public record BrokerSettings(Path dataDir, int port, int controllerPort, Map<Str
             throw new IllegalArgumentException("ports must be in [0, 65535]");
         }
         overrides = Map.copyOf(overrides);
-        scramUsers = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(scramUsers));
+        scramUsers = Collections.unmodifiableMap(new LinkedHashMap<>(scramUsers));
     }
 
     /** Temporary data, free ports, default settings. */
@@ -47,7 +49,7 @@ public record BrokerSettings(Path dataDir, int port, int controllerPort, Map<Str
     }
 
     /** SASL/SCRAM-SHA-512 on the client listener and ACLs enforced; the first user is the super user. */
-    public BrokerSettings withScramUsers(java.util.LinkedHashMap<String, String> users) {
+    public BrokerSettings withScramUsers(LinkedHashMap<String, String> users) {
         return new BrokerSettings(dataDir, port, controllerPort, overrides, users);
     }
 

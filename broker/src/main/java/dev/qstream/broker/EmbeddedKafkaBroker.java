@@ -18,7 +18,9 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.stream.Stream;
@@ -125,7 +127,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             properties.store(out, "qstream embedded broker");
         }
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        java.util.List<String> args = new java.util.ArrayList<>(java.util.List.of("format", "-t", Uuid.randomUuid().toString(),
+        List<String> args = new ArrayList<>(List.of("format", "-t", Uuid.randomUuid().toString(),
                 "-c", config.toString(), "--ignore-formatted"));
         scramUsers.forEach((user, password) -> {
             args.add("--add-scram");

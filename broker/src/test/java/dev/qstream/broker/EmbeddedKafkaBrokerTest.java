@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Properties;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 class EmbeddedKafkaBrokerTest {
 
@@ -59,7 +60,7 @@ class EmbeddedKafkaBrokerTest {
             Properties p = producerProps(broker.bootstrapServers());
             p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "1500");
             try (KafkaProducer<String, String> producer = new KafkaProducer<>(p)) {
-                org.assertj.core.api.Assertions.assertThatThrownBy(
+                assertThatThrownBy(
                         () -> producer.send(new ProducerRecord<>("typo", "v")).get())
                         .hasMessageContaining("typo");
             }

@@ -49,7 +49,6 @@ public final class EvaluatorService implements ManagedService {
     private final KafkaVariableClient variables;
     private final HeldOutEvaluator evaluator;
     private final Worker worker;
-    private volatile EvalResult last;
     private long lastVersion; // the worker thread's
     private long lastRun; // the worker thread's
 
@@ -78,10 +77,6 @@ public final class EvaluatorService implements ManagedService {
         return service;
     }
 
-    public EvalResult last() {
-        return last;
-    }
-
     private void step() throws InterruptedException {
         Thread.sleep(500);
         long version = variables.current().version();
@@ -95,7 +90,6 @@ public final class EvaluatorService implements ManagedService {
 
     private EvalResult evaluateAndPublish() throws InterruptedException {
         EvalResult r = evaluator.evaluate();
-        last = r;
         Map<String, String> tags = Map.of("version", String.valueOf(r.modelVersion()), "prompts", String.valueOf(r.prompts()));
         context.metrics().publish("eval.rougeL.f", MetricKind.GAUGE, r.rougeL(), tags);
         context.metrics().publish("eval.rougeL.ci95", MetricKind.GAUGE, r.rougeLCi95(), tags);

@@ -1,5 +1,6 @@
 package dev.qstream.actor.decode;
 
+import dev.qstream.policy.text.PromptCopies;
 import dev.qstream.policy.text.Vocabulary;
 
 import java.util.Arrays;
@@ -7,14 +8,15 @@ import java.util.Arrays;
 /**
  * Which tokens may be chosen next.
  * <ul>
- *   <li>{@link Mode#PROMPT_AND_COMMON}: the prompt's own tokens, the most frequent words of the vocabulary (ids right
- *   after the special tokens, since ids are by frequency) and end-of-sequence. Small masks: fast steps,
- *   copy-friendly.</li>
+ *   <li>{@link Mode#PROMPT_AND_COMMON}: the prompt's own words, its copy actions (which emit prompt words the
+ *   vocabulary may not know, see {@link PromptCopies}), the most frequent words of the vocabulary (ids right after the
+ *   special tokens, since ids are by frequency) and end-of-sequence. Small masks: fast steps, copy-friendly.</li>
  *   <li>{@link Mode#TOP_K}: the k tokens with the highest Q-values (plus end-of-sequence), chosen by the decoder.</li>
  *   <li>{@link Mode#ALL}: every word.</li>
  * </ul>
  * In every mode the repetition guard forbids the last token (no "the the") and any token that would repeat a bigram
- * already generated; end-of-sequence is always valid, so the mask is never empty. The explicit mask (or the top-k
+ * already generated; end-of-sequence is always valid, so the mask is never empty; copy actions the prompt does not
+ * offer are never valid. The explicit mask (or the top-k
  * set) is recorded on the transition so the learner's target uses the same one; in ALL mode the recorded mask is
  * "every token" (the guard's few exclusions are not recorded, to keep transitions small).
  */
@@ -41,6 +43,7 @@ public final class ActionMasker {
 
     private final Mode mode;
     private final int vocabularySize;
+    private final int firstCopy;
     private final int[] common;
     private final int topK;
 
@@ -51,7 +54,8 @@ public final class ActionMasker {
     public ActionMasker(Mode mode, Vocabulary vocabulary, int commonWords, int topK) {
         this.mode = mode;
         this.vocabularySize = vocabulary.size();
-        int n = Math.max(0, Math.min(commonWords, vocabularySize - Vocabulary.SPECIAL_TOKENS));
+        this.firstCopy = vocabularySize - vocabulary.copySlots();
+        int n = Math.max(0, Math.min(commonWords, firstCopy - Vocabulary.SPECIAL_TOKENS));
         this.common = new int[n];
         for (int i = 0; i < n; i++) {
             common[i] = Vocabulary.SPECIAL_TOKENS + i;
@@ -66,17 +70,31 @@ public final class ActionMasker {
         return mode;
     }
 
+    /** The valid actions after {@code prefix} for a prompt that offers no copy actions. */
     public Mask mask(int[] prompt, int[] prefix, int prefixLength) {
+        return mask(prompt, new int[0], prefix, prefixLength);
+    }
+
+    /**
+     * The valid actions after {@code prefix}.
+     *
+     * @param prompt      the prompt's token ids
+     * @param copyActions the copy actions the prompt offers ({@link PromptCopies#actions()})
+     */
+    public Mask mask(int[] prompt, int[] copyActions, int[] prefix, int prefixLength) {
         if (mode != Mode.PROMPT_AND_COMMON) {
-            return new Mask(null, guardExclusions(prefix, prefixLength), mode == Mode.TOP_K ? topK : 0);
+            return new Mask(null, exclusions(prefix, prefixLength, copyActions), mode == Mode.TOP_K ? topK : 0);
         }
-        int[] candidates = new int[prompt.length + common.length + 1];
+        int[] candidates = new int[prompt.length + copyActions.length + common.length + 1];
         int n = 0;
         candidates[n++] = Vocabulary.EOS_ID;
         for (int id : prompt) {
-            if (id >= Vocabulary.SPECIAL_TOKENS && id < vocabularySize) {
+            if (id >= Vocabulary.SPECIAL_TOKENS && id < firstCopy) {
                 candidates[n++] = id;
             }
+        }
+        for (int id : copyActions) {
+            candidates[n++] = id;
         }
         for (int id : common) {
             candidates[n++] = id;
@@ -91,15 +109,6 @@ public final class ActionMasker {
             candidates[m++] = a;
         }
         return new Mask(Arrays.copyOf(candidates, m), null, 0);
-    }
-
-    /** Sorted valid actions in PROMPT_AND_COMMON mode (kept for callers that need only the explicit list). */
-    public int[] validActions(int[] prompt, int[] prefix, int prefixLength) {
-        Mask mask = mask(prompt, prefix, prefixLength);
-        if (!mask.explicit()) {
-            throw new IllegalStateException(mode + " masks are chosen by the decoder");
-        }
-        return mask.actions();
     }
 
     /** Whether the repetition guard lets {@code next} follow the prefix. */
@@ -119,22 +128,35 @@ public final class ActionMasker {
         return true;
     }
 
-    /** Tokens the guard forbids after this prefix (for the modes without an explicit list). */
-    private static int[] guardExclusions(int[] prefix, int length) {
-        if (length == 0) {
-            return new int[0];
-        }
-        int last = prefix[length - 1];
-        int[] out = new int[length];
+    /**
+     * Tokens excluded in the modes without an explicit list: what the guard forbids after this prefix, and the copy
+     * actions this prompt does not offer.
+     */
+    private int[] exclusions(int[] prefix, int length, int[] offeredCopies) {
+        int[] out = new int[length + 1 + (vocabularySize - firstCopy)];
         int n = 0;
-        out[n++] = last;
-        for (int i = 0; i + 1 < length; i++) {
-            if (prefix[i] == last) {
-                out[n++] = prefix[i + 1];
+        if (length > 0) {
+            int last = prefix[length - 1];
+            out[n++] = last;
+            for (int i = 0; i + 1 < length; i++) {
+                if (prefix[i] == last) {
+                    out[n++] = prefix[i + 1];
+                }
+            }
+        }
+        for (int a = firstCopy; a < vocabularySize; a++) {
+            if (Arrays.binarySearch(offeredCopies, a) < 0) {
+                out[n++] = a;
             }
         }
         int[] sorted = Arrays.copyOf(out, n);
         Arrays.sort(sorted);
-        return sorted;
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            if (m == 0 || sorted[m - 1] != sorted[i]) {
+                sorted[m++] = sorted[i];
+            }
+        }
+        return Arrays.copyOf(sorted, m);
     }
 }

@@ -2,6 +2,7 @@ package dev.qstream.actor.decode;
 
 import dev.qstream.actor.model.ServingPolicy;
 import dev.qstream.actor.model.VariableClient;
+import dev.qstream.runtime.concurrent.Worker;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
@@ -16,6 +17,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Dynamic batching across in-flight episodes: callers submit the next step of their episode and block; one decoder
@@ -35,9 +37,9 @@ public final class BatchingDecoder implements StepDecoder {
     private final long maxWaitNanos;
     private final BlockingQueue<Pending> queue;
     private final DistributionSummary batchSizes;
-    private final Thread worker;
-    private final java.util.concurrent.atomic.AtomicInteger activeEpisodes = new java.util.concurrent.atomic.AtomicInteger();
-    private volatile boolean running = true;
+    private final Worker worker;
+    private final AtomicInteger activeEpisodes = new AtomicInteger();
+    private final List<Pending> batch; // the worker thread's
 
     public BatchingDecoder(VariableClient variables, int maxBatch, Duration maxWait, int queueCapacity, MeterRegistry registry) {
         if (maxBatch < 1 || maxWait.isNegative() || queueCapacity < 1) {
@@ -49,8 +51,9 @@ public final class BatchingDecoder implements StepDecoder {
         this.queue = new ArrayBlockingQueue<>(queueCapacity);
         this.batchSizes = DistributionSummary.builder("actor.batch.size").description("states decided together")
                 .publishPercentiles(0.5, 0.99).register(registry);
-        this.worker = new Thread(this::run, "actor-decoder");
-        this.worker.setDaemon(true);
+        this.batch = new ArrayList<>(maxBatch);
+        this.worker = Worker.named("actor-decoder").daemon(true).interruptOnStop()
+                .tearDown(this::rejectWaiting).build(this::decideNext);
         this.worker.start();
     }
 
@@ -66,7 +69,7 @@ public final class BatchingDecoder implements StepDecoder {
 
     @Override
     public Decision decide(StepRequest request) throws InterruptedException {
-        if (!running) {
+        if (!worker.running()) {
             throw new RejectedExecutionException("decoder is closed");
         }
         CompletableFuture<Decision> result = new CompletableFuture<>();
@@ -78,40 +81,41 @@ public final class BatchingDecoder implements StepDecoder {
         }
     }
 
-    private void run() {
-        List<Pending> batch = new ArrayList<>(maxBatch);
-        while (running) {
-            try {
-                Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    continue;
-                }
-                batch.add(first);
-                long deadline = System.nanoTime() + maxWaitNanos;
-                queue.drainTo(batch, maxBatch - batch.size());
-                while (batch.size() < maxBatch && batch.size() < activeEpisodes.get()) {
-                    long left = deadline - System.nanoTime();
-                    if (left <= 0) {
-                        break;
-                    }
-                    Pending next = queue.poll(left, TimeUnit.NANOSECONDS);
-                    if (next == null) {
-                        break;
-                    }
-                    batch.add(next);
-                    queue.drainTo(batch, maxBatch - batch.size());
-                }
-                decide(batch);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            } catch (RuntimeException e) {
-                LOG.error("decoding a batch failed: {}", e.toString(), e);
-                batch.forEach(p -> p.result().completeExceptionally(e));
-            } finally {
-                batch.clear();
+    /** Takes what is waiting (waiting for more while episodes in flight may still send some) and decides it. */
+    private void decideNext() throws InterruptedException {
+        try {
+            Pending first = queue.poll(100, TimeUnit.MILLISECONDS);
+            if (first == null) {
+                return;
             }
+            batch.add(first);
+            long deadline = System.nanoTime() + maxWaitNanos;
+            queue.drainTo(batch, maxBatch - batch.size());
+            while (batch.size() < maxBatch && batch.size() < activeEpisodes.get()) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                Pending next = queue.poll(left, TimeUnit.NANOSECONDS);
+                if (next == null) {
+                    break;
+                }
+                batch.add(next);
+                queue.drainTo(batch, maxBatch - batch.size());
+            }
+            decide(batch);
+        } catch (InterruptedException e) {
+            batch.forEach(p -> p.result().completeExceptionally(new RejectedExecutionException("decoder closed")));
+            throw e; // closing: the worker ends the loop
+        } catch (RuntimeException e) {
+            LOG.error("decoding a batch failed: {}", e.toString(), e);
+            batch.forEach(p -> p.result().completeExceptionally(e));
+        } finally {
+            batch.clear();
         }
+    }
+
+    private void rejectWaiting() {
         Pending p;
         while ((p = queue.poll()) != null) {
             p.result().completeExceptionally(new RejectedExecutionException("decoder closed"));
@@ -131,12 +135,6 @@ public final class BatchingDecoder implements StepDecoder {
 
     @Override
     public void close() {
-        running = false;
-        worker.interrupt();
-        try {
-            worker.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        worker.close();
     }
 }

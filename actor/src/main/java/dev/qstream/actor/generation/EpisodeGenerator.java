@@ -6,6 +6,7 @@ import dev.qstream.actor.decode.Decision;
 import dev.qstream.actor.decode.StepDecoder;
 import dev.qstream.actor.decode.StepRequest;
 import dev.qstream.actor.experience.Adder;
+import dev.qstream.policy.text.PromptCopies;
 import dev.qstream.policy.text.Tokenizer;
 import dev.qstream.policy.text.Vocabulary;
 import dev.qstream.schemas.avro.EndReason;
@@ -56,8 +57,13 @@ public final class EpisodeGenerator {
 
     /** Prompt text → token ids (unknown words become {@code <unk>}), truncated to the prompt limit. */
     public int[] promptTokens(String promptText) {
+        return vocabulary.encode(promptWords(promptText));
+    }
+
+    /** Prompt text → tokens, truncated to the prompt limit. */
+    private List<String> promptWords(String promptText) {
         List<String> tokens = tokenizer.tokenize(promptText);
-        return vocabulary.encode(tokens.size() > maxPromptTokens ? tokens.subList(0, maxPromptTokens) : tokens);
+        return tokens.size() > maxPromptTokens ? tokens.subList(0, maxPromptTokens) : tokens;
     }
 
     /**
@@ -70,7 +76,10 @@ public final class EpisodeGenerator {
         }
         UUID episodeId = UUID.randomUUID();
         String episode = episodeId.toString();
-        int[] prompt = promptTokens(promptText);
+        List<String> promptWords = promptWords(promptText);
+        int[] prompt = vocabulary.encode(promptWords);
+        PromptCopies copies = PromptCopies.of(promptWords, vocabulary, maxPromptTokens);
+        int[] copyActions = copies.actions();
         List<Integer> promptList = boxed(prompt, prompt.length);
         int[] prefix = new int[maxTokens];
         List<String> words = new ArrayList<>();
@@ -81,7 +90,7 @@ public final class EpisodeGenerator {
         try {
             for (int step = 0; end == null; step++) {
                 long started = System.nanoTime();
-                Decision decision = decoder.decide(new StepRequest(prompt, prefix, step, masker.mask(prompt, prefix, step),
+                Decision decision = decoder.decide(new StepRequest(prompt, prefix, step, masker.mask(prompt, copyActions, prefix, step),
                         exploration, random));
                 long nanos = System.nanoTime() - started;
                 metrics.token(nanos);
@@ -98,7 +107,10 @@ public final class EpisodeGenerator {
                 } else if (deadline != null && clock.instant().isAfter(deadline)) {
                     end = EndReason.DEADLINE;
                 }
-                String word = action == Vocabulary.EOS_ID ? "" : vocabulary.token(action);
+                // A copy action says a prompt word (perhaps one the vocabulary lacks); the prefix keeps the action id,
+                // as the learner rebuilds states from actions.
+                String word = action == Vocabulary.EOS_ID ? ""
+                        : vocabulary.isCopy(action) ? copies.word(action, words) : vocabulary.token(action);
                 if (!word.isEmpty()) {
                     words.add(word);
                 }

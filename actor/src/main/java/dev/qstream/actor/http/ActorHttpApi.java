@@ -23,8 +23,10 @@ import dev.qstream.schemas.validation.ValidationLimits;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.MethodNotAllowedResponse;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -84,11 +86,11 @@ public final class ActorHttpApi implements AutoCloseable {
             config.routes.get("/healthz", ctx -> ctx.json(JSON.createObjectNode().put("status", "up")));
             config.routes.get("/readyz", this::readiness);
             config.routes.exception(ApiException.class, (e, ctx) -> error(ctx, e.status, e.getMessage()));
-            config.routes.exception(io.javalin.http.MethodNotAllowedResponse.class,
+            config.routes.exception(MethodNotAllowedResponse.class,
                     (e, ctx) -> error(ctx, 405, "method not allowed: " + ctx.method() + " " + ctx.path()));
             config.routes.exception(HttpResponseException.class, (e, ctx) -> error(ctx, e.getStatus(), e.getMessage()));
             // The actor's bounded buffer for Kafka is full (Kafka away for long): back-pressure, said plainly.
-            config.routes.exception(org.apache.kafka.common.KafkaException.class, (e, ctx) -> {
+            config.routes.exception(KafkaException.class, (e, ctx) -> {
                 LOG.warn("HTTP {} {}: Kafka unavailable: {}", ctx.method(), ctx.path(), e.getMessage());
                 error(ctx, 503, "Kafka is unavailable and the actor's buffer is full; retry later (" + e.getMessage() + ")");
             });

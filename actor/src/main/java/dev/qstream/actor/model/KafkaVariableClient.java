@@ -3,6 +3,8 @@ package dev.qstream.actor.model;
 import dev.qstream.policy.network.ModelSnapshot;
 import dev.qstream.policy.transport.ModelAssembler;
 import dev.qstream.policy.transport.ModelSigner;
+import dev.qstream.policy.transport.ModelTopicReader;
+import dev.qstream.runtime.concurrent.Worker;
 import dev.qstream.runtime.deadletter.RecordIntake;
 import dev.qstream.runtime.service.ServiceContext;
 import dev.qstream.schemas.avro.DeadLetterReason;
@@ -14,19 +16,16 @@ import dev.qstream.schemas.validation.ValidationLimits;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -55,8 +54,8 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
     private final Counter refused;
     private final Timer swapLatency;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final Worker worker;
+    private ModelTopicReader reader; // the worker thread's
 
     /**
      * @param initial     what to serve until a published version arrives (version 0: the untrained init)
@@ -76,11 +75,11 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
         this.expectation = expectation;
         this.intake = new RecordIntake<>(Serdes.MODEL_UPDATE, new RecordValidator(ValidationLimits.defaults()),
                 context.deadLetters(), null);
-        java.util.Properties props = context.kafka().consumer(context.clientId("model"), null);
+        Properties props = context.kafka().consumer(context.clientId("model"), null);
         // A 10 MB model is ten 1 MiB chunks: fetch them in one round trip, not one per chunk.
-        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(64 * 1024 * 1024));
-        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(64 * 1024 * 1024));
-        props.put(org.apache.kafka.clients.consumer.ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
+        props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(64 * 1024 * 1024));
+        props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(64 * 1024 * 1024));
+        props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
         this.consumer = new KafkaConsumer<>(props);
         this.swaps = Counter.builder("actor.model.swaps").description("model versions swapped in").register(context.registry());
         this.refused = Counter.builder("actor.model.refused").description("model updates refused").register(context.registry());
@@ -88,13 +87,19 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
                 .publishPercentiles(0.5, 0.99).register(context.registry());
         Gauge.builder("actor.model.version", current, ref -> ref.get().version())
                 .description("model version being served").register(context.registry());
-        this.thread = new Thread(this::run, "model-client");
-        this.thread.setDaemon(true);
+        this.worker = Worker.named("model-client").daemon(true).joinTimeout(Duration.ofSeconds(10))
+                .onStop(consumer::wakeup)
+                .setUp(() -> reader = ModelTopicReader.fromBeginning(consumer, topic, Duration.ofSeconds(30)))
+                .tearDown(() -> {
+                    caughtUp.countDown();
+                    consumer.close(Duration.ofSeconds(5));
+                })
+                .build(this::follow);
     }
 
     /** Starts following the topic; returns once every update already on it has been read (or the timeout passed). */
     public KafkaVariableClient start(Duration catchUpTimeout) throws InterruptedException {
-        thread.start();
+        worker.start();
         if (!caughtUp.await(catchUpTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
             LOG.warn("model topic not read to its end within {}; serving version {} meanwhile", catchUpTimeout, current().version());
         }
@@ -110,40 +115,15 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
         return caughtUp.getCount() == 0;
     }
 
-    private void run() {
-        try {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions);
-            while (running) {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
-                for (ConsumerRecord<byte[], byte[]> record : records) {
-                    intake.accept(record).ifPresent(update -> offer(update, record));
-                }
-                if (caughtUp.getCount() > 0 && reached(end)) {
-                    caughtUp.countDown();
-                    LOG.info("model topic read to its end; serving version {}", current().version());
-                }
-            }
-        } catch (WakeupException e) {
-            // closing
-        } catch (RuntimeException e) {
-            LOG.error("model client stopped: {}", e.toString(), e);
-        } finally {
+    /** One poll of the topic: offers what arrived, and notes when the updates published before the start are read. */
+    private void follow() {
+        for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
+            intake.accept(record).ifPresent(update -> offer(update, record));
+        }
+        if (caughtUp.getCount() > 0 && reader.reachedEnd()) {
             caughtUp.countDown();
-            consumer.close(Duration.ofSeconds(5));
+            LOG.info("model topic read to its end; serving version {}", current().version());
         }
-    }
-
-    private boolean reached(Map<TopicPartition, Long> end) {
-        for (Map.Entry<TopicPartition, Long> e : end.entrySet()) {
-            if (consumer.position(e.getKey()) < e.getValue()) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private void offer(ModelUpdate update, ConsumerRecord<byte[], byte[]> record) {
@@ -178,12 +158,6 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
 
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        worker.close();
     }
 }

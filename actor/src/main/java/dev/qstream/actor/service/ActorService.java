@@ -14,6 +14,7 @@ import dev.qstream.policy.network.ModelSnapshot;
 import dev.qstream.policy.network.QNetworkFactory;
 import dev.qstream.policy.network.QNetworkSpec;
 import dev.qstream.policy.text.Tokenizer;
+import dev.qstream.runtime.concurrent.Worker;
 import dev.qstream.runtime.deadletter.RecordIntake;
 import dev.qstream.runtime.http.RecentEpisodes;
 import dev.qstream.runtime.kafka.BufferedProducer;
@@ -31,7 +32,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -77,9 +77,7 @@ public final class ActorService implements ManagedService {
     private final Counter topicRequests;
     private final AtomicLong episodes = new AtomicLong();
     private final ActorHttpApi http;
-    private final Thread loop;
-    private volatile boolean running = true;
-    private volatile String failure;
+    private final Worker loop;
 
     private ActorService(ActorConfig config, ServiceContext context) throws InterruptedException {
         this.config = config;
@@ -130,7 +128,10 @@ public final class ActorService implements ManagedService {
         if (http != null) {
             LOG.info("actor {} HTTP API on port {}", config.instanceId(), http.port());
         }
-        this.loop = new Thread(this::servePrompts, "actor-prompts");
+        this.loop = Worker.named("actor-prompts").joinTimeout(Duration.ofSeconds(15)).onStop(prompts::wakeup)
+                .setUp(() -> prompts.subscribe(List.of(context.kafka().topic(QstreamTopic.PROMPTS))))
+                .tearDown(() -> prompts.close(Duration.ofSeconds(5)))
+                .build(this::serveNext);
     }
 
     public static ActorService start(ActorConfig config, ServiceContext context) throws InterruptedException {
@@ -141,10 +142,6 @@ public final class ActorService implements ManagedService {
 
     public long servedVersion() {
         return variables.current().version();
-    }
-
-    public EpisodeGenerator generator() {
-        return generator;
     }
 
     /** The HTTP API's port, or -1 without one. */
@@ -160,38 +157,27 @@ public final class ActorService implements ManagedService {
         };
     }
 
-    private void servePrompts() {
-        try {
-            prompts.subscribe(List.of(context.kafka().topic(QstreamTopic.PROMPTS)));
-            while (running) {
-                ConsumerRecords<byte[], byte[]> records = prompts.poll(Duration.ofMillis(200));
-                if (records.isEmpty()) {
-                    continue;
-                }
-                List<Future<?>> inFlight = new ArrayList<>();
-                for (ConsumerRecord<byte[], byte[]> record : records) {
-                    if (fromHttp(record)) {
-                        continue; // generated when the HTTP request came in; here only for the scorer
-                    }
-                    intake.accept(record).ifPresent(prompt -> inFlight.add(workers.submit(() -> serve(prompt, record))));
-                }
-                for (Future<?> f : inFlight) {
-                    f.get();
-                }
-                adder.flush();
-                prompts.commitSync();
-            }
-        } catch (WakeupException e) {
-            // closing
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (ExecutionException | RuntimeException e) {
-            Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
-            LOG.error("actor prompt loop failed: {}", cause.toString(), cause);
-            failure = "prompt loop failed: " + cause;
-        } finally {
-            prompts.close(Duration.ofSeconds(5));
+    /**
+     * Serves one poll's prompts, up to {@code topicConcurrency} at once, then commits them once their transitions
+     * are acknowledged.
+     */
+    private void serveNext() throws InterruptedException, ExecutionException {
+        ConsumerRecords<byte[], byte[]> records = prompts.poll(Duration.ofMillis(200));
+        if (records.isEmpty()) {
+            return;
         }
+        List<Future<?>> inFlight = new ArrayList<>();
+        for (ConsumerRecord<byte[], byte[]> record : records) {
+            if (fromHttp(record)) {
+                continue; // generated when the HTTP request came in; here only for the scorer
+            }
+            intake.accept(record).ifPresent(prompt -> inFlight.add(workers.submit(() -> serve(prompt, record))));
+        }
+        for (Future<?> f : inFlight) {
+            f.get();
+        }
+        adder.flush();
+        prompts.commitSync();
     }
 
     private static boolean fromHttp(ConsumerRecord<byte[], byte[]> record) {
@@ -218,24 +204,22 @@ public final class ActorService implements ManagedService {
 
     @Override
     public String failure() {
-        return failure;
+        Throwable f = loop.failure();
+        if (f == null) {
+            return null;
+        }
+        return "prompt loop failed: " + (f instanceof ExecutionException && f.getCause() != null ? f.getCause() : f);
     }
 
     @Override
     public void close() {
-        running = false;
-        prompts.wakeup();
-        try {
-            loop.join(15_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        loop.close();
         if (http != null) {
             http.close();
         }
         workers.shutdownNow();
         decoder.close();
-        producer.close(java.time.Duration.ofSeconds(10));
+        producer.close(Duration.ofSeconds(10));
         variables.close();
     }
 }

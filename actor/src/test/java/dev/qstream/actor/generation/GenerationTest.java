@@ -18,6 +18,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -81,7 +82,7 @@ class GenerationTest {
                 assertThat(ActionMasker.allowed(prefix, prefix.length, action)).as("repetition guard").isTrue();
                 if (mode == ActionMasker.Mode.PROMPT_AND_COMMON) {
                     int[] prompt = g.promptTokens("name[ the eagle ] food[ italian ] near the river");
-                    boolean inPrompt = java.util.Arrays.stream(prompt).anyMatch(x -> x == action);
+                    boolean inPrompt = Arrays.stream(prompt).anyMatch(x -> x == action);
                     boolean common = action >= Vocabulary.SPECIAL_TOKENS && action < Vocabulary.SPECIAL_TOKENS + 5;
                     assertThat(inPrompt || common || action == Vocabulary.EOS_ID).isTrue();
                 }

@@ -1,5 +1,6 @@
 package dev.qstream.actor.http;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.qstream.actor.ActorFixture;
 import dev.qstream.broker.BrokerSettings;
 import dev.qstream.broker.EmbeddedKafkaBroker;
@@ -28,7 +29,7 @@ import static org.awaitility.Awaitility.await;
 class BrokerOutageIT {
 
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private static final com.fasterxml.jackson.databind.ObjectMapper JSON = new com.fasterxml.jackson.databind.ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private static HttpResponse<String> generate(int port) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/generate"))

@@ -2,6 +2,7 @@ package dev.qstream.console.dashboard;
 
 import dev.qstream.console.telemetry.LoopTelemetry;
 import dev.qstream.console.telemetry.StartPosition;
+import dev.qstream.runtime.concurrent.Worker;
 import dev.qstream.runtime.deadletter.DeadLetterPublisher;
 import dev.qstream.runtime.deadletter.RecordIntake;
 import dev.qstream.runtime.kafka.KafkaSettings;
@@ -16,13 +17,12 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -36,7 +36,6 @@ import java.util.Optional;
  */
 final class DashboardFeed implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(DashboardFeed.class);
     static final int MODEL_TAIL_RECORDS = 32;
     private static final long COMMIT_EVERY_MILLIS = 5_000;
 
@@ -46,10 +45,12 @@ final class DashboardFeed implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final RecordIntake<MetricEvent> metricsIntake;
     private final RecordIntake<Episode> generationsIntake;
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final Worker worker;
     private volatile boolean caughtUp;
-    private volatile String failure;
+    private volatile boolean wokenUp;
+    private DeadLetterFrontier frontier; // the worker thread's, like endsAtStart and nextCommit
+    private Map<TopicPartition, Long> endsAtStart;
+    private long nextCommit;
 
     DashboardFeed(KafkaSettings settings, String groupId, String clientId, LoopTelemetry telemetry,
                   DeadLetterPublisher deadLetters, Duration history) {
@@ -60,12 +61,12 @@ final class DashboardFeed implements AutoCloseable {
         RecordValidator validator = new RecordValidator(ValidationLimits.defaults());
         this.metricsIntake = new RecordIntake<>(Serdes.METRIC_EVENT, validator, deadLetters, MetricEvent::getSource);
         this.generationsIntake = new RecordIntake<>(Serdes.EPISODE, validator, deadLetters, e -> e.getEpisodeId().toString());
-        this.thread = new Thread(this::run, "dashboard-feed");
-        this.thread.setDaemon(true);
+        this.worker = Worker.named("dashboard-feed").daemon(true).setUp(this::assign).tearDown(this::finish)
+                .build(this::feedNext);
     }
 
     DashboardFeed start() {
-        thread.start();
+        worker.start();
         return this;
     }
 
@@ -76,49 +77,54 @@ final class DashboardFeed implements AutoCloseable {
 
     /** Why the feed stopped, or null while it runs. */
     String failure() {
-        return failure;
+        Throwable f = worker.failure();
+        return f == null ? null : f.toString();
     }
 
-    private void run() {
-        try {
-            List<TopicPartition> judged = new ArrayList<>();
-            List<TopicPartition> all = new ArrayList<>();
-            StartPosition since = StartPosition.since(Instant.now().minus(history));
-            for (QstreamTopic topic : LoopTelemetry.TOPICS) {
-                List<TopicPartition> partitions = partitions(topic);
-                all.addAll(partitions);
-                if (topic == QstreamTopic.METRICS || topic == QstreamTopic.GENERATIONS) {
-                    judged.addAll(partitions);
-                }
+    private void assign() {
+        List<TopicPartition> judged = new ArrayList<>();
+        List<TopicPartition> all = new ArrayList<>();
+        StartPosition since = StartPosition.since(Instant.now().minus(history));
+        for (QstreamTopic topic : LoopTelemetry.TOPICS) {
+            List<TopicPartition> partitions = partitions(topic);
+            all.addAll(partitions);
+            if (topic == QstreamTopic.METRICS || topic == QstreamTopic.GENERATIONS) {
+                judged.addAll(partitions);
             }
-            consumer.assign(all);
-            for (QstreamTopic topic : LoopTelemetry.TOPICS) {
-                String name = settings.topic(topic);
-                List<TopicPartition> partitions = all.stream().filter(tp -> tp.topic().equals(name)).toList();
-                StartPosition start = topic == QstreamTopic.MODEL ? StartPosition.lastRecords(MODEL_TAIL_RECORDS) : since;
-                start.apply(consumer, partitions, Duration.ofSeconds(30));
-            }
-            DeadLetterFrontier frontier = new DeadLetterFrontier(consumer, judged, Duration.ofSeconds(30));
-            var endsAtStart = consumer.endOffsets(all, Duration.ofSeconds(30));
-            long nextCommit = System.currentTimeMillis() + COMMIT_EVERY_MILLIS;
-            while (running) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(250))) {
-                    route(r, frontier);
-                }
-                if (!caughtUp) {
-                    caughtUp = endsAtStart.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
-                }
-                if (System.currentTimeMillis() >= nextCommit) {
-                    frontier.commitPositions();
-                    nextCommit = System.currentTimeMillis() + COMMIT_EVERY_MILLIS;
-                }
-            }
+        }
+        consumer.assign(all);
+        for (QstreamTopic topic : LoopTelemetry.TOPICS) {
+            String name = settings.topic(topic);
+            List<TopicPartition> partitions = all.stream().filter(tp -> tp.topic().equals(name)).toList();
+            StartPosition start = topic == QstreamTopic.MODEL ? StartPosition.lastRecords(MODEL_TAIL_RECORDS) : since;
+            start.apply(consumer, partitions, Duration.ofSeconds(30));
+        }
+        frontier = new DeadLetterFrontier(consumer, judged, Duration.ofSeconds(30));
+        endsAtStart = consumer.endOffsets(all, Duration.ofSeconds(30));
+        nextCommit = System.currentTimeMillis() + COMMIT_EVERY_MILLIS;
+    }
+
+    private void feedNext() {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(250))) {
+            route(r, frontier);
+        }
+        if (!caughtUp) {
+            caughtUp = endsAtStart.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue());
+        }
+        if (System.currentTimeMillis() >= nextCommit) {
             frontier.commitPositions();
+            nextCommit = System.currentTimeMillis() + COMMIT_EVERY_MILLIS;
+        }
+    }
+
+    /** Commits the frontier when the loop ended as asked (not woken up, not failed), then closes the consumer. */
+    private void finish() {
+        try {
+            if (!wokenUp && worker.failure() == null && frontier != null) {
+                frontier.commitPositions();
+            }
         } catch (WakeupException e) {
-            // closing
-        } catch (RuntimeException e) {
-            failure = e.toString();
-            LOG.error("dashboard feed stopped: {}", e.toString());
+            // close gave up waiting for this commit
         } finally {
             consumer.close(Duration.ofSeconds(5));
         }
@@ -149,15 +155,11 @@ final class DashboardFeed implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false; // the loop sees it within one poll and commits its frontier on the way out
-        try {
-            thread.join(5_000);
-            if (thread.isAlive()) {
-                consumer.wakeup();
-                thread.join(5_000);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+        worker.stop(); // the loop sees it within one poll and commits its frontier on the way out
+        if (!worker.join(Duration.ofSeconds(5))) {
+            wokenUp = true;
+            consumer.wakeup();
         }
+        worker.close();
     }
 }

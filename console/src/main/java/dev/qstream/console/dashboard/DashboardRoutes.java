@@ -1,5 +1,6 @@
 package dev.qstream.console.dashboard;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.qstream.runtime.http.BearerToken;
 import dev.qstream.runtime.metrics.PrometheusEndpoint;
@@ -146,7 +147,7 @@ final class DashboardRoutes {
     private static String errorJson(String message) {
         try {
             return JSON.writeValueAsString(JSON.createObjectNode().put("error", message));
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new IllegalStateException(e);
         }
     }

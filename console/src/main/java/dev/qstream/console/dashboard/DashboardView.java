@@ -6,6 +6,7 @@ import dev.qstream.console.telemetry.LoopHealth;
 import dev.qstream.console.telemetry.LoopTelemetry;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -45,7 +46,7 @@ final class DashboardView {
         return write(snapshot(nowMillis));
     }
 
-    java.util.List<String> metricNames() {
+    List<String> metricNames() {
         return telemetry.metrics().names();
     }
 

@@ -16,6 +16,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -76,7 +77,7 @@ final class FeedbackEndpoint implements AutoCloseable {
         JsonNode node;
         try {
             node = json.readTree(body);
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return reject(400, "body is not valid JSON; send {\"episodeId\": \"<uuid>\", \"value\": 1 or -1}");
         }
         if (node == null || !node.isObject()) {

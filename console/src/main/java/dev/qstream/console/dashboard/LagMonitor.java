@@ -3,6 +3,7 @@ package dev.qstream.console.dashboard;
 import dev.qstream.console.telemetry.ConsumerLagReader;
 import dev.qstream.console.telemetry.GroupLag;
 import dev.qstream.console.telemetry.MetricPoint;
+import dev.qstream.runtime.concurrent.Worker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.MultiGauge;
 import io.micrometer.core.instrument.Tags;
@@ -30,11 +31,10 @@ final class LagMonitor implements AutoCloseable {
     private final Duration every;
     private final int capacity;
     private final Map<String, ArrayDeque<MetricPoint>> history = new TreeMap<>();
-    private final Thread thread;
+    private final Worker worker;
     private volatile List<GroupLag> latest = List.of();
     private volatile String error;
     private final MultiGauge gauge;
-    private volatile boolean running = true;
 
     LagMonitor(ConsumerLagReader reader, Duration every, int capacity, MeterRegistry registry) {
         this.reader = reader;
@@ -42,24 +42,15 @@ final class LagMonitor implements AutoCloseable {
                 .baseUnit("records").register(registry);
         this.every = every;
         this.capacity = capacity;
-        this.thread = new Thread(this::run, "dashboard-lag");
-        this.thread.setDaemon(true);
+        this.worker = Worker.named("dashboard-lag").daemon(true).interruptOnStop().build(() -> {
+            pollOnce();
+            Thread.sleep(every.toMillis());
+        });
     }
 
     LagMonitor start() {
-        thread.start();
+        worker.start();
         return this;
-    }
-
-    private void run() {
-        while (running) {
-            pollOnce();
-            try {
-                Thread.sleep(every.toMillis());
-            } catch (InterruptedException e) {
-                return;
-            }
-        }
     }
 
     /** Reads lag once and records it (the thread's step; tests call it directly). */
@@ -84,7 +75,7 @@ final class LagMonitor implements AutoCloseable {
             }
             gauge.register(rows, true);
         } catch (RuntimeException e) {
-            if (running) {
+            if (worker.running()) {
                 error = e.getMessage();
                 LOG.warn("consumer lag: {}", e.getMessage());
             }
@@ -110,13 +101,7 @@ final class LagMonitor implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        thread.interrupt();
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        worker.close();
         reader.close();
     }
 }

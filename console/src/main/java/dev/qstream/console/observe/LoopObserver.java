@@ -1,5 +1,6 @@
 package dev.qstream.console.observe;
 
+import dev.qstream.runtime.concurrent.Worker;
 import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.schemas.avro.MetricEvent;
 import dev.qstream.schemas.avro.ModelUpdate;
@@ -12,12 +13,10 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -30,8 +29,6 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class LoopObserver implements AutoCloseable {
 
-    private static final Logger LOG = LoggerFactory.getLogger(LoopObserver.class);
-
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final KafkaSettings settings;
     private final AtomicLong episodes = new AtomicLong();
@@ -43,48 +40,41 @@ public final class LoopObserver implements AutoCloseable {
     private final Map<String, Long> served = new ConcurrentHashMap<>();
     private final List<double[]> episodeRewards = new ArrayList<>(); // [scoredAtMillis, reward]
     private final Map<Long, Double> heldOut = new ConcurrentHashMap<>(); // model version → held-out ROUGE-L F
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final Worker worker;
 
     public LoopObserver(KafkaSettings settings) {
         this.settings = settings;
         this.consumer = new KafkaConsumer<>(settings.consumer("qstream-loop-observer", null));
-        this.thread = new Thread(this::run, "loop-observer");
-        this.thread.setDaemon(true);
+        this.worker = Worker.named("loop-observer").daemon(true).onStop(consumer::wakeup)
+                .setUp(this::assignFromBeginning).tearDown(() -> consumer.close(Duration.ofSeconds(5)))
+                .build(this::observeNext);
     }
 
     public LoopObserver start() {
-        thread.start();
+        worker.start();
         return this;
     }
 
-    private void run() {
-        try {
-            List<TopicPartition> partitions = new ArrayList<>();
-            for (QstreamTopic t : List.of(QstreamTopic.TRANSITIONS, QstreamTopic.SCORED, QstreamTopic.MODEL,
-                    QstreamTopic.METRICS, QstreamTopic.DLQ)) {
-                String name = settings.topic(t);
-                for (PartitionInfo p : consumer.partitionsFor(name, Duration.ofSeconds(30))) {
-                    partitions.add(new TopicPartition(name, p.partition()));
-                }
+    private void assignFromBeginning() {
+        List<TopicPartition> partitions = new ArrayList<>();
+        for (QstreamTopic t : List.of(QstreamTopic.TRANSITIONS, QstreamTopic.SCORED, QstreamTopic.MODEL,
+                QstreamTopic.METRICS, QstreamTopic.DLQ)) {
+            String name = settings.topic(t);
+            for (PartitionInfo p : consumer.partitionsFor(name, Duration.ofSeconds(30))) {
+                partitions.add(new TopicPartition(name, p.partition()));
             }
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            while (running) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    try {
-                        observe(r);
-                    } catch (AvroDecodeException e) {
-                        // the services dead-letter bad records; the observer only counts good ones
-                    }
-                }
+        }
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+    }
+
+    private void observeNext() {
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+            try {
+                observe(r);
+            } catch (AvroDecodeException e) {
+                // the services dead-letter bad records; the observer only counts good ones
             }
-        } catch (WakeupException e) {
-            // closing
-        } catch (RuntimeException e) {
-            LOG.error("loop observer stopped: {}", e.toString());
-        } finally {
-            consumer.close(Duration.ofSeconds(5));
         }
     }
 
@@ -126,7 +116,7 @@ public final class LoopObserver implements AutoCloseable {
         synchronized (episodeRewards) {
             rewards = episodeRewards.toArray(new double[0][]);
         }
-        java.util.Arrays.sort(rewards, (a, b) -> Double.compare(a[0], b[0]));
+        Arrays.sort(rewards, (a, b) -> Double.compare(a[0], b[0]));
         int tenth = Math.max(1, rewards.length / 10);
         double first = rewards.length == 0 ? Double.NaN : mean(rewards, 0, Math.min(tenth, rewards.length));
         double last = rewards.length == 0 ? Double.NaN : mean(rewards, Math.max(0, rewards.length - tenth), rewards.length);
@@ -148,12 +138,6 @@ public final class LoopObserver implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        consumer.wakeup();
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        worker.close();
     }
 }

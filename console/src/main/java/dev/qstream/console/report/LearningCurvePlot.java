@@ -13,6 +13,7 @@ import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Draws a {@link LearningCurve} to a PNG with XChart: two panels side by side, the same curves against time and
@@ -33,7 +34,7 @@ public final class LearningCurvePlot {
      * @throws IllegalStateException when there is nothing to draw (no scored episode and no evaluation)
      */
     public static void write(LearningCurve curve, Path png, String title) throws IOException {
-        if (!png.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".png")) {
+        if (!png.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".png")) {
             throw new IllegalArgumentException("the output file must end in .png: " + png);
         }
         if (curve.episodes() == 0 && curve.evaluations() == 0) {

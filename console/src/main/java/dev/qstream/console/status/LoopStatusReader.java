@@ -12,6 +12,7 @@ import dev.qstream.console.telemetry.StartPosition;
 import dev.qstream.console.telemetry.TopicWindowReader;
 import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.schemas.topics.QstreamTopic;
+import org.apache.kafka.common.errors.TimeoutException;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -45,7 +46,7 @@ public final class LoopStatusReader {
         try {
             TopicWindowReader.read(settings, "qstream-status", starts, timeout,
                     (topic, r) -> telemetry.offerQuietly(topic, r.value()));
-        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+        } catch (TimeoutException e) {
             throw new IllegalStateException("Kafka at " + settings.bootstrapServers() + " did not answer: " + e.getMessage(), e);
         }
         List<GroupLag> lag = List.of();

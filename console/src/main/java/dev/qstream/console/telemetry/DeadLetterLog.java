@@ -28,7 +28,6 @@ public final class DeadLetterLog {
     });
     private final ArrayDeque<Letter> newest = new ArrayDeque<>();
     private long total;
-    private long unreadable;
 
     public DeadLetterLog(int keepNewest) {
         this.keepNewest = keepNewest;
@@ -42,11 +41,6 @@ public final class DeadLetterLog {
         while (newest.size() > keepNewest) {
             newest.removeLast();
         }
-    }
-
-    /** A record on the dead-letter topic that is not a dead letter: counted, never re-dead-lettered. */
-    public synchronized void unreadable() {
-        unreadable++;
     }
 
     public synchronized List<Count> counts() {
@@ -66,10 +60,6 @@ public final class DeadLetterLog {
 
     public synchronized long total() {
         return total;
-    }
-
-    public synchronized long unreadableCount() {
-        return unreadable;
     }
 
     private static String abbreviate(String s, int max) {

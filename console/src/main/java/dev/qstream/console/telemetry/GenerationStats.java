@@ -38,7 +38,6 @@ public final class GenerationStats {
     private final TreeMap<Long, double[]> byTime = new TreeMap<>();      // bucket start -> [count, sum]
     private final LinkedHashMap<String, Generation> recent;
     private long scoredEpisodes;
-    private long unscoredEpisodes;
     /** Ids of the episodes seen, so feedback can be checked against what this deployment produced. */
     private final RecentEpisodes produced = new RecentEpisodes(PRODUCED_CAPACITY);
 
@@ -65,7 +64,6 @@ public final class GenerationStats {
         String id = episode.getEpisodeId().toString();
         long at = episode.getCreatedAt().toEpochMilli();
         if (episode.getScores() == null) {
-            unscoredEpisodes++;
             if (!recent.containsKey(id)) {
                 recent.put(id, row(episode, null));
             }
@@ -122,10 +120,6 @@ public final class GenerationStats {
 
     public synchronized long scoredEpisodes() {
         return scoredEpisodes;
-    }
-
-    public synchronized long unscoredEpisodes() {
-        return unscoredEpisodes;
     }
 
     /** Mean reward over the newest {@code buckets} time buckets; NaN when none. */

@@ -1,5 +1,6 @@
 package dev.qstream.console.telemetry;
 
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -20,7 +21,7 @@ public record LoopHealth(long generatedAtMillis, long windowSeconds,
                          List<DeadLetterLog.Letter> newestDeadLetters, List<InstanceState> instances) {
 
     public LoopHealth {
-        servedVersions = java.util.Collections.unmodifiableMap(new TreeMap<>(servedVersions)); // sorted by actor
+        servedVersions = Collections.unmodifiableMap(new TreeMap<>(servedVersions)); // sorted by actor
     }
 
     /** The newest held-out evaluation: the model version evaluated and its ROUGE-L F. */

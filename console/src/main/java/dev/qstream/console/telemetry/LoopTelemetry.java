@@ -12,7 +12,6 @@ import dev.qstream.schemas.topics.QstreamTopic;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The loop's state as the ops tools read it from four topics — metrics, generations, model, dead letters — kept by
@@ -29,7 +28,6 @@ public final class LoopTelemetry {
     private final ModelVersionLog models;
     private final DeadLetterLog deadLetters;
     private final Map<String, QstreamTopic> topicsByName = new HashMap<>();
-    private final AtomicLong undecodable = new AtomicLong();
 
     public LoopTelemetry(KafkaSettings settings, MetricBoard metrics, GenerationStats generations,
                          ModelVersionLog models, DeadLetterLog deadLetters) {
@@ -94,16 +92,7 @@ public final class LoopTelemetry {
             feed(topic, decoded);
             return true;
         } catch (AvroDecodeException | NullPointerException e) {
-            undecodable.incrementAndGet();
-            if (topic == QstreamTopic.DLQ) {
-                deadLetters.unreadable();
-            }
-            return false;
+            return false; // skipped: not this reader's to dead-letter
         }
-    }
-
-    /** Records skipped by {@link #offerQuietly} because they did not decode. */
-    public long undecodable() {
-        return undecodable.get();
     }
 }

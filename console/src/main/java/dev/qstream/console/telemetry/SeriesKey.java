@@ -2,6 +2,7 @@ package dev.qstream.console.telemetry;
 
 import dev.qstream.schemas.avro.MetricEvent;
 
+import java.util.Collections;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
@@ -16,7 +17,7 @@ public record SeriesKey(String source, String instanceId, String name, Map<Strin
     private static final Set<String> IDENTITY_TAGS = Set.of("service", "instance");
 
     public SeriesKey {
-        tags = java.util.Collections.unmodifiableMap(new TreeMap<>(tags));
+        tags = Collections.unmodifiableMap(new TreeMap<>(tags));
     }
 
     public static SeriesKey of(MetricEvent event) {

@@ -9,6 +9,7 @@ import org.apache.kafka.common.TopicPartition;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiConsumer;
@@ -38,7 +39,7 @@ public final class TopicWindowReader {
         long count = 0;
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings.consumer(clientId, null))) {
             List<TopicPartition> all = new ArrayList<>();
-            java.util.Map<String, QstreamTopic> byName = new java.util.HashMap<>();
+            Map<String, QstreamTopic> byName = new HashMap<>();
             for (Map.Entry<QstreamTopic, StartPosition> e : starts.entrySet()) {
                 String name = settings.topic(e.getKey());
                 byName.put(name, e.getKey());

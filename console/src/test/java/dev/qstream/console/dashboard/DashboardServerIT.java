@@ -23,8 +23,10 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -37,6 +39,8 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 
 import static dev.qstream.console.telemetry.TelemetryFixtures.episode;
 import static dev.qstream.console.telemetry.TelemetryFixtures.heartbeat;
@@ -235,8 +239,8 @@ class DashboardServerIT {
                         snapshot = false;
                     }
                 }
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
             return data;
         });
@@ -251,7 +255,7 @@ class DashboardServerIT {
                 Duration.ofMinutes(10), Duration.ofMillis(500), "ops-secured", Optional.of(BearerToken.of(secret)), true))) {
             await().atMost(Duration.ofSeconds(30)).until(secured::caughtUp);
             HttpClient noRedirects = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
-            java.util.function.BiFunction<String, String, HttpRequest.Builder> request = (path, auth) -> {
+            BiFunction<String, String, HttpRequest.Builder> request = (path, auth) -> {
                 HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(secured.url() + path.substring(1)));
                 return auth == null ? b : b.header("Authorization", auth);
             };
@@ -282,7 +286,7 @@ class DashboardServerIT {
             assertThat(page.body()).contains("<html");
 
             // Feedback: only for episodes seen on the generations topic; oversized bodies are refused.
-            java.util.function.Function<String, HttpResponse<String>> feedback = body -> {
+            Function<String, HttpResponse<String>> feedback = body -> {
                 try {
                     return noRedirects.send(request.apply("/api/feedback", "Bearer " + secret).header("Content-Type", "application/json")
                             .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,7 +35,7 @@ class GrafanaDashboardTest {
 
     @Test
     void queriesUseThePrometheusNamesOfTheMetersThePageCharts() throws Exception {
-        String json = java.nio.file.Files.readString(DASHBOARD);
+        String json = Files.readString(DASHBOARD);
         // Micrometer's Prometheus names: dots become underscores, counters end in _total, timers are in seconds.
         assertThat(json).contains("learner_loss").contains("learner_td_abs").contains("learner_q_mean")
                 .contains("rate(learner_updates_total[1m])").contains("learner_samples_per_second")

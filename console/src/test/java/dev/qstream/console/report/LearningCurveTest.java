@@ -4,6 +4,7 @@ import dev.qstream.schemas.avro.MetricKind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.awt.Color;
 import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
@@ -73,7 +74,7 @@ class LearningCurveTest {
         assertThat(image.getWidth()).isEqualTo(2 * LearningCurvePlot.PANEL_WIDTH);
         assertThat(image.getHeight()).isEqualTo(LearningCurvePlot.PANEL_HEIGHT);
         // Not a blank canvas: the reward line's colour is drawn in both panels.
-        int reward = new java.awt.Color(31, 119, 180).getRGB();
+        int reward = new Color(31, 119, 180).getRGB();
         int left = 0;
         int right = 0;
         for (int x = 0; x < image.getWidth(); x++) {

@@ -6,6 +6,7 @@ import java.util.UUID;
 
 import static dev.qstream.console.telemetry.TelemetryFixtures.episode;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.assertj.core.api.Assertions.within;
 
 class GenerationStatsTest {
@@ -21,7 +22,7 @@ class GenerationStatsTest {
         stats.accept(episode(b, 1, 0.4, 3_000));
         stats.accept(episode(c, 2, 0.9, 12_000));
         assertThat(stats.byVersion()).extracting(GenerationStats.VersionReward::version, GenerationStats.VersionReward::episodes)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(1L, 2L), org.assertj.core.groups.Tuple.tuple(2L, 1L));
+                .containsExactly(tuple(1L, 2L), tuple(2L, 1L));
         assertThat(stats.byVersion().get(0).meanReward()).isCloseTo(0.3, within(1e-9));
         assertThat(stats.overTime()).extracting(GenerationStats.RewardBucket::startMillis).containsExactly(0L, 10_000L);
         assertThat(stats.scoredEpisodes()).isEqualTo(3);
@@ -38,8 +39,8 @@ class GenerationStatsTest {
         stats.accept(episode(b, 1, null, 2_000));
         stats.accept(episode(b, 1, 0.5, 3_000));
         assertThat(stats.recent(10)).extracting(GenerationStats.Generation::episodeId, GenerationStats.Generation::reward)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple(b.toString(), 0.5),
-                        org.assertj.core.groups.Tuple.tuple(a.toString(), null));
+                .containsExactly(tuple(b.toString(), 0.5),
+                        tuple(a.toString(), null));
         stats.accept(episode(c, 1, null, 4_000)); // table of 2: the oldest row goes
         assertThat(stats.recent(10)).extracting(GenerationStats.Generation::episodeId).containsExactly(c.toString(), b.toString());
     }

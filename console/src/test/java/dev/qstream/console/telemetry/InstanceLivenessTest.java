@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 
 class InstanceLivenessTest {
 
@@ -17,8 +18,8 @@ class InstanceLivenessTest {
         // Just under three intervals of silence: still up; at three: down. Each judged by its own interval.
         List<InstanceState> at24 = liveness.states(24_999);
         assertThat(at24).extracting(InstanceState::instanceId, InstanceState::up)
-                .containsExactly(org.assertj.core.groups.Tuple.tuple("actor-1", true),
-                        org.assertj.core.groups.Tuple.tuple("learner-1", false));
+                .containsExactly(tuple("actor-1", true),
+                        tuple("learner-1", false));
         assertThat(liveness.states(25_000).get(0).up()).isFalse();
         assertThat(liveness.states(25_000).get(0).silentMillis()).isEqualTo(15_000);
 

@@ -116,7 +116,7 @@ public final class ActorCommand implements Callable<Integer> {
         ActorConfig config = ActorConfig.builder(id, vocabulary).model(model.identity())
                 .maxTokens(decoding.maxTokens).strategy(strategy)
                 .epsilon(new EpsilonSchedule(epsilonStart, epsilonEnd, epsilonDecay)).temperature(temperature)
-                .maskMode(decoding.mask).commonWords(decoding.commonWords).topK(topK).maxBatch(maxBatch).maxBatchWait(maxBatchWait)
+                .maskMode(decoding.mask).commonWords(decoding.commonWords(this.vocabulary.task(), vocabulary)).topK(topK).maxBatch(maxBatch).maxBatchWait(maxBatchWait)
                 .topicConcurrency(topicConcurrency).httpPort(httpPort).httpToken(httpToken())
                 .maxRequestBytes(maxRequestBytes).rejectUnknownFeedbackEpisodes(rejectUnknownFeedback).requireKafka(requireKafka)
                 .producerQueueRecords(producerQueueRecords)

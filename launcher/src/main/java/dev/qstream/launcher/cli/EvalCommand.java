@@ -28,6 +28,7 @@ import picocli.CommandLine.Option;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code qstream eval}: one held-out evaluation, offline, printed as one JSON line. */
@@ -91,7 +92,7 @@ public final class EvalCommand implements Callable<Integer> {
         }
         ServingPolicy policy = ServingPolicy.of(model, decoding.mask != ActionMasker.Mode.PROMPT_AND_COMMON);
         EpisodeGenerator generator = new EpisodeGenerator("eval", vocabulary, new Tokenizer(),
-                new ActionMasker(decoding.mask, vocabulary, decoding.commonWords), new DirectDecoder(() -> policy), 256,
+                new ActionMasker(decoding.mask, vocabulary, decoding.commonWords(Optional.of(prompts), vocabulary)), new DirectDecoder(() -> policy), 256,
                 Clock.systemUTC(), GenerationMetrics.NONE);
         EvalResult r = new HeldOutEvaluator(generator, prompts.stream().filter(p -> p.split() == TaskPrompt.Split.EVAL).toList(),
                 decoding.maxTokens).evaluate();

@@ -19,6 +19,7 @@ import picocli.CommandLine.Option;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 
 /** {@code qstream evaluator}: the held-out learning curve, as a service next to the loop. */
@@ -65,7 +66,7 @@ public final class EvaluatorCommand implements Callable<Integer> {
         List<TaskPrompt> evalSplit = prompts.stream().filter(p -> p.split() == TaskPrompt.Split.EVAL).toList();
         String id = instanceId != null ? instanceId : ServiceRunner.defaultInstanceId("evaluator");
         EvaluatorService.Config config = new EvaluatorService.Config(model.identity(), vocabulary,
-                evalSplit, decoding.maxTokens, decoding.mask, decoding.commonWords, everyVersions,
+                evalSplit, decoding.maxTokens, decoding.mask, decoding.commonWords(Optional.of(prompts), vocabulary), everyVersions,
                 minInterval, signing.signer());
         return ServiceRunner.run(kafka, metrics, "evaluator", id, exitWithParent, context -> EvaluatorService.start(config, context));
     }

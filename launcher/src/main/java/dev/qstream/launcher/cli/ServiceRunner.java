@@ -9,8 +9,10 @@ import dev.qstream.runtime.service.ServiceContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs one service until it is told to stop: connects (failing fast and clearly when Kafka is unreachable), starts
@@ -42,7 +44,7 @@ final class ServiceRunner {
         } catch (KafkaUnreachableException e) {
             System.err.println("qstream " + source + ": " + e.getMessage());
             return 2;
-        } catch (IllegalArgumentException | IllegalStateException | java.io.UncheckedIOException e) {
+        } catch (IllegalArgumentException | IllegalStateException | UncheckedIOException e) {
             System.err.println("qstream " + source + ": " + e.getMessage());
             return 2;
         }
@@ -71,7 +73,7 @@ final class ServiceRunner {
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             stop.countDown();
             try {
-                closed.await(java.util.concurrent.TimeUnit.SECONDS.toMillis(40), java.util.concurrent.TimeUnit.MILLISECONDS);
+                closed.await(TimeUnit.SECONDS.toMillis(40), TimeUnit.MILLISECONDS);
             } catch (InterruptedException ignored) {
                 Thread.currentThread().interrupt();
             }
@@ -85,7 +87,7 @@ final class ServiceRunner {
         LOG.info("{} {} running against {}", source, instanceId, kafka.settings().bootstrapServers());
         String failure = null;
         try {
-            while (!stop.await(1, java.util.concurrent.TimeUnit.SECONDS)) {
+            while (!stop.await(1, TimeUnit.SECONDS)) {
                 failure = service.failure();
                 if (failure != null) {
                     System.err.println("qstream " + source + ": " + failure + "; exiting so that a supervisor can restart it");

@@ -127,7 +127,9 @@ public final class UpCommand implements Callable<Integer> {
         Vocabulary vocabulary = TaskVocabulary.of(task);
         Path vocabFile = dir.resolve("vocab.txt");
         vocabulary.write(vocabFile);
-        say("task: %d prompts (%d train), vocabulary %d tokens; logs in %s", task.size(), train.size(), vocabulary.size(), logs);
+        int commonWords = TaskVocabulary.commonWordsFor(task, vocabulary, TaskVocabulary.DEFAULT_MASK_COVERAGE);
+        say("task: %d prompts (%d train), vocabulary %d words + %d copy actions (train split only), masks add %d common words; logs in %s",
+                task.size(), train.size(), vocabulary.size() - vocabulary.copySlots(), vocabulary.copySlots(), commonWords, logs);
 
         byte[] key = new byte[32];
         new SecureRandom().nextBytes(key);
@@ -176,14 +178,14 @@ public final class UpCommand implements Callable<Integer> {
             for (int i = 1; i <= actors; i++) {
                 int httpPort = freePort();
                 children.add(ChildJvm.launch("actor-" + i, nd4jOptions("1g", "2g"),
-                        concat(List.of("actor"), kafkaArgs, List.of("--instance-id", "actor-" + i, "--vocab", vocabFile.toString(),
+                        concat(List.of("actor"), kafkaArgs, List.of("--instance-id", "actor-" + i, "--vocab", vocabFile.toString(), "--common-words", String.valueOf(commonWords),
                                 "--http-port", String.valueOf(httpPort))),
                         serviceEnv, logs.resolve("actor-" + i + ".log")));
                 say("actor-%d HTTP API: http://127.0.0.1:%d/v1/generate", i, httpPort);
             }
             String taskArg = taskFile == null ? TaskVocabulary.BUILTIN : taskFile.toAbsolutePath().toString();
             children.add(ChildJvm.launch("evaluator", nd4jOptions("768m", "1g"),
-                    concat(List.of("evaluator"), kafkaArgs, List.of("--instance-id", "evaluator-1", "--task", taskArg,
+                    concat(List.of("evaluator"), kafkaArgs, List.of("--instance-id", "evaluator-1", "--task", taskArg, "--common-words", String.valueOf(commonWords),
                             "--every-versions", "5", "--min-interval", "15s")),
                     serviceEnv, logs.resolve("evaluator.log")));
             observer = new LoopObserver(settings).start();

@@ -100,10 +100,6 @@ public final class LocalEndpoints implements AutoCloseable {
         say("Prometheus endpoints: %s (scrape config: %s)", sb, dataDir.resolve("prometheus.yml"));
     }
 
-    public Map<String, String> metricsUrls() {
-        return metricsUrls;
-    }
-
     private static void say(String format, Object... args) {
         System.err.println("[qstream up] " + String.format(format, args));
     }

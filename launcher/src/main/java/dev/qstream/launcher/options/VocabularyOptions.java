@@ -1,11 +1,14 @@
 package dev.qstream.launcher.options;
 
+import dev.qstream.tasks.TaskPrompt;
 import dev.qstream.tasks.TaskVocabulary;
 import dev.qstream.policy.text.Vocabulary;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * The action space of a service: a vocabulary file, or the task it is built from (deterministically, so every
@@ -25,5 +28,10 @@ public final class VocabularyOptions {
             throw new IllegalArgumentException("give exactly one of --vocab FILE or --task FILE|builtin");
         }
         return vocab != null ? Vocabulary.read(vocab) : TaskVocabulary.of(TaskVocabulary.load(task));
+    }
+
+    /** The task's prompts when the vocabulary comes from a task (empty with {@code --vocab}). */
+    public Optional<List<TaskPrompt>> task() throws IOException {
+        return task == null || task.isBlank() ? Optional.empty() : Optional.of(TaskVocabulary.load(task));
     }
 }

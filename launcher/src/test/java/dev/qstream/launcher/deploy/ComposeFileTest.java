@@ -9,7 +9,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -59,8 +63,8 @@ class ComposeFileTest {
             assertThat(Path.of("..", mounted)).exists();
         }
         String prometheus = Files.readString(Path.of("..", "deploy", "prometheus", "prometheus.yml"));
-        java.util.Set<String> scraped = new java.util.TreeSet<>();
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("'([a-z0-9-]+):(\\d+)'").matcher(prometheus);
+        Set<String> scraped = new TreeSet<>();
+        Matcher m = Pattern.compile("'([a-z0-9-]+):(\\d+)'").matcher(prometheus);
         while (m.find()) {
             scraped.add(m.group(1) + ":" + m.group(2));
         }

@@ -17,9 +17,11 @@ import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.schemas.topics.QstreamTopic;
 import org.apache.avro.Schema;
 import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericDatumReader;
 import org.apache.avro.generic.GenericDatumWriter;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.io.BinaryEncoder;
+import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificDatumWriter;
 import org.apache.kafka.clients.admin.Admin;
@@ -340,7 +342,7 @@ class BadInputIT {
         BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(out, null);
         new SpecificDatumWriter<Transition>(Transition.getClassSchema()).write(t, encoder);
         encoder.flush();
-        return new org.apache.avro.generic.GenericDatumReader<GenericRecord>(Transition.getClassSchema(), schema)
-                .read(null, org.apache.avro.io.DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
+        return new GenericDatumReader<GenericRecord>(Transition.getClassSchema(), schema)
+                .read(null, DecoderFactory.get().binaryDecoder(out.toByteArray(), null));
     }
 }

@@ -29,8 +29,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.NoSuchElementException;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -98,7 +100,7 @@ class DashboardBrowserIT {
         }
         if (profile != null) {
             try (var files = Files.walk(profile)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
     }
@@ -166,7 +168,7 @@ class DashboardBrowserIT {
                 String id = row.getDomAttribute("data-episode-id");
                 row.findElement(By.cssSelector("button.feedback-up")).click();
                 return id;
-            } catch (StaleElementReferenceException | java.util.NoSuchElementException e) {
+            } catch (StaleElementReferenceException | NoSuchElementException e) {
                 if (attempt == 20) {
                     throw e;
                 }

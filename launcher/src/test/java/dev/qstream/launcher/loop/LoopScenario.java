@@ -34,6 +34,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The whole loop in one JVM against any bootstrap address: scorer, learner and an actor as the services run them,
@@ -55,13 +56,13 @@ final class LoopScenario implements AutoCloseable {
     Path checkpointDir;
 
     /** Client settings per role (e.g. SASL credentials); the shared settings use the "ops" role. */
-    private final java.util.function.Function<String, Map<String, String>> credentials;
+    private final Function<String, Map<String, String>> credentials;
 
     LoopScenario(String bootstrap, String prefix) {
         this(bootstrap, prefix, role -> Map.of());
     }
 
-    LoopScenario(String bootstrap, String prefix, java.util.function.Function<String, Map<String, String>> credentials) {
+    LoopScenario(String bootstrap, String prefix, Function<String, Map<String, String>> credentials) {
         this.credentials = credentials;
         this.settings = new KafkaSettings(bootstrap, new TopicLayout(prefix, 2, (short) 1), credentials.apply("ops"));
         List<String> texts = new ArrayList<>();

@@ -47,6 +47,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -175,7 +176,7 @@ class OpsTelemetryIT {
 
     private static void commit(KafkaSettings settings, String group, Map<TopicPartition, Long> offsets) {
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings.consumer(group + "-c", group))) {
-            Map<TopicPartition, OffsetAndMetadata> commit = new java.util.HashMap<>();
+            Map<TopicPartition, OffsetAndMetadata> commit = new HashMap<>();
             offsets.forEach((tp, o) -> commit.put(tp, new OffsetAndMetadata(o)));
             consumer.commitSync(commit);
         }

@@ -5,8 +5,11 @@ import dev.qstream.policy.text.Vocabulary;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 
@@ -25,12 +28,12 @@ class ServiceStartupIT {
 
     /** Runs the CLI in-process and captures what it tells the user on stderr. */
     private static Result run(String... args) {
-        java.io.PrintStream originalErr = System.err;
-        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
-        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        PrintStream originalErr = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
         try {
             int code = QstreamCli.commandLine().execute(args);
-            return new Result(code, captured.toString(java.nio.charset.StandardCharsets.UTF_8));
+            return new Result(code, captured.toString(StandardCharsets.UTF_8));
         } finally {
             System.setErr(originalErr);
         }

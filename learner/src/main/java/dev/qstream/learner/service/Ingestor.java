@@ -4,6 +4,7 @@ import dev.qstream.learner.checkpoint.Checkpoint;
 import dev.qstream.learner.replay.NStepAssembler;
 import dev.qstream.learner.replay.ReplayBuffer;
 import dev.qstream.learner.replay.StoredTransition;
+import dev.qstream.runtime.concurrent.Worker;
 import dev.qstream.runtime.deadletter.RecordIntake;
 import dev.qstream.runtime.service.ServiceContext;
 import dev.qstream.schemas.avro.RewardCorrection;
@@ -20,7 +21,6 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,7 +44,7 @@ import java.util.function.BooleanSupplier;
  * its position in every partition so that a checkpoint can say exactly which records it reflects, and commits
  * offsets only for those (when checkpoints are on). Pauses its partitions while the trainer is too far behind.
  */
-final class Ingestor implements Runnable {
+final class Ingestor implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Ingestor.class);
     private static final int MAX_PENDING_CORRECTIONS = 10_000;
@@ -67,9 +67,8 @@ final class Ingestor implements Runnable {
     private final boolean commitEveryPoll;
     private final Counter correctionsApplied;
     private final Counter correctionsUnmatched;
-    private volatile boolean running = true;
+    private final Worker worker;
     private volatile boolean paused;
-    private volatile String failure;
 
     private record PendingCorrection(RewardCorrection correction, int partition, long offset) {
     }
@@ -99,76 +98,81 @@ final class Ingestor implements Runnable {
                 .description("late reward corrections applied to replay").register(context.registry());
         this.correctionsUnmatched = Counter.builder("learner.corrections.unmatched")
                 .description("late reward corrections for episodes replay no longer holds").register(context.registry());
+        this.worker = Worker.named("learner-ingest").joinTimeout(Duration.ofSeconds(30)).onStop(consumer::wakeup)
+                .setUp(this::subscribe).tearDown(this::finish).build(this::ingestOnce);
+    }
+
+    void start() {
+        worker.start();
     }
 
     boolean paused() {
         return paused;
     }
 
+    /** Why ingestion stopped, or null while it runs (or after it was closed). */
     String failure() {
-        return failure;
+        Throwable f = worker.failure();
+        return f == null ? null : "ingest loop failed: " + f;
     }
 
     long droppedEpisodes() {
         return assembler.droppedEpisodes();
     }
 
-    @Override
-    public void run() {
-        try {
-            consumer.subscribe(List.of(scoredTopic, lateTopic), new ConsumerRebalanceListener() {
-                @Override
-                public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-                    // positions stay as they are; a checkpoint covers what was read
-                }
+    private void subscribe() {
+        consumer.subscribe(List.of(scoredTopic, lateTopic), new ConsumerRebalanceListener() {
+            @Override
+            public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+                // positions stay as they are; a checkpoint covers what was read
+            }
 
-                @Override
-                public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-                    for (TopicPartition tp : partitions) {
-                        Long start = startPositions.get(Checkpoint.positionKey(tp.topic(), tp.partition()));
-                        if (start != null) {
-                            consumer.seek(tp, start); // the checkpoint, not the group, says where replay stops
-                        }
+            @Override
+            public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+                for (TopicPartition tp : partitions) {
+                    Long start = startPositions.get(Checkpoint.positionKey(tp.topic(), tp.partition()));
+                    if (start != null) {
+                        consumer.seek(tp, start); // the checkpoint, not the group, says where replay stops
                     }
                 }
-            });
-            while (running) {
-                commitIfRequested();
-                applyBackPressure();
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
-                if (records.isEmpty()) {
-                    continue;
-                }
-                lock.lock();
-                try {
-                    for (ConsumerRecord<byte[], byte[]> record : records) {
-                        if (record.topic().equals(scoredTopic)) {
-                            scoredIntake.accept(record).ifPresent(s -> insert(s, record));
-                        } else {
-                            correctionIntake.accept(record).ifPresent(c -> correct(c, record.partition(), record.offset()));
-                        }
-                        positions.put(Checkpoint.positionKey(record.topic(), record.partition()), record.offset() + 1);
-                    }
-                } finally {
-                    lock.unlock();
-                }
-                if (commitEveryPoll) {
-                    consumer.commitSync();
-                }
             }
-        } catch (WakeupException e) {
-            // closing
-        } catch (RuntimeException e) {
-            LOG.error("learner ingest loop failed: {}", e.toString(), e);
-            failure = "ingest loop failed: " + e;
-        } finally {
-            try {
-                commitIfRequested();
-            } catch (RuntimeException e) {
-                LOG.warn("final offset commit failed: {}", e.getMessage());
-            }
-            consumer.close(Duration.ofSeconds(5));
+        });
+    }
+
+    /** One poll: what arrived goes into replay (or corrects it), positions advance, offsets commit when due. */
+    private void ingestOnce() {
+        commitIfRequested();
+        applyBackPressure();
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(Duration.ofMillis(200));
+        if (records.isEmpty()) {
+            return;
         }
+        lock.lock();
+        try {
+            for (ConsumerRecord<byte[], byte[]> record : records) {
+                if (record.topic().equals(scoredTopic)) {
+                    scoredIntake.accept(record).ifPresent(s -> insert(s, record));
+                } else {
+                    correctionIntake.accept(record).ifPresent(c -> correct(c, record.partition(), record.offset()));
+                }
+                positions.put(Checkpoint.positionKey(record.topic(), record.partition()), record.offset() + 1);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (commitEveryPoll) {
+            consumer.commitSync();
+        }
+    }
+
+    /** Commits what the last checkpoint asked for (the final one, on close), then closes the consumer. */
+    private void finish() {
+        try {
+            commitIfRequested();
+        } catch (RuntimeException e) {
+            LOG.warn("final offset commit failed: {}", e.getMessage());
+        }
+        consumer.close(Duration.ofSeconds(5));
     }
 
     private void insert(ScoredTransition scored, ConsumerRecord<byte[], byte[]> record) {
@@ -265,9 +269,10 @@ final class Ingestor implements Runnable {
         consumer.commitSync(offsets);
     }
 
-    void stop() {
-        running = false;
-        consumer.wakeup();
+    /** Stops consuming (waking the consumer up) and waits for the loop to end (up to 30 s). */
+    @Override
+    public void close() {
+        worker.close();
     }
 
     /** What a checkpoint takes from the ingest side. */

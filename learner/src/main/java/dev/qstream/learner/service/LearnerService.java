@@ -41,8 +41,6 @@ public final class LearnerService implements ManagedService {
     private final Ingestor ingestor;
     private final Trainer trainer;
     private final ModelPublisher publisher;
-    private final Thread ingestThread;
-    private final Thread trainThread;
 
     private LearnerService(LearnerConfig config, ServiceContext context) {
         QNetworkSpec spec = new QNetworkSpec(config.encoder(), config.hidden(), config.vocabularySize());
@@ -92,8 +90,6 @@ public final class LearnerService implements ManagedService {
                 ingestor, metrics, context.kafka().topic(QstreamTopic.SCORED), startVersion, startSampled);
         trainerRef.set(trainer);
         registerGauges(context.registry(), limiter);
-        this.ingestThread = new Thread(ingestor, "learner-ingest");
-        this.trainThread = new Thread(trainer, "learner-train");
     }
 
     private Ingestor ingestor() {
@@ -120,8 +116,8 @@ public final class LearnerService implements ManagedService {
 
     public static LearnerService start(LearnerConfig config, ServiceContext context) {
         LearnerService service = new LearnerService(config, context);
-        service.ingestThread.start();
-        service.trainThread.start();
+        service.ingestor.start();
+        service.trainer.start();
         return service;
     }
 
@@ -146,21 +142,11 @@ public final class LearnerService implements ManagedService {
     /** Stops training, writes a final checkpoint (committing its offsets), then stops consuming. */
     @Override
     public void close() {
-        trainer.stop();
-        join(trainThread);
+        trainer.close();
         if (checkpoints != null && trainer.failure() == null) {
             trainer.checkpoint();
         }
-        ingestor.stop();
-        join(ingestThread);
+        ingestor.close();
         publisher.close();
-    }
-
-    private static void join(Thread t) {
-        try {
-            t.join(30_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -11,11 +11,13 @@ import dev.qstream.learner.replay.ReplayBuffer;
 import dev.qstream.policy.network.ModelSnapshot;
 import dev.qstream.policy.network.QNetworkWeights;
 import dev.qstream.policy.state.StateEncoder;
+import dev.qstream.runtime.concurrent.Worker;
 import dev.qstream.schemas.avro.PartitionOffset;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,7 +30,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * priorities, guards against divergence, and publishes and checkpoints on schedule. The only thread that touches
  * the {@link DqnUpdate}.
  */
-final class Trainer implements Runnable {
+final class Trainer implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(Trainer.class);
 
@@ -45,8 +47,13 @@ final class Trainer implements Runnable {
     final AtomicLong version;
     final AtomicLong sampled;
     final AtomicReference<UpdateStats> lastStats = new AtomicReference<>();
-    private volatile boolean running = true;
-    private volatile String failure;
+    private final Worker worker;
+    private final SplittableRandom random; // the worker thread's, like the fields below
+    private final Batch batch;
+    private long lastPublish;
+    private long windowStart;
+    private long windowUpdates;
+    private int sinceLastPublish;
     private DqnUpdate.State lastGood;
     private double lossMean = Double.NaN;
     private long lastCheckpointNanos = System.nanoTime();
@@ -69,69 +76,66 @@ final class Trainer implements Runnable {
         this.sampled = new AtomicLong(startSampled);
         this.lastGood = dqn.state(); // what a rollback returns to: the last checkpoint (or the start)
         this.lastCheckpointUpdates = dqn.updates();
+        this.random = new SplittableRandom(config.seed());
+        this.batch = new Batch(config.dqn().batchSize(), encoder.inputSize());
+        this.worker = Worker.named("learner-train").joinTimeout(Duration.ofSeconds(30)).setUp(() -> {
+            lastPublish = System.nanoTime();
+            windowStart = lastPublish;
+        }).build(this::trainOnce);
     }
 
+    void start() {
+        worker.start();
+    }
+
+    /** Why training stopped, or null while it runs (or after it was closed). */
     String failure() {
-        return failure;
+        Throwable f = worker.failure();
+        return f == null ? null : "training loop failed: " + f;
     }
 
     long updates() {
         return dqn.updates();
     }
 
-    @Override
-    public void run() {
-        SplittableRandom random = new SplittableRandom(config.seed());
-        Batch batch = new Batch(config.dqn().batchSize(), encoder.inputSize());
-        long lastPublish = System.nanoTime();
-        long windowStart = System.nanoTime();
-        long windowUpdates = 0;
-        int sinceLastPublish = 0;
-        try {
-            while (running) {
-                RateLimiter.Decision decision = limiter.decide(replay.size(), replay.inserted(), sampled.get(), batch.size);
-                if (decision != RateLimiter.Decision.SAMPLE) {
-                    metrics.waited();
-                    // Idle is a good moment to checkpoint what arrived since the last one.
-                    if (checkpoints != null && dqn.updates() > 0 && System.nanoTime() - lastCheckpointNanos > config.checkpointEvery().toNanos()) {
-                        checkpoint();
-                    }
-                    Thread.sleep(20);
-                    continue;
-                }
-                replay.sample(batch, random, encoder, dqn.updates());
-                UpdateStats stats = dqn.update(batch);
-                sampled.addAndGet(batch.size);
-                replay.updatePriorities(batch, stats.tdErrors());
-                metrics.updated();
-                sinceLastPublish++;
-                windowUpdates++;
-                if (diverged(stats)) {
-                    rollback("loss " + stats.loss() + (Double.isFinite(stats.loss()) ? " exploded (running mean " + lossMean + ")" : " is not finite"));
-                    continue;
-                }
-                lastStats.set(stats);
-                long now = System.nanoTime();
-                if (now - windowStart > 2_000_000_000L) {
-                    metrics.samplesPerSecond(windowUpdates * batch.size / ((now - windowStart) / 1e9));
-                    windowStart = now;
-                    windowUpdates = 0;
-                }
-                if (sinceLastPublish >= config.publishEveryUpdates() || now - lastPublish > config.publishEvery().toNanos()) {
-                    publish(stats);
-                    sinceLastPublish = 0;
-                    lastPublish = now;
-                }
-                if (checkpoints != null && (dqn.updates() - lastCheckpointUpdates >= config.checkpointEveryUpdates()
-                        || now - lastCheckpointNanos > config.checkpointEvery().toNanos())) {
-                    checkpoint();
-                }
+    /** One turn: a batch sampled and learned from (then publish and checkpoint when due), or a short wait. */
+    private void trainOnce() throws InterruptedException {
+        RateLimiter.Decision decision = limiter.decide(replay.size(), replay.inserted(), sampled.get(), batch.size);
+        if (decision != RateLimiter.Decision.SAMPLE) {
+            metrics.waited();
+            // Idle is a good moment to checkpoint what arrived since the last one.
+            if (checkpoints != null && dqn.updates() > 0 && System.nanoTime() - lastCheckpointNanos > config.checkpointEvery().toNanos()) {
+                checkpoint();
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (RuntimeException e) {
-            LOG.error("learner training loop failed: {}", e.toString(), e);
-            failure = "training loop failed: " + e;
+            Thread.sleep(20);
+            return;
+        }
+        replay.sample(batch, random, encoder, dqn.updates());
+        UpdateStats stats = dqn.update(batch);
+        sampled.addAndGet(batch.size);
+        replay.updatePriorities(batch, stats.tdErrors());
+        metrics.updated();
+        sinceLastPublish++;
+        windowUpdates++;
+        if (diverged(stats)) {
+            rollback("loss " + stats.loss() + (Double.isFinite(stats.loss()) ? " exploded (running mean " + lossMean + ")" : " is not finite"));
+            return;
+        }
+        lastStats.set(stats);
+        long now = System.nanoTime();
+        if (now - windowStart > 2_000_000_000L) {
+            metrics.samplesPerSecond(windowUpdates * batch.size / ((now - windowStart) / 1e9));
+            windowStart = now;
+            windowUpdates = 0;
+        }
+        if (sinceLastPublish >= config.publishEveryUpdates() || now - lastPublish > config.publishEvery().toNanos()) {
+            publish(stats);
+            sinceLastPublish = 0;
+            lastPublish = now;
+        }
+        if (checkpoints != null && (dqn.updates() - lastCheckpointUpdates >= config.checkpointEveryUpdates()
+                || now - lastCheckpointNanos > config.checkpointEvery().toNanos())) {
+            checkpoint();
         }
     }
 
@@ -215,7 +219,9 @@ final class Trainer implements Runnable {
         }
     }
 
-    void stop() {
-        running = false;
+    /** Stops training after the current update and waits for it (up to 30 s). */
+    @Override
+    public void close() {
+        worker.close();
     }
 }

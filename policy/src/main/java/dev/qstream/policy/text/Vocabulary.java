@@ -15,8 +15,11 @@ import java.util.Map;
 
 /**
  * The action space: token id ↔ word. Ids 0..2 are the special tokens; words follow by descending frequency (ties
- * in lexical order), so building from the same corpus always gives the same ids. The fingerprint (SHA-256 of the
- * token list) travels in every model's header so that an actor never serves weights trained for another vocabulary.
+ * in lexical order), so building from the same corpus always gives the same ids; the last ids are copy actions
+ * ({@code <copy:0>}, {@code <copy:1>}, ...), which emit a word of the prompt rather than a word of the vocabulary
+ * (see {@link PromptCopies}): that is how a policy says a name it never saw in training. The fingerprint (SHA-256
+ * of the token list, copy actions included) travels in every model's header so that an actor never serves weights
+ * trained for another action space.
  */
 public final class Vocabulary {
 
@@ -29,13 +32,34 @@ public final class Vocabulary {
     public static final int SPECIAL_TOKENS = 3;
     /** Largest number of words (special tokens not counted). */
     public static final int MAX_WORDS = 10_000;
+    /** Copy actions of a task vocabulary by default: enough slots that a prompt's words rarely share one. */
+    public static final int DEFAULT_COPY_SLOTS = 64;
+    /** Largest number of copy actions. */
+    public static final int MAX_COPY_SLOTS = 1_024;
+    private static final String COPY_PREFIX = "<copy:";
 
     private final List<String> tokens;
     private final Map<String, Integer> ids;
     private final String fingerprint;
+    private final int firstCopy;
 
     private Vocabulary(List<String> tokens) {
         this.tokens = List.copyOf(tokens);
+        int first = tokens.size();
+        while (first > SPECIAL_TOKENS && isCopyToken(tokens.get(first - 1))) {
+            first--;
+        }
+        for (int i = first; i < tokens.size(); i++) {
+            if (!tokens.get(i).equals(copyToken(i - first))) {
+                throw new IllegalArgumentException("copy actions must be <copy:0>, <copy:1>, ... in order at the end");
+            }
+        }
+        for (int i = 0; i < first; i++) {
+            if (isCopyToken(tokens.get(i))) {
+                throw new IllegalArgumentException("copy action '" + tokens.get(i) + "' among the words: copy actions come last");
+            }
+        }
+        this.firstCopy = first;
         this.ids = new HashMap<>(tokens.size() * 2);
         for (int i = 0; i < tokens.size(); i++) {
             if (ids.put(tokens.get(i), i) != null) {
@@ -45,10 +69,21 @@ public final class Vocabulary {
         this.fingerprint = sha256(String.join("\n", tokens));
     }
 
-    /** Builds from texts: every distinct token, the most frequent first, at most {@code maxWords}. */
+    /** Builds from texts: every distinct token, the most frequent first, at most {@code maxWords}; no copy actions. */
     public static Vocabulary build(Collection<String> texts, Tokenizer tokenizer, int maxWords) {
+        return build(texts, tokenizer, maxWords, 0);
+    }
+
+    /**
+     * Builds from texts: every distinct token, the most frequent first, at most {@code maxWords}, then
+     * {@code copySlots} copy actions.
+     */
+    public static Vocabulary build(Collection<String> texts, Tokenizer tokenizer, int maxWords, int copySlots) {
         if (maxWords < 1 || maxWords > MAX_WORDS) {
             throw new IllegalArgumentException("maxWords must be in [1, " + MAX_WORDS + "], got " + maxWords);
+        }
+        if (copySlots < 0 || copySlots > MAX_COPY_SLOTS) {
+            throw new IllegalArgumentException("copy slots must be in [0, " + MAX_COPY_SLOTS + "], got " + copySlots);
         }
         Map<String, Integer> counts = new HashMap<>();
         for (String text : texts) {
@@ -60,7 +95,13 @@ public final class Vocabulary {
         entries.sort(Map.Entry.<String, Integer>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()));
         List<String> tokens = new ArrayList<>(List.of(PAD, UNK, EOS));
         for (int i = 0; i < Math.min(maxWords, entries.size()); i++) {
-            tokens.add(entries.get(i).getKey());
+            String word = entries.get(i).getKey();
+            if (!isCopyToken(word)) { // a text that spells "<copy:3>" must not shadow the action
+                tokens.add(word);
+            }
+        }
+        for (int c = 0; c < copySlots; c++) {
+            tokens.add(copyToken(c));
         }
         return new Vocabulary(tokens);
     }
@@ -80,31 +121,65 @@ public final class Vocabulary {
                 || !lines.get(EOS_ID).equals(EOS)) {
             throw new IOException(file + " is not a qstream vocabulary: it must start with " + PAD + ", " + UNK + ", " + EOS);
         }
-        if (lines.size() > SPECIAL_TOKENS + MAX_WORDS) {
+        if (lines.size() > SPECIAL_TOKENS + MAX_WORDS + MAX_COPY_SLOTS) {
             throw new IOException(file + " has " + (lines.size() - SPECIAL_TOKENS) + " words, over the limit of " + MAX_WORDS);
         }
-        return new Vocabulary(lines);
+        try {
+            return new Vocabulary(lines);
+        } catch (IllegalArgumentException e) {
+            throw new IOException(file + " is not a qstream vocabulary: " + e.getMessage(), e);
+        }
     }
 
     public void write(Path file) throws IOException {
         Files.write(file, tokens, StandardCharsets.UTF_8);
     }
 
+    /** Number of actions: special tokens, words and copy actions. */
     public int size() {
         return tokens.size();
+    }
+
+    /** Number of copy actions (the last ids). */
+    public int copySlots() {
+        return tokens.size() - firstCopy;
+    }
+
+    /** Whether {@code id} is a copy action rather than a word. */
+    public boolean isCopy(int id) {
+        return id >= firstCopy && id < tokens.size();
+    }
+
+    /** The copy slot of copy action {@code id}. */
+    public int copySlot(int id) {
+        if (!isCopy(id)) {
+            throw new IllegalArgumentException(id + " is not a copy action");
+        }
+        return id - firstCopy;
+    }
+
+    /** The action id of copy slot {@code slot}. */
+    public int copyAction(int slot) {
+        if (slot < 0 || slot >= copySlots()) {
+            throw new IllegalArgumentException("copy slot " + slot + " is not in [0, " + copySlots() + ")");
+        }
+        return firstCopy + slot;
     }
 
     public String token(int id) {
         return tokens.get(id);
     }
 
-    /** Id of a token, or {@link #UNK_ID}. */
+    /** Id of a word, or {@link #UNK_ID} (never a copy action: a text cannot name one). */
     public int id(String token) {
-        return ids.getOrDefault(token, UNK_ID);
+        Integer id = ids.get(token);
+        return id == null || id >= firstCopy ? UNK_ID : id;
     }
 
+    /** Whether {@code token} is a word (or special token) of this vocabulary; copy actions are not words. */
     public boolean contains(String token) {
-        return ids.containsKey(token);
+        Integer id = ids.get(token);
+        return id != null && id < firstCopy;
     }
 
     public int[] encode(List<String> tokenList) {
@@ -121,6 +196,14 @@ public final class Vocabulary {
 
     public String fingerprint() {
         return fingerprint;
+    }
+
+    private static boolean isCopyToken(String token) {
+        return token.startsWith(COPY_PREFIX) && token.endsWith(">");
+    }
+
+    private static String copyToken(int slot) {
+        return COPY_PREFIX + slot + ">";
     }
 
     private static String sha256(String text) {

@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -138,7 +139,7 @@ public final class ModelAssembler {
 
         boolean consistentWith(ModelUpdate c) {
             return c.getChunkCount() == count && c.getTotalBytes() == totalBytes && sha.equals(c.getSha256())
-                    && java.util.Objects.equals(signature, c.getSignature());
+                    && Objects.equals(signature, c.getSignature());
         }
 
         void add(ModelUpdate c) {

@@ -8,6 +8,7 @@ import dev.qstream.schemas.avro.PartitionOffset;
 import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -54,7 +55,7 @@ public final class ModelChunker {
                     .setSha256(sha)
                     .setSignature(signature)
                     .setLineage(new ArrayList<>(lineage))
-                    .setMetrics(new java.util.HashMap<>(metrics))
+                    .setMetrics(new HashMap<>(metrics))
                     .setCreatedAt(now)
                     .build());
         }

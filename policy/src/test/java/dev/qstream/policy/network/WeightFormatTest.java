@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.Arrays;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -51,7 +52,7 @@ class WeightFormatTest {
         byte[] badMagic = blob.clone();
         badMagic[0] = 'X';
         assertThatThrownBy(() -> WeightFormat.decode(badMagic)).hasMessageContaining("magic");
-        byte[] shorter = java.util.Arrays.copyOf(blob, blob.length - 4);
+        byte[] shorter = Arrays.copyOf(blob, blob.length - 4);
         assertThatThrownBy(() -> WeightFormat.decode(shorter)).hasMessageContaining("header implies");
         byte[] nan = blob.clone();
         ByteBuffer.wrap(nan).order(ByteOrder.LITTLE_ENDIAN).putFloat(WeightFormat.HEADER_BYTES + 8, Float.NaN);

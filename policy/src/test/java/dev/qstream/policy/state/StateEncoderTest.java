@@ -2,6 +2,8 @@ package dev.qstream.policy.state;
 
 import org.junit.jupiter.api.Test;
 
+import java.util.Arrays;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 class StateEncoderTest {
@@ -36,7 +38,7 @@ class StateEncoderTest {
     @Test
     void denseAndSparseAgree() {
         float[] row = new float[40];
-        java.util.Arrays.fill(row, 9f);
+        Arrays.fill(row, 9f);
         encoder.encodeInto(new int[]{1, 2}, new int[]{5}, 1, row, 6);
         assertThat(row[5]).isEqualTo(9f);
         float[] expected = encoder.encode(new int[]{1, 2}, new int[]{5}, 1).toDense();

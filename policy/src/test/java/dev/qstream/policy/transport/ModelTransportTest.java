@@ -10,6 +10,8 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -32,7 +34,7 @@ class ModelTransportTest {
         for (int i = 0; i < w2.length; i++) {
             w2[i] = (float) r.nextGaussian();
         }
-        java.util.Arrays.fill(w1, fill);
+        Arrays.fill(w1, fill);
         return new ModelSnapshot(version, version - 1, FP, new QNetworkWeights(spec, w1, new float[16], w2, new float[400]));
     }
 
@@ -51,7 +53,7 @@ class ModelTransportTest {
     @Test
     void chunksOutOfOrderReassembleToTheSameWeights() {
         ModelSnapshot m = model(3, 0.5f);
-        List<ModelUpdate> chunks = new java.util.ArrayList<>(chunks(m, Optional.of(KEY)));
+        List<ModelUpdate> chunks = new ArrayList<>(chunks(m, Optional.of(KEY)));
         assertThat(chunks.size()).isGreaterThan(5);
         assertThat(chunks).allSatisfy(c -> assertThat(c.getData().remaining()).isLessThanOrEqualTo(4096));
         Collections.shuffle(chunks, new Random(1));

@@ -178,7 +178,7 @@ public final class Worker implements AutoCloseable {
 
     private void fail(Throwable e) {
         failure = e;
-        LOG.error("thread {} failed and stopped: {}", name, e.toString(), e);
+        LOG.error("thread {} stopped: its loop failed with {}", name, e.toString(), e);
     }
 
     /** How a worker is set up and stopped; {@link #build} makes it (not started). */

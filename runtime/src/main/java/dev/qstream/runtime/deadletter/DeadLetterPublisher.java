@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -17,7 +18,7 @@ import org.slf4j.LoggerFactory;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.Properties;
 
 /**
  * Sends records a consumer cannot use to {@code qstream.dlq} with the raw bytes, where they came from and why, and
@@ -34,7 +35,6 @@ public final class DeadLetterPublisher implements AutoCloseable {
     private final String dlqTopic;
     private final String consumerName;
     private final MeterRegistry registry;
-    private final AtomicLong published = new AtomicLong();
 
     public DeadLetterPublisher(KafkaSettings settings, String consumerName, MeterRegistry registry) {
         this(new KafkaProducer<>(boundedBlocking(settings.producer(consumerName + "-dlq"))), true,
@@ -51,8 +51,8 @@ public final class DeadLetterPublisher implements AutoCloseable {
     }
 
     /** A consumer thread must not hang on a dead letter while Kafka is away: block at most 10 s. */
-    private static java.util.Properties boundedBlocking(java.util.Properties p) {
-        p.put(org.apache.kafka.clients.producer.ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
+    private static Properties boundedBlocking(Properties p) {
+        p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "10000");
         return p;
     }
 
@@ -88,19 +88,12 @@ public final class DeadLetterPublisher implements AutoCloseable {
                 if (exception != null) {
                     LOG.error("could not write dead letter for {}-{}@{} to {}: {}", sourceTopic, partition, offset,
                             dlqTopic, exception.getMessage());
-                } else {
-                    published.incrementAndGet();
                 }
             });
         } catch (RuntimeException e) {
             LOG.error("could not write dead letter for {}-{}@{} to {}: {}", sourceTopic, partition, offset, dlqTopic,
                     e.getMessage());
         }
-    }
-
-    /** Dead letters acknowledged by the broker so far. */
-    public long published() {
-        return published.get();
     }
 
     public void flush() {

@@ -77,11 +77,6 @@ public final class BufferedProducer implements AutoCloseable {
         return result;
     }
 
-    /** Records queued or sent but not yet acknowledged. */
-    public long pending() {
-        return pending.get();
-    }
-
     /** Whether Kafka is acknowledging: nothing waits, or the last acknowledgement is recent. */
     public boolean acknowledging(long withinMillis) {
         return pending.get() == 0 || System.currentTimeMillis() - lastAckMillis < withinMillis;

@@ -100,14 +100,6 @@ public final class KafkaSettings {
         return layout.name(topic);
     }
 
-    public Map<String, String> clientOverrides() {
-        return clientOverrides;
-    }
-
-    public KafkaSettings withLayout(TopicLayout newLayout) {
-        return new KafkaSettings(bootstrapServers, newLayout, clientOverrides);
-    }
-
     public KafkaSettings withOverrides(Map<String, String> extra) {
         Map<String, String> merged = new HashMap<>(clientOverrides);
         merged.putAll(extra);

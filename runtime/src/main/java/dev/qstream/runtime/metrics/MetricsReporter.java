@@ -17,7 +17,9 @@ import io.micrometer.core.instrument.distribution.HistogramSnapshot;
 import io.micrometer.core.instrument.distribution.ValueAtPercentile;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +30,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -51,11 +54,11 @@ public final class MetricsReporter implements AutoCloseable {
     private final ScheduledExecutorService scheduler;
 
     public MetricsReporter(KafkaSettings settings, String source, String instanceId, MeterRegistry registry, Duration interval) {
-        java.util.Properties props = settings.producer(source + "-" + instanceId + "-metrics");
+        Properties props = settings.producer(source + "-" + instanceId + "-metrics");
         // Metrics must never hold a service up: while Kafka is away, give up on a sample after a few seconds.
-        props.putIfAbsent(org.apache.kafka.clients.producer.ProducerConfig.MAX_BLOCK_MS_CONFIG, "3000");
-        props.put(org.apache.kafka.clients.producer.ProducerConfig.MAX_BLOCK_MS_CONFIG,
-                String.valueOf(Math.min(3000, Long.parseLong(props.getProperty(org.apache.kafka.clients.producer.ProducerConfig.MAX_BLOCK_MS_CONFIG)))));
+        props.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, "3000");
+        props.put(ProducerConfig.MAX_BLOCK_MS_CONFIG,
+                String.valueOf(Math.min(3000, Long.parseLong(props.getProperty(ProducerConfig.MAX_BLOCK_MS_CONFIG)))));
         this.producer = new KafkaProducer<>(props);
         this.topic = settings.topic(QstreamTopic.METRICS);
         this.source = source;
@@ -96,7 +99,7 @@ public final class MetricsReporter implements AutoCloseable {
             try {
                 producer.send(new ProducerRecord<>(topic, key, Serdes.METRIC_EVENT.encode(e)));
                 sent++;
-            } catch (org.apache.kafka.common.KafkaException ex) {
+            } catch (KafkaException ex) {
                 // Kafka is away: drop this sample (the next one carries the same meters) rather than block.
                 LOG.debug("metrics sample dropped: {}", ex.getMessage());
                 break;

@@ -5,6 +5,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.junit.jupiter.api.Test;
 
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -69,7 +70,7 @@ class PrometheusEndpointTest {
 
     @Test
     void aTakenPortIsAClearError() throws Exception {
-        try (ServerSocket taken = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             assertThatThrownBy(() -> PrometheusEndpoint.start("127.0.0.1", taken.getLocalPort(), () -> ""))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("cannot serve metrics on 127.0.0.1:" + taken.getLocalPort());

@@ -51,7 +51,6 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serde<T>, 
                 c -> GENERATED_PACKAGE.equals(c.getPackageName())));
     }
 
-    private final Class<T> type;
     private final Schema schema;
     private final long fingerprint;
     private final byte[] header;
@@ -68,8 +67,7 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serde<T>, 
     }
 
     public AvroSerde(Class<T> type, SchemaHistory history) {
-        this.type = Objects.requireNonNull(type, "type");
-        this.schema = SpecificData.get().getSchema(type);
+        this.schema = SpecificData.get().getSchema(Objects.requireNonNull(type, "type"));
         this.fingerprint = SchemaHistory.fingerprint(schema);
         this.header = new byte[HEADER];
         header[0] = MARKER_0;
@@ -101,10 +99,6 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serde<T>, 
 
     public Schema schema() {
         return schema;
-    }
-
-    public Class<T> type() {
-        return type;
     }
 
     /** Encodes one record; never returns null for a non-null record. */

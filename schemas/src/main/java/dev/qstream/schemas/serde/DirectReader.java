@@ -1,5 +1,6 @@
 package dev.qstream.schemas.serde;
 
+import dev.qstream.schemas.avro.Transition;
 import org.apache.avro.io.BinaryDecoder;
 import org.apache.avro.util.Utf8;
 
@@ -23,7 +24,7 @@ interface DirectReader<T> {
     /** The direct reader for a generated type, if there is one whose schema still matches. */
     @SuppressWarnings("unchecked")
     static <T> DirectReader<T> forType(Class<T> type, long currentFingerprint) {
-        DirectReader<?> reader = type == dev.qstream.schemas.avro.Transition.class ? new TransitionReader() : null;
+        DirectReader<?> reader = type == Transition.class ? new TransitionReader() : null;
         return reader != null && reader.schemaFingerprint() == currentFingerprint ? (DirectReader<T>) reader : null;
     }
 }

@@ -13,6 +13,7 @@ import dev.qstream.schemas.avro.ScoredTransition;
 import dev.qstream.schemas.avro.Transition;
 import org.apache.avro.specific.SpecificRecordBase;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,7 +42,7 @@ public final class SchemaCatalog {
 
     /** Every versioned record: the topic values plus the scorer's store value (its changelog is a topic too). */
     public static List<Class<? extends SpecificRecordBase>> versionedRecords() {
-        List<Class<? extends SpecificRecordBase>> all = new java.util.ArrayList<>(byTopic().values());
+        List<Class<? extends SpecificRecordBase>> all = new ArrayList<>(byTopic().values());
         all.add(EpisodeAssembly.class);
         return List.copyOf(all);
     }

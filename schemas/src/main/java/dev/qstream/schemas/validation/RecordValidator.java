@@ -11,6 +11,7 @@ import dev.qstream.schemas.avro.Transition;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.UUID;
 
 /**
  * The one place where the rules beyond decoding live: ids present, token ids inside the vocabulary, finite
@@ -193,7 +194,7 @@ public final class RecordValidator {
 
     private static void uuid(String field, String value, Violations v) {
         try {
-            if (value == null || java.util.UUID.fromString(value).toString().length() != value.length()) {
+            if (value == null || UUID.fromString(value).toString().length() != value.length()) {
                 v.add(field + " is not a UUID: '" + abbreviate(String.valueOf(value)) + "'");
             }
         } catch (IllegalArgumentException e) {

@@ -39,9 +39,4 @@ public record ValidationLimits(int vocabularySize, int maxPromptChars, int maxRe
         return new ValidationLimits(vocabularySize, DEFAULT_MAX_PROMPT_CHARS, DEFAULT_MAX_REFERENCES,
                 DEFAULT_MAX_REFERENCE_CHARS, DEFAULT_MAX_FEEDBACK_CHARS, DEFAULT_MAX_TOKENS, DEFAULT_MAX_ID_CHARS);
     }
-
-    public ValidationLimits withVocabularySize(int size) {
-        return new ValidationLimits(size, maxPromptChars, maxReferences, maxReferenceChars, maxFeedbackChars,
-                maxTokens, maxIdChars);
-    }
 }

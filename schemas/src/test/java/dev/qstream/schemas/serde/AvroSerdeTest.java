@@ -8,10 +8,13 @@ import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.message.BinaryMessageEncoder;
 import org.junit.jupiter.api.Test;
 
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Random;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,7 +36,7 @@ class AvroSerdeTest {
         byte[] bytes = Serdes.TRANSITION.encode(t);
         assertThat(bytes[0]).isEqualTo((byte) 0xC3);
         assertThat(bytes[1]).isEqualTo((byte) 0x01);
-        long fingerprint = ByteBuffer.wrap(bytes, 2, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        long fingerprint = ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
         assertThat(fingerprint).isEqualTo(SchemaHistory.fingerprint(Transition.getClassSchema()));
         assertThat(Serdes.TRANSITION.decode(bytes)).isEqualTo(t);
         assertThat(Serdes.TRANSITION.deserialize("t", null)).isNull();
@@ -60,17 +63,17 @@ class AvroSerdeTest {
     static byte[] unknownEnumIndex() {
         Schema current = Transition.getClassSchema();
         Schema wider = new Schema.Parser().parse(current.toString().replace("\"BOLTZMANN\"]", "\"BOLTZMANN\",\"BOGUS\"]"));
-        GenericRecord r = (GenericRecord) SampleRecords.generate(wider, new java.util.Random(3));
+        GenericRecord r = (GenericRecord) SampleRecords.generate(wider, new Random(3));
         r.put("exploration", new GenericData.EnumSymbol(wider.getField("exploration").schema(), "BOGUS"));
         try {
             ByteBuffer buffer = new BinaryMessageEncoder<GenericRecord>(GenericData.get(), wider).encode(r);
             byte[] bytes = new byte[buffer.remaining()];
             buffer.get(bytes);
             // Same body layout, so claim the current schema: the enum index is then out of range.
-            ByteBuffer.wrap(bytes, 2, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN)
+            ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN)
                     .putLong(2, SchemaHistory.fingerprint(current));
             return bytes;
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             throw new IllegalStateException(e);
         }
     }

@@ -10,7 +10,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
 
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -78,12 +80,12 @@ class SchemaCompatibilityGateTest {
     void everyFieldOfEveryRecordIsDocumented() {
         List<String> undocumented = new ArrayList<>();
         for (Class<? extends SpecificRecordBase> type : SchemaCatalog.versionedRecords()) {
-            collectUndocumented(SpecificData.get().getSchema(type), undocumented, new java.util.HashSet<>());
+            collectUndocumented(SpecificData.get().getSchema(type), undocumented, new HashSet<>());
         }
         assertThat(undocumented).isEmpty();
     }
 
-    private static void collectUndocumented(Schema schema, List<String> out, java.util.Set<String> seen) {
+    private static void collectUndocumented(Schema schema, List<String> out, Set<String> seen) {
         switch (schema.getType()) {
             case RECORD -> {
                 if (!seen.add(schema.getFullName())) {

@@ -1,5 +1,6 @@
 package dev.qstream.schemas.serde;
 
+import dev.qstream.schemas.avro.ExplorationStrategy;
 import dev.qstream.schemas.avro.Prompt;
 import dev.qstream.schemas.avro.Transition;
 import dev.qstream.schemas.topics.SchemaCatalog;
@@ -8,6 +9,7 @@ import org.apache.avro.generic.GenericData;
 import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.message.BinaryMessageDecoder;
 import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.message.MissingSchemaException;
 import org.apache.avro.message.SchemaStore;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificRecordBase;
@@ -20,6 +22,7 @@ import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.UUID;
 
@@ -95,8 +98,8 @@ class SchemaEvolutionTest {
                 }
             }
             case MAP -> {
-                java.util.Map<Object, Object> r = (java.util.Map<Object, Object>) read;
-                java.util.Map<Object, Object> w = (java.util.Map<Object, Object>) written;
+                Map<Object, Object> r = (Map<Object, Object>) read;
+                Map<Object, Object> w = (Map<Object, Object>) written;
                 assertThat(r).as(path).hasSameSizeAs(w);
                 for (var e : w.entrySet()) {
                     Object key = r.keySet().stream().filter(k -> k.toString().equals(e.getKey().toString())).findFirst().orElse(null);
@@ -113,7 +116,7 @@ class SchemaEvolutionTest {
         return Transition.newBuilder().setEpisodeId(UUID.randomUUID().toString()).setPromptId("p").setActorId("a").setStep(1)
                 .setPromptTokens(List.of(3, 4)).setPrefixTokens(List.of(5)).setAction(6).setActionToken("w")
                 .setValidActions(List.of(2, 6)).setDone(false).setEndReason(null).setPolicyVersion(3)
-                .setBehaviourProbability(0.9).setExploration(dev.qstream.schemas.avro.ExplorationStrategy.EPSILON_GREEDY)
+                .setBehaviourProbability(0.9).setExploration(ExplorationStrategy.EPSILON_GREEDY)
                 .setDecisionMicros(17).setCreatedAt(1_700_000_000_000L).build();
     }
 
@@ -130,7 +133,7 @@ class SchemaEvolutionTest {
             oldBuild.addSchema(versions.get(v));
         }
         BinaryMessageDecoder<GenericRecord> oldReaderAlone = new BinaryMessageDecoder<>(GenericData.get(), previous, oldBuild);
-        assertThatThrownBy(() -> oldReaderAlone.decode(bytes)).isInstanceOf(org.apache.avro.message.MissingSchemaException.class);
+        assertThatThrownBy(() -> oldReaderAlone.decode(bytes)).isInstanceOf(MissingSchemaException.class);
 
         // ... until the writer schema is announced (the schemas topic, through the directory).
         SchemaDirectory.install(fp -> fp == SchemaHistory.fingerprint(Transition.getClassSchema()) ? Transition.getClassSchema() : null);
@@ -172,6 +175,6 @@ class SchemaEvolutionTest {
         GenericRecord record = (GenericRecord) SampleRecords.generate(future, new Random(1));
         record.put("exploration", new GenericData.EnumSymbol(future.getField("exploration").schema(), "THOMPSON"));
         Transition read = Serdes.TRANSITION.decode(encode(future, record));
-        assertThat(read.getExploration()).isEqualTo(dev.qstream.schemas.avro.ExplorationStrategy.UNKNOWN);
+        assertThat(read.getExploration()).isEqualTo(ExplorationStrategy.UNKNOWN);
     }
 }

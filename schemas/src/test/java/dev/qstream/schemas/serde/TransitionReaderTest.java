@@ -8,6 +8,7 @@ import org.apache.avro.io.DecoderFactory;
 import org.apache.avro.io.EncoderFactory;
 import org.apache.avro.specific.SpecificData;
 import org.apache.avro.specific.SpecificDatumReader;
+import org.apache.avro.util.Utf8;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayOutputStream;
@@ -49,7 +50,7 @@ class TransitionReaderTest {
             byte[] bytes = body((GenericRecord) SampleRecords.generate(Transition.getClassSchema(), random));
             Transition expected = avro.read(null, DecoderFactory.get().binaryDecoder(bytes, null));
             var decoder = DecoderFactory.get().binaryDecoder(bytes, null);
-            Transition actual = direct.read(decoder, new org.apache.avro.util.Utf8());
+            Transition actual = direct.read(decoder, new Utf8());
             assertThat(actual).as("record %d", i).isEqualTo(expected);
             assertThat(decoder.isEnd()).isTrue();
             withNullMask += expected.getValidActions() == null ? 1 : 0;

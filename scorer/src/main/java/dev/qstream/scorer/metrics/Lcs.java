@@ -1,5 +1,7 @@
 package dev.qstream.scorer.metrics;
 
+import java.util.Arrays;
+
 /**
  * Longest-common-subsequence kernels over token ids ({@code int}s; equal ids = equal tokens).
  *
@@ -38,7 +40,7 @@ final class Lcs {
             masks[b[j] * words + (j >>> 6)] |= 1L << (j & 63);
         }
         long[] v = new long[words];
-        java.util.Arrays.fill(v, -1L);
+        Arrays.fill(v, -1L);
         for (int i = 0; i < aLen; i++) {
             int base = a[i] * words;
             long carry = 0;
@@ -127,7 +129,7 @@ final class Lcs {
             left = new long[nWords];
             scratch[0] = left;
         } else {
-            java.util.Arrays.fill(left, 0, nWords, 0L);
+            Arrays.fill(left, 0, nWords, 0L);
         }
         int[] prev = new int[bLen + 1];
         int[] cur = new int[bLen + 1];

@@ -2,7 +2,9 @@ package dev.qstream.scorer.metrics;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -29,10 +31,6 @@ public final class RougeScorer {
 
     public RougeScorer(boolean useStemmer) {
         this.useStemmer = useStemmer;
-    }
-
-    public boolean useStemmer() {
-        return useStemmer;
     }
 
     /** Tokenizes a text with this scorer's stemming setting (rouge-score's DefaultTokenizer). */
@@ -279,7 +277,7 @@ public final class RougeScorer {
     }
 
     private static long hashedIntersection(int[] r, int[] c, int n, int rCount, int cCount) {
-        java.util.Map<List<Integer>, int[]> counts = new java.util.HashMap<>();
+        Map<List<Integer>, int[]> counts = new HashMap<>();
         for (int i = 0; i < rCount; i++) {
             counts.computeIfAbsent(gram(r, i, n), k -> new int[2])[0]++;
         }

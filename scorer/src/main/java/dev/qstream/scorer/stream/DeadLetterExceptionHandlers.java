@@ -1,5 +1,6 @@
 package dev.qstream.scorer.stream;
 
+import dev.qstream.runtime.deadletter.DeadLetterPublisher;
 import dev.qstream.schemas.avro.DeadLetter;
 import dev.qstream.schemas.avro.DeadLetterReason;
 import dev.qstream.schemas.serde.Serdes;
@@ -64,7 +65,7 @@ public final class DeadLetterExceptionHandlers {
             String error = e.getMessage() == null ? e.toString() : e.getMessage();
             LOG.warn("dead letter from {}-{}@{} ({}): {}", topic, partition, offset, reason, error);
             if (registry != null) {
-                Counter.builder(dev.qstream.runtime.deadletter.DeadLetterPublisher.METRIC)
+                Counter.builder(DeadLetterPublisher.METRIC)
                         .tag("source", topic).tag("reason", reason.name()).register(registry).increment();
             }
             DeadLetter letter = DeadLetter.newBuilder()

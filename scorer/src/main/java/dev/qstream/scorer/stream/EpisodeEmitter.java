@@ -13,6 +13,7 @@ import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,7 +83,7 @@ final class EpisodeEmitter {
                 .setExploration(first.getExploration())
                 .setEndReason(last.getEndReason() == null ? EndReason.UNKNOWN : last.getEndReason())
                 .setScores(reward.scores())
-                .setCreatedAt(java.time.Instant.ofEpochMilli(now))
+                .setCreatedAt(Instant.ofEpochMilli(now))
                 .build();
         context.forward(new Record<>(key, (SpecificRecordBase) summary, timestamp), ScorerTopology.GENERATIONS_SINK);
         metrics.episodeScored(first.getPolicyVersion(), reward.episodeReward(), steps.size(),

@@ -8,7 +8,9 @@ import io.micrometer.core.instrument.MeterRegistry;
 import java.util.ArrayDeque;
 import java.util.Iterator;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 
@@ -145,8 +147,8 @@ public final class MicrometerScorerMetrics implements ScorerMetrics {
     }
 
     /** Versions that currently have a gauge (for tests). */
-    synchronized java.util.Set<Long> versions() {
-        return new java.util.TreeSet<>(byVersion.keySet());
+    synchronized Set<Long> versions() {
+        return new TreeSet<>(byVersion.keySet());
     }
 
     /** Running mean of one version's episode rewards. */

@@ -13,7 +13,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 
 /** Runs the scorer topology: wires Kafka settings, metrics and the Streams lifecycle; the logic is in the topology. */
 public final class ScorerService implements ManagedService {
@@ -62,11 +61,6 @@ public final class ScorerService implements ManagedService {
 
     public KafkaStreams.State state() {
         return streams.state();
-    }
-
-    /** Waits until the Streams client stops (error or close). */
-    public boolean awaitStop(Duration timeout) throws InterruptedException {
-        return stopped.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.within;
 import dev.qstream.schemas.avro.DeadLetter;
 import dev.qstream.schemas.avro.DeadLetterReason;
 import dev.qstream.schemas.avro.Episode;
+import dev.qstream.schemas.avro.EpisodeAssembly;
 import dev.qstream.schemas.avro.ScoredTransition;
 import dev.qstream.schemas.avro.Transition;
 import java.time.Duration;
@@ -15,6 +16,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
+import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -173,9 +175,9 @@ class EpisodeAssemblyTopologyTest {
         UUID id = UUID.randomUUID();
         List<Transition> steps = episode(id, "p1", f.now(), WORDS);
         // What the previous release left in its changelog: the header with its steps inside.
-        org.apache.kafka.streams.state.KeyValueStore<String, dev.qstream.schemas.avro.EpisodeAssembly> store =
+        KeyValueStore<String, EpisodeAssembly> store =
                 f.driver.getKeyValueStore(ScorerTopology.EPISODE_STORE);
-        store.put(id.toString(), dev.qstream.schemas.avro.EpisodeAssembly.newBuilder().setEpisodeId(id.toString())
+        store.put(id.toString(), EpisodeAssembly.newBuilder().setEpisodeId(id.toString())
                 .setSteps(new ArrayList<>(steps.subList(0, 4))).setFirstSeenAt(f.now()).build());
         f.send(steps.subList(4, 7));
         f.send(steps.get(1)); // a copy of a step the old header held is still a duplicate

@@ -14,9 +14,12 @@ import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.scorer.feedback.FeedbackAggregation;
 import dev.qstream.scorer.feedback.FeedbackConfig;
 import dev.qstream.scorer.reward.RewardConfig;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -295,9 +298,9 @@ class FeedbackJoinTopologyTest {
         // Streams' deserialization handler takes it (the driver does not capture what a handler writes; BadInputIT
         // checks that dead letter on a real broker for transitions, through the same handler class).
         UUID id = completeEpisode(withFeedback(FeedbackConfig.defaults()));
-        var raw = f.driver.createInputTopic("qstream.feedback", new org.apache.kafka.common.serialization.StringSerializer(),
-                new org.apache.kafka.common.serialization.ByteArraySerializer());
-        raw.pipeInput(id.toString(), "not avro".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        var raw = f.driver.createInputTopic("qstream.feedback", new StringSerializer(),
+                new ByteArraySerializer());
+        raw.pipeInput(id.toString(), "not avro".getBytes(StandardCharsets.UTF_8));
         f.send(feedback(id, fid(1), 0.5, f.now()));
         f.advance(Duration.ofMinutes(11));
         assertThat(f.scored.readValuesToList().get(6).getParts().getHuman()).isEqualTo(0.5);

@@ -30,6 +30,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,6 +47,7 @@ import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 
 /**
  * Exactly once through a crash: the scorer runs in a child JVM while transitions (duplicated, out of order) and
@@ -145,7 +147,7 @@ class ScorerExactlyOnceIT {
     /** The child prints its Streams state changes; input should flow while it processes, not pile up before. */
     private static void awaitRunning(Path log) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (!java.nio.file.Files.readString(log).contains("-> RUNNING")) {
+        while (!Files.readString(log).contains("-> RUNNING")) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("the scorer child did not reach RUNNING; see " + log);
             }
@@ -291,7 +293,7 @@ class ScorerExactlyOnceIT {
             }
         }
 
-        void pollUntil(java.util.function.BooleanSupplier done, Duration timeout, String what) {
+        void pollUntil(BooleanSupplier done, Duration timeout, String what) {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!done.getAsBoolean()) {
                 if (System.nanoTime() > deadline) {

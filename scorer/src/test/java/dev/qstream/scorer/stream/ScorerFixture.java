@@ -21,11 +21,14 @@ import org.apache.kafka.streams.TestInputTopic;
 import org.apache.kafka.streams.TestOutputTopic;
 import org.apache.kafka.streams.TopologyTestDriver;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Properties;
 import java.util.UUID;
@@ -68,8 +71,8 @@ final class ScorerFixture implements AutoCloseable {
         try {
             Path dir = Files.createTempDirectory("scorer-ttd-");
             return ScorerConfig.defaults(LAYOUT, dir).withPunctuateEvery(Duration.ofSeconds(1));
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -130,9 +133,9 @@ final class ScorerFixture implements AutoCloseable {
         driver.close();
         // The driver leaves its RocksDB directories behind.
         try (var paths = Files.walk(config.stateDir())) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -1,0 +1,94 @@
+package dev.qstream.policy.text;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The copy actions of one prompt: which copy action each of its words answers to, and which word a copy action
+ * emits. A word's copy slot comes from where it stands in the prompt, not from the word itself: the token before the
+ * nearest punctuation mark on its left (the segment's key), that mark, and the word's offset after it, hashed into the
+ * vocabulary's copy slots. In {@code name[Alimentum], near[Burger King]} the first word after {@code name [} answers
+ * to one slot whatever the name, so a policy that learned when to say that slot's word says names it never saw in
+ * training. Nothing here knows a task: it reads only the prompt's tokens and which of them are punctuation.
+ *
+ * <p>Only words (tokens starting with a letter or digit) among the first {@code maxPositions} prompt tokens are
+ * copyable. Two positions may share a slot; the action then emits the first of them (in prompt order) not yet
+ * emitted, so both can be said in turn.
+ */
+public final class PromptCopies {
+
+    private static final String START = "<s>";
+
+    private final Vocabulary vocabulary;
+    private final List<String> tokens;
+    private final int[] slotOfPosition; // -1: not copyable
+    private final int[] actions;
+
+    private PromptCopies(Vocabulary vocabulary, List<String> tokens, int[] slotOfPosition) {
+        this.vocabulary = vocabulary;
+        this.tokens = tokens;
+        this.slotOfPosition = slotOfPosition;
+        this.actions = Arrays.stream(slotOfPosition).filter(s -> s >= 0).distinct().sorted()
+                .map(vocabulary::copyAction).toArray();
+    }
+
+    /** The copy actions of a tokenized prompt; none when the vocabulary has no copy slots. */
+    public static PromptCopies of(List<String> promptTokens, Vocabulary vocabulary, int maxPositions) {
+        List<String> tokens = List.copyOf(promptTokens.subList(0, Math.min(maxPositions, promptTokens.size())));
+        int[] slots = new int[tokens.size()];
+        Arrays.fill(slots, -1);
+        int copySlots = vocabulary.copySlots();
+        if (copySlots > 0) {
+            int mark = -1; // index of the nearest punctuation mark on the left
+            for (int j = 0; j < tokens.size(); j++) {
+                String t = tokens.get(j);
+                if (!isWord(t)) {
+                    mark = j;
+                    continue;
+                }
+                String key = mark >= 1 ? tokens.get(mark - 1) : START;
+                String delimiter = mark >= 0 ? tokens.get(mark) : START;
+                int offset = j - mark - 1;
+                String context = key + '\u0000' + delimiter + '\u0000' + offset;
+                slots[j] = Math.floorMod(context.hashCode(), copySlots); // String.hashCode is fixed by the JLS
+            }
+        }
+        return new PromptCopies(vocabulary, tokens, slots);
+    }
+
+    /** The distinct copy action ids this prompt offers, ascending. */
+    public int[] actions() {
+        return actions.clone();
+    }
+
+    /**
+     * The word copy action {@code action} emits after {@code emitted} (the words generated so far): the first prompt
+     * word of its slot that has not been emitted yet, else the first word of its slot.
+     *
+     * @throws IllegalArgumentException when the prompt offers no such copy action
+     */
+    public String word(int action, List<String> emitted) {
+        int slot = vocabulary.copySlot(action);
+        List<String> candidates = new ArrayList<>();
+        for (int j = 0; j < slotOfPosition.length; j++) {
+            if (slotOfPosition[j] == slot) {
+                candidates.add(tokens.get(j));
+            }
+        }
+        if (candidates.isEmpty()) {
+            throw new IllegalArgumentException("copy action " + action + " copies nothing from this prompt");
+        }
+        List<String> left = new ArrayList<>(emitted);
+        for (String c : candidates) {
+            if (!left.remove(c)) {
+                return c;
+            }
+        }
+        return candidates.get(0);
+    }
+
+    private static boolean isWord(String token) {
+        return !token.isEmpty() && Character.isLetterOrDigit(token.codePointAt(0));
+    }
+}

@@ -1,0 +1,91 @@
+package dev.qstream.policy.text;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class PromptCopiesTest {
+
+    private final Tokenizer tokenizer = new Tokenizer();
+    private final Vocabulary vocabulary = Vocabulary.build(List.of("name[Alimentum], area[riverside] is a place"),
+            tokenizer, 100, 64);
+
+    private PromptCopies copies(String prompt) {
+        return PromptCopies.of(tokenizer.tokenize(prompt), vocabulary, 256);
+    }
+
+    @Test
+    void copyActionsComeLastAndAreNeverWords() {
+        assertThat(vocabulary.copySlots()).isEqualTo(64);
+        int first = vocabulary.copyAction(0);
+        assertThat(first).isEqualTo(vocabulary.size() - 64);
+        assertThat(vocabulary.isCopy(first)).isTrue();
+        assertThat(vocabulary.isCopy(first - 1)).isFalse();
+        assertThat(vocabulary.copySlot(vocabulary.size() - 1)).isEqualTo(63);
+        assertThat(vocabulary.id("<copy:3>")).as("a text cannot name a copy action").isEqualTo(Vocabulary.UNK_ID);
+        assertThat(vocabulary.contains("<copy:3>")).isFalse();
+        assertThatThrownBy(() -> vocabulary.copyAction(64)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void aWordTheVocabularyNeverSawIsCopiedThroughTheSlotOfItsPlaceInThePrompt() {
+        PromptCopies seen = copies("name[Alimentum], area[riverside]");
+        PromptCopies unseen = copies("name[Zizzi], area[riverside]");
+        assertThat(vocabulary.contains("zizzi")).isFalse();
+        // The name stands after "name [" in both prompts, so the same action says either name.
+        int nameAction = commonAction(seen, unseen, "alimentum", "zizzi");
+        assertThat(unseen.word(nameAction, List.of())).isEqualTo("zizzi");
+        assertThat(seen.word(nameAction, List.of())).isEqualTo("alimentum");
+    }
+
+    @Test
+    void punctuationIsNotCopyableAndSharedSlotsEmitTheirWordsInTurn() {
+        Vocabulary oneSlot = Vocabulary.build(List.of("a"), tokenizer, 10, 1);
+        PromptCopies c = PromptCopies.of(tokenizer.tokenize("Burger King, near [x]"), oneSlot, 256);
+        int only = oneSlot.copyAction(0);
+        assertThat(c.actions()).containsExactly(only);
+        assertThat(c.word(only, List.of())).isEqualTo("burger");
+        assertThat(c.word(only, List.of("burger"))).isEqualTo("king");
+        assertThat(c.word(only, List.of("burger", "king"))).isEqualTo("near");
+        assertThat(c.word(only, List.of("burger", "king", "near", "x"))).as("all said: the first again").isEqualTo("burger");
+        assertThat(PromptCopies.of(tokenizer.tokenize(", [ ]"), oneSlot, 256).actions()).isEmpty();
+    }
+
+    @Test
+    void aVocabularyWithoutCopySlotsOffersNoCopies() {
+        Vocabulary none = Vocabulary.build(List.of("a b"), tokenizer, 10);
+        assertThat(none.copySlots()).isZero();
+        assertThat(PromptCopies.of(tokenizer.tokenize("anything at all"), none, 256).actions()).isEmpty();
+    }
+
+    @Test
+    void copyActionsSurviveAVocabularyFileAndMisplacedOnesAreRefused(@TempDir Path dir) throws IOException {
+        Path file = dir.resolve("vocab.txt");
+        vocabulary.write(file);
+        Vocabulary read = Vocabulary.read(file);
+        assertThat(read.copySlots()).isEqualTo(64);
+        assertThat(read.fingerprint()).isEqualTo(vocabulary.fingerprint());
+        Files.write(file, List.of(Vocabulary.PAD, Vocabulary.UNK, Vocabulary.EOS, "<copy:0>", "word"));
+        assertThatThrownBy(() -> Vocabulary.read(file)).isInstanceOf(IOException.class).hasMessageContaining("copy actions come last");
+        Files.write(file, List.of(Vocabulary.PAD, Vocabulary.UNK, Vocabulary.EOS, "word", "<copy:1>"));
+        assertThatThrownBy(() -> Vocabulary.read(file)).isInstanceOf(IOException.class).hasMessageContaining("in order");
+    }
+
+    private static int commonAction(PromptCopies a, PromptCopies b, String wordA, String wordB) {
+        for (int action : a.actions()) {
+            if (a.word(action, List.of()).equals(wordA)) {
+                assertThat(b.actions()).contains(action);
+                assertThat(b.word(action, List.of())).isEqualTo(wordB);
+                return action;
+            }
+        }
+        throw new AssertionError(wordA + " is not copyable");
+    }
+}
