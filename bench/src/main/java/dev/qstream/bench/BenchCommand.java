@@ -144,6 +144,8 @@ public final class BenchCommand {
         int lengthFree;
         @Option(names = "--seed", defaultValue = "1", description = "Seed of traffic, exploration and initialisation (default: ${DEFAULT-VALUE}).")
         long seed;
+        @Option(names = "--demonstration-fraction", defaultValue = "0", description = "Share of episodes teacher-forced from a train reference (default: ${DEFAULT-VALUE}).")
+        double demonstrations;
 
         @Override
         public Integer call() throws Exception {
@@ -153,7 +155,7 @@ public final class BenchCommand {
             var reward = new RewardConfig(metric, false, 1.0, 0.0, 0.0, 0.0, lengthFree, lengthPenalty, 0.0, shaping);
             var settings = new LearningHarness.Settings(task, updates, evalEvery, publishEvery, spi, dqn, replay, hidden,
                     decoding.mask, decoding.commonWords(Optional.of(prompts), TaskVocabulary.of(prompts)),
-                    new EpsilonSchedule(epsStart, epsEnd, epsDecay), decoding.maxTokens, reward, seed);
+                    new EpsilonSchedule(epsStart, epsEnd, epsDecay), decoding.maxTokens, reward, seed, demonstrations);
             var curve = LearningHarness.run(settings, System.out::println);
             var last = curve.get(curve.size() - 1);
             System.out.printf("{\"bench\":\"learning\",\"heldOutRougeLFirst\":%.4f,\"heldOutRougeLLast\":%.4f,\"best\":%.4f}%n",

@@ -54,7 +54,8 @@ public final class LearningHarness {
     /** Knobs of one run. */
     public record Settings(String task, int updates, int evalEvery, int publishEvery, double samplesPerInsert,
                            DqnConfig dqn, ReplayConfig replay, int hidden, ActionMasker.Mode mask, int commonWords,
-                           EpsilonSchedule epsilon, int maxTokens, RewardConfig reward, long seed) {
+                           EpsilonSchedule epsilon, int maxTokens, RewardConfig reward, long seed,
+                           double demonstrations) {
     }
 
     private LearningHarness() {
@@ -106,8 +107,14 @@ public final class LearningHarness {
                 public void flush() {
                 }
             };
-            generator.generate(p.id(), p.prompt(), null, Exploration.epsilonGreedy(s.epsilon().at(episodes++)), s.maxTokens(),
-                    random, collect);
+            if (random.nextDouble() < s.demonstrations() && !p.references().isEmpty()) {
+                // Learn from the task's human text too: a teacher-forced episode that says one of the references.
+                generator.demonstrate(p.id(), p.prompt(), p.references().get(random.nextInt(p.references().size())),
+                        s.maxTokens(), collect);
+            } else {
+                generator.generate(p.id(), p.prompt(), null, Exploration.epsilonGreedy(s.epsilon().at(episodes++)),
+                        s.maxTokens(), random, collect);
+            }
             List<String> tokens = steps.stream().map(Transition::getActionToken).toList();
             ComposedReward reward = composer.compose(tokens, byId.get(p.id()).references(), null);
             rewardSum += reward.episodeReward();

@@ -10,6 +10,7 @@ import dev.qstream.policy.text.PromptCopies;
 import dev.qstream.policy.text.Tokenizer;
 import dev.qstream.policy.text.Vocabulary;
 import dev.qstream.schemas.avro.EndReason;
+import dev.qstream.schemas.avro.ExplorationStrategy;
 import dev.qstream.schemas.avro.Episode;
 import dev.qstream.schemas.avro.Transition;
 
@@ -156,6 +157,108 @@ public final class EpisodeGenerator {
                     .build());
         }
         return new GenerationResult(episodeId, text, List.copyOf(words), firstVersion, version, end);
+    }
+
+    /**
+     * A demonstration: the episode that says {@code reference}, teacher-forced rather than chosen by the policy, so
+     * that the learner learns from the human text its users have (as in DQfD) besides its own trials. Each reference
+     * token becomes the action that says it: a copy action when the prompt offers the word (so names are learned as
+     * "say the prompt's word in this place", which carries over to names never seen), else its vocabulary word; a
+     * word the action space cannot say is skipped. The recorded mask is the one the policy would have had, plus the
+     * demonstrated action when the mask lacks it. Ends with end-of-sequence, or at {@code maxTokens}.
+     *
+     * @return the episode; its transitions (strategy DEMONSTRATION, behaviour probability 1) went to {@code adder}
+     */
+    public GenerationResult demonstrate(String promptId, String promptText, String reference, int maxTokens, Adder adder) {
+        if (maxTokens < 1) {
+            throw new IllegalArgumentException("maxTokens must be >= 1");
+        }
+        UUID episodeId = UUID.randomUUID();
+        List<String> promptWords = promptWords(promptText);
+        int[] prompt = vocabulary.encode(promptWords);
+        PromptCopies copies = PromptCopies.of(promptWords, vocabulary, maxPromptTokens);
+        int[] copyActions = copies.actions();
+        List<Integer> promptList = boxed(prompt, prompt.length);
+        List<String> said = new ArrayList<>();
+        for (String token : tokenizer.tokenize(reference)) {
+            if (said.size() + 1 >= maxTokens) {
+                break;
+            }
+            if (vocabulary.contains(token) || copyActionFor(copies, copyActions, token, said) >= 0) {
+                said.add(token);
+            }
+        }
+        int[] prefix = new int[said.size() + 1];
+        List<String> words = new ArrayList<>();
+        EndReason end = null;
+        for (int step = 0; end == null; step++) {
+            boolean last = step == said.size();
+            String word = last ? "" : said.get(step);
+            int copy = last ? -1 : copyActionFor(copies, copyActions, word, words);
+            int action = last ? Vocabulary.EOS_ID : copy >= 0 ? copy : vocabulary.id(word);
+            ActionMasker.Mask mask = masker.mask(prompt, copyActions, prefix, step);
+            int[] recorded = mask.explicit() ? withAction(mask.actions(), action) : null;
+            if (last) {
+                end = said.size() + 1 >= maxTokens && said.size() > 0 ? EndReason.MAX_TOKENS : EndReason.END_OF_SEQUENCE;
+            }
+            prefix[step] = action;
+            if (!last) {
+                words.add(word);
+            }
+            adder.add(Transition.newBuilder()
+                    .setEpisodeId(episodeId.toString())
+                    .setPromptId(promptId)
+                    .setActorId(actorId)
+                    .setStep(step)
+                    .setPromptTokens(promptList)
+                    .setPrefixTokens(boxed(prefix, step))
+                    .setAction(action)
+                    .setActionToken(word)
+                    .setValidActions(recorded == null ? null : boxed(recorded, recorded.length))
+                    .setDone(last)
+                    .setEndReason(end)
+                    .setPolicyVersion(0) // no policy chose these steps
+                    .setBehaviourProbability(1.0)
+                    .setExploration(ExplorationStrategy.DEMONSTRATION)
+                    .setDecisionMicros(0L)
+                    .setCreatedAt(clock.millis())
+                    .build());
+        }
+        String text = tokenizer.detokenize(words);
+        adder.episodeEnded(Episode.newBuilder()
+                .setEpisodeId(episodeId)
+                .setPromptId(promptId)
+                .setActorId(actorId)
+                .setPrompt(promptText)
+                .setText(text)
+                .setTokenCount(words.size() + (end == EndReason.END_OF_SEQUENCE ? 1 : 0))
+                .setPolicyVersion(0)
+                .setExploration(ExplorationStrategy.DEMONSTRATION)
+                .setEndReason(end)
+                .setScores(null)
+                .setCreatedAt(clock.instant())
+                .build());
+        return new GenerationResult(episodeId, text, List.copyOf(words), 0, 0, end);
+    }
+
+    /** The copy action that says {@code word} next, or -1 when the prompt offers none. */
+    private static int copyActionFor(PromptCopies copies, int[] copyActions, String word, List<String> said) {
+        for (int a : copyActions) {
+            if (copies.word(a, said).equals(word)) {
+                return a;
+            }
+        }
+        return -1;
+    }
+
+    private static int[] withAction(int[] sortedMask, int action) {
+        if (Arrays.binarySearch(sortedMask, action) >= 0) {
+            return sortedMask;
+        }
+        int[] out = Arrays.copyOf(sortedMask, sortedMask.length + 1);
+        out[sortedMask.length] = action;
+        Arrays.sort(out);
+        return out;
     }
 
     private static List<Integer> boxed(int[] ids, int n) {

@@ -42,16 +42,20 @@ import java.util.Optional;
  * @param signer           verifies model signatures; empty = accept unsigned models (development only)
  * @param groupId          consumer group of the actors sharing the prompts topic
  * @param catchUpTimeout   how long to read the model topic at start before serving anyway
+ * @param demonstrationFraction share of topic prompts with references that also yield a demonstration: an episode
+ *                         teacher-forced from one of the references (learning from the human text users have)
  */
 public record ActorConfig(String instanceId, String modelName, Vocabulary vocabulary, EncoderSpec encoder, int hidden,
                           long initSeed, int maxTokens, int maxPromptTokens, ExplorationStrategy strategy,
                           EpsilonSchedule epsilon, double temperature, ActionMasker.Mode maskMode, int commonWords,
                           int topK, int maxBatch, Duration maxBatchWait, int topicConcurrency, int httpPort,
                           Optional<BearerToken> httpToken, int maxRequestBytes, boolean rejectUnknownFeedbackEpisodes,
-                          boolean requireKafka, int producerQueueRecords, Optional<ModelSigner> signer, String groupId, Duration catchUpTimeout) {
+                          boolean requireKafka, int producerQueueRecords, Optional<ModelSigner> signer, String groupId, Duration catchUpTimeout,
+                          double demonstrationFraction) {
 
     public static final int DEFAULT_MAX_TOKENS = 32;
     public static final int DEFAULT_COMMON_WORDS = 16;
+    public static final double DEFAULT_DEMONSTRATION_FRACTION = 0.25;
 
     /** The model identity these settings name. */
     public ModelIdentity model() {
@@ -65,7 +69,8 @@ public record ActorConfig(String instanceId, String modelName, Vocabulary vocabu
         Objects.requireNonNull(signer, "signer");
         Objects.requireNonNull(httpToken, "httpToken");
         if (maxTokens < 1 || maxPromptTokens < 1 || hidden < 1 || commonWords < 0 || topK < 1 || maxBatch < 1
-                || topicConcurrency < 1 || httpPort < -1 || maxRequestBytes < 1024 || producerQueueRecords < 1) {
+                || topicConcurrency < 1 || httpPort < -1 || maxRequestBytes < 1024 || producerQueueRecords < 1
+                || !(demonstrationFraction >= 0 && demonstrationFraction <= 1)) {
             throw new IllegalArgumentException("invalid actor settings: " + this);
         }
     }
@@ -102,6 +107,7 @@ public record ActorConfig(String instanceId, String modelName, Vocabulary vocabu
         private Optional<ModelSigner> signer = Optional.empty();
         private String groupId = "qstream-actors";
         private Duration catchUpTimeout = Duration.ofSeconds(60);
+        private double demonstrationFraction = DEFAULT_DEMONSTRATION_FRACTION;
 
         private Builder(String instanceId, Vocabulary vocabulary) {
             this.instanceId = instanceId;
@@ -137,12 +143,13 @@ public record ActorConfig(String instanceId, String modelName, Vocabulary vocabu
         public Builder signer(Optional<ModelSigner> v) { signer = v; return this; }
         public Builder groupId(String v) { groupId = v; return this; }
         public Builder catchUpTimeout(Duration v) { catchUpTimeout = v; return this; }
+        public Builder demonstrationFraction(double v) { demonstrationFraction = v; return this; }
 
         public ActorConfig build() {
             return new ActorConfig(instanceId, modelName, vocabulary, encoder, hidden, initSeed, maxTokens,
                     maxPromptTokens, strategy, epsilon, temperature, maskMode, commonWords, topK, maxBatch,
                     maxBatchWait, topicConcurrency, httpPort, httpToken, maxRequestBytes, rejectUnknownFeedbackEpisodes,
-                    requireKafka, producerQueueRecords, signer, groupId, catchUpTimeout);
+                    requireKafka, producerQueueRecords, signer, groupId, catchUpTimeout, demonstrationFraction);
         }
     }
 }

@@ -75,6 +75,7 @@ public final class ActorService implements ManagedService {
     private final ExecutorService workers;
     private final Counter expired;
     private final Counter topicRequests;
+    private final Counter demonstrations;
     private final AtomicLong episodes = new AtomicLong();
     private final ActorHttpApi http;
     private final Worker loop;
@@ -120,6 +121,8 @@ public final class ActorService implements ManagedService {
                 .register(context.registry());
         this.topicRequests = Counter.builder("actor.requests").tag("source", "topic").description("generation requests")
                 .register(context.registry());
+        this.demonstrations = Counter.builder("actor.demonstrations")
+                .description("teacher-forced episodes emitted from prompts' references").register(context.registry());
         this.http = config.httpPort() < 0 ? null : new ActorHttpApi(new ActorHttpApi.Backend(generator, httpAdder, apiRecords,
                 recent, variables::caughtUp, this::servedVersion, limits, config.maxTokens(), config.temperature(),
                 config.epsilon().end(), config.strategy(), config.rejectUnknownFeedbackEpisodes(),
@@ -195,10 +198,20 @@ public final class ActorService implements ManagedService {
         }
         topicRequests.increment();
         int maxTokens = prompt.getMaxTokens() == null ? config.maxTokens() : Math.min(config.maxTokens(), prompt.getMaxTokens());
+        SplittableRandom random = new SplittableRandom();
         GenerationResult result = generator.generate(prompt.getPromptId(), prompt.getText(), deadline, liveExploration(),
-                maxTokens, new SplittableRandom(), adder);
+                maxTokens, random, adder);
         recent.remember(result.episodeId(), result.text());
         episodes.incrementAndGet();
+        // Learning from demonstrations: a share of the prompts that come with references also yield an episode that
+        // says one of them, teacher-forced (the answer above is unaffected; this one is training data only).
+        List<String> references = prompt.getReferences();
+        if (config.demonstrationFraction() > 0 && references != null && !references.isEmpty()
+                && random.nextDouble() < config.demonstrationFraction()) {
+            generator.demonstrate(prompt.getPromptId(), prompt.getText(),
+                    references.get(random.nextInt(references.size())), config.maxTokens(), adder);
+            demonstrations.increment();
+        }
         return null;
     }
 

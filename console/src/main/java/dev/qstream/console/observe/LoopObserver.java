@@ -2,6 +2,7 @@ package dev.qstream.console.observe;
 
 import dev.qstream.runtime.concurrent.Worker;
 import dev.qstream.runtime.kafka.KafkaSettings;
+import dev.qstream.schemas.avro.ExplorationStrategy;
 import dev.qstream.schemas.avro.MetricEvent;
 import dev.qstream.schemas.avro.ModelUpdate;
 import dev.qstream.schemas.avro.ScoredTransition;
@@ -89,7 +90,8 @@ public final class LoopObserver implements AutoCloseable {
         } else if (topic.equals(settings.topic(QstreamTopic.SCORED))) {
             ScoredTransition s = Serdes.SCORED_TRANSITION.decode(r.value());
             scored.incrementAndGet();
-            if (s.getTransition().getDone()) {
+            // Demonstrations say a reference: their reward measures the reference, not the policy.
+            if (s.getTransition().getDone() && s.getTransition().getExploration() != ExplorationStrategy.DEMONSTRATION) {
                 synchronized (episodeRewards) {
                     episodeRewards.add(new double[]{s.getScoredAt(), s.getEpisodeReward()});
                 }

@@ -2,6 +2,7 @@ package dev.qstream.console.telemetry;
 
 import dev.qstream.runtime.http.RecentEpisodes;
 import dev.qstream.schemas.avro.Episode;
+import dev.qstream.schemas.avro.ExplorationStrategy;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -61,6 +62,9 @@ public final class GenerationStats {
 
     public synchronized void accept(Episode episode) {
         produced.remember(episode.getEpisodeId(), "");
+        if (episode.getExploration() == ExplorationStrategy.DEMONSTRATION) {
+            return; // a reference said by the teacher, not the policy: not a generation to chart or rate
+        }
         String id = episode.getEpisodeId().toString();
         long at = episode.getCreatedAt().toEpochMilli();
         if (episode.getScores() == null) {

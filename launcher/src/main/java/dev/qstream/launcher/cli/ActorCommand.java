@@ -102,6 +102,10 @@ public final class ActorCommand implements Callable<Integer> {
 
 
 
+    @Option(names = "--demonstration-fraction", description = "Share of topic prompts with references that also yield a "
+            + "demonstration (an episode teacher-forced from one reference, training data only); 0 = none (default: ${DEFAULT-VALUE}).")
+    double demonstrationFraction = ActorConfig.DEFAULT_DEMONSTRATION_FRACTION;
+
     @Option(names = "--exit-with-parent", hidden = true)
     boolean exitWithParent;
 
@@ -116,7 +120,7 @@ public final class ActorCommand implements Callable<Integer> {
         ActorConfig config = ActorConfig.builder(id, vocabulary).model(model.identity())
                 .maxTokens(decoding.maxTokens).strategy(strategy)
                 .epsilon(new EpsilonSchedule(epsilonStart, epsilonEnd, epsilonDecay)).temperature(temperature)
-                .maskMode(decoding.mask).commonWords(decoding.commonWords(this.vocabulary.task(), vocabulary)).topK(topK).maxBatch(maxBatch).maxBatchWait(maxBatchWait)
+                .demonstrationFraction(demonstrationFraction).maskMode(decoding.mask).commonWords(decoding.commonWords(this.vocabulary.task(), vocabulary)).topK(topK).maxBatch(maxBatch).maxBatchWait(maxBatchWait)
                 .topicConcurrency(topicConcurrency).httpPort(httpPort).httpToken(httpToken())
                 .maxRequestBytes(maxRequestBytes).rejectUnknownFeedbackEpisodes(rejectUnknownFeedback).requireKafka(requireKafka)
                 .producerQueueRecords(producerQueueRecords)

@@ -39,8 +39,15 @@ public final class DqnOptions {
     @Option(names = "--dueling", description = "Dueling head: Q = V + A − mean of A over the state's valid actions.")
     public boolean dueling;
 
+    @Option(names = "--demonstration-margin", description = "Large-margin loss on demonstrated steps: other actions' Q kept this far below (default: ${DEFAULT-VALUE}).")
+    public double demonstrationMargin = D.demonstrationMargin();
+
+    @Option(names = "--demonstration-weight", description = "Weight of that loss next to the TD loss; 0 = demonstrations train by TD only (default: ${DEFAULT-VALUE}).")
+    public double demonstrationWeight = D.demonstrationWeight();
+
     public DqnConfig config() {
-        return new DqnConfig(gamma, learningRate, batchSize, huberDelta, maxGradNorm, !noDoubleDqn, targetSyncEvery, tau,
-                D.adamBeta1(), D.adamBeta2(), D.adamEpsilon(), nStep, D.optimizer(), dueling);
+        return D.toBuilder().gamma(gamma).learningRate(learningRate).batchSize(batchSize).huberDelta(huberDelta)
+                .maxGradNorm(maxGradNorm).doubleDqn(!noDoubleDqn).targetSyncEvery(targetSyncEvery).tau(tau).nStep(nStep)
+                .dueling(dueling).demonstrationMargin(demonstrationMargin).demonstrationWeight(demonstrationWeight).build();
     }
 }

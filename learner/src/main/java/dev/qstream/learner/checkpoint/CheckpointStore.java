@@ -49,7 +49,9 @@ public final class CheckpointStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
     private static final int MAGIC = 0x51434B50; // "QCKP"
-    private static final int FORMAT = 2;
+    /** 3: each replay transition ends with a demonstration flag. Format 2 (without it) is still read. */
+    private static final int FORMAT = 3;
+    private static final int FORMAT_WITHOUT_DEMONSTRATIONS = 2;
     private static final String SUFFIX = ".qckpt";
 
     private final Path dir;
@@ -201,6 +203,7 @@ public final class CheckpointStore {
             out.writeInt(t.sourcePartition());
             out.writeLong(t.sourceOffset());
             out.writeFloat(r.priorities()[i]);
+            out.writeBoolean(t.demonstration());
         }
         out.writeInt(c.positions().size());
         for (Map.Entry<String, Long> e : c.positions().entrySet()) {
@@ -214,7 +217,7 @@ public final class CheckpointStore {
             throw new IOException("not a qstream checkpoint");
         }
         int format = in.readInt();
-        if (format != FORMAT) {
+        if (format != FORMAT && format != FORMAT_WITHOUT_DEMONSTRATIONS) {
             throw new IOException("unsupported checkpoint format " + format);
         }
         long version = in.readLong();
@@ -263,9 +266,10 @@ public final class CheckpointStore {
             int lastStep = in.readInt();
             int partition = in.readInt();
             long offset = in.readLong();
-            items[i] = new StoredTransition(hi, lo, step, prompt, prefix, action, reward, discount, bootstrap, mask,
-                    nextMask, lastStep, partition, offset);
             priorities[i] = in.readFloat();
+            boolean demonstration = format >= FORMAT && in.readBoolean();
+            items[i] = new StoredTransition(hi, lo, step, prompt, prefix, action, reward, discount, bootstrap, mask,
+                    nextMask, lastStep, partition, offset, demonstration);
         }
         Map<String, Long> positions = new LinkedHashMap<>();
         int p = in.readInt();

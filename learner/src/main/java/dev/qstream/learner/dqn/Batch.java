@@ -18,6 +18,8 @@ public final class Batch {
     public final int[][] nextMasks;
     /** Valid actions of each state s (null = every action); the dueling head averages A over them. */
     public final int[][] masks;
+    /** Rows teacher-forced from a reference: the update adds the large-margin loss on them. */
+    public final boolean[] demonstrations;
     public final float[] weights;
     /** Replay slots the rows came from (for priority updates). */
     public final int[] slots;
@@ -34,6 +36,7 @@ public final class Batch {
         this.discounts = new float[size];
         this.nextMasks = new int[size][];
         this.masks = new int[size][];
+        this.demonstrations = new boolean[size];
         this.weights = new float[size];
         this.slots = new int[size];
         this.generations = new long[size];

@@ -20,10 +20,16 @@ package dev.qstream.learner.dqn;
  *                         replay), like gamma; the update never reads it
  * @param optimizer        ADAM (default) or plain SGD (used to cross-check the update against DL4J)
  * @param dueling          dueling head: Q(s,a) = V(s) + A(s,a) − mean of A over the state's valid actions
+ * @param demonstrationMargin  m of the large-margin loss on demonstrated steps (DQfD): every other valid action's Q
+ *                         must stay at least m below the demonstrated one's
+ * @param demonstrationWeight  λ, the weight of that loss next to the TD loss (0 = demonstrations train by TD only)
+ *
+ * <p>Build with {@link #builder()} (named, every knob starting at its default) or {@link #toBuilder()}.
  */
 public record DqnConfig(double gamma, double learningRate, int batchSize, double huberDelta, double maxGradNorm,
                         boolean doubleDqn, int targetSyncEvery, double tau, double adamBeta1, double adamBeta2,
-                        double adamEpsilon, int nStep, Optimizer optimizer, boolean dueling) {
+                        double adamEpsilon, int nStep, Optimizer optimizer, boolean dueling,
+                        double demonstrationMargin, double demonstrationWeight) {
 
     /** The parameter update rule. */
     public enum Optimizer { ADAM, SGD }
@@ -33,30 +39,95 @@ public record DqnConfig(double gamma, double learningRate, int batchSize, double
             throw new IllegalArgumentException("gamma must be in [0, 1]");
         }
         if (!(learningRate > 0) || batchSize < 1 || !(huberDelta > 0) || maxGradNorm < 0 || targetSyncEvery < 1
-                || !(tau >= 0 && tau <= 1) || nStep < 1 || optimizer == null) {
+                || !(tau >= 0 && tau <= 1) || nStep < 1 || optimizer == null
+                || !(demonstrationMargin >= 0) || !(demonstrationWeight >= 0)) {
             throw new IllegalArgumentException("invalid DQN settings: " + this);
         }
     }
 
-    /** Without a dueling head. */
-    public DqnConfig(double gamma, double learningRate, int batchSize, double huberDelta, double maxGradNorm,
-                     boolean doubleDqn, int targetSyncEvery, double tau, double adamBeta1, double adamBeta2,
-                     double adamEpsilon, int nStep, Optimizer optimizer) {
-        this(gamma, learningRate, batchSize, huberDelta, maxGradNorm, doubleDqn, targetSyncEvery, tau, adamBeta1,
-                adamBeta2, adamEpsilon, nStep, optimizer, false);
+    /** The defaults: the one place they are written. */
+    public static DqnConfig defaults() {
+        return builder().build();
     }
 
-    public static DqnConfig defaults() {
-        return new DqnConfig(0.9, 1e-3, 64, 1.0, 10.0, true, 250, 0.0, 0.9, 0.999, 1e-8, 3, Optimizer.ADAM);
+    /** A builder holding every default. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** A builder holding these settings. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.gamma = gamma;
+        b.learningRate = learningRate;
+        b.batchSize = batchSize;
+        b.huberDelta = huberDelta;
+        b.maxGradNorm = maxGradNorm;
+        b.doubleDqn = doubleDqn;
+        b.targetSyncEvery = targetSyncEvery;
+        b.tau = tau;
+        b.adamBeta1 = adamBeta1;
+        b.adamBeta2 = adamBeta2;
+        b.adamEpsilon = adamEpsilon;
+        b.nStep = nStep;
+        b.optimizer = optimizer;
+        b.dueling = dueling;
+        b.demonstrationMargin = demonstrationMargin;
+        b.demonstrationWeight = demonstrationWeight;
+        return b;
     }
 
     public DqnConfig withBatchSize(int b) {
-        return new DqnConfig(gamma, learningRate, b, huberDelta, maxGradNorm, doubleDqn, targetSyncEvery, tau,
-                adamBeta1, adamBeta2, adamEpsilon, nStep, optimizer, dueling);
+        return toBuilder().batchSize(b).build();
     }
 
     public DqnConfig withLearningRate(double lr) {
-        return new DqnConfig(gamma, lr, batchSize, huberDelta, maxGradNorm, doubleDqn, targetSyncEvery, tau,
-                adamBeta1, adamBeta2, adamEpsilon, nStep, optimizer, dueling);
+        return toBuilder().learningRate(lr).build();
+    }
+
+    /** Named construction; each field starts at its default. */
+    public static final class Builder {
+        private double gamma = 0.9;
+        private double learningRate = 1e-3;
+        private int batchSize = 64;
+        private double huberDelta = 1.0;
+        private double maxGradNorm = 10.0;
+        private boolean doubleDqn = true;
+        private int targetSyncEvery = 250;
+        private double tau = 0.0;
+        private double adamBeta1 = 0.9;
+        private double adamBeta2 = 0.999;
+        private double adamEpsilon = 1e-8;
+        private int nStep = 3;
+        private Optimizer optimizer = Optimizer.ADAM;
+        private boolean dueling = false;
+        private double demonstrationMargin = 0.8;
+        private double demonstrationWeight = 1.0;
+
+        private Builder() {
+        }
+
+        public Builder gamma(double v) { gamma = v; return this; }
+        public Builder learningRate(double v) { learningRate = v; return this; }
+        public Builder batchSize(int v) { batchSize = v; return this; }
+        public Builder huberDelta(double v) { huberDelta = v; return this; }
+        public Builder maxGradNorm(double v) { maxGradNorm = v; return this; }
+        public Builder doubleDqn(boolean v) { doubleDqn = v; return this; }
+        public Builder targetSyncEvery(int v) { targetSyncEvery = v; return this; }
+        public Builder tau(double v) { tau = v; return this; }
+        public Builder adamBeta1(double v) { adamBeta1 = v; return this; }
+        public Builder adamBeta2(double v) { adamBeta2 = v; return this; }
+        public Builder adamEpsilon(double v) { adamEpsilon = v; return this; }
+        public Builder nStep(int v) { nStep = v; return this; }
+        public Builder optimizer(Optimizer v) { optimizer = v; return this; }
+        public Builder dueling(boolean v) { dueling = v; return this; }
+        public Builder demonstrationMargin(double v) { demonstrationMargin = v; return this; }
+        public Builder demonstrationWeight(double v) { demonstrationWeight = v; return this; }
+
+        public DqnConfig build() {
+            return new DqnConfig(gamma, learningRate, batchSize, huberDelta, maxGradNorm, doubleDqn, targetSyncEvery,
+                    tau, adamBeta1, adamBeta2, adamEpsilon, nStep, optimizer, dueling, demonstrationMargin,
+                    demonstrationWeight);
+        }
     }
 }

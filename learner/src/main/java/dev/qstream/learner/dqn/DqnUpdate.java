@@ -18,6 +18,7 @@ import java.nio.FloatBuffer;
  *   a*   = argmax_{a ∈ mask(s')} Q(s', a; θ)                       (double DQN: online net picks)
  *   y    = Rⁿ + γⁿ·(1 − done) · Q(s', a*; θ⁻)                       (target net evaluates)
  *   loss = mean_i w_i · huber_δ(Q(s_i, a_i; θ) − y_i)
+ *        + λ · mean_{i demonstrated} w_i · (max_a [Q(s_i, a) + m·1(a ≠ a_i)] − Q(s_i, a_i))   (DQfD's margin)
  * </pre>
  *
  * then gradients for W1, b1 (dense) and for the rows of W2/b2 of the taken actions only, global-norm clipping,
@@ -60,6 +61,8 @@ public final class DqnUpdate {
 
     private final float[] td;     // δ_i = Q(s_i, a_i) − y_i
     private final float[] dLossDq; // dL/dQ(s_i, a_i)
+    private final int[] marginAction; // the demonstration margin's rival action per row, −1 for none
+    private final float[] marginDq;   // its weight λ·w_i/B
     private long updates;
     /** Off in tests only, to check the per-action path against the dense one. */
     boolean gatherValidColumns = true;
@@ -90,6 +93,8 @@ public final class DqnUpdate {
         this.hidNextTargetView = Parameters.view(hidNextTarget);
         this.td = new float[b];
         this.dLossDq = new float[b];
+        this.marginAction = new int[b];
+        this.marginDq = new float[b];
     }
 
     public long updates() {
@@ -114,6 +119,8 @@ public final class DqnUpdate {
                 : picker.prepare(batch, hidNextTarget, hidNextTargetView, target, gatherValidColumns);
 
         double loss = 0;
+        double marginLoss = 0;
+        float margin = (float) cfg.demonstrationMargin();
         double sumQ = 0;
         double sumAbsTd = 0;
         float kappa = (float) cfg.huberDelta();
@@ -132,10 +139,22 @@ public final class DqnUpdate {
             dLossDq[i] = batch.weights[i] * Huber.slope(delta, kappa) / b;
             sumQ += q;
             sumAbsTd += Math.abs(delta);
+            // Demonstrations (DQfD): max_a [Q(s,a) + m·1(a ≠ a_E)] − Q(s, a_E), so the demonstrated action stays
+            // the greedy one by a margin; zero once it does.
+            marginAction[i] = -1;
+            if (batch.demonstrations[i] && cfg.demonstrationWeight() > 0) {
+                int rival = head.argmaxWithMargin(hidView, i, online, batch.masks[i], batch.actions[i], margin);
+                if (rival != batch.actions[i]) {
+                    marginAction[i] = rival;
+                    marginDq[i] = (float) cfg.demonstrationWeight() * batch.weights[i] / b;
+                    marginLoss += head.advantage(hidView, i, online, rival) + margin
+                            - head.advantage(hidView, i, online, batch.actions[i]);
+                }
+            }
         }
 
         // Step: backward, global-norm clipping, Adam, then the target network (Polyak τ, or a copy every N).
-        gradients.backward(batch, dLossDq, x, hidView, online, head.dueling);
+        gradients.backward(batch, dLossDq, marginAction, marginDq, x, hidView, online, head.dueling);
         double gradNorm = Math.sqrt(gradients.sumOfSquares(cfg.dueling()));
         optimizer.step(online, gradients, AdamOptimizer.clipScale(gradNorm, cfg.maxGradNorm()), ++updates, cfg.dueling());
         if (cfg.tau() > 0) {
@@ -143,7 +162,7 @@ public final class DqnUpdate {
         } else if (updates % cfg.targetSyncEvery() == 0) {
             target.copyFrom(online);
         }
-        return new UpdateStats(loss / b, sumQ / b, sumAbsTd / b, gradNorm, td.clone());
+        return new UpdateStats((loss + cfg.demonstrationWeight() * marginLoss) / b, sumQ / b, sumAbsTd / b, gradNorm, td.clone());
     }
 
     private void requireShape(Batch batch) {

@@ -52,7 +52,8 @@ final class Gradients {
         this.b1View = FloatBuffer.wrap(b1);
         this.v = new float[h + 1];
         this.vView = FloatBuffer.wrap(v);
-        int maxRows = dueling ? spec.actions() : b; // dueling touches every valid action's row
+        // dueling touches every valid action's row; a margin row touches one more action
+        int maxRows = dueling ? spec.actions() : Math.min(spec.actions(), 2 * b);
         this.w2Rows = new float[maxRows * h];
         this.w2RowsView = FloatBuffer.wrap(w2Rows);
         this.b2Rows = new float[maxRows];
@@ -69,13 +70,29 @@ final class Gradients {
      * batch's input, {@code hidden} its hidden layer (after the ReLU) under {@code online}.
      */
     void backward(Batch batch, float[] dq, INDArray x, FloatBuffer hidden, Parameters online, DuelingHead dueling) {
+        backward(batch, dq, null, null, x, hidden, online, dueling);
+    }
+
+    /**
+     * The same, plus a large-margin term on some rows: where {@code marginAction[i] >= 0} the loss also holds
+     * {@code marginDq[i]}·(A(s_i, marginAction[i]) − A(s_i, a_i)), which lowers the runner-up and raises the taken
+     * action (differences of Q are differences of A, so the dueling head's V and mean do not enter).
+     */
+    void backward(Batch batch, float[] dq, int[] marginAction, float[] marginDq, INDArray x, FloatBuffer hidden,
+                  Parameters online, DuelingHead dueling) {
         clear();
         FloatBuffer w2 = online.w2View;
         for (int i = 0; i < b; i++) {
             float gi = dq[i];
             int hRow = i * h;
             int a = batch.actions[i];
+            int rival = marginAction == null ? -1 : marginAction[i];
+            float gm = rival >= 0 ? marginDq[i] : 0f;
             addToRow(a, gi, hidden, hRow);
+            if (rival >= 0) {
+                addToRow(rival, gm, hidden, hRow);
+                addToRow(a, -gm, hidden, hRow);
+            }
             // dQ/dh = w_a (+ v − mean of the masked rows, with the dueling head)
             for (int j = 0; j < h; j++) {
                 dHiddenView.put(hRow + j, w2.get(a * h + j));
@@ -85,7 +102,11 @@ final class Gradients {
             }
             // Through the ReLU: the pre-activation was positive exactly where the activation is.
             for (int j = 0; j < h; j++) {
-                float d = hidden.get(hRow + j) > 0f ? gi * dHiddenView.get(hRow + j) : 0f;
+                float dq_dh = gi * dHiddenView.get(hRow + j);
+                if (rival >= 0) {
+                    dq_dh += gm * (w2.get(rival * h + j) - w2.get(a * h + j));
+                }
+                float d = hidden.get(hRow + j) > 0f ? dq_dh : 0f;
                 dHiddenView.put(hRow + j, d);
                 b1[j] += d;
             }

@@ -57,6 +57,28 @@ final class QHead {
     }
 
     /**
+     * argmax over the mask (null = every action) of A(s_i, a) + margin·1(a ≠ demonstrated): the action that most
+     * violates the demonstration's margin (the demonstrated action itself when none does).
+     */
+    int argmaxWithMargin(FloatBuffer hidden, int i, Parameters p, int[] mask, int demonstrated, float margin) {
+        int m = mask == null ? actions : mask.length;
+        int best = demonstrated;
+        float bestQ = advantage(hidden, i, p, demonstrated);
+        for (int k = 0; k < m; k++) {
+            int a = mask == null ? k : mask[k];
+            if (a == demonstrated) {
+                continue;
+            }
+            float v = advantage(hidden, i, p, a) + margin;
+            if (v > bestQ) {
+                bestQ = v;
+                best = a;
+            }
+        }
+        return best;
+    }
+
+    /**
      * The same argmax on scores already computed for every action: over the mask (null = every action) of
      * {@code scores[offset + a] + bias[a]} (the dense product leaves the bias out; adding it while scanning is
      * cheaper than a broadcast).

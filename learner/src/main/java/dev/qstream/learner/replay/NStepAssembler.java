@@ -1,5 +1,6 @@
 package dev.qstream.learner.replay;
 
+import dev.qstream.schemas.avro.ExplorationStrategy;
 import dev.qstream.schemas.avro.ScoredTransition;
 import dev.qstream.schemas.avro.Transition;
 
@@ -169,7 +170,8 @@ public final class NStepAssembler {
             return new StoredTransition(episode.getMostSignificantBits(), episode.getLeastSignificantBits(), t, prompt,
                     StoredTransition.narrow(tr.getPrefixTokens()), tr.getAction(), reward,
                     bootstraps ? nStep.bootstrapDiscount() : 0f,
-                    bootstrap, mask, nextMask, lastStep, first.partition, first.offset);
+                    bootstrap, mask, nextMask, lastStep, first.partition, first.offset,
+                    tr.getExploration() == ExplorationStrategy.DEMONSTRATION);
         }
     }
 }

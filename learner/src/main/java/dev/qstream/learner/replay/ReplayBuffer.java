@@ -147,6 +147,7 @@ public final class ReplayBuffer {
             batch.discounts[i] = t.discount();
             batch.nextMasks[i] = t.nextMaskIds();
             batch.masks[i] = t.maskIds();
+            batch.demonstrations[i] = t.demonstration();
         }
     }
 

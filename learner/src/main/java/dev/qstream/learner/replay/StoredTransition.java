@@ -22,10 +22,20 @@ import java.util.List;
  * @param lastStep         index of the episode's last step (for reward corrections); -1 when unknown
  * @param sourcePartition  partition of qstream.scored the step came from (-1 when not from Kafka)
  * @param sourceOffset     its offset there; checkpoints keep exactly the transitions below their positions
+ * @param demonstration    the step was teacher-forced from a reference, not chosen by a policy (learning from
+ *                         demonstrations: the update adds a large-margin loss that makes its action the greedy one)
  */
 public record StoredTransition(long episodeHi, long episodeLo, int step, short[] prompt, short[] prefix, int action,
                                float reward, float discount, short[] bootstrapActions, short[] mask, short[] nextMask, int lastStep,
-                               int sourcePartition, long sourceOffset) {
+                               int sourcePartition, long sourceOffset, boolean demonstration) {
+
+    /** A step a policy chose (not a demonstration). */
+    public StoredTransition(long episodeHi, long episodeLo, int step, short[] prompt, short[] prefix, int action,
+                            float reward, float discount, short[] bootstrapActions, short[] mask, short[] nextMask,
+                            int lastStep, int sourcePartition, long sourceOffset) {
+        this(episodeHi, episodeLo, step, prompt, prefix, action, reward, discount, bootstrapActions, mask, nextMask,
+                lastStep, sourcePartition, sourceOffset, false);
+    }
 
     public int[] promptIds() {
         return widen(prompt);
@@ -61,7 +71,7 @@ public record StoredTransition(long episodeHi, long episodeLo, int step, short[]
 
     public StoredTransition withReward(float newReward) {
         return new StoredTransition(episodeHi, episodeLo, step, prompt, prefix, action, newReward, discount,
-                bootstrapActions, mask, nextMask, lastStep, sourcePartition, sourceOffset);
+                bootstrapActions, mask, nextMask, lastStep, sourcePartition, sourceOffset, demonstration);
     }
 
     static int[] widen(short[] ids) {

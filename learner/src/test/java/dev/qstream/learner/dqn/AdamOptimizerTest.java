@@ -14,7 +14,7 @@ class AdamOptimizerTest {
     private static final QNetworkSpec SPEC = new QNetworkSpec(new EncoderSpec(4, 3, 2, 2, 1), 4, 3);
 
     private static AdamOptimizer optimizer(double lr, DqnConfig.Optimizer kind) {
-        return new AdamOptimizer(new DqnConfig(0.9, lr, 4, 1.0, 0.0, true, 1, 0.0, 0.9, 0.999, 1e-8, 1, kind), SPEC);
+        return new AdamOptimizer(DqnConfig.builder().learningRate(lr).batchSize(4).maxGradNorm(0.0).targetSyncEvery(1).nStep(1).optimizer(kind).build(), SPEC);
     }
 
     @Test

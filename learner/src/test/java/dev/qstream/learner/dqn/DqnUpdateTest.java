@@ -24,8 +24,7 @@ class DqnUpdateTest {
     private static final QNetworkSpec SPEC = new QNetworkSpec(new EncoderSpec(4, 3, 2, 2, 1), 8, 6); // 12 inputs
 
     private static DqnConfig sgd(double lr, boolean doubleDqn) {
-        return new DqnConfig(0.9, lr, 4, 1e9, 0.0, doubleDqn, 1_000_000, 0.0, 0.9, 0.999, 1e-8, 1,
-                DqnConfig.Optimizer.SGD);
+        return DqnConfig.builder().learningRate(lr).batchSize(4).huberDelta(1e9).maxGradNorm(0.0).doubleDqn(doubleDqn).targetSyncEvery(1_000_000).nStep(1).optimizer(DqnConfig.Optimizer.SGD).build();
     }
 
     private static Batch randomBatch(int size, Random r) {
@@ -139,14 +138,14 @@ class DqnUpdateTest {
     void hardTargetSyncCopiesOnlineEveryNUpdatesAndPolyakMovesPartWay() {
         QNetworkWeights init = QNetworkFactory.initialWeights(SPEC, 3);
         Batch batch = randomBatch(4, new Random(1));
-        DqnConfig hard = new DqnConfig(0.9, 0.05, 4, 1.0, 10, true, 2, 0.0, 0.9, 0.999, 1e-8, 1, DqnConfig.Optimizer.ADAM);
+        DqnConfig hard = DqnConfig.builder().learningRate(0.05).batchSize(4).maxGradNorm(10).targetSyncEvery(2).nStep(1).build();
         DqnUpdate update = new DqnUpdate(hard, init);
         update.update(batch);
         assertThat(update.targetWeights().w1()).isEqualTo(init.w1());
         update.update(batch);
         assertThat(update.targetWeights().w1()).isEqualTo(update.onlineWeights().w1());
 
-        DqnConfig polyak = new DqnConfig(0.9, 0.05, 4, 1.0, 10, true, 2, 0.5, 0.9, 0.999, 1e-8, 1, DqnConfig.Optimizer.ADAM);
+        DqnConfig polyak = DqnConfig.builder().learningRate(0.05).batchSize(4).maxGradNorm(10).targetSyncEvery(2).tau(0.5).nStep(1).build();
         DqnUpdate soft = new DqnUpdate(polyak, init);
         soft.update(batch);
         float[] o = soft.onlineWeights().w1();
@@ -163,8 +162,7 @@ class DqnUpdateTest {
         QNetworkSpec spec = new QNetworkSpec(new EncoderSpec(4, 3, 2, 2, 1), 16, 300);
         for (boolean dueling : new boolean[]{false, true}) {
             for (boolean doubleDqn : new boolean[]{true, false}) {
-                DqnConfig cfg = new DqnConfig(0.9, 0.01, 8, 1.0, 10, doubleDqn, 5, 0.0, 0.9, 0.999, 1e-8, 3,
-                        DqnConfig.Optimizer.ADAM, dueling);
+                DqnConfig cfg = DqnConfig.builder().learningRate(0.01).batchSize(8).maxGradNorm(10).doubleDqn(doubleDqn).targetSyncEvery(5).dueling(dueling).build();
                 QNetworkWeights init = QNetworkFactory.initialWeights(spec, 21);
                 DqnUpdate gathered = new DqnUpdate(cfg, init);
                 DqnUpdate dense = new DqnUpdate(cfg, init);

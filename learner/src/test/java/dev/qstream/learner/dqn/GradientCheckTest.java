@@ -139,8 +139,7 @@ class GradientCheckTest {
             y[i] = batch.returns[i] + batch.discounts[i] * q(p0, hn, best, m, dueling);
         }
 
-        DqnConfig cfg = new DqnConfig(0.9, LR, B, 1e9, 0.0, true, 1_000_000, 0.0, 0.9, 0.999, 1e-8, 1,
-                DqnConfig.Optimizer.SGD, dueling);
+        DqnConfig cfg = DqnConfig.builder().learningRate(LR).batchSize(B).huberDelta(1e9).maxGradNorm(0.0).targetSyncEvery(1_000_000).nStep(1).optimizer(DqnConfig.Optimizer.SGD).dueling(dueling).build();
         DqnUpdate update = new DqnUpdate(cfg, init);
         DqnUpdate.State s = update.state();
         update.restore(new DqnUpdate.State(s.online(), s.target(), s.adamM(), s.adamV(), v0, v0.clone(), s.adamMV(), s.adamVV(), 0));

@@ -96,7 +96,7 @@ class ChainMdpIT {
                         }
                     }
                 }
-                DqnConfig dqn = new DqnConfig(GAMMA, 1e-3, 64, 1.0, 10.0, true, 100, 0.0, 0.9, 0.999, 1e-8, 1, DqnConfig.Optimizer.ADAM);
+                DqnConfig dqn = DqnConfig.builder().gamma(GAMMA).targetSyncEvery(100).nStep(1).build();
                 LearnerConfig config = LearnerConfig.builder("chain-it", vocabulary.size(), vocabulary.fingerprint())
                         .hidden(64).dqn(dqn).replay(ReplayConfig.uniform(50_000)).minReplay(500).samplesPerInsert(1_000)
                         .publishEveryUpdates(500).groupId("chain-learner").build();

@@ -1,5 +1,6 @@
 package dev.qstream.runtime.concurrent;
 
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,14 +23,15 @@ import java.util.Objects;
  * from the worker's own thread stop only clears the flag (nothing to wake up). Stop and close are idempotent.
  *
  * <h2>Failures</h2>
- * A {@code WakeupException} or {@code InterruptedException} that a stop caused is how a blocked step learns it
- * should end: the loop ends quietly. Anything else a step (or setUp) throws ends the loop too, but as a failure: it
- * is logged at ERROR with the thread's name and stack trace and kept for {@link #failure()}, where the owning
- * service reports it (its supervisor restarts a process whose loop died rather than let it linger half-alive).
- * An interrupt or wake-up nobody asked for is a failure as well: the loop ended without being stopped. A step
- * that should survive its own errors (retry, skip a record) catches them itself. Errors ({@code OutOfMemoryError},
- * ...) are treated like exceptions. {@code tearDown} runs in every case, with the interrupt status cleared so that
- * it can block briefly (closing a consumer); what it throws is logged at WARN and does not replace a failure.
+ * A {@code WakeupException} or {@code InterruptedException} (or Kafka's {@code InterruptException}) that a stop
+ * caused is how a blocked step learns it should end: the loop ends quietly. Anything else a step (or setUp) throws
+ * ends the loop too, but as a failure: it is logged at ERROR with the thread's name and stack trace and kept for
+ * {@link #failure()}, where the owning service reports it (its supervisor restarts a process whose loop died rather
+ * than let it linger half-alive). An interrupt or wake-up nobody asked for is a failure as well: the loop ended
+ * without being stopped. A step that should survive its own errors (retry, skip a record) catches them itself.
+ * Errors ({@code OutOfMemoryError}, ...) are treated like exceptions. {@code tearDown} runs in every case, with the
+ * interrupt status cleared so that it can block briefly (closing a consumer); what it throws is logged at WARN and
+ * does not replace a failure.
  */
 public final class Worker implements AutoCloseable {
 
@@ -54,8 +56,9 @@ public final class Worker implements AutoCloseable {
     private final Thread thread;
     private volatile boolean running = true;
     private volatile Throwable failure;
-    private boolean stopSignalled; // guarded by this
-    private boolean loopEnded; // guarded by this: no interrupt may reach the tear-down
+    private final Object lock = new Object();
+    private boolean stopSignalled; // guarded by lock
+    private boolean loopEnded; // guarded by lock: no interrupt may reach the tear-down
 
     private Worker(Builder b, Body step) {
         this.name = b.name;
@@ -80,18 +83,9 @@ public final class Worker implements AutoCloseable {
         return this;
     }
 
-    public String name() {
-        return name;
-    }
-
     /** True until {@link #stop()} is called (also before the start); a long step may check it to return early. */
     public boolean running() {
         return running;
-    }
-
-    /** True while the thread runs (started and not yet ended). */
-    public boolean alive() {
-        return thread.isAlive();
     }
 
     /** What ended the loop unasked (see the class comment), or null while it runs or when it was stopped. */
@@ -108,7 +102,7 @@ public final class Worker implements AutoCloseable {
         if (Thread.currentThread() == thread) {
             return; // the loop itself ends: nothing is blocked
         }
-        synchronized (this) {
+        synchronized (lock) {
             if (stopSignalled) {
                 return;
             }
@@ -157,14 +151,14 @@ public final class Worker implements AutoCloseable {
             while (running) {
                 step.run();
             }
-        } catch (InterruptedException | WakeupException e) {
+        } catch (InterruptedException | InterruptException | WakeupException e) {
             if (running) {
                 fail(e);
             }
         } catch (Throwable e) {
             fail(e);
         } finally {
-            synchronized (this) {
+            synchronized (lock) {
                 loopEnded = true;
             }
             Thread.interrupted(); // a stop's interrupt must not break the tear-down
@@ -214,7 +208,10 @@ public final class Worker implements AutoCloseable {
             return this;
         }
 
-        /** Runs on the stopping thread when a stop is asked for, to wake a blocked step (e.g. consumer::wakeup). */
+        /**
+         * Runs once, on the stopping thread, when a stop is asked for, to wake a blocked step (e.g. consumer::wakeup);
+         * it must not block.
+         */
         public Builder onStop(Runnable onStop) {
             this.onStop = Objects.requireNonNull(onStop);
             return this;

@@ -31,21 +31,13 @@ public final class DeadLetterPublisher implements AutoCloseable {
     public static final String METRIC = "qstream.deadletters";
 
     private final Producer<byte[], byte[]> producer;
-    private final boolean ownsProducer;
     private final String dlqTopic;
     private final String consumerName;
     private final MeterRegistry registry;
 
     public DeadLetterPublisher(KafkaSettings settings, String consumerName, MeterRegistry registry) {
-        this(new KafkaProducer<>(boundedBlocking(settings.producer(consumerName + "-dlq"))), true,
-                settings.topic(QstreamTopic.DLQ), consumerName, registry);
-    }
-
-    public DeadLetterPublisher(Producer<byte[], byte[]> producer, boolean ownsProducer, String dlqTopic,
-                               String consumerName, MeterRegistry registry) {
-        this.producer = producer;
-        this.ownsProducer = ownsProducer;
-        this.dlqTopic = dlqTopic;
+        this.producer = new KafkaProducer<>(boundedBlocking(settings.producer(consumerName + "-dlq")));
+        this.dlqTopic = settings.topic(QstreamTopic.DLQ);
         this.consumerName = consumerName;
         this.registry = registry;
     }
@@ -110,8 +102,6 @@ public final class DeadLetterPublisher implements AutoCloseable {
 
     @Override
     public void close() {
-        if (ownsProducer) {
-            producer.close();
-        }
+        producer.close();
     }
 }

@@ -17,6 +17,10 @@ class WorkerTest {
 
     private static final Duration LONG = Duration.ofMinutes(1);
 
+    private static boolean ended(Worker worker) {
+        return worker.join(Duration.ofMillis(1));
+    }
+
     @Test
     void runsSetUpOnceThenTheStepRepeatedlyOnItsNamedThreadAndTearsDownWhenClosed() throws Exception {
         AtomicReference<Thread> setUpOn = new AtomicReference<>();
@@ -34,13 +38,13 @@ class WorkerTest {
                     Thread.onSpinWait();
                 });
         assertThat(worker.running()).isTrue();
-        assertThat(worker.alive()).isFalse();
+        assertThat(ended(worker)).isTrue();
 
         worker.start();
         assertThat(threeSteps.await(1, TimeUnit.MINUTES)).isTrue();
         worker.close();
 
-        assertThat(worker.alive()).isFalse();
+        assertThat(ended(worker)).isTrue();
         assertThat(worker.running()).isFalse();
         assertThat(worker.failure()).isNull();
         assertThat(setUpOn.get().getName()).isEqualTo("test-worker");
@@ -63,7 +67,7 @@ class WorkerTest {
 
         worker.close();
 
-        assertThat(worker.alive()).isFalse();
+        assertThat(ended(worker)).isTrue();
         assertThat(worker.failure()).as("an interrupt that the stop caused is no failure").isNull();
         assertThat(interruptedInTearDown).isFalse();
     }
@@ -86,7 +90,7 @@ class WorkerTest {
         worker.close();
         worker.close();
 
-        assertThat(worker.alive()).isFalse();
+        assertThat(ended(worker)).isTrue();
         assertThat(worker.failure()).isNull();
         assertThat(wakeups).as("stop and close are idempotent").hasValue(1);
     }
@@ -102,7 +106,7 @@ class WorkerTest {
             }
         }).start();
 
-        await().atMost(1, TimeUnit.MINUTES).until(() -> !worker.alive());
+        await().atMost(1, TimeUnit.MINUTES).until(() -> ended(worker));
 
         assertThat(worker.failure()).isSameAs(boom);
         assertThat(steps).hasValue(3);
@@ -123,7 +127,7 @@ class WorkerTest {
         assertThat(blocked.await(1, TimeUnit.MINUTES)).isTrue();
 
         thread.get().interrupt();
-        await().atMost(1, TimeUnit.MINUTES).until(() -> !worker.alive());
+        await().atMost(1, TimeUnit.MINUTES).until(() -> ended(worker));
 
         assertThat(worker.failure()).isInstanceOf(InterruptedException.class);
         worker.close();
@@ -142,7 +146,7 @@ class WorkerTest {
         self.set(worker);
         worker.start();
 
-        await().atMost(1, TimeUnit.MINUTES).until(() -> !worker.alive());
+        await().atMost(1, TimeUnit.MINUTES).until(() -> ended(worker));
 
         assertThat(steps).hasValue(5);
         assertThat(worker.failure()).isNull();
@@ -164,9 +168,9 @@ class WorkerTest {
 
         worker.close(); // returns after the bound, logging that the thread is still running
 
-        assertThat(worker.alive()).isTrue();
+        assertThat(ended(worker)).isFalse();
         release.countDown();
-        await().atMost(1, TimeUnit.MINUTES).until(() -> !worker.alive());
+        await().atMost(1, TimeUnit.MINUTES).until(() -> ended(worker));
         assertThat(worker.failure()).isNull();
     }
 
@@ -177,7 +181,7 @@ class WorkerTest {
         });
         worker.close();
         worker.close();
-        assertThat(worker.alive()).isFalse();
+        assertThat(ended(worker)).isTrue();
         assertThat(worker.running()).isFalse();
         assertThat(worker.failure()).isNull();
         assertThat(stopActions).hasValue(1);

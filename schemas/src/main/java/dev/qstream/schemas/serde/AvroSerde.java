@@ -51,6 +51,7 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serde<T>, 
                 c -> GENERATED_PACKAGE.equals(c.getPackageName())));
     }
 
+    private final Class<T> type;
     private final Schema schema;
     private final long fingerprint;
     private final byte[] header;
@@ -63,11 +64,8 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serde<T>, 
     private final ThreadLocal<Buffers> buffers = ThreadLocal.withInitial(Buffers::new);
 
     public AvroSerde(Class<T> type) {
-        this(type, SchemaHistory.shipped());
-    }
-
-    public AvroSerde(Class<T> type, SchemaHistory history) {
-        this.schema = SpecificData.get().getSchema(Objects.requireNonNull(type, "type"));
+        this.type = Objects.requireNonNull(type, "type");
+        this.schema = SpecificData.get().getSchema(type);
         this.fingerprint = SchemaHistory.fingerprint(schema);
         this.header = new byte[HEADER];
         header[0] = MARKER_0;
@@ -76,7 +74,7 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serde<T>, 
             header[2 + i] = (byte) (fingerprint >>> (8 * i));
         }
         this.model = modelOf(type);
-        this.store = history.storeFor(schema);
+        this.store = SchemaHistory.shipped().storeFor(schema);
         this.writer = new SpecificDatumWriter<>(schema, model);
         this.reader = new SpecificDatumReader<>(schema, schema, model);
         this.direct = DirectReader.forType(type, fingerprint);

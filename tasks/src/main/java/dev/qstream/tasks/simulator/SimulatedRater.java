@@ -4,6 +4,7 @@ import dev.qstream.tasks.TaskPrompt;
 import dev.qstream.runtime.concurrent.Worker;
 import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.schemas.avro.Episode;
+import dev.qstream.schemas.avro.ExplorationStrategy;
 import dev.qstream.schemas.avro.Feedback;
 import dev.qstream.schemas.avro.FeedbackKind;
 import dev.qstream.schemas.serde.AvroDecodeException;
@@ -126,7 +127,9 @@ public final class SimulatedRater implements AutoCloseable {
         for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
             try {
                 Episode e = Serdes.EPISODE.decode(r.value());
-                if (e.getScores() == null && rated.add(e.getEpisodeId()) && random.nextDouble() < taste.fraction()) {
+                // People rate what the policy said, not the teacher-forced demonstrations.
+                if (e.getScores() == null && e.getExploration() != ExplorationStrategy.DEMONSTRATION
+                        && rated.add(e.getEpisodeId()) && random.nextDouble() < taste.fraction()) {
                     schedule(e);
                 }
             } catch (AvroDecodeException ignored) {
