@@ -30,7 +30,7 @@ import java.util.Optional;
 /**
  * The held-out learning curve: follows the model topic and, every {@code everyVersions} new versions (at most once
  * per {@code minInterval}), runs a greedy pass over the task's eval split with the newest model and publishes
- * {@code eval.rougeL.f}, {@code eval.rouge1.f}, {@code eval.bleu} (tagged with the version) to {@code qstream.metrics}.
+ * {@code eval.rougeL.f}, {@code eval.rouge1.f}, {@code eval.bleu} (mean sentence BLEU), {@code eval.bleu.corpus} (tagged with the version) to {@code qstream.metrics}.
  * The untrained model (version 0) is evaluated first, so every curve starts from the baseline.
  */
 public final class EvaluatorService implements ManagedService {
@@ -95,6 +95,7 @@ public final class EvaluatorService implements ManagedService {
         context.metrics().publish("eval.rougeL.ci95", MetricKind.GAUGE, r.rougeLCi95(), tags);
         context.metrics().publish("eval.rouge1.f", MetricKind.GAUGE, r.rouge1(), tags);
         context.metrics().publish("eval.bleu", MetricKind.GAUGE, r.bleu(), tags);
+        context.metrics().publish("eval.bleu.corpus", MetricKind.GAUGE, r.corpusBleu(), tags);
         context.metrics().publish("eval.tokens.mean", MetricKind.GAUGE, r.meanTokens(), tags);
         LOG.info("held-out eval of model version {}: ROUGE-L F {} ± {}, ROUGE-1 F {}, BLEU {} over {} prompts",
                 r.modelVersion(), fmt(r.rougeL()), fmt(r.rougeLCi95()), fmt(r.rouge1()), fmt(r.bleu()), r.prompts());

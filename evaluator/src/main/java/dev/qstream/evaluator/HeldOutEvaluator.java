@@ -8,8 +8,10 @@ import dev.qstream.scorer.metrics.RougeScorer;
 import dev.qstream.scorer.metrics.RougeScores;
 import dev.qstream.scorer.metrics.SacreBleu;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.Consumer;
 
 /**
  * A greedy pass over a task's eval split with whatever model the generator's decoder serves: no exploration, and no
@@ -32,6 +34,11 @@ public final class HeldOutEvaluator {
     }
 
     public EvalResult evaluate() throws InterruptedException {
+        return evaluate(g -> { });
+    }
+
+    /** The same, handing each generation with its scores to {@code each} as it is made. */
+    public EvalResult evaluate(Consumer<ScoredGeneration> each) throws InterruptedException {
         double sumL = 0;
         double sumSqL = 0;
         double sum1 = 0;
@@ -39,6 +46,8 @@ public final class HeldOutEvaluator {
         double tokens = 0;
         long version = -1;
         SplittableRandom unused = new SplittableRandom(0); // greedy: never drawn from
+        List<String> hypotheses = new ArrayList<>();
+        List<List<String>> references = new ArrayList<>();
         for (TaskPrompt p : eval) {
             GenerationResult r = generator.generate(p.id(), p.prompt(), null, Exploration.greedy(), maxTokens, unused, null);
             version = Math.max(version, r.lastVersion());
@@ -51,6 +60,11 @@ public final class HeldOutEvaluator {
                 one = s.rouge1().f();
                 bleu = SacreBleu.sentenceBleu(r.text(), p.references());
             }
+            if (!p.references().isEmpty()) {
+                hypotheses.add(r.text());
+                references.add(p.references());
+            }
+            each.accept(new ScoredGeneration(p.id(), p.prompt(), r.text(), p.references(), l, bleu));
             sumL += l;
             sumSqL += l * l;
             sum1 += one;
@@ -60,6 +74,8 @@ public final class HeldOutEvaluator {
         int n = eval.size();
         double mean = sumL / n;
         double variance = n > 1 ? Math.max(0, (sumSqL - n * mean * mean) / (n - 1)) : 0;
-        return new EvalResult(version, n, mean, 1.96 * Math.sqrt(variance / n), sum1 / n, sumBleu / n, tokens / n);
+        double corpusBleu = hypotheses.isEmpty() ? 0 : SacreBleu.corpusBleuPerSegment(hypotheses, references).score();
+        return new EvalResult(version, n, mean, 1.96 * Math.sqrt(variance / n), sum1 / n, sumBleu / n, corpusBleu,
+                tokens / n);
     }
 }

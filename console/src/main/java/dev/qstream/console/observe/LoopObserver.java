@@ -41,6 +41,7 @@ public final class LoopObserver implements AutoCloseable {
     private final Map<String, Long> served = new ConcurrentHashMap<>();
     private final List<double[]> episodeRewards = new ArrayList<>(); // [scoredAtMillis, reward]
     private final Map<Long, Double> heldOut = new ConcurrentHashMap<>(); // model version → held-out ROUGE-L F
+    private final Map<Long, Double> heldOutBleu = new ConcurrentHashMap<>(); // model version → held-out corpus BLEU
     private final Worker worker;
 
     public LoopObserver(KafkaSettings settings) {
@@ -107,6 +108,8 @@ public final class LoopObserver implements AutoCloseable {
                 served.put(e.getInstanceId(), (long) e.getValue());
             } else if (e.getName().equals("eval.rougeL.f") && e.getTags().containsKey("version")) {
                 heldOut.put(Long.parseLong(e.getTags().get("version")), e.getValue());
+            } else if (e.getName().equals("eval.bleu.corpus") && e.getTags().containsKey("version")) {
+                heldOutBleu.put(Long.parseLong(e.getTags().get("version")), e.getValue());
             }
         } else if (topic.equals(settings.topic(QstreamTopic.DLQ))) {
             deadLetters.incrementAndGet();
@@ -124,10 +127,13 @@ public final class LoopObserver implements AutoCloseable {
         double last = rewards.length == 0 ? Double.NaN : mean(rewards, Math.max(0, rewards.length - tenth), rewards.length);
         long updates = (long) learnerUpdates.values().stream().mapToDouble(Double::doubleValue).sum();
         TreeMap<Long, Double> curve = new TreeMap<>(heldOut);
+        TreeMap<Long, Double> bleu = new TreeMap<>(heldOutBleu);
         return new LoopSummary(episodes.get(), transitions.get(), scored.get(), updates, modelVersion.get(),
                 new TreeMap<>(served), first, last, deadLetters.get(),
                 curve.isEmpty() ? Double.NaN : curve.firstEntry().getValue(),
-                curve.isEmpty() ? Double.NaN : curve.lastEntry().getValue(), curve.size());
+                curve.isEmpty() ? Double.NaN : curve.lastEntry().getValue(),
+                bleu.isEmpty() ? Double.NaN : bleu.firstEntry().getValue(),
+                bleu.isEmpty() ? Double.NaN : bleu.lastEntry().getValue(), curve.size());
     }
 
     private static double mean(double[][] rows, int from, int to) {

@@ -6,5 +6,6 @@ import java.util.Map;
 public record LoopSummary(long episodes, long transitions, long scoredTransitions, long learnerUpdates,
                           long modelVersionPublished, Map<String, Long> modelVersionsServed,
                           double meanRewardFirst10pct, double meanRewardLast10pct, long deadLetters,
-                          double heldOutRougeLFirst, double heldOutRougeLLast, long heldOutEvaluations) {
+                          double heldOutRougeLFirst, double heldOutRougeLLast, double heldOutBleuFirst,
+                          double heldOutBleuLast, long heldOutEvaluations) {
 }

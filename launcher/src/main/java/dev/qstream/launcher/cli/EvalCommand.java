@@ -1,40 +1,58 @@
 package dev.qstream.launcher.cli;
 
-import dev.qstream.launcher.options.DecodingOptions;
-import dev.qstream.launcher.options.ModelOptions;
-import dev.qstream.launcher.options.SigningOptions;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.qstream.actor.decode.DirectDecoder;
 import dev.qstream.actor.decode.ActionMasker;
+import dev.qstream.actor.decode.DirectDecoder;
 import dev.qstream.actor.generation.EpisodeGenerator;
 import dev.qstream.actor.generation.GenerationMetrics;
 import dev.qstream.actor.model.ServingPolicy;
-import dev.qstream.learner.publish.PublishedModels;
 import dev.qstream.evaluator.EvalResult;
 import dev.qstream.evaluator.HeldOutEvaluator;
-import dev.qstream.tasks.TaskPrompt;
-import dev.qstream.tasks.TaskVocabulary;
+import dev.qstream.evaluator.ScoredGeneration;
+import dev.qstream.launcher.options.DecodingOptions;
+import dev.qstream.launcher.options.ModelOptions;
+import dev.qstream.launcher.options.SigningOptions;
+import dev.qstream.learner.publish.PublishedModels;
 import dev.qstream.policy.network.ModelSnapshot;
-import dev.qstream.policy.network.QNetworkFactory;
-import dev.qstream.policy.network.QNetworkSpec;
-import dev.qstream.policy.state.EncoderSpec;
 import dev.qstream.policy.text.Tokenizer;
 import dev.qstream.policy.text.Vocabulary;
+import dev.qstream.runtime.kafka.KafkaSettings;
+import dev.qstream.schemas.topics.TopicLayout;
+import dev.qstream.scorer.metrics.RougeScorer;
+import dev.qstream.scorer.metrics.SacreBleu;
+import dev.qstream.tasks.TaskPrompt;
+import dev.qstream.tasks.TaskVocabulary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
-/** {@code qstream eval}: one held-out evaluation, offline, printed as one JSON line. */
+/**
+ * {@code qstream eval}: one held-out evaluation, offline, printed as one JSON line; with {@code --baseline}, a
+ * model-free baseline's line first; with {@code --out}, every generation as JSON Lines.
+ */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Evaluate a published model (the newest, or --model-version) greedily on a task's eval split; prints one JSON line.")
+        description = "Evaluate a published model (the newest, or --model-version) greedily on a task's eval split; prints one JSON line "
+                + "(a baseline's line first with --baseline).")
 public final class EvalCommand implements Callable<Integer> {
+
+    private static final ObjectMapper JSON = new ObjectMapper().disable(SerializationFeature.INDENT_OUTPUT);
 
     @Option(names = "--task", required = true, paramLabel = "FILE|builtin", description = "Task file, or builtin.")
     String task;
@@ -45,18 +63,22 @@ public final class EvalCommand implements Callable<Integer> {
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT", description = "Cluster holding the model topic (not needed for version 0).")
     String bootstrapServers;
 
-    @Option(names = "--topic-prefix", defaultValue = "qstream", description = "Topic prefix (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--topic-prefix", defaultValue = TopicLayout.DEFAULT_PREFIX, description = "Topic prefix (default: ${DEFAULT-VALUE}).")
     String topicPrefix;
 
     @Option(names = "--client-config", paramLabel = "FILE", description = "Kafka client properties (security).")
-    java.nio.file.Path clientConfig;
+    Path clientConfig;
 
-    @Option(names = "--baseline", description = "Instead of a model, score a baseline: COPY_FIRST_K (the first k prompt words, "
-            + "k = the mean reference length of the task).")
-    Baseline baseline;
+    @Option(names = "--baseline", split = ",", description = "Also score model-free baselines: COPY_FIRST_K (the first k prompt "
+            + "words, k = the mean train reference length), COPY_VALUES (the prompt's bracketed values in order, e.g. "
+            + "name[X], food[Y] -> \"x y\"). Without --model-version or --bootstrap-servers only the baselines are scored.")
+    List<Baseline> baselines = List.of();
+
+    @Option(names = "--out", paramLabel = "FILE", description = "Write every generation (id, prompt, text, references, rougeL, bleu) as JSON Lines.")
+    Path out;
 
     /** Model-free baselines a learned policy must beat. */
-    enum Baseline { COPY_FIRST_K }
+    enum Baseline { COPY_FIRST_K, COPY_VALUES }
 
     @Mixin
     SigningOptions signing;
@@ -70,34 +92,29 @@ public final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         List<TaskPrompt> prompts = TaskVocabulary.load(task);
-        if (baseline != null) {
-            return copyFirstK(prompts);
+        List<TaskPrompt> evalSplit = prompts.stream().filter(p -> p.split() == TaskPrompt.Split.EVAL).toList();
+        for (Baseline b : baselines) {
+            System.out.println(JSON.writeValueAsString(baseline(b, prompts, evalSplit)));
+        }
+        if (!baselines.isEmpty() && version == null && bootstrapServers == null) {
+            return 0;
         }
         Vocabulary vocabulary = TaskVocabulary.of(prompts);
-        ModelSnapshot model;
-        if (version != null && version == 0) {
-            model = new ModelSnapshot(0, -1, vocabulary.fingerprint(), modelOptions.identity().untrained(vocabulary.size()));
-        } else {
-            if (bootstrapServers == null) {
-                throw new IllegalArgumentException("--bootstrap-servers is needed to read a published model");
-            }
-            var settings = dev.qstream.runtime.kafka.KafkaSettings.from(bootstrapServers,
-                    new dev.qstream.schemas.topics.TopicLayout(topicPrefix, 1, (short) 1), clientConfig, System.getenv());
-            model = PublishedModels.newest(settings, "qstream-eval", modelOptions.name, signing.signer(), Duration.ofSeconds(60),
-                    v -> version == null || v == version).orElseThrow(() -> new IllegalArgumentException(
-                    version == null ? "no model published yet" : "model version " + version + " is not on the model topic"));
-            if (!model.vocabularyFingerprint().equals(vocabulary.fingerprint())) {
-                throw new IllegalArgumentException("the model was trained on another vocabulary than this task's");
-            }
-        }
+        ModelSnapshot model = model(vocabulary);
         ServingPolicy policy = ServingPolicy.of(model, decoding.mask != ActionMasker.Mode.PROMPT_AND_COMMON);
         EpisodeGenerator generator = new EpisodeGenerator("eval", vocabulary, new Tokenizer(),
-                new ActionMasker(decoding.mask, vocabulary, decoding.commonWords(Optional.of(prompts), vocabulary)), new DirectDecoder(() -> policy), 256,
-                Clock.systemUTC(), GenerationMetrics.NONE);
-        EvalResult r = new HeldOutEvaluator(generator, prompts.stream().filter(p -> p.split() == TaskPrompt.Split.EVAL).toList(),
-                decoding.maxTokens).evaluate();
-        ObjectMapper json = new ObjectMapper();
-        ObjectNode o = json.createObjectNode();
+                new ActionMasker(decoding.mask, vocabulary, decoding.commonWords(Optional.of(prompts), vocabulary)),
+                new DirectDecoder(() -> policy), 256, Clock.systemUTC(), GenerationMetrics.NONE);
+        HeldOutEvaluator evaluator = new HeldOutEvaluator(generator, evalSplit, decoding.maxTokens);
+        EvalResult r;
+        if (out == null) {
+            r = evaluator.evaluate();
+        } else {
+            try (BufferedWriter w = Files.newBufferedWriter(out, StandardCharsets.UTF_8)) {
+                r = evaluator.evaluate(g -> writeLine(w, g));
+            }
+        }
+        ObjectNode o = JSON.createObjectNode();
         o.put("task", task);
         o.put("modelVersion", r.modelVersion());
         o.put("prompts", r.prompts());
@@ -105,31 +122,91 @@ public final class EvalCommand implements Callable<Integer> {
         o.put("rougeLCi95", round(r.rougeLCi95()));
         o.put("rouge1", round(r.rouge1()));
         o.put("bleu", round(r.bleu()));
+        o.put("corpusBleu", round(r.corpusBleu()));
         o.put("meanTokens", round(r.meanTokens()));
-        System.out.println(json.writeValueAsString(o));
+        if (out != null) {
+            o.put("generations", out.toString());
+        }
+        System.out.println(JSON.writeValueAsString(o));
         return 0;
     }
 
-    /** ROUGE-L F of copying the first k prompt words, k = the mean reference length (in words). */
-    private int copyFirstK(List<TaskPrompt> prompts) throws Exception {
+    private ModelSnapshot model(Vocabulary vocabulary) {
+        if (version != null && version == 0) {
+            return new ModelSnapshot(0, -1, vocabulary.fingerprint(), modelOptions.identity().untrained(vocabulary.size()));
+        }
+        if (bootstrapServers == null) {
+            throw new IllegalArgumentException("--bootstrap-servers is needed to read a published model");
+        }
+        KafkaSettings settings = KafkaSettings.from(bootstrapServers, new TopicLayout(topicPrefix, 1, (short) 1),
+                clientConfig, System.getenv());
+        ModelSnapshot model = PublishedModels.newest(settings, "qstream-eval", modelOptions.name, signing.signer(),
+                Duration.ofSeconds(60), v -> version == null || v == version).orElseThrow(() -> new IllegalArgumentException(
+                version == null ? "no model published yet" : "model version " + version + " is not on the model topic"));
+        if (!model.vocabularyFingerprint().equals(vocabulary.fingerprint())) {
+            throw new IllegalArgumentException("the model was trained on another vocabulary than this task's");
+        }
+        return model;
+    }
+
+    private static void writeLine(BufferedWriter w, ScoredGeneration g) {
+        try {
+            ObjectNode o = JSON.createObjectNode();
+            o.put("id", g.id());
+            o.put("prompt", g.prompt());
+            o.put("text", g.text());
+            g.references().forEach(o.putArray("references")::add);
+            o.put("rougeL", round(g.rougeL()));
+            o.put("bleu", round(g.bleu()));
+            w.write(JSON.writeValueAsString(o));
+            w.newLine();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A baseline's ROUGE-L F and corpus BLEU on the eval split; its settings come from the train split only. */
+    static ObjectNode baseline(Baseline kind, List<TaskPrompt> prompts, List<TaskPrompt> evalSplit) {
         Tokenizer tokenizer = new Tokenizer();
-        double refTokens = prompts.stream().flatMap(p -> p.references().stream()).mapToInt(r -> tokenizer.tokenize(r).size()).average().orElse(1);
+        double refTokens = prompts.stream().filter(p -> p.split() == TaskPrompt.Split.TRAIN)
+                .flatMap(p -> p.references().stream()).mapToInt(r -> tokenizer.tokenize(r).size()).average().orElse(1);
         int k = (int) Math.max(1, Math.round(refTokens));
-        dev.qstream.scorer.metrics.RougeScorer rouge = new dev.qstream.scorer.metrics.RougeScorer(false);
-        List<TaskPrompt> evalSplit = prompts.stream().filter(p -> p.split() == TaskPrompt.Split.EVAL).toList();
+        RougeScorer rouge = new RougeScorer(false);
+        List<String> texts = new ArrayList<>();
+        List<List<String>> references = new ArrayList<>();
         double sum = 0;
         for (TaskPrompt p : evalSplit) {
-            List<String> words = tokenizer.tokenize(p.prompt());
-            String copy = tokenizer.detokenize(words.subList(0, Math.min(k, words.size())));
-            sum += p.references().isEmpty() ? 0 : rouge.scoreMulti(p.references(), copy).rougeL().f();
+            String text = switch (kind) {
+                case COPY_FIRST_K -> {
+                    List<String> words = tokenizer.tokenize(p.prompt());
+                    yield tokenizer.detokenize(words.subList(0, Math.min(k, words.size())));
+                }
+                case COPY_VALUES -> copyValues(p.prompt());
+            };
+            if (!p.references().isEmpty()) {
+                sum += rouge.scoreMulti(p.references(), text).rougeL().f();
+                texts.add(text);
+                references.add(p.references());
+            }
         }
-        ObjectNode o = new ObjectMapper().createObjectNode();
-        o.put("task", task);
-        o.put("baseline", "copy-first-" + k);
+        ObjectNode o = JSON.createObjectNode();
+        o.put("baseline", kind == Baseline.COPY_FIRST_K ? "copy-first-" + k : "copy-values");
         o.put("prompts", evalSplit.size());
         o.put("rougeL", round(sum / evalSplit.size()));
-        System.out.println(new ObjectMapper().writeValueAsString(o));
-        return 0;
+        o.put("corpusBleu", round(texts.isEmpty() ? 0 : SacreBleu.corpusBleuPerSegment(texts, references).score()));
+        return o;
+    }
+
+    private static final Pattern BRACKETED = Pattern.compile("\\[([^\\]]*)]");
+
+    /** The bracketed values of a meaning representation, in order (the whole prompt when it has none). */
+    static String copyValues(String prompt) {
+        Matcher m = BRACKETED.matcher(prompt);
+        List<String> values = new ArrayList<>();
+        while (m.find()) {
+            values.add(m.group(1).trim());
+        }
+        return values.isEmpty() ? prompt : String.join(" ", values);
     }
 
     private static double round(double x) {

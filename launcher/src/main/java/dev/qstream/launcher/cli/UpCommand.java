@@ -322,9 +322,9 @@ public final class UpCommand implements Callable<Integer> {
     }
 
     private static void progress(LoopSummary s, long prompts, long feedback, long seconds) {
-        say("t=%ds prompts=%d feedback=%d episodes=%d transitions=%d scored=%d updates=%d published=v%d served=%s deadLetters=%d heldOutRougeL=%.3f",
+        say("t=%ds prompts=%d feedback=%d episodes=%d transitions=%d scored=%d updates=%d published=v%d served=%s deadLetters=%d heldOutRougeL=%.3f heldOutBleu=%.1f",
                 seconds, prompts, feedback, s.episodes(), s.transitions(), s.scoredTransitions(), s.learnerUpdates(),
-                s.modelVersionPublished(), s.modelVersionsServed(), s.deadLetters(), s.heldOutRougeLLast());
+                s.modelVersionPublished(), s.modelVersionsServed(), s.deadLetters(), s.heldOutRougeLLast(), s.heldOutBleuLast());
     }
 
     private static void reportRss(List<ChildJvm> children) {
@@ -350,6 +350,8 @@ public final class UpCommand implements Callable<Integer> {
         putNumber(o, "meanRewardLast10pct", s.meanRewardLast10pct());
         putNumber(o, "heldOutRougeLFirst", s.heldOutRougeLFirst());
         putNumber(o, "heldOutRougeLLast", s.heldOutRougeLLast());
+        putNumber(o, "heldOutBleuFirst", s.heldOutBleuFirst());
+        putNumber(o, "heldOutBleuLast", s.heldOutBleuLast());
         try {
             return json.writeValueAsString(o);
         } catch (IOException e) {

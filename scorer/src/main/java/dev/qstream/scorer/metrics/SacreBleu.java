@@ -93,6 +93,30 @@ public final class SacreBleu {
     }
 
     /**
+     * Corpus BLEU where each segment has its own references, as many as it has ({@code referencesPerSegment.get(i)}
+     * are segment i's): sacreBLEU's {@code corpus_bleu} with reference streams padded by {@code None} for segments
+     * with fewer references. Data sets like E2E NLG have a varying number of references per input.
+     */
+    public static BleuResult corpusBleuPerSegment(List<String> hypotheses, List<List<String>> referencesPerSegment) {
+        if (hypotheses.size() != referencesPerSegment.size()) {
+            throw new IllegalArgumentException(hypotheses.size() + " hypotheses but " + referencesPerSegment.size()
+                    + " reference lists");
+        }
+        long[] total = new long[2 + 2 * MAX_NGRAM_ORDER];
+        for (int i = 0; i < hypotheses.size(); i++) {
+            List<String> refs = referencesPerSegment.get(i);
+            if (refs.isEmpty()) {
+                throw new IllegalArgumentException("segment " + i + " has no reference");
+            }
+            long[] s = segmentStats(Objects.requireNonNull(hypotheses.get(i), "hypothesis"), refs);
+            for (int k = 0; k < s.length; k++) {
+                total[k] += s[k];
+            }
+        }
+        return computeBleu(total, false);
+    }
+
+    /**
      * sacreBLEU's {@code BLEU.compute_bleu} with 'exp' smoothing, from summed statistics.
      *
      * @param correct        matched n-gram counts (n = 1..4)

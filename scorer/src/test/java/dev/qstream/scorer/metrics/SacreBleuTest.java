@@ -160,6 +160,25 @@ class SacreBleuTest {
     }
 
     @Test
+    void corpusBleuPerSegmentTakesEachSegmentsOwnReferencesLikeStreamsWithGaps() {
+        // The two-stream example above with its references regrouped per segment gives the same statistics...
+        BleuResult same = SacreBleu.corpusBleuPerSegment(List.of("the cat", "hello there", "good morning to you everyone"),
+                List.of(List.of("the cat sat", "a cat"), List.of("hello there friend", "hi there"),
+                        List.of("good morning", "good morning to everyone")));
+        assertThat(same.counts()).containsExactly(8, 4, 1, 0);
+        assertThat(same.refLen()).isEqualTo(8);
+        // ... and a segment with one reference fewer counts only the references it has: seg 3 against
+        // [good morning] alone is 2/5, 1/4, 0/3, 0/2 with closest length 2.
+        BleuResult gap = SacreBleu.corpusBleuPerSegment(List.of("the cat", "hello there", "good morning to you everyone"),
+                List.of(List.of("the cat sat", "a cat"), List.of("hello there friend", "hi there"), List.of("good morning")));
+        assertThat(gap.counts()).containsExactly(6, 3, 0, 0);
+        assertThat(gap.totals()).containsExactly(9, 6, 3, 2);
+        assertThat(gap.refLen()).isEqualTo(6);
+        assertThatThrownBy(() -> SacreBleu.corpusBleuPerSegment(List.of("a"), List.of(List.of())))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void corpusBleuBrevityPenalty() {
         // seg 1: 5 of 6 ref tokens, all n-grams match: [5,4,3,2]; seg 2 [a dog] vs 4-token ref: [2,1,0,0]
         // sys 7, ref 10, all p_n = 100 -> 100 * exp(1 - 10/7)
