@@ -324,7 +324,7 @@ class BadInputIT {
     /** A transition body with its exploration enum index past the last symbol, under the current fingerprint. */
     private static byte[] withEnumIndexOutOfRange(Transition t) throws Exception {
         Schema current = Transition.getClassSchema();
-        Schema wider = new Schema.Parser().parse(current.toString().replace("\"BOLTZMANN\"]", "\"BOLTZMANN\",\"BOGUS\"]"));
+        Schema wider = new Schema.Parser().parse(current.toString().replace("\"DEMONSTRATION\"]", "\"DEMONSTRATION\",\"BOGUS\"]"));
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         BinaryEncoder encoder = EncoderFactory.get().binaryEncoder(body, null);
         // Write the record under the wider schema with the extra symbol: same layout, index 4.

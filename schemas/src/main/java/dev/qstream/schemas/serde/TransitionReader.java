@@ -20,7 +20,7 @@ import java.util.List;
 final class TransitionReader implements DirectReader<Transition> {
 
     /** Fingerprint of the Transition schema this reader follows; update both together. */
-    static final long SCHEMA_FINGERPRINT = -4918635206989347964L;
+    static final long SCHEMA_FINGERPRINT = 2174448496777028285L; // v3: DEMONSTRATION added to ExplorationStrategy
 
     private static final Schema INT_ARRAY = Schema.createArray(Schema.create(Schema.Type.INT));
     private static final EndReason[] END_REASONS = EndReason.values();

@@ -62,7 +62,7 @@ class AvroSerdeTest {
     /** A Transition body whose exploration enum index is past the last symbol, under the current fingerprint. */
     static byte[] unknownEnumIndex() {
         Schema current = Transition.getClassSchema();
-        Schema wider = new Schema.Parser().parse(current.toString().replace("\"BOLTZMANN\"]", "\"BOLTZMANN\",\"BOGUS\"]"));
+        Schema wider = new Schema.Parser().parse(current.toString().replace("\"DEMONSTRATION\"]", "\"DEMONSTRATION\",\"BOGUS\"]"));
         GenericRecord r = (GenericRecord) SampleRecords.generate(wider, new Random(3));
         r.put("exploration", new GenericData.EnumSymbol(wider.getField("exploration").schema(), "BOGUS"));
         try {
