@@ -72,8 +72,8 @@ class RecordValidatorTest {
         ok.setText("x".repeat(ValidationLimits.DEFAULT_MAX_PROMPT_CHARS + 1));
         assertThat(validator.validate(ok)).containsExactly("prompt text has 8193 chars, over the limit of 8192");
         ok.setText("hello");
-        ok.setReferences(Collections.nCopies(17, "r"));
-        assertThat(validator.validate(ok)).containsExactly("prompt has 17 references, over the limit of 16");
+        ok.setReferences(Collections.nCopies(129, "r"));
+        assertThat(validator.validate(ok)).containsExactly("prompt has 129 references, over the limit of 128");
         ok.setReferences(List.of());
         ok.setPromptId(" ");
         assertThat(validator.validate(ok)).containsExactly("promptId is empty");
