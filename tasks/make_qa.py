@@ -2,7 +2,7 @@
 """Writes tasks/qa.jsonl: a reading-comprehension task written outside qstream's code, to check that a task file
 qstream has never seen learns with the defaults. A short paragraph about a person and a question in, the answer
 phrase out (three references). Seeded: `python3 tasks/make_qa.py > tasks/qa.jsonl` reproduces the file."""
-import json, random
+import json, random, zlib
 
 rng = random.Random(5)
 names = ["maria", "john", "aiko", "omar", "lena", "pedro", "fatima", "igor", "chen", "sara", "tom", "nadia",
@@ -15,7 +15,7 @@ hobbies = ["plays chess", "runs marathons", "grows tomatoes", "sings in a choir"
 fillers = ["the weather was mild that week.", "nobody remembers when this started.",
            "the neighbours say hello every morning.", "it was a quiet year in town."]
 
-def item(i, split):
+def item(i):
     n, c, j, p, h = rng.choice(names), rng.choice(cities), rng.choice(jobs), rng.choice(pets), rng.choice(hobbies)
     facts = [f"{n} lives in {c}.", f"{n} works as a {j}.", f"{n} has {p}.", f"{n} {h}."]
     rng.shuffle(facts)
@@ -29,7 +29,10 @@ def item(i, split):
         q, refs = f"what pet does {n} have?", [f"{n} has {p}", p, f"{n} owns {p}"]
     else:
         q, refs = f"what does {n} do in free time?", [f"{n} {h}", h, f"{n} {h} for fun"]
+    # The split follows the reference set, so no eval reference set also occurs in training (held-out scores
+    # measure answering new questions, not recalling answers seen in training).
+    split = "eval" if zlib.crc32(json.dumps(refs).encode()) % 10 == 9 else "train"
     return {"id": f"qa-{i}", "prompt": f"{context} {q}", "references": refs, "split": split}
 
 for i in range(1000):
-    print(json.dumps(item(i, "eval" if i % 10 == 9 else "train")))
+    print(json.dumps(item(i)))

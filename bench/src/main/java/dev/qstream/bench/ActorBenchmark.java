@@ -23,6 +23,7 @@ import dev.qstream.policy.text.Tokenizer;
 import dev.qstream.policy.text.Vocabulary;
 import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.runtime.service.ServiceContext;
+import dev.qstream.schemas.avro.Transition;
 import dev.qstream.schemas.topics.TopicLayout;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.HdrHistogram.Histogram;
@@ -30,6 +31,7 @@ import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Sgd;
+
 
 import java.time.Clock;
 import java.time.Duration;
@@ -82,6 +84,39 @@ public final class ActorBenchmark {
         }
         Histogram swap = swapLatency(vocabulary, spec, swaps);
         return new Result(masked, unmasked, dl4j, maskedRate, unmaskedRate, swap);
+    }
+
+    /** Per-token decision latency at a task's shape, beside DL4J's output() on the same shape. */
+    public record TaskResult(String shape, Histogram decisions, Histogram dl4j, double meanMask) {
+    }
+
+    /**
+     * One request alone at the shape {@code up} runs for a task: states from the task's references, the mask computed
+     * as the actor computes it (prompt words, copy actions, common words; inside the timing, as in the actor).
+     */
+    static TaskResult runTask(TaskShape shape, double seconds) {
+        QNetworkWeights weights = QNetworkFactory.initialWeights(shape.spec, 1);
+        ServingPolicy policy = ServingPolicy.of(new ModelSnapshot(1, 0, shape.vocabulary.fingerprint(), weights), false);
+        DirectDecoder decoder = new DirectDecoder(() -> policy);
+        SplittableRandom random = new SplittableRandom(3);
+        Histogram histogram = new Histogram(3);
+        long deadline = System.nanoTime() + (long) (seconds * 1e9);
+        int i = 0;
+        while (System.nanoTime() < deadline || i < 2_000) {
+            Transition t = shape.steps.get(random.nextInt(shape.steps.size()));
+            int[] prompt = TaskShape.ints(t.getPromptTokens());
+            int[] prefix = TaskShape.ints(t.getPrefixTokens());
+            int[] copies = t.getValidActions() == null ? new int[0]
+                    : t.getValidActions().stream().filter(shape.vocabulary::isCopy).mapToInt(Integer::intValue).toArray();
+            long start = System.nanoTime();
+            decoder.decide(new StepRequest(prompt, prefix, prefix.length, shape.masker.mask(prompt, copies, prefix, prefix.length),
+                    Exploration.greedy(), random));
+            long took = System.nanoTime() - start;
+            if (i++ >= 1_000) {
+                histogram.recordValue(took);
+            }
+        }
+        return new TaskResult(shape.name, histogram, dl4jLatency(weights, seconds, random), shape.meanMask());
     }
 
     private static int[] randomTokens(SplittableRandom random, int n, int vocabulary) {

@@ -45,10 +45,28 @@ public final class BenchCommand {
         @Option(names = "--seconds", defaultValue = "10", description = "Seconds per measurement (default: ${DEFAULT-VALUE}).")
         double seconds;
 
+        @Option(names = "--task", paramLabel = "FILE|builtin", description = "Also measure (first) the shape up runs for this task: its vocabulary, copy actions and masks.")
+        String task;
+
         @Override
         public Integer call() throws Exception {
             ObjectMapper json = new ObjectMapper();
             String last = null;
+            if (task != null) {
+                TaskShape shape = TaskShape.of(task, 400, 7);
+                for (int b : batches) {
+                    LearnerBenchmark.TaskResult r = LearnerBenchmark.runTask(shape, b, seconds);
+                    ObjectNode o = json.createObjectNode();
+                    o.put("bench", "learner");
+                    o.put("shape", r.shape());
+                    o.put("batch", r.batch());
+                    o.put("meanMask", Math.round(r.meanMask() * 10) / 10.0);
+                    o.put("samplesPerSec", Math.round(r.samplesPerSec()));
+                    o.put("dl4jFitSamplesPerSec", Math.round(r.dl4jFitSamplesPerSec()));
+                    o.put("ratioVsDl4jFit", Math.round(r.ratio() * 100) / 100.0);
+                    System.out.println(json.writeValueAsString(o));
+                }
+            }
             for (int b : batches) {
                 LearnerBenchmark.Result r = LearnerBenchmark.run(b, seconds);
                 ObjectNode o = json.createObjectNode();
@@ -78,8 +96,23 @@ public final class BenchCommand {
         @Option(names = "--swaps", defaultValue = "30", description = "Model versions published for the swap latency (default: ${DEFAULT-VALUE}).")
         int swaps;
 
+        @Option(names = "--task", paramLabel = "FILE|builtin", description = "Also measure (first) the per-token latency at the shape up runs for this task.")
+        String task;
+
         @Override
         public Integer call() throws Exception {
+            if (task != null) {
+                ActorBenchmark.TaskResult t = ActorBenchmark.runTask(TaskShape.of(task, 400, 7), seconds);
+                ObjectNode o = new ObjectMapper().createObjectNode();
+                o.put("bench", "actor");
+                o.put("shape", t.shape());
+                o.put("meanMask", Math.round(t.meanMask() * 10) / 10.0);
+                o.put("decisionP50Micros", micros(t.decisions().getValueAtPercentile(50)));
+                o.put("decisionP99Micros", micros(t.decisions().getValueAtPercentile(99)));
+                o.put("dl4jP50Micros", micros(t.dl4j().getValueAtPercentile(50)));
+                o.put("dl4jP99Micros", micros(t.dl4j().getValueAtPercentile(99)));
+                System.out.println(new ObjectMapper().writeValueAsString(o));
+            }
             ActorBenchmark.Result r = ActorBenchmark.run(seconds, swaps);
             ObjectNode o = new ObjectMapper().createObjectNode();
             o.put("bench", "actor");

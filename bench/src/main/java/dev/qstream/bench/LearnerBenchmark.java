@@ -64,6 +64,36 @@ public final class LearnerBenchmark {
         DqnUpdate fastMasked = new DqnUpdate(cfg, init);
         double maskedRate = measure(seconds, batchSize, i -> fastMasked.update(masked[i % masked.length]));
 
+        double dl4jRate = dl4jRate(spec, init, cfg, batches, batchSize, seconds);
+        return new Result(batchSize, fastRate, maskedRate, dl4jRate, sgemm);
+    }
+
+    /** Figures at a task's shape: the update (masks, demonstration margin and all) beside DL4J fit on the same batches. */
+    public record TaskResult(String shape, int batch, double samplesPerSec, double dl4jFitSamplesPerSec, double meanMask) {
+        public double ratio() {
+            return samplesPerSec / dl4jFitSamplesPerSec;
+        }
+    }
+
+    /**
+     * The update on the shape {@code up} runs for a task. Where the two sides differ: the DL4J side takes the target's
+     * argmax over every action (it cannot use the recorded masks) and fits MSE on the taken action's Q, without the
+     * demonstration margin; the fast side does the full Double-DQN update with masks, Huber, the margin on half the
+     * rows, and lazy Adam.
+     */
+    static TaskResult runTask(TaskShape shape, int batchSize, double seconds) {
+        QNetworkSpec spec = shape.spec;
+        QNetworkWeights init = QNetworkFactory.initialWeights(spec, 1);
+        Batch[] batches = shape.batches(batchSize, 8, new Random(7));
+        DqnConfig cfg = DqnConfig.defaults().withBatchSize(batchSize);
+        DqnUpdate fast = new DqnUpdate(cfg, init);
+        double fastRate = measure(seconds, batchSize, i -> fast.update(batches[i % batches.length]));
+        double dl4jRate = dl4jRate(spec, init, cfg, batches, batchSize, seconds);
+        return new TaskResult(shape.name, batchSize, fastRate, dl4jRate, shape.meanMask());
+    }
+
+    private static double dl4jRate(QNetworkSpec spec, QNetworkWeights init, DqnConfig cfg, Batch[] batches, int batchSize,
+                                   double seconds) {
         MultiLayerNetwork online = QNetworkFactory.toNetwork(init, new Adam(cfg.learningRate()));
         MultiLayerNetwork target = QNetworkFactory.toNetwork(init, new Adam(cfg.learningRate()));
         INDArray[] states = new INDArray[batches.length];
@@ -72,7 +102,7 @@ public final class LearnerBenchmark {
             states[i] = Nd4j.create(batches[i].states, new long[]{batchSize, spec.inputs()}, 'c');
             next[i] = Nd4j.create(batches[i].nextStates, new long[]{batchSize, spec.inputs()}, 'c');
         }
-        double dl4jRate = measure(seconds, batchSize, i -> {
+        return measure(seconds, batchSize, i -> {
             int k = i % batches.length;
             Batch b = batches[k];
             INDArray qNextOnline = online.output(next[k]);
@@ -86,7 +116,6 @@ public final class LearnerBenchmark {
             }
             online.fit(new DataSet(states[k], labels));
         });
-        return new Result(batchSize, fastRate, maskedRate, dl4jRate, sgemm);
     }
 
     private interface Step {

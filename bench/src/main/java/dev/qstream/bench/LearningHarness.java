@@ -21,9 +21,6 @@ import dev.qstream.tasks.TaskPrompt;
 import dev.qstream.tasks.TaskVocabulary;
 import dev.qstream.policy.network.ModelSnapshot;
 import dev.qstream.policy.network.ModelIdentity;
-import dev.qstream.policy.network.QNetworkFactory;
-import dev.qstream.policy.network.QNetworkSpec;
-import dev.qstream.policy.state.EncoderSpec;
 import dev.qstream.policy.state.StateEncoder;
 import dev.qstream.policy.text.Tokenizer;
 import dev.qstream.policy.text.Vocabulary;
@@ -35,19 +32,29 @@ import dev.qstream.scorer.reward.ComposedReward;
 import dev.qstream.scorer.reward.RewardComposer;
 import dev.qstream.scorer.reward.RewardConfig;
 
+import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
- * The learning loop without Kafka: the same actor, reward, n-step, replay and DQN code the services run, wired in
- * one thread, for fast and repeatable tuning runs ({@code ./qstream bench learning}). What it finds is checked on
- * the real loop afterwards.
+ * The reference learning loop: every role of qstream in one thread, without Kafka, in the order the services run it.
+ * The same classes the services use do the work (actor's {@link EpisodeGenerator}, scorer's {@link RewardComposer},
+ * learner's {@link NStepAssembler}, {@link ReplayBuffer} and {@link DqnUpdate}); only the topics between them are
+ * replaced by method calls. One iteration:
+ *
+ * <pre>
+ *   act     an episode on a random train prompt (ε-greedy), or a demonstration that says one of its references
+ *   score   ROUGE per step against the prompt's references (the scorer's reward, delta-shaped)
+ *   store   n-step transitions into prioritized replay
+ *   learn   DQN updates while the samples-per-insert ratio allows; hand the weights to the actor every N updates
+ *   measure greedy held-out ROUGE-L on the eval split every M updates
+ * </pre>
+ *
+ * {@code ./qstream bench learning} runs it: fast and repeatable tuning runs, checked on the real loop afterwards.
  */
 public final class LearningHarness {
 
@@ -58,95 +65,136 @@ public final class LearningHarness {
                            double demonstrations) {
     }
 
-    private LearningHarness() {
+    private final Settings s;
+    private final Consumer<String> log;
+    private final Vocabulary vocabulary;
+    private final List<TaskPrompt> train;
+    private final DqnUpdate dqn;
+    private final AtomicReference<ServingPolicy> serving;
+    private final EpisodeGenerator actor;
+    private final HeldOutEvaluator evaluator;
+    private final RewardComposer scorer;
+    private final NStepAssembler assembler;
+    private final ReplayBuffer replay;
+    private final StateEncoder encoder;
+    private final Batch batch;
+    private final SplittableRandom random;
+    private long episodes;
+    private long sampled;
+    private long offset;
+    private double rewardSum;
+    private int rewardCount;
+
+    private LearningHarness(Settings s, Consumer<String> log) throws IOException {
+        this.s = s;
+        this.log = log;
+        List<TaskPrompt> task = TaskVocabulary.load(s.task());
+        this.vocabulary = TaskVocabulary.of(task);
+        this.train = task.stream().filter(p -> p.split() == TaskPrompt.Split.TRAIN).toList();
+        ModelIdentity identity = ModelIdentity.defaults().withHidden(s.hidden());
+        this.dqn = new DqnUpdate(s.dqn(), identity.untrained(vocabulary.size()));
+        this.serving = new AtomicReference<>(policy(dqn, vocabulary, 0));
+        this.actor = new EpisodeGenerator("harness", vocabulary, new Tokenizer(),
+                new ActionMasker(s.mask(), vocabulary, s.commonWords()), new DirectDecoder(serving::get), 256,
+                Clock.systemUTC(), GenerationMetrics.NONE);
+        this.evaluator = new HeldOutEvaluator(actor, task.stream().filter(p -> p.split() == TaskPrompt.Split.EVAL).toList(),
+                s.maxTokens());
+        this.scorer = new RewardComposer(s.reward());
+        this.assembler = new NStepAssembler(s.dqn().nStep(), s.dqn().gamma(), 10_000);
+        this.replay = new ReplayBuffer(s.replay());
+        this.encoder = new StateEncoder(identity.encoder());
+        this.batch = new Batch(s.dqn().batchSize(), identity.encoder().size());
+        this.random = new SplittableRandom(s.seed());
     }
 
+    /** Runs the loop to {@code s.updates()} updates; returns the held-out curve (the untrained policy first). */
     public static List<EvalResult> run(Settings s, Consumer<String> log) throws Exception {
-        List<TaskPrompt> task = TaskVocabulary.load(s.task());
-        Vocabulary vocabulary = TaskVocabulary.of(task);
-        List<TaskPrompt> train = task.stream().filter(p -> p.split() == TaskPrompt.Split.TRAIN).toList();
-        List<TaskPrompt> eval = task.stream().filter(p -> p.split() == TaskPrompt.Split.EVAL).toList();
-        Map<String, TaskPrompt> byId = new HashMap<>();
-        task.forEach(p -> byId.put(p.id(), p));
-        QNetworkSpec spec = new QNetworkSpec(EncoderSpec.defaults(), s.hidden(), vocabulary.size());
-        DqnUpdate dqn = new DqnUpdate(s.dqn(), QNetworkFactory.initialWeights(spec, ModelIdentity.DEFAULT_INIT_SEED));
-        AtomicReference<ServingPolicy> serving = new AtomicReference<>(policy(dqn, vocabulary, 0));
-        ActionMasker masker = new ActionMasker(s.mask(), vocabulary, s.commonWords());
-        EpisodeGenerator generator = new EpisodeGenerator("harness", vocabulary, new Tokenizer(), masker,
-                new DirectDecoder(serving::get), 256, Clock.systemUTC(), GenerationMetrics.NONE);
-        HeldOutEvaluator evaluator = new HeldOutEvaluator(generator, eval, s.maxTokens());
-        RewardComposer composer = new RewardComposer(s.reward());
-        NStepAssembler assembler = new NStepAssembler(s.dqn().nStep(), s.dqn().gamma(), 10_000);
-        ReplayBuffer replay = new ReplayBuffer(s.replay());
-        StateEncoder encoder = new StateEncoder(spec.encoder());
-        Batch batch = new Batch(s.dqn().batchSize(), spec.inputs());
-        SplittableRandom random = new SplittableRandom(s.seed());
+        return new LearningHarness(s, log).run();
+    }
+
+    private List<EvalResult> run() throws InterruptedException {
         List<EvalResult> curve = new ArrayList<>();
-        curve.add(evaluator.evaluate());
-        log.accept(line(curve.get(0), 0, 0, 0));
-        long episodes = 0;
-        long sampled = 0;
-        long offset = 0;
-        double rewardSum = 0;
-        int rewardCount = 0;
+        curve.add(measure());
         while (dqn.updates() < s.updates()) {
-            // Act: one episode on a random training prompt, scored like the scorer would.
-            TaskPrompt p = train.get(random.nextInt(train.size()));
-            List<Transition> steps = new ArrayList<>();
-            Adder collect = new Adder() {
-                @Override
-                public void add(Transition t) {
-                    steps.add(t);
-                }
-
-                @Override
-                public void episodeEnded(Episode e) {
-                }
-
-                @Override
-                public void flush() {
-                }
-            };
-            if (random.nextDouble() < s.demonstrations() && !p.references().isEmpty()) {
-                // Learn from the task's human text too: a teacher-forced episode that says one of the references.
-                generator.demonstrate(p.id(), p.prompt(), p.references().get(random.nextInt(p.references().size())),
-                        s.maxTokens(), collect);
-            } else {
-                generator.generate(p.id(), p.prompt(), null, Exploration.epsilonGreedy(s.epsilon().at(episodes++)),
-                        s.maxTokens(), random, collect);
-            }
-            List<String> tokens = steps.stream().map(Transition::getActionToken).toList();
-            ComposedReward reward = composer.compose(tokens, byId.get(p.id()).references(), null);
-            rewardSum += reward.episodeReward();
-            rewardCount++;
-            for (int i = 0; i < steps.size(); i++) {
-                ScoredTransition scored = ScoredTransition.newBuilder().setTransition(steps.get(i))
-                        .setReward(reward.stepRewards()[i]).setEpisodeReward(reward.episodeReward())
-                        .setNextValidActions(i + 1 < steps.size() ? steps.get(i + 1).getValidActions() : null)
-                        .setParts(RewardParts.newBuilder().setMetricName("m").setMetric(0).build()).setScoredAt(0L).build();
-                for (StoredTransition t : assembler.add(scored, 0, offset++)) {
-                    replay.add(t);
-                }
-            }
-            // Learn: as many updates as the samples-per-insert ratio allows.
+            TaskPrompt prompt = train.get(random.nextInt(train.size()));
+            List<Transition> steps = act(prompt);
+            store(steps, score(prompt, steps));
             while (replay.size() >= 500 && sampled + batch.size <= replay.inserted() * s.samplesPerInsert()
                     && dqn.updates() < s.updates()) {
-                replay.sample(batch, random, encoder, dqn.updates());
-                replay.updatePriorities(batch, dqn.update(batch).tdErrors());
-                sampled += batch.size;
-                if (dqn.updates() % s.publishEvery() == 0) {
-                    serving.set(policy(dqn, vocabulary, dqn.updates()));
-                }
+                learn();
                 if (dqn.updates() % s.evalEvery() == 0) {
-                    EvalResult r = evaluator.evaluate();
-                    curve.add(r);
-                    log.accept(line(r, dqn.updates(), episodes, rewardSum / Math.max(1, rewardCount)));
-                    rewardSum = 0;
-                    rewardCount = 0;
+                    curve.add(measure());
                 }
             }
         }
         return curve;
+    }
+
+    /** Act: an ε-greedy episode, or (a share of the time) a demonstration that says one of the prompt's references. */
+    private List<Transition> act(TaskPrompt prompt) throws InterruptedException {
+        List<Transition> steps = new ArrayList<>();
+        Adder collect = new Adder() {
+            @Override
+            public void add(Transition t) {
+                steps.add(t);
+            }
+
+            @Override
+            public void episodeEnded(Episode e) {
+            }
+
+            @Override
+            public void flush() {
+            }
+        };
+        if (random.nextDouble() < s.demonstrations() && !prompt.references().isEmpty()) {
+            actor.demonstrate(prompt.id(), prompt.prompt(), prompt.references().get(random.nextInt(prompt.references().size())),
+                    s.maxTokens(), collect);
+        } else {
+            actor.generate(prompt.id(), prompt.prompt(), null, Exploration.epsilonGreedy(s.epsilon().at(episodes++)),
+                    s.maxTokens(), random, collect);
+        }
+        return steps;
+    }
+
+    /** Score: the scorer's per-step reward for the words the episode said. */
+    private ComposedReward score(TaskPrompt prompt, List<Transition> steps) {
+        ComposedReward reward = scorer.compose(steps.stream().map(Transition::getActionToken).toList(), prompt.references(), null);
+        rewardSum += reward.episodeReward();
+        rewardCount++;
+        return reward;
+    }
+
+    /** Store: scored steps (with the next step's mask, as the scorer writes them) through n-step assembly into replay. */
+    private void store(List<Transition> steps, ComposedReward reward) {
+        for (int i = 0; i < steps.size(); i++) {
+            ScoredTransition scored = ScoredTransition.newBuilder().setTransition(steps.get(i))
+                    .setReward(reward.stepRewards()[i]).setEpisodeReward(reward.episodeReward())
+                    .setNextValidActions(i + 1 < steps.size() ? steps.get(i + 1).getValidActions() : null)
+                    .setParts(RewardParts.newBuilder().setMetricName("m").setMetric(0).build()).setScoredAt(0L).build();
+            for (StoredTransition t : assembler.add(scored, 0, offset++)) {
+                replay.add(t);
+            }
+        }
+    }
+
+    /** Learn: one DQN update on a prioritized batch; every N updates the actor gets the new weights (a "publish"). */
+    private void learn() {
+        replay.sample(batch, random, encoder, dqn.updates());
+        replay.updatePriorities(batch, dqn.update(batch).tdErrors());
+        sampled += batch.size;
+        if (dqn.updates() % s.publishEvery() == 0) {
+            serving.set(policy(dqn, vocabulary, dqn.updates()));
+        }
+    }
+
+    /** Measure: greedy held-out ROUGE-L of the weights the actor serves now. */
+    private EvalResult measure() throws InterruptedException {
+        EvalResult r = evaluator.evaluate();
+        log.accept(line(r, dqn.updates(), episodes, rewardSum / Math.max(1, rewardCount)));
+        rewardSum = 0;
+        rewardCount = 0;
+        return r;
     }
 
     private static ServingPolicy policy(DqnUpdate dqn, Vocabulary vocabulary, long version) {

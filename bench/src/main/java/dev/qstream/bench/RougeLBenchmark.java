@@ -1,6 +1,6 @@
 package dev.qstream.bench;
 
-import dev.qstream.scorer.metrics.RougeScorer;
+import dev.qstream.scorer.similarity.RougeScorer;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Mode;

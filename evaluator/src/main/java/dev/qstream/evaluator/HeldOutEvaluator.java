@@ -4,9 +4,9 @@ import dev.qstream.actor.generation.EpisodeGenerator;
 import dev.qstream.actor.decode.Exploration;
 import dev.qstream.actor.generation.GenerationResult;
 import dev.qstream.tasks.TaskPrompt;
-import dev.qstream.scorer.metrics.RougeScorer;
-import dev.qstream.scorer.metrics.RougeScores;
-import dev.qstream.scorer.metrics.SacreBleu;
+import dev.qstream.scorer.similarity.RougeScorer;
+import dev.qstream.scorer.similarity.RougeScores;
+import dev.qstream.scorer.similarity.SacreBleu;
 
 import java.util.ArrayList;
 import java.util.List;

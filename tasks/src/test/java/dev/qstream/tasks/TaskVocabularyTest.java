@@ -53,6 +53,24 @@ class TaskVocabularyTest {
     }
 
     @Test
+    void noEvalReferenceSetAlsoOccursInTraining() throws Exception {
+        for (String file : List.of("data-to-text.jsonl", "headline.jsonl", "qa.jsonl", "e2e-dev.jsonl")) {
+            assertHonestSplit(file, TaskFile.read(Path.of("..", "tasks", file)).prompts());
+        }
+        assertHonestSplit("built-in headline", HeadlineTask.generate(HeadlineTask.DEFAULT_SEED, HeadlineTask.DEFAULT_SIZE));
+        assertHonestSplit("built-in data-to-text", DataToTextTask.generate(DataToTextTask.DEFAULT_SEED, DataToTextTask.DEFAULT_SIZE));
+    }
+
+    private static void assertHonestSplit(String name, List<TaskPrompt> task) {
+        Set<Set<String>> train = new HashSet<>();
+        task.stream().filter(p -> p.split() == TaskPrompt.Split.TRAIN).forEach(p -> train.add(new HashSet<>(p.references())));
+        List<TaskPrompt> eval = task.stream().filter(p -> p.split() == TaskPrompt.Split.EVAL).toList();
+        assertThat(eval).as(name + " has eval prompts").isNotEmpty();
+        assertThat(eval).as(name + ": eval prompts whose reference set is also a train prompt's")
+                .noneMatch(p -> train.contains(new HashSet<>(p.references())));
+    }
+
+    @Test
     void masksGrowWithHowMuchOfTheReferencesThePromptLacks() throws Exception {
         List<TaskPrompt> e2e = TaskFile.read(Path.of("..", "tasks", "e2e-dev.jsonl")).prompts();
         List<TaskPrompt> dataToText = TaskFile.read(Path.of("..", "tasks", "data-to-text.jsonl")).prompts();

@@ -56,11 +56,6 @@ public final class EpisodeGenerator {
         return vocabulary;
     }
 
-    /** Prompt text → token ids (unknown words become {@code <unk>}), truncated to the prompt limit. */
-    public int[] promptTokens(String promptText) {
-        return vocabulary.encode(promptWords(promptText));
-    }
-
     /** Prompt text → tokens, truncated to the prompt limit. */
     private List<String> promptWords(String promptText) {
         List<String> tokens = tokenizer.tokenize(promptText);

@@ -18,7 +18,6 @@ import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Clock;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -81,8 +80,7 @@ class GenerationTest {
                 int[] prefix = t.getPrefixTokens().stream().mapToInt(Integer::intValue).toArray();
                 assertThat(ActionMasker.allowed(prefix, prefix.length, action)).as("repetition guard").isTrue();
                 if (mode == ActionMasker.Mode.PROMPT_AND_COMMON) {
-                    int[] prompt = g.promptTokens("name[ the eagle ] food[ italian ] near the river");
-                    boolean inPrompt = Arrays.stream(prompt).anyMatch(x -> x == action);
+                    boolean inPrompt = t.getPromptTokens().contains(action);
                     boolean common = action >= Vocabulary.SPECIAL_TOKENS && action < Vocabulary.SPECIAL_TOKENS + 5;
                     assertThat(inPrompt || common || action == Vocabulary.EOS_ID).isTrue();
                 }

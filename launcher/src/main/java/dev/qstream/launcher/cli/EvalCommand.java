@@ -20,8 +20,8 @@ import dev.qstream.policy.text.Tokenizer;
 import dev.qstream.policy.text.Vocabulary;
 import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.schemas.topics.TopicLayout;
-import dev.qstream.scorer.metrics.RougeScorer;
-import dev.qstream.scorer.metrics.SacreBleu;
+import dev.qstream.scorer.similarity.RougeScorer;
+import dev.qstream.scorer.similarity.SacreBleu;
 import dev.qstream.tasks.TaskPrompt;
 import dev.qstream.tasks.TaskVocabulary;
 import picocli.CommandLine.Command;
@@ -47,7 +47,7 @@ import java.util.regex.Pattern;
  * {@code qstream eval}: one held-out evaluation, offline, printed as one JSON line; with {@code --baseline}, a
  * model-free baseline's line first; with {@code --out}, every generation as JSON Lines.
  */
-@Command(name = "eval", mixinStandardHelpOptions = true,
+@Command(name = "eval-model", aliases = "eval", mixinStandardHelpOptions = true,
         description = "Evaluate a published model (the newest, or --model-version) greedily on a task's eval split; prints one JSON line "
                 + "(a baseline's line first with --baseline).")
 public final class EvalCommand implements Callable<Integer> {

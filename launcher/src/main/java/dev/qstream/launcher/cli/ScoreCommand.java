@@ -3,11 +3,11 @@ package dev.qstream.launcher.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.qstream.scorer.metrics.BleuResult;
-import dev.qstream.scorer.metrics.PrecisionRecallF;
-import dev.qstream.scorer.metrics.RougeScorer;
-import dev.qstream.scorer.metrics.RougeScores;
-import dev.qstream.scorer.metrics.SacreBleu;
+import dev.qstream.scorer.similarity.BleuResult;
+import dev.qstream.scorer.similarity.PrecisionRecallF;
+import dev.qstream.scorer.similarity.RougeScorer;
+import dev.qstream.scorer.similarity.RougeScores;
+import dev.qstream.scorer.similarity.SacreBleu;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -38,7 +38,7 @@ import java.util.concurrent.Callable;
  * references as rouge-score's {@code score_multi}) and sacreBLEU's sentence BLEU. A bad line is reported on stderr
  * with its number and skipped; the exit code is non-zero only when the input cannot be read or the output written.
  */
-@Command(name = "score", mixinStandardHelpOptions = true, sortOptions = false,
+@Command(name = "score-text", aliases = "score", mixinStandardHelpOptions = true, sortOptions = false,
         description = "Score candidate/reference pairs (JSON Lines) with ROUGE (= rouge-score 0.1.2) and BLEU "
                 + "(= sacreBLEU 2.x); see docs/REWARDS.md.")
 public final class ScoreCommand implements Callable<Integer> {

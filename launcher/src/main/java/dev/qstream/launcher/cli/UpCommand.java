@@ -21,6 +21,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.SecureRandom;
@@ -111,31 +113,12 @@ public final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (actors < 1) {
-            throw new IllegalArgumentException("--actors must be >= 1");
-        }
-        if (repeat < 0) {
-            throw new IllegalArgumentException("--repeat must be >= 0 (0 = no end)");
-        }
-        SimulatedRater.Taste taste = new SimulatedRater.Taste(feedbackFraction, feedbackDelay, feedbackNoise, seed);
+        checkOptions();
         Path dir = dataDir != null ? dataDir
                 : Path.of(".qstream", "up-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Path logs = Files.createDirectories(dir.resolve("logs"));
-
-        List<TaskPrompt> task = loadTask();
-        List<TaskPrompt> train = task.stream().filter(p -> p.split() == TaskPrompt.Split.TRAIN).toList();
-        Vocabulary vocabulary = TaskVocabulary.of(task);
-        Path vocabFile = dir.resolve("vocab.txt");
-        vocabulary.write(vocabFile);
-        int commonWords = TaskVocabulary.commonWordsFor(task, vocabulary, TaskVocabulary.DEFAULT_MASK_COVERAGE);
-        say("task: %d prompts (%d train), vocabulary %d words + %d copy actions (train split only), masks add %d common words; logs in %s",
-                task.size(), train.size(), vocabulary.size() - vocabulary.copySlots(), vocabulary.copySlots(), commonWords, logs);
-
-        byte[] key = new byte[32];
-        new SecureRandom().nextBytes(key);
-        Map<String, String> serviceEnv = Map.of(ModelSigner.ENV_KEY, HexFormat.of().formatHex(key), "OMP_NUM_THREADS", "1");
-
-        List<ChildJvm> children = new ArrayList<>();
+        TaskSetup task = prepareTask(dir, logs);
+        Stack stack = new Stack();
         CountDownLatch stopRequested = new CountDownLatch(1);
         CountDownLatch finished = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
@@ -146,105 +129,167 @@ public final class UpCommand implements Callable<Integer> {
                 Thread.currentThread().interrupt();
             }
         }, "up-shutdown"));
-
-        ChildJvm broker = ChildJvm.launch("broker", List.of("-Xmx512m", "-Xms128m"),
-                List.of("broker", "--port", String.valueOf(brokerPort), "--data-dir", dir.resolve("kafka").toString()),
-                Map.of(), logs.resolve("broker.log"));
-        children.add(broker);
-        TrafficSimulator simulator = null;
-        SimulatedRater rater = null;
-        LoopObserver observer = null;
-        LocalEndpoints endpoints = null;
         int exit = 0;
         try {
-            String bootstrap = broker.awaitLine(BrokerCommand.READY_PREFIX, Duration.ofSeconds(90));
-            say("broker ready at %s", bootstrap);
-            KafkaSettings settings = new KafkaSettings(bootstrap, new TopicLayout(TopicLayout.DEFAULT_PREFIX, partitions, (short) 1), Map.of());
-            TopicBootstrap.ensureTopics(settings, Duration.ofSeconds(30));
-            // Every service also serves Prometheus metrics on a free port; LocalEndpoints reads them from the logs.
-            List<String> kafkaArgs = List.of("--bootstrap-servers", bootstrap, "--partitions", String.valueOf(partitions),
-                    "--metrics-port", "0");
-
-            children.add(ChildJvm.launch("scorer", List.of("-Xmx768m"),
-                    concat(List.of("scorer"), kafkaArgs, List.of("--instance-id", "scorer-1",
-                            "--state-dir", dir.resolve("scorer-state").toString(), "--episode-timeout", "60s",
-                            "--human-weight", String.valueOf(humanWeight), "--feedback-window", feedbackWindow.toMillis() + "ms",
-                            "--feedback-grace", "1s", "--feedback-retention", "30m")),
-                    serviceEnv, logs.resolve("scorer.log")));
-            children.add(ChildJvm.launch("learner", nd4jOptions("2g", "4g"),
-                    concat(List.of("learner"), kafkaArgs, List.of("--instance-id", "learner-1", "--vocab", vocabFile.toString(),
-                            "--checkpoint-dir", dir.resolve("learner-checkpoints").toString())),
-                    serviceEnv, logs.resolve("learner.log")));
-            for (int i = 1; i <= actors; i++) {
-                int httpPort = freePort();
-                children.add(ChildJvm.launch("actor-" + i, nd4jOptions("1g", "2g"),
-                        concat(List.of("actor"), kafkaArgs, List.of("--instance-id", "actor-" + i, "--vocab", vocabFile.toString(), "--common-words", String.valueOf(commonWords),
-                                "--http-port", String.valueOf(httpPort))),
-                        serviceEnv, logs.resolve("actor-" + i + ".log")));
-                say("actor-%d HTTP API: http://127.0.0.1:%d/v1/generate", i, httpPort);
-            }
-            String taskArg = taskFile == null ? TaskVocabulary.BUILTIN : taskFile.toAbsolutePath().toString();
-            children.add(ChildJvm.launch("evaluator", nd4jOptions("768m", "1g"),
-                    concat(List.of("evaluator"), kafkaArgs, List.of("--instance-id", "evaluator-1", "--task", taskArg, "--common-words", String.valueOf(commonWords),
-                            "--every-versions", "5", "--min-interval", "15s")),
-                    serviceEnv, logs.resolve("evaluator.log")));
-            observer = new LoopObserver(settings).start();
-            simulator = new TrafficSimulator(settings, taskName(), train, rate, seed, shuffle, repeat).start();
-            if (feedbackFraction > 0) {
-                rater = new SimulatedRater(settings, task, taste).start();
-            }
-            endpoints = LocalEndpoints.start(settings, dashboardPort, children, dir);
-            endpoints.print(dir);
+            KafkaSettings settings = startBroker(stack, dir, logs);
+            startServices(stack, settings, task, dir, logs);
+            startTrafficAndDashboard(stack, settings, task, dir);
             say("loop running: %d actor(s), scorer, learner; %.0f prompts/s%s; simulated feedback on %.0f%% of generations",
                     actors, rate, duration == null ? " (Ctrl-C to stop)" : " for " + duration.toSeconds() + " s",
                     100 * feedbackFraction);
-
-            long start = System.nanoTime();
-            long nextProgress = start + progressEvery.toNanos();
-            boolean trafficDoneSaid = false;
-            while (true) {
-                if (stopRequested.await(500, TimeUnit.MILLISECONDS)) {
-                    say("stopping (interrupted)");
-                    break;
-                }
-                long now = System.nanoTime();
-                if (duration != null && now - start >= duration.toNanos()) {
-                    break;
-                }
-                for (ChildJvm c : children) {
-                    c.samplePeakRssKb();
-                    if (!c.isAlive()) {
-                        throw new IllegalStateException(c.name() + " exited unexpectedly; see " + c.log());
-                    }
-                }
-                if (simulator.finished() && !trafficDoneSaid) {
-                    say("traffic finished after %d pass(es): %d prompts sent; the loop keeps running", repeat, simulator.sent());
-                    trafficDoneSaid = true;
-                }
-                if (now >= nextProgress) {
-                    progress(observer.summary(), simulator.sent(), rater == null ? 0 : rater.given(), (now - start) / 1_000_000_000L);
-                    nextProgress += progressEvery.toNanos();
-                }
-            }
+            runUntilDone(stack, stopRequested);
         } catch (IllegalStateException | IOException e) {
             System.err.println("qstream up: " + e.getMessage());
             exit = 1;
         } finally {
+            LoopSummary summary = stack.shutDown();
+            reportRss(stack.children);
+            if (summary != null) {
+                System.out.println(summaryJson(summary, stack.rater == null ? 0 : stack.rater.given()));
+                System.out.flush();
+            }
+            finished.countDown();
+        }
+        return exit;
+    }
+
+    /** The task, its vocabulary (written where the services read it) and the masks' common-word count. */
+    private record TaskSetup(List<TaskPrompt> prompts, List<TaskPrompt> train, Path vocabFile, int commonWords) {
+    }
+
+    /** What {@code up} started, so that it can stop it in order. */
+    private final class Stack {
+        final List<ChildJvm> children = new ArrayList<>();
+        TrafficSimulator simulator;
+        SimulatedRater rater;
+        LoopObserver observer;
+        LocalEndpoints endpoints;
+
+        /** Stops traffic, lets the pipeline drain, then stops services in dependency order and the broker last. */
+        LoopSummary shutDown() throws InterruptedException {
             if (endpoints != null) {
                 endpoints.close();
             }
             if (rater != null) {
                 rater.close();
             }
-            LoopSummary summary = shutDown(children, simulator, observer);
-            reportRss(children);
-            if (summary != null) {
-                System.out.println(summaryJson(summary, rater == null ? 0 : rater.given()));
-                System.out.flush();
-            }
-            finished.countDown();
+            return UpCommand.this.shutDown(children, simulator, observer);
         }
-        return exit;
+    }
+
+    private void checkOptions() {
+        if (actors < 1) {
+            throw new IllegalArgumentException("--actors must be >= 1");
+        }
+        if (repeat < 0) {
+            throw new IllegalArgumentException("--repeat must be >= 0 (0 = no end)");
+        }
+        new SimulatedRater.Taste(feedbackFraction, feedbackDelay, feedbackNoise, seed); // checks the rater's options
+    }
+
+    private TaskSetup prepareTask(Path dir, Path logs) throws IOException {
+        List<TaskPrompt> task = loadTask();
+        List<TaskPrompt> train = task.stream().filter(p -> p.split() == TaskPrompt.Split.TRAIN).toList();
+        Vocabulary vocabulary = TaskVocabulary.of(task);
+        Path vocabFile = dir.resolve("vocab.txt");
+        vocabulary.write(vocabFile);
+        int commonWords = TaskVocabulary.commonWordsFor(task, vocabulary, TaskVocabulary.DEFAULT_MASK_COVERAGE);
+        say("task: %d prompts (%d train), vocabulary %d words + %d copy actions (train split only), masks add %d common words; logs in %s",
+                task.size(), train.size(), vocabulary.size() - vocabulary.copySlots(), vocabulary.copySlots(), commonWords, logs);
+        return new TaskSetup(task, train, vocabFile, commonWords);
+    }
+
+    /** The embedded broker in its own JVM, and the loop's topics on it. */
+    private KafkaSettings startBroker(Stack stack, Path dir, Path logs) throws IOException, InterruptedException {
+        ChildJvm broker = ChildJvm.launch("broker", List.of("-Xmx512m", "-Xms128m"),
+                List.of("broker", "--port", String.valueOf(brokerPort), "--data-dir", dir.resolve("kafka").toString()),
+                Map.of(), logs.resolve("broker.log"));
+        stack.children.add(broker);
+        String bootstrap = broker.awaitLine(BrokerCommand.READY_PREFIX, Duration.ofSeconds(90));
+        say("broker ready at %s", bootstrap);
+        KafkaSettings settings = new KafkaSettings(bootstrap, new TopicLayout(TopicLayout.DEFAULT_PREFIX, partitions, (short) 1), Map.of());
+        TopicBootstrap.ensureTopics(settings, Duration.ofSeconds(30));
+        return settings;
+    }
+
+    /** Scorer, learner, actors and evaluator, each in its own JVM, sharing one fresh model-signing key. */
+    private void startServices(Stack stack, KafkaSettings settings, TaskSetup task, Path dir, Path logs) throws IOException {
+        byte[] key = new byte[32];
+        new SecureRandom().nextBytes(key);
+        Map<String, String> env = Map.of(ModelSigner.ENV_KEY, HexFormat.of().formatHex(key), "OMP_NUM_THREADS", "1");
+        // Every service also serves Prometheus metrics on a free port; LocalEndpoints reads them from the logs.
+        List<String> kafkaArgs = List.of("--bootstrap-servers", settings.bootstrapServers(), "--partitions",
+                String.valueOf(partitions), "--metrics-port", "0");
+        String vocab = task.vocabFile().toString();
+        String commonWords = String.valueOf(task.commonWords());
+        stack.children.add(ChildJvm.launch("scorer", List.of("-Xmx768m"),
+                concat(List.of("scorer"), kafkaArgs, List.of("--instance-id", "scorer-1",
+                        "--state-dir", dir.resolve("scorer-state").toString(), "--episode-timeout", "60s",
+                        "--human-weight", String.valueOf(humanWeight), "--feedback-window", feedbackWindow.toMillis() + "ms",
+                        "--feedback-grace", "1s", "--feedback-retention", "30m")),
+                env, logs.resolve("scorer.log")));
+        stack.children.add(ChildJvm.launch("learner", nd4jOptions("2g", "4g"),
+                concat(List.of("learner"), kafkaArgs, List.of("--instance-id", "learner-1", "--vocab", vocab,
+                        "--checkpoint-dir", dir.resolve("learner-checkpoints").toString())),
+                env, logs.resolve("learner.log")));
+        for (int i = 1; i <= actors; i++) {
+            int httpPort = freePort();
+            stack.children.add(ChildJvm.launch("actor-" + i, nd4jOptions("1g", "2g"),
+                    concat(List.of("actor"), kafkaArgs, List.of("--instance-id", "actor-" + i, "--vocab", vocab,
+                            "--common-words", commonWords, "--http-port", String.valueOf(httpPort))),
+                    env, logs.resolve("actor-" + i + ".log")));
+            say("actor-%d HTTP API: http://127.0.0.1:%d/v1/generate", i, httpPort);
+        }
+        String taskArg = taskFile == null ? TaskVocabulary.BUILTIN : taskFile.toAbsolutePath().toString();
+        stack.children.add(ChildJvm.launch("evaluator", nd4jOptions("768m", "1g"),
+                concat(List.of("evaluator"), kafkaArgs, List.of("--instance-id", "evaluator-1", "--task", taskArg,
+                        "--common-words", commonWords, "--every-versions", "5", "--min-interval", "15s")),
+                env, logs.resolve("evaluator.log")));
+    }
+
+    /** The observer, the traffic simulator, the simulated rater and the dashboard, in this process. */
+    private void startTrafficAndDashboard(Stack stack, KafkaSettings settings, TaskSetup task, Path dir)
+            throws IOException, InterruptedException {
+        stack.observer = new LoopObserver(settings).start();
+        stack.simulator = new TrafficSimulator(settings, taskName(), task.train(), rate, seed, shuffle, repeat).start();
+        if (feedbackFraction > 0) {
+            stack.rater = new SimulatedRater(settings, task.prompts(),
+                    new SimulatedRater.Taste(feedbackFraction, feedbackDelay, feedbackNoise, seed)).start();
+        }
+        stack.endpoints = LocalEndpoints.start(settings, dashboardPort, stack.children, dir);
+        stack.endpoints.print(dir);
+    }
+
+    /** Until the duration is up or Ctrl-C: watches the children, says when traffic ends, prints progress. */
+    private void runUntilDone(Stack stack, CountDownLatch stopRequested) throws InterruptedException {
+        long start = System.nanoTime();
+        long nextProgress = start + progressEvery.toNanos();
+        boolean trafficDoneSaid = false;
+        while (true) {
+            if (stopRequested.await(500, TimeUnit.MILLISECONDS)) {
+                say("stopping (interrupted)");
+                return;
+            }
+            long now = System.nanoTime();
+            if (duration != null && now - start >= duration.toNanos()) {
+                return;
+            }
+            for (ChildJvm c : stack.children) {
+                c.samplePeakRssKb();
+                if (!c.isAlive()) {
+                    throw new IllegalStateException(c.name() + " exited unexpectedly; see " + c.log());
+                }
+            }
+            if (stack.simulator.finished() && !trafficDoneSaid) {
+                say("traffic finished after %d pass(es): %d prompts sent; the loop keeps running", repeat, stack.simulator.sent());
+                trafficDoneSaid = true;
+            }
+            if (now >= nextProgress) {
+                progress(stack.observer.summary(), stack.simulator.sent(), stack.rater == null ? 0 : stack.rater.given(),
+                        (now - start) / 1_000_000_000L);
+                nextProgress += progressEvery.toNanos();
+            }
+        }
     }
 
     /** Stops traffic, lets the pipeline drain, then stops services in dependency order and the broker last. */
@@ -302,7 +347,7 @@ public final class UpCommand implements Callable<Integer> {
     }
 
     private static int freePort() throws IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
     }

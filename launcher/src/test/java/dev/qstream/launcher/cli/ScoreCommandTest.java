@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.qstream.scorer.metrics.BleuResult;
-import dev.qstream.scorer.metrics.RougeScorer;
-import dev.qstream.scorer.metrics.RougeScores;
-import dev.qstream.scorer.metrics.SacreBleu;
+import dev.qstream.scorer.similarity.BleuResult;
+import dev.qstream.scorer.similarity.RougeScorer;
+import dev.qstream.scorer.similarity.RougeScores;
+import dev.qstream.scorer.similarity.SacreBleu;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;

@@ -5,7 +5,6 @@ import dev.qstream.actor.decode.ActionMasker;
 import dev.qstream.actor.generation.EpisodeGenerator;
 import dev.qstream.actor.generation.GenerationMetrics;
 import dev.qstream.actor.model.ServingPolicy;
-import dev.qstream.actor.service.ActorConfig;
 import dev.qstream.broker.BrokerSettings;
 import dev.qstream.broker.EmbeddedKafkaBroker;
 import dev.qstream.learner.publish.PublishedModels;
@@ -37,7 +36,7 @@ class LearningIT {
     private static EvalResult evaluate(LoopScenario loop, ModelSnapshot model) throws InterruptedException {
         ServingPolicy policy = ServingPolicy.of(model, false);
         EpisodeGenerator generator = new EpisodeGenerator("it-eval", loop.vocabulary, new Tokenizer(),
-                new ActionMasker(ActionMasker.Mode.PROMPT_AND_COMMON, loop.vocabulary, ActorConfig.DEFAULT_COMMON_WORDS),
+                new ActionMasker(ActionMasker.Mode.PROMPT_AND_COMMON, loop.vocabulary, loop.commonWords),
                 new DirectDecoder(() -> policy), 256, Clock.systemUTC(), GenerationMetrics.NONE);
         return new HeldOutEvaluator(generator, loop.task.stream().filter(p -> p.split() == TaskPrompt.Split.EVAL).toList(), 24).evaluate();
     }

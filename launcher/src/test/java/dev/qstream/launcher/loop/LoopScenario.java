@@ -9,7 +9,7 @@ import dev.qstream.learner.service.LearnerService;
 import dev.qstream.tasks.simulator.TrafficSimulator;
 import dev.qstream.tasks.DataToTextTask;
 import dev.qstream.tasks.TaskPrompt;
-import dev.qstream.policy.text.Tokenizer;
+import dev.qstream.tasks.TaskVocabulary;
 import dev.qstream.policy.text.Vocabulary;
 import dev.qstream.policy.transport.ModelSigner;
 import dev.qstream.runtime.kafka.KafkaSettings;
@@ -45,8 +45,10 @@ final class LoopScenario implements AutoCloseable {
     static final ModelSigner KEY = new ModelSigner("loop-test-signing-key-0123456789".getBytes(StandardCharsets.UTF_8));
 
     final KafkaSettings settings;
-    final List<TaskPrompt> task = DataToTextTask.generate(3, 300);
+    final List<TaskPrompt> task;
     final Vocabulary vocabulary;
+    /** Common words the actor's masks add (the task's coverage-based count). */
+    final int commonWords;
     private final List<AutoCloseable> closeables = new ArrayList<>();
     ActorService actor;
     LearnerService learner;
@@ -54,6 +56,10 @@ final class LoopScenario implements AutoCloseable {
     TrafficSimulator simulator;
     /** Learner checkpoints; null = none. */
     Path checkpointDir;
+    /** Longest episode. */
+    int maxTokens = 24;
+    /** Share of referenced prompts the actor also demonstrates. */
+    double demonstrationFraction = ActorConfig.DEFAULT_DEMONSTRATION_FRACTION;
 
     /** Client settings per role (e.g. SASL credentials); the shared settings use the "ops" role. */
     private final Function<String, Map<String, String>> credentials;
@@ -63,14 +69,16 @@ final class LoopScenario implements AutoCloseable {
     }
 
     LoopScenario(String bootstrap, String prefix, Function<String, Map<String, String>> credentials) {
+        this(bootstrap, prefix, credentials, DataToTextTask.generate(3, 300));
+    }
+
+    /** The loop on {@code task}: the vocabulary and mask size come from its train split, as in {@code up}. */
+    LoopScenario(String bootstrap, String prefix, Function<String, Map<String, String>> credentials, List<TaskPrompt> task) {
         this.credentials = credentials;
         this.settings = new KafkaSettings(bootstrap, new TopicLayout(prefix, 2, (short) 1), credentials.apply("ops"));
-        List<String> texts = new ArrayList<>();
-        task.forEach(p -> {
-            texts.add(p.prompt());
-            texts.addAll(p.references());
-        });
-        this.vocabulary = Vocabulary.build(texts, new Tokenizer(), Vocabulary.MAX_WORDS);
+        this.task = List.copyOf(task);
+        this.vocabulary = TaskVocabulary.of(task);
+        this.commonWords = TaskVocabulary.commonWordsFor(task, vocabulary, TaskVocabulary.DEFAULT_MASK_COVERAGE);
     }
 
     LoopScenario startServices() throws Exception {
@@ -90,7 +98,8 @@ final class LoopScenario implements AutoCloseable {
         closeables.add(learner);
 
         ServiceContext actorContext = context("actor", "actor-it");
-        ActorConfig config = ActorConfig.builder("actor-it", vocabulary).hidden(64).maxTokens(24).signer(Optional.of(KEY))
+        ActorConfig config = ActorConfig.builder("actor-it", vocabulary).hidden(64).maxTokens(maxTokens)
+                .commonWords(commonWords).demonstrationFraction(demonstrationFraction).signer(Optional.of(KEY))
                 .groupId(settings.layout().prefix() + "-actors").catchUpTimeout(Duration.ofSeconds(30)).httpPort(0).build();
         actor = ActorService.start(config, actorContext);
         closeables.add(actor);

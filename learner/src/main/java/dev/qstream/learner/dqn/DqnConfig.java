@@ -81,10 +81,6 @@ public record DqnConfig(double gamma, double learningRate, int batchSize, double
         return toBuilder().batchSize(b).build();
     }
 
-    public DqnConfig withLearningRate(double lr) {
-        return toBuilder().learningRate(lr).build();
-    }
-
     /** Named construction; each field starts at its default. */
     public static final class Builder {
         private double gamma = 0.9;

@@ -12,10 +12,6 @@ public record SparseState(int[] indices, float[] values, int size) {
         }
     }
 
-    public int nonZeros() {
-        return indices.length;
-    }
-
     /** Writes the dense form into {@code out[offset .. offset+size)} (which must be zeroed by the caller). */
     public void scatterInto(float[] out, int offset) {
         for (int i = 0; i < indices.length; i++) {

@@ -2,9 +2,9 @@ package dev.qstream.scorer.reward;
 
 import dev.qstream.schemas.avro.EpisodeScores;
 import dev.qstream.schemas.avro.RewardParts;
-import dev.qstream.scorer.metrics.PrefixRouge;
-import dev.qstream.scorer.metrics.RougeTokenizer;
-import dev.qstream.scorer.metrics.SacreBleu;
+import dev.qstream.scorer.similarity.PrefixRouge;
+import dev.qstream.scorer.similarity.RougeTokenizer;
+import dev.qstream.scorer.similarity.SacreBleu;
 
 import java.util.ArrayList;
 import java.util.HashSet;

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import dev.qstream.schemas.avro.RewardParts;
-import dev.qstream.scorer.metrics.RougeScorer;
-import dev.qstream.scorer.metrics.RougeScores;
-import dev.qstream.scorer.metrics.SacreBleu;
+import dev.qstream.scorer.similarity.RougeScorer;
+import dev.qstream.scorer.similarity.RougeScores;
+import dev.qstream.scorer.similarity.SacreBleu;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

@@ -10,7 +10,7 @@ import dev.qstream.schemas.avro.FeedbackKind;
 import dev.qstream.schemas.serde.AvroDecodeException;
 import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.schemas.topics.QstreamTopic;
-import dev.qstream.scorer.metrics.RougeScorer;
+import dev.qstream.scorer.similarity.RougeScorer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;

@@ -1,7 +1,7 @@
 package dev.qstream.tasks.simulator;
 
 import dev.qstream.tasks.TaskPrompt;
-import dev.qstream.scorer.metrics.RougeScorer;
+import dev.qstream.scorer.similarity.RougeScorer;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;

@@ -1,4 +1,4 @@
-package dev.qstream.scorer.metrics;
+package dev.qstream.scorer.similarity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.qstream.scorer.metrics;
+package dev.qstream.scorer.similarity;
 
 /**
  * The four ROUGE variants rouge-score computes with {@code RougeScorer(["rouge1", "rouge2", "rougeL",

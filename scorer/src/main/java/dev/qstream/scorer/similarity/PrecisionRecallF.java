@@ -1,4 +1,4 @@
-package dev.qstream.scorer.metrics;
+package dev.qstream.scorer.similarity;
 
 /**
  * One score triple, as rouge-score's {@code scoring.Score(precision, recall, fmeasure)}.

@@ -1,4 +1,4 @@
-package dev.qstream.scorer.metrics;
+package dev.qstream.scorer.similarity;
 
 import java.util.ArrayList;
 import java.util.Arrays;
