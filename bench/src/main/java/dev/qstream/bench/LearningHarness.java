@@ -6,7 +6,7 @@ import dev.qstream.actor.generation.EpisodeGenerator;
 import dev.qstream.actor.generation.EpsilonSchedule;
 import dev.qstream.actor.decode.Exploration;
 import dev.qstream.actor.generation.GenerationMetrics;
-import dev.qstream.actor.experience.Adder;
+import dev.qstream.actor.experience.CollectingAdder;
 import dev.qstream.actor.model.ServingPolicy;
 import dev.qstream.learner.dqn.Batch;
 import dev.qstream.learner.dqn.DqnConfig;
@@ -24,7 +24,6 @@ import dev.qstream.policy.network.ModelIdentity;
 import dev.qstream.policy.state.StateEncoder;
 import dev.qstream.policy.text.Tokenizer;
 import dev.qstream.policy.text.Vocabulary;
-import dev.qstream.schemas.avro.Episode;
 import dev.qstream.schemas.avro.RewardParts;
 import dev.qstream.schemas.avro.ScoredTransition;
 import dev.qstream.schemas.avro.Transition;
@@ -132,21 +131,7 @@ public final class LearningHarness {
 
     /** Act: an ε-greedy episode, or (a share of the time) a demonstration that says one of the prompt's references. */
     private List<Transition> act(TaskPrompt prompt) throws InterruptedException {
-        List<Transition> steps = new ArrayList<>();
-        Adder collect = new Adder() {
-            @Override
-            public void add(Transition t) {
-                steps.add(t);
-            }
-
-            @Override
-            public void episodeEnded(Episode e) {
-            }
-
-            @Override
-            public void flush() {
-            }
-        };
+        CollectingAdder collect = new CollectingAdder();
         if (random.nextDouble() < s.demonstrations() && !prompt.references().isEmpty()) {
             actor.demonstrate(prompt.id(), prompt.prompt(), prompt.references().get(random.nextInt(prompt.references().size())),
                     s.maxTokens(), collect);
@@ -154,7 +139,7 @@ public final class LearningHarness {
             actor.generate(prompt.id(), prompt.prompt(), null, Exploration.epsilonGreedy(s.epsilon().at(episodes++)),
                     s.maxTokens(), random, collect);
         }
-        return steps;
+        return collect.transitions();
     }
 
     /** Score: the scorer's per-step reward for the words the episode said. */

@@ -2,7 +2,7 @@ package dev.qstream.bench;
 
 import dev.qstream.actor.decode.ActionMasker;
 import dev.qstream.actor.decode.DirectDecoder;
-import dev.qstream.actor.experience.Adder;
+import dev.qstream.actor.experience.CollectingAdder;
 import dev.qstream.actor.generation.EpisodeGenerator;
 import dev.qstream.actor.generation.GenerationMetrics;
 import dev.qstream.actor.model.ServingPolicy;
@@ -13,14 +13,12 @@ import dev.qstream.policy.network.QNetworkSpec;
 import dev.qstream.policy.state.StateEncoder;
 import dev.qstream.policy.text.Tokenizer;
 import dev.qstream.policy.text.Vocabulary;
-import dev.qstream.schemas.avro.Episode;
 import dev.qstream.schemas.avro.Transition;
 import dev.qstream.tasks.TaskPrompt;
 import dev.qstream.tasks.TaskVocabulary;
 
 import java.io.IOException;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -58,28 +56,14 @@ final class TaskShape {
                 identity.untrained(vocabulary.size())));
         EpisodeGenerator generator = new EpisodeGenerator("bench", vocabulary, new Tokenizer(), masker,
                 new DirectDecoder(() -> untrained), 256, Clock.systemUTC(), GenerationMetrics.NONE);
-        List<Transition> steps = new ArrayList<>();
-        Adder collect = new Adder() {
-            @Override
-            public void add(Transition t) {
-                steps.add(t);
-            }
-
-            @Override
-            public void episodeEnded(Episode e) {
-            }
-
-            @Override
-            public void flush() {
-            }
-        };
+        CollectingAdder collect = new CollectingAdder();
         Random random = new Random(seed);
         for (int e = 0; e < episodes; e++) {
             TaskPrompt p = train.get(random.nextInt(train.size()));
             generator.demonstrate(p.id(), p.prompt(), p.references().get(random.nextInt(p.references().size())), 32, collect);
         }
         String shape = spec.inputs() + " → " + spec.hidden() + " → " + spec.actions();
-        return new TaskShape(task + " (" + shape + ")", vocabulary, spec, masker, steps);
+        return new TaskShape(task + " (" + shape + ")", vocabulary, spec, masker, collect.transitions());
     }
 
     /** Mean size of the recorded masks. */

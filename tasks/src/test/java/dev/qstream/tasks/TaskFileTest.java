@@ -23,7 +23,8 @@ class TaskFileTest {
     void generatorsKeepTrainAndEvalApartAndNeverRepeatAPrompt() {
         for (List<TaskPrompt> task : List.of(DataToTextTask.generate(3, 500), HeadlineTask.generate(3, 500))) {
             assertThat(task).extracting(TaskPrompt::prompt).doesNotHaveDuplicates();
-            assertThat(task.stream().filter(p -> p.split() == TaskPrompt.Split.EVAL).count()).isEqualTo(50);
+            // About a tenth held out (the headline task splits by headline, so the share varies around 10% with the seed).
+            assertThat(task.stream().filter(p -> p.split() == TaskPrompt.Split.EVAL).count()).isBetween(20L, 80L);
             assertThat(task).allSatisfy(p -> assertThat(p.references()).hasSize(3));
         }
     }

@@ -149,14 +149,6 @@ public final class ActionMasker {
                 out[n++] = a;
             }
         }
-        int[] sorted = Arrays.copyOf(out, n);
-        Arrays.sort(sorted);
-        int m = 0;
-        for (int i = 0; i < n; i++) {
-            if (m == 0 || sorted[m - 1] != sorted[i]) {
-                sorted[m++] = sorted[i];
-            }
-        }
-        return Arrays.copyOf(sorted, m);
+        return Arrays.stream(out, 0, n).distinct().sorted().toArray();
     }
 }

@@ -111,24 +111,11 @@ public final class EpisodeGenerator {
                     words.add(word);
                 }
                 if (adder != null) {
-                    int[] mask = decision.recordedMask();
-                    adder.add(Transition.newBuilder()
-                            .setEpisodeId(episode)
-                            .setPromptId(promptId)
-                            .setActorId(actorId)
-                            .setStep(step)
-                            .setPromptTokens(promptList)
-                            .setPrefixTokens(boxed(prefix, step))
-                            .setAction(action)
-                            .setActionToken(word)
-                            .setValidActions(mask == null ? null : boxed(mask, mask.length))
-                            .setDone(end != null)
-                            .setEndReason(end)
+                    adder.add(step(episode, promptId, promptList, prefix, step, action, word, decision.recordedMask(), end)
                             .setPolicyVersion(version)
                             .setBehaviourProbability(decision.probability())
                             .setExploration(exploration.strategy())
                             .setDecisionMicros(nanos / 1_000)
-                            .setCreatedAt(clock.millis())
                             .build());
                 }
             }
@@ -137,19 +124,8 @@ public final class EpisodeGenerator {
         }
         String text = tokenizer.detokenize(words);
         if (adder != null) {
-            adder.episodeEnded(Episode.newBuilder()
-                    .setEpisodeId(episodeId)
-                    .setPromptId(promptId)
-                    .setActorId(actorId)
-                    .setPrompt(promptText)
-                    .setText(text)
-                    .setTokenCount(words.size() + (end == EndReason.END_OF_SEQUENCE ? 1 : 0))
-                    .setPolicyVersion(firstVersion)
-                    .setExploration(exploration.strategy())
-                    .setEndReason(end)
-                    .setScores(null)
-                    .setCreatedAt(clock.instant())
-                    .build());
+            adder.episodeEnded(summary(episodeId, promptId, promptText, text, words.size(), end, firstVersion,
+                    exploration.strategy()));
         }
         return new GenerationResult(episodeId, text, List.copyOf(words), firstVersion, version, end);
     }
@@ -200,40 +176,52 @@ public final class EpisodeGenerator {
             if (!last) {
                 words.add(word);
             }
-            adder.add(Transition.newBuilder()
-                    .setEpisodeId(episodeId.toString())
-                    .setPromptId(promptId)
-                    .setActorId(actorId)
-                    .setStep(step)
-                    .setPromptTokens(promptList)
-                    .setPrefixTokens(boxed(prefix, step))
-                    .setAction(action)
-                    .setActionToken(word)
-                    .setValidActions(recorded == null ? null : boxed(recorded, recorded.length))
-                    .setDone(last)
-                    .setEndReason(end)
+            adder.add(step(episodeId.toString(), promptId, promptList, prefix, step, action, word, recorded, end)
                     .setPolicyVersion(0) // no policy chose these steps
                     .setBehaviourProbability(1.0)
                     .setExploration(ExplorationStrategy.DEMONSTRATION)
                     .setDecisionMicros(0L)
-                    .setCreatedAt(clock.millis())
                     .build());
         }
         String text = tokenizer.detokenize(words);
-        adder.episodeEnded(Episode.newBuilder()
+        adder.episodeEnded(summary(episodeId, promptId, promptText, text, words.size(), end, 0, ExplorationStrategy.DEMONSTRATION));
+        return new GenerationResult(episodeId, text, List.copyOf(words), 0, 0, end);
+    }
+
+    /** A step's transition, up to who chose the action and how (version, probability, strategy, time). */
+    private Transition.Builder step(String episode, String promptId, List<Integer> prompt, int[] prefix, int step,
+                                    int action, String word, int[] mask, EndReason end) {
+        return Transition.newBuilder()
+                .setEpisodeId(episode)
+                .setPromptId(promptId)
+                .setActorId(actorId)
+                .setStep(step)
+                .setPromptTokens(prompt)
+                .setPrefixTokens(boxed(prefix, step))
+                .setAction(action)
+                .setActionToken(word)
+                .setValidActions(mask == null ? null : boxed(mask, mask.length))
+                .setDone(end != null)
+                .setEndReason(end)
+                .setCreatedAt(clock.millis());
+    }
+
+    /** The episode's summary for the generations topic (end-of-sequence counts as a token). */
+    private Episode summary(UUID episodeId, String promptId, String promptText, String text, int words, EndReason end,
+                            long version, ExplorationStrategy strategy) {
+        return Episode.newBuilder()
                 .setEpisodeId(episodeId)
                 .setPromptId(promptId)
                 .setActorId(actorId)
                 .setPrompt(promptText)
                 .setText(text)
-                .setTokenCount(words.size() + (end == EndReason.END_OF_SEQUENCE ? 1 : 0))
-                .setPolicyVersion(0)
-                .setExploration(ExplorationStrategy.DEMONSTRATION)
+                .setTokenCount(words + (end == EndReason.END_OF_SEQUENCE ? 1 : 0))
+                .setPolicyVersion(version)
+                .setExploration(strategy)
                 .setEndReason(end)
                 .setScores(null)
                 .setCreatedAt(clock.instant())
-                .build());
-        return new GenerationResult(episodeId, text, List.copyOf(words), 0, 0, end);
+                .build();
     }
 
     /** The copy action that says {@code word} next, or -1 when the prompt offers none. */

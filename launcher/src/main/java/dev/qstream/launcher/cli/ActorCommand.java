@@ -1,11 +1,10 @@
 package dev.qstream.launcher.cli;
 
+import dev.qstream.launcher.options.ServiceOptions;
 import dev.qstream.launcher.options.DecodingOptions;
 import dev.qstream.launcher.options.ModelOptions;
 import dev.qstream.launcher.options.DurationConverter;
 import dev.qstream.launcher.options.SigningOptions;
-import dev.qstream.launcher.options.MetricsOptions;
-import dev.qstream.launcher.options.KafkaOptions;
 import dev.qstream.launcher.options.VocabularyOptions;
 import dev.qstream.actor.decode.ActionMasker;
 import dev.qstream.actor.generation.EpsilonSchedule;
@@ -28,10 +27,7 @@ import java.util.concurrent.Callable;
 public final class ActorCommand implements Callable<Integer> {
 
     @Mixin
-    KafkaOptions kafka;
-
-    @Mixin
-    MetricsOptions metrics;
+    ServiceOptions service;
 
     @Mixin
     SigningOptions signing;
@@ -44,11 +40,6 @@ public final class ActorCommand implements Callable<Integer> {
 
     @Mixin
     DecodingOptions decoding;
-
-    @Option(names = "--instance-id", description = "Instance id (default: actor-<host>-<pid>).")
-    String instanceId;
-
-
 
     @Option(names = "--strategy", defaultValue = "EPSILON_GREEDY", description = "Exploration: GREEDY, EPSILON_GREEDY, BOLTZMANN (default: ${DEFAULT-VALUE}).")
     ExplorationStrategy strategy;
@@ -64,8 +55,6 @@ public final class ActorCommand implements Callable<Integer> {
 
     @Option(names = "--temperature", defaultValue = "0.5", description = "Boltzmann temperature (default: ${DEFAULT-VALUE}).")
     double temperature;
-
-
 
     @Option(names = "--top-k", defaultValue = "64", description = "Mask size in TOP_K mode (default: ${DEFAULT-VALUE}).")
     int topK;
@@ -100,14 +89,9 @@ public final class ActorCommand implements Callable<Integer> {
     @Option(names = "--require-kafka", description = "Answer generate with 503 while Kafka is not acknowledging (default: keep serving, buffer).")
     boolean requireKafka;
 
-
-
     @Option(names = "--demonstration-fraction", description = "Share of topic prompts with references that also yield a "
             + "demonstration (an episode teacher-forced from one reference, training data only); 0 = none (default: ${DEFAULT-VALUE}).")
     double demonstrationFraction = ActorConfig.DEFAULT_DEMONSTRATION_FRACTION;
-
-    @Option(names = "--exit-with-parent", hidden = true)
-    boolean exitWithParent;
 
     private java.util.Optional<BearerToken> httpToken() {
         return BearerToken.configured(httpTokenFile, System.getenv());
@@ -116,7 +100,7 @@ public final class ActorCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Vocabulary vocabulary = this.vocabulary.load();
-        String id = instanceId != null ? instanceId : ServiceRunner.defaultInstanceId("actor");
+        String id = ServiceRunner.instanceId(service, "actor");
         ActorConfig config = ActorConfig.builder(id, vocabulary).model(model.identity())
                 .maxTokens(decoding.maxTokens).strategy(strategy)
                 .epsilon(new EpsilonSchedule(epsilonStart, epsilonEnd, epsilonDecay)).temperature(temperature)
@@ -124,7 +108,7 @@ public final class ActorCommand implements Callable<Integer> {
                 .topicConcurrency(topicConcurrency).httpPort(httpPort).httpToken(httpToken())
                 .maxRequestBytes(maxRequestBytes).rejectUnknownFeedbackEpisodes(rejectUnknownFeedback).requireKafka(requireKafka)
                 .producerQueueRecords(producerQueueRecords)
-                .signer(signing.signer()).groupId(kafka.topicPrefix + "-actors").build();
-        return ServiceRunner.run(kafka, metrics, "actor", id, exitWithParent, context -> ActorService.start(config, context));
+                .signer(signing.signer()).groupId(service.kafka.topicPrefix + "-actors").build();
+        return ServiceRunner.run(service, "actor", id, context -> ActorService.start(config, context));
     }
 }

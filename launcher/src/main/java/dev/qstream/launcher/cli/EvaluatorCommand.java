@@ -1,11 +1,10 @@
 package dev.qstream.launcher.cli;
 
+import dev.qstream.launcher.options.ServiceOptions;
 import dev.qstream.launcher.options.DecodingOptions;
 import dev.qstream.launcher.options.ModelOptions;
 import dev.qstream.launcher.options.DurationConverter;
 import dev.qstream.launcher.options.SigningOptions;
-import dev.qstream.launcher.options.MetricsOptions;
-import dev.qstream.launcher.options.KafkaOptions;
 import dev.qstream.actor.decode.ActionMasker;
 import dev.qstream.actor.service.ActorConfig;
 import dev.qstream.evaluator.EvaluatorService;
@@ -28,20 +27,14 @@ import java.util.concurrent.Callable;
 public final class EvaluatorCommand implements Callable<Integer> {
 
     @Mixin
-    KafkaOptions kafka;
+    ServiceOptions service;
 
     @Mixin
     SigningOptions signing;
 
-    @Mixin
-    MetricsOptions metrics;
-
     @Option(names = "--task", defaultValue = TaskVocabulary.BUILTIN, paramLabel = "FILE|builtin",
             description = "Task whose eval split is evaluated (and whose vocabulary the model uses) (default: ${DEFAULT-VALUE}).")
     String task;
-
-    @Option(names = "--instance-id", description = "Instance id (default: evaluator-<host>-<pid>).")
-    String instanceId;
 
     @Option(names = "--every-versions", defaultValue = "5", description = "Evaluate every N new versions (default: ${DEFAULT-VALUE}).")
     int everyVersions;
@@ -56,18 +49,15 @@ public final class EvaluatorCommand implements Callable<Integer> {
     @Mixin
     DecodingOptions decoding;
 
-    @Option(names = "--exit-with-parent", hidden = true)
-    boolean exitWithParent;
-
     @Override
     public Integer call() throws Exception {
         List<TaskPrompt> prompts = TaskVocabulary.load(task);
         Vocabulary vocabulary = TaskVocabulary.of(prompts);
         List<TaskPrompt> evalSplit = prompts.stream().filter(p -> p.split() == TaskPrompt.Split.EVAL).toList();
-        String id = instanceId != null ? instanceId : ServiceRunner.defaultInstanceId("evaluator");
+        String id = ServiceRunner.instanceId(service, "evaluator");
         EvaluatorService.Config config = new EvaluatorService.Config(model.identity(), vocabulary,
                 evalSplit, decoding.maxTokens, decoding.mask, decoding.commonWords(Optional.of(prompts), vocabulary), everyVersions,
                 minInterval, signing.signer());
-        return ServiceRunner.run(kafka, metrics, "evaluator", id, exitWithParent, context -> EvaluatorService.start(config, context));
+        return ServiceRunner.run(service, "evaluator", id, context -> EvaluatorService.start(config, context));
     }
 }

@@ -1,10 +1,9 @@
 package dev.qstream.launcher.cli;
 
+import dev.qstream.launcher.options.ServiceOptions;
 import dev.qstream.launcher.options.ModelOptions;
 import dev.qstream.launcher.options.DurationConverter;
 import dev.qstream.launcher.options.SigningOptions;
-import dev.qstream.launcher.options.MetricsOptions;
-import dev.qstream.launcher.options.KafkaOptions;
 import dev.qstream.launcher.options.VocabularyOptions;
 import dev.qstream.launcher.options.ReplayOptions;
 import dev.qstream.launcher.options.DqnOptions;
@@ -27,10 +26,7 @@ import java.util.concurrent.Callable;
 public final class LearnerCommand implements Callable<Integer> {
 
     @Mixin
-    KafkaOptions kafka;
-
-    @Mixin
-    MetricsOptions metrics;
+    ServiceOptions service;
 
     @Mixin
     SigningOptions signing;
@@ -40,12 +36,6 @@ public final class LearnerCommand implements Callable<Integer> {
 
     @Mixin
     ModelOptions model;
-
-    @Option(names = "--instance-id", description = "Instance id (default: learner-<host>-<pid>).")
-    String instanceId;
-
-
-
 
     @Mixin
     DqnOptions dqn;
@@ -81,19 +71,16 @@ public final class LearnerCommand implements Callable<Integer> {
             description = "... or at least this often while training (default: ${DEFAULT-VALUE}).")
     Duration publishEvery;
 
-    @Option(names = "--exit-with-parent", hidden = true)
-    boolean exitWithParent;
-
     @Override
     public Integer call() throws Exception {
         Vocabulary vocabulary = this.vocabulary.load();
-        String id = instanceId != null ? instanceId : ServiceRunner.defaultInstanceId("learner");
+        String id = ServiceRunner.instanceId(service, "learner");
         LearnerConfig config = LearnerConfig.builder(id, vocabulary.size(), vocabulary.fingerprint())
                 .model(model.identity()).dqn(dqn.config())
                 .replay(replay.config()).minReplay(minReplay).samplesPerInsert(samplesPerInsert).pauseIngestBehind(pauseBehind)
                 .publishEveryUpdates(publishEveryUpdates).publishEvery(publishEvery).checkpointDir(checkpointDir)
                 .checkpointEveryUpdates(checkpointEveryUpdates).checkpointEvery(checkpointEvery)
-                .signer(signing.signer()).groupId(kafka.topicPrefix + "-learner").build();
-        return ServiceRunner.run(kafka, metrics, "learner", id, exitWithParent, context -> LearnerService.start(config, context));
+                .signer(signing.signer()).groupId(service.kafka.topicPrefix + "-learner").build();
+        return ServiceRunner.run(service, "learner", id, context -> LearnerService.start(config, context));
     }
 }

@@ -1,8 +1,7 @@
 package dev.qstream.launcher.cli;
 
+import dev.qstream.launcher.options.ServiceOptions;
 import dev.qstream.launcher.options.DurationConverter;
-import dev.qstream.launcher.options.MetricsOptions;
-import dev.qstream.launcher.options.KafkaOptions;
 import dev.qstream.schemas.topics.TopicLayout;
 import dev.qstream.scorer.feedback.FeedbackAggregation;
 import dev.qstream.scorer.feedback.FeedbackConfig;
@@ -31,13 +30,7 @@ public final class ScorerCommand implements Callable<Integer> {
     enum WithoutReferences { FEEDBACK_ONLY, DEAD_LETTER }
 
     @Mixin
-    KafkaOptions kafka;
-
-    @Mixin
-    MetricsOptions metrics;
-
-    @Option(names = "--instance-id", description = "Instance id (default: scorer-<host>-<pid>).")
-    String instanceId;
+    ServiceOptions service;
 
     @Option(names = "--state-dir", paramLabel = "DIR", description = "RocksDB state directory (default: a temp dir).")
     Path stateDir;
@@ -104,16 +97,13 @@ public final class ScorerCommand implements Callable<Integer> {
             description = "Kafka Streams commit interval, i.e. the length of each exactly-once transaction (default: ${DEFAULT-VALUE}).")
     Duration commitInterval;
 
-    @Option(names = "--exit-with-parent", hidden = true)
-    boolean exitWithParent;
-
     @Override
     public Integer call() throws Exception {
-        String id = instanceId != null ? instanceId : ServiceRunner.defaultInstanceId("scorer");
-        TopicLayout layout = kafka.settings().layout();
+        String id = ServiceRunner.instanceId(service, "scorer");
+        TopicLayout layout = service.kafka.settings().layout();
         Path dir = stateDir != null ? stateDir : java.nio.file.Files.createTempDirectory("qstream-scorer-");
         ScorerConfig config = config(layout, dir);
-        return ServiceRunner.run(kafka, metrics, "scorer", id, exitWithParent, context -> ScorerService.start(config, context));
+        return ServiceRunner.run(service, "scorer", id, context -> ScorerService.start(config, context));
     }
 
     /** The options as the scorer's configuration (bad values fail here, with the option's meaning in the message). */

@@ -1,5 +1,6 @@
 package dev.qstream.launcher.cli;
 
+import dev.qstream.launcher.options.ServiceOptions;
 import dev.qstream.launcher.options.MetricsOptions;
 import dev.qstream.launcher.options.KafkaOptions;
 import dev.qstream.runtime.kafka.KafkaUnreachableException;
@@ -28,6 +29,16 @@ final class ServiceRunner {
     }
 
     private ServiceRunner() {
+    }
+
+    /** Runs a service command's service under {@code id} with its Kafka, metrics and lifetime options. */
+    static int run(ServiceOptions service, String source, String id, Starter starter) {
+        return run(service.kafka, service.metrics, source, id, service.exitWithParent, starter);
+    }
+
+    /** The instance id given, or {@code <source>-<host>-<pid>}. */
+    static String instanceId(ServiceOptions service, String source) {
+        return service.instanceId != null ? service.instanceId : defaultInstanceId(source);
     }
 
     static int run(KafkaOptions kafka, String source, String instanceId, boolean exitWithParent, Starter starter) {

@@ -3,7 +3,7 @@ package dev.qstream.launcher.loop;
 import dev.qstream.actor.decode.ActionMasker;
 import dev.qstream.actor.decode.DirectDecoder;
 import dev.qstream.actor.decode.Exploration;
-import dev.qstream.actor.experience.Adder;
+import dev.qstream.actor.experience.CollectingAdder;
 import dev.qstream.actor.generation.EpisodeGenerator;
 import dev.qstream.actor.generation.GenerationMetrics;
 import dev.qstream.actor.generation.GenerationResult;
@@ -44,7 +44,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
@@ -83,13 +82,10 @@ class CopyActionRoundTripTest {
         EpisodeGenerator actor = new EpisodeGenerator("actor-1", vocabulary, tokenizer,
                 new ActionMasker(ActionMasker.Mode.PROMPT_AND_COMMON, vocabulary, 4), new DirectDecoder(() -> policy), 256,
                 Clock.systemUTC(), GenerationMetrics.NONE);
-        List<Transition> transitions = new ArrayList<>();
+        CollectingAdder adder = new CollectingAdder();
         GenerationResult generated = actor.generate("e1", UNSEEN_PROMPT, null, Exploration.greedy(), 8,
-                new SplittableRandom(1), new Adder() {
-                    public void add(Transition t) { transitions.add(t); }
-                    public void episodeEnded(Episode episode) { }
-                    public void flush() { }
-                });
+                new SplittableRandom(1), adder);
+        List<Transition> transitions = adder.transitions();
 
         // Actor: the word is said, and the transition records the action and the word.
         assertThat(generated.text()).isEqualTo("zizzi");

@@ -148,6 +148,12 @@ class KillEachServiceIT {
                         .until(() -> maxVersion(modelVersions(settings)) > versionAtKill);
                 recovery.put("learner (first new model version published)", seconds(restart));
 
+                // Enough traffic for the counts below to mean something, however slow the machine: a condition,
+                // not a duration (the kills above take as long as they take).
+                TrafficSimulator sending = traffic;
+                await("240 prompts sent").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+                        .until(() -> sending.sent() >= 240);
+
                 // Drain: no more traffic, the actor finishes what it holds, the scorer scores it (and times out the
                 // episodes the first actor left unfinished), the learner checkpoints everything scored.
                 traffic.close();
