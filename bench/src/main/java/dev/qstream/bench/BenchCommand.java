@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.qstream.actor.decode.ActionMasker;
 import dev.qstream.actor.generation.EpsilonSchedule;
+import dev.qstream.actor.generation.ReferenceChoice;
 import dev.qstream.launcher.options.DqnOptions;
 import dev.qstream.evaluator.EvalResult;
 import dev.qstream.launcher.options.ReplayOptions;
@@ -179,6 +180,8 @@ public final class BenchCommand {
         long seed;
         @Option(names = "--demonstration-fraction", defaultValue = "0", description = "Share of episodes teacher-forced from a train reference (default: ${DEFAULT-VALUE}).")
         double demonstrations;
+        @Option(names = "--reference-choice", defaultValue = "CENTRAL", description = "Which reference a demonstration says: RANDOM or CENTRAL (default: ${DEFAULT-VALUE}).")
+        ReferenceChoice referenceChoice;
 
         @Override
         public Integer call() throws Exception {
@@ -188,7 +191,7 @@ public final class BenchCommand {
             var reward = new RewardConfig(metric, false, 1.0, 0.0, 0.0, 0.0, lengthFree, lengthPenalty, 0.0, shaping);
             var settings = new LearningHarness.Settings(task, updates, evalEvery, publishEvery, spi, dqn, replay, hidden,
                     decoding.mask, decoding.commonWords(Optional.of(prompts), TaskVocabulary.of(prompts)),
-                    new EpsilonSchedule(epsStart, epsEnd, epsDecay), decoding.maxTokens, reward, seed, demonstrations);
+                    new EpsilonSchedule(epsStart, epsEnd, epsDecay), decoding.maxTokens, reward, seed, demonstrations, referenceChoice);
             var curve = LearningHarness.run(settings, System.out::println);
             var last = curve.get(curve.size() - 1);
             System.out.printf("{\"bench\":\"learning\",\"heldOutRougeLFirst\":%.4f,\"heldOutRougeLLast\":%.4f,\"best\":%.4f}%n",

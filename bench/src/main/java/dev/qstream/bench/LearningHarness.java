@@ -6,6 +6,7 @@ import dev.qstream.actor.generation.EpisodeGenerator;
 import dev.qstream.actor.generation.EpsilonSchedule;
 import dev.qstream.actor.decode.Exploration;
 import dev.qstream.actor.generation.GenerationMetrics;
+import dev.qstream.actor.generation.ReferenceChoice;
 import dev.qstream.actor.experience.CollectingAdder;
 import dev.qstream.actor.model.ServingPolicy;
 import dev.qstream.learner.dqn.Batch;
@@ -61,7 +62,7 @@ public final class LearningHarness {
     public record Settings(String task, int updates, int evalEvery, int publishEvery, double samplesPerInsert,
                            DqnConfig dqn, ReplayConfig replay, int hidden, ActionMasker.Mode mask, int commonWords,
                            EpsilonSchedule epsilon, int maxTokens, RewardConfig reward, long seed,
-                           double demonstrations) {
+                           double demonstrations, ReferenceChoice referenceChoice) {
     }
 
     private final Settings s;
@@ -78,6 +79,7 @@ public final class LearningHarness {
     private final StateEncoder encoder;
     private final Batch batch;
     private final SplittableRandom random;
+    private final Tokenizer tokenizer = new Tokenizer();
     private long episodes;
     private long sampled;
     private long offset;
@@ -133,7 +135,7 @@ public final class LearningHarness {
     private List<Transition> act(TaskPrompt prompt) throws InterruptedException {
         CollectingAdder collect = new CollectingAdder();
         if (random.nextDouble() < s.demonstrations() && !prompt.references().isEmpty()) {
-            actor.demonstrate(prompt.id(), prompt.prompt(), prompt.references().get(random.nextInt(prompt.references().size())),
+            actor.demonstrate(prompt.id(), prompt.prompt(), s.referenceChoice().pick(prompt.references(), tokenizer, random),
                     s.maxTokens(), collect);
         } else {
             actor.generate(prompt.id(), prompt.prompt(), null, Exploration.epsilonGreedy(s.epsilon().at(episodes++)),

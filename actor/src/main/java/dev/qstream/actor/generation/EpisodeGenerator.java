@@ -56,10 +56,17 @@ public final class EpisodeGenerator {
         return vocabulary;
     }
 
-    /** Prompt text → tokens, truncated to the prompt limit. */
-    private List<String> promptWords(String promptText) {
+    /** A prompt as the steps need it: token ids (unknown words are {@code <unk>}), its copy actions, and boxed ids. */
+    private record PromptView(int[] ids, PromptCopies copies, int[] copyActions, List<Integer> boxed) {
+    }
+
+    /** Prompt text → tokens truncated to the prompt limit, then ids and copy actions. */
+    private PromptView prompt(String promptText) {
         List<String> tokens = tokenizer.tokenize(promptText);
-        return tokens.size() > maxPromptTokens ? tokens.subList(0, maxPromptTokens) : tokens;
+        List<String> words = tokens.size() > maxPromptTokens ? tokens.subList(0, maxPromptTokens) : tokens;
+        int[] ids = vocabulary.encode(words);
+        PromptCopies copies = PromptCopies.of(words, vocabulary, maxPromptTokens);
+        return new PromptView(ids, copies, copies.actions(), boxed(ids, ids.length));
     }
 
     /**
@@ -72,11 +79,11 @@ public final class EpisodeGenerator {
         }
         UUID episodeId = UUID.randomUUID();
         String episode = episodeId.toString();
-        List<String> promptWords = promptWords(promptText);
-        int[] prompt = vocabulary.encode(promptWords);
-        PromptCopies copies = PromptCopies.of(promptWords, vocabulary, maxPromptTokens);
-        int[] copyActions = copies.actions();
-        List<Integer> promptList = boxed(prompt, prompt.length);
+        PromptView p = prompt(promptText);
+        int[] prompt = p.ids();
+        PromptCopies copies = p.copies();
+        int[] copyActions = p.copyActions();
+        List<Integer> promptList = p.boxed();
         int[] prefix = new int[maxTokens];
         List<String> words = new ArrayList<>();
         long firstVersion = -1;
@@ -145,11 +152,11 @@ public final class EpisodeGenerator {
             throw new IllegalArgumentException("maxTokens must be >= 1");
         }
         UUID episodeId = UUID.randomUUID();
-        List<String> promptWords = promptWords(promptText);
-        int[] prompt = vocabulary.encode(promptWords);
-        PromptCopies copies = PromptCopies.of(promptWords, vocabulary, maxPromptTokens);
-        int[] copyActions = copies.actions();
-        List<Integer> promptList = boxed(prompt, prompt.length);
+        PromptView p = prompt(promptText);
+        int[] prompt = p.ids();
+        PromptCopies copies = p.copies();
+        int[] copyActions = p.copyActions();
+        List<Integer> promptList = p.boxed();
         List<String> said = new ArrayList<>();
         for (String token : tokenizer.tokenize(reference)) {
             if (said.size() + 1 >= maxTokens) {

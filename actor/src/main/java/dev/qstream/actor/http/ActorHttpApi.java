@@ -54,7 +54,7 @@ public final class ActorHttpApi implements AutoCloseable {
 
     /** What the API needs from the actor around it. */
     public record Backend(EpisodeGenerator generator, Adder adder, ApiRecords records, RecentEpisodes recent,
-                          Supplier<Boolean> ready, LongSupplier servedVersion, ValidationLimits limits,
+                          Supplier<Boolean> ready, LongSupplier servedModelVersion, ValidationLimits limits,
                           int maxTokens, double defaultTemperature, double defaultEpsilon,
                           ExplorationStrategy defaultStrategy, boolean rejectUnknownFeedbackEpisodes,
                           Supplier<Boolean> kafkaRequiredButAway) {
@@ -133,7 +133,7 @@ public final class ActorHttpApi implements AutoCloseable {
     private void readiness(Context ctx) {
         boolean ready = backend.ready().get();
         ctx.status(ready ? 200 : 503).json(JSON.createObjectNode().put("status", ready ? "ready" : "loading model")
-                .put("modelVersion", backend.servedVersion().getAsLong()));
+                .put("modelVersion", backend.servedModelVersion().getAsLong()));
     }
 
     private void generate(Context ctx) throws InterruptedException {

@@ -2,6 +2,7 @@ package dev.qstream.actor.service;
 
 import dev.qstream.actor.decode.ActionMasker;
 import dev.qstream.actor.generation.EpsilonSchedule;
+import dev.qstream.actor.generation.ReferenceChoice;
 import dev.qstream.runtime.http.BearerToken;
 import dev.qstream.policy.network.ModelIdentity;
 import dev.qstream.policy.state.EncoderSpec;
@@ -44,6 +45,7 @@ import java.util.Optional;
  * @param catchUpTimeout   how long to read the model topic at start before serving anyway
  * @param demonstrationFraction share of topic prompts with references that also yield a demonstration: an episode
  *                         teacher-forced from one of the references (learning from the human text users have)
+ * @param referenceChoice  which reference a demonstration says
  */
 public record ActorConfig(String instanceId, String modelName, Vocabulary vocabulary, EncoderSpec encoder, int hidden,
                           long initSeed, int maxTokens, int maxPromptTokens, ExplorationStrategy strategy,
@@ -51,7 +53,7 @@ public record ActorConfig(String instanceId, String modelName, Vocabulary vocabu
                           int topK, int maxBatch, Duration maxBatchWait, int topicConcurrency, int httpPort,
                           Optional<BearerToken> httpToken, int maxRequestBytes, boolean rejectUnknownFeedbackEpisodes,
                           boolean requireKafka, int producerQueueRecords, Optional<ModelSigner> signer, String groupId, Duration catchUpTimeout,
-                          double demonstrationFraction) {
+                          double demonstrationFraction, ReferenceChoice referenceChoice) {
 
     public static final int DEFAULT_MAX_TOKENS = 32;
     public static final int DEFAULT_COMMON_WORDS = 16;
@@ -68,6 +70,7 @@ public record ActorConfig(String instanceId, String modelName, Vocabulary vocabu
         Objects.requireNonNull(encoder, "encoder");
         Objects.requireNonNull(signer, "signer");
         Objects.requireNonNull(httpToken, "httpToken");
+        Objects.requireNonNull(referenceChoice, "referenceChoice");
         if (maxTokens < 1 || maxPromptTokens < 1 || hidden < 1 || commonWords < 0 || topK < 1 || maxBatch < 1
                 || topicConcurrency < 1 || httpPort < -1 || maxRequestBytes < 1024 || producerQueueRecords < 1
                 || !(demonstrationFraction >= 0 && demonstrationFraction <= 1)) {
@@ -108,6 +111,7 @@ public record ActorConfig(String instanceId, String modelName, Vocabulary vocabu
         private String groupId = "qstream-actors";
         private Duration catchUpTimeout = Duration.ofSeconds(60);
         private double demonstrationFraction = DEFAULT_DEMONSTRATION_FRACTION;
+        private ReferenceChoice referenceChoice = ReferenceChoice.CENTRAL;
 
         private Builder(String instanceId, Vocabulary vocabulary) {
             this.instanceId = instanceId;
@@ -144,12 +148,14 @@ public record ActorConfig(String instanceId, String modelName, Vocabulary vocabu
         public Builder groupId(String v) { groupId = v; return this; }
         public Builder catchUpTimeout(Duration v) { catchUpTimeout = v; return this; }
         public Builder demonstrationFraction(double v) { demonstrationFraction = v; return this; }
+        public Builder referenceChoice(ReferenceChoice v) { referenceChoice = v; return this; }
 
         public ActorConfig build() {
             return new ActorConfig(instanceId, modelName, vocabulary, encoder, hidden, initSeed, maxTokens,
                     maxPromptTokens, strategy, epsilon, temperature, maskMode, commonWords, topK, maxBatch,
                     maxBatchWait, topicConcurrency, httpPort, httpToken, maxRequestBytes, rejectUnknownFeedbackEpisodes,
-                    requireKafka, producerQueueRecords, signer, groupId, catchUpTimeout, demonstrationFraction);
+                    requireKafka, producerQueueRecords, signer, groupId, catchUpTimeout, demonstrationFraction,
+                    referenceChoice);
         }
     }
 }

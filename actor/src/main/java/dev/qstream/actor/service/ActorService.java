@@ -75,6 +75,7 @@ public final class ActorService implements ManagedService {
     private final ExecutorService workers;
     private final Counter expired;
     private final Counter topicRequests;
+    private final Tokenizer tokenizer = new Tokenizer();
     private final Counter demonstrations;
     private final AtomicLong episodes = new AtomicLong();
     private final ActorHttpApi http;
@@ -102,7 +103,7 @@ public final class ActorService implements ManagedService {
         this.adder = new KafkaAdder(producer, true, transitions, generations, context.registry());
         KafkaAdder httpAdder = new KafkaAdder(producer, false, transitions, generations, context.registry());
         this.apiRecords = new ApiRecordsProducer(producer, context.kafka().topic(QstreamTopic.PROMPTS), context.kafka().topic(QstreamTopic.FEEDBACK));
-        this.generator = new EpisodeGenerator(config.instanceId(), config.vocabulary(), new Tokenizer(),
+        this.generator = new EpisodeGenerator(config.instanceId(), config.vocabulary(), tokenizer,
                 new ActionMasker(config.maskMode(), config.vocabulary(), config.commonWords(), config.topK()), decoder,
                 config.maxPromptTokens(), Clock.systemUTC(), new GenerationMetrics(context.registry()));
         ValidationLimits limits = ValidationLimits.withVocabulary(config.vocabulary().size());
@@ -124,7 +125,7 @@ public final class ActorService implements ManagedService {
         this.demonstrations = Counter.builder("actor.demonstrations")
                 .description("teacher-forced episodes emitted from prompts' references").register(context.registry());
         this.http = config.httpPort() < 0 ? null : new ActorHttpApi(new ActorHttpApi.Backend(generator, httpAdder, apiRecords,
-                recent, variables::caughtUp, this::servedVersion, limits, config.maxTokens(), config.temperature(),
+                recent, variables::caughtUp, this::servedModelVersion, limits, config.maxTokens(), config.temperature(),
                 config.epsilon().end(), config.strategy(), config.rejectUnknownFeedbackEpisodes(),
                 () -> config.requireKafka() && !producer.acknowledging(5_000)), config.httpPort(),
                 config.httpToken(), config.maxRequestBytes(), context.registry());
@@ -143,7 +144,7 @@ public final class ActorService implements ManagedService {
         return service;
     }
 
-    public long servedVersion() {
+    public long servedModelVersion() {
         return variables.current().version();
     }
 
@@ -209,7 +210,7 @@ public final class ActorService implements ManagedService {
         if (config.demonstrationFraction() > 0 && references != null && !references.isEmpty()
                 && random.nextDouble() < config.demonstrationFraction()) {
             generator.demonstrate(prompt.getPromptId(), prompt.getText(),
-                    references.get(random.nextInt(references.size())), config.maxTokens(), adder);
+                    config.referenceChoice().pick(references, tokenizer, random), config.maxTokens(), adder);
             demonstrations.increment();
         }
         return null;

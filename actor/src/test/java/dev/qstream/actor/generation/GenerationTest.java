@@ -3,7 +3,7 @@ package dev.qstream.actor.generation;
 import dev.qstream.actor.decode.Exploration;
 import dev.qstream.actor.decode.ActionMasker;
 import dev.qstream.actor.decode.DirectDecoder;
-import dev.qstream.actor.experience.Adder;
+import dev.qstream.actor.experience.CollectingAdder;
 import dev.qstream.actor.model.ServingPolicy;
 import dev.qstream.policy.network.ModelSnapshot;
 import dev.qstream.policy.network.QNetworkFactory;
@@ -17,7 +17,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -37,38 +36,19 @@ class GenerationTest {
                 new DirectDecoder(() -> policy), 64, Clock.systemUTC(), GenerationMetrics.NONE);
     }
 
-    /** Collects what an episode emits. */
-    static final class Recorder implements Adder {
-        final List<Transition> transitions = new ArrayList<>();
-        final List<Episode> episodes = new ArrayList<>();
-
-        @Override
-        public void add(Transition t) {
-            transitions.add(t);
-        }
-
-        @Override
-        public void episodeEnded(Episode e) {
-            episodes.add(e);
-        }
-
-        @Override
-        public void flush() {
-        }
-    }
 
     @ParameterizedTest
     @EnumSource(ActionMasker.Mode.class)
     void noTokenOutsideTheMaskIsEverEmittedAndTheGuardHolds(ActionMasker.Mode mode) throws Exception {
         EpisodeGenerator g = generator(mode);
-        Recorder recorder = new Recorder();
+        CollectingAdder recorder = new CollectingAdder();
         SplittableRandom random = new SplittableRandom(1);
         int steps = 0;
         while (steps < 10_000) {
             Exploration e = steps % 3 == 0 ? Exploration.epsilonGreedy(0.5) : steps % 3 == 1 ? Exploration.boltzmann(0.3) : Exploration.greedy();
-            recorder.transitions.clear();
+            recorder.transitions().clear();
             g.generate("p", "name[ the eagle ] food[ italian ] near the river", null, e, 20, random, recorder);
-            for (Transition t : recorder.transitions) {
+            for (Transition t : recorder.transitions()) {
                 int action = t.getAction();
                 assertThat(action).isNotIn(Vocabulary.PAD_ID, Vocabulary.UNK_ID);
                 if (t.getValidActions() != null) {
@@ -97,17 +77,17 @@ class GenerationTest {
     @ParameterizedTest
     @EnumSource(ActionMasker.Mode.class)
     void episodesEndAtTheLimitAndSummariseThemselves(ActionMasker.Mode mode) throws Exception {
-        Recorder recorder = new Recorder();
+        CollectingAdder recorder = new CollectingAdder();
         generator(mode).generate("p", "the quick brown fox", null, Exploration.greedy(), 3, new SplittableRandom(2), recorder);
-        assertThat(recorder.transitions).hasSizeLessThanOrEqualTo(3);
-        Transition last = recorder.transitions.get(recorder.transitions.size() - 1);
+        assertThat(recorder.transitions()).hasSizeLessThanOrEqualTo(3);
+        Transition last = recorder.transitions().get(recorder.transitions().size() - 1);
         assertThat(last.getDone()).isTrue();
-        assertThat(recorder.transitions.stream().filter(Transition::getDone)).hasSize(1);
-        for (int i = 0; i < recorder.transitions.size(); i++) {
-            assertThat(recorder.transitions.get(i).getStep()).isEqualTo(i);
-            assertThat(recorder.transitions.get(i).getPrefixTokens()).hasSize(i);
+        assertThat(recorder.transitions().stream().filter(Transition::getDone)).hasSize(1);
+        for (int i = 0; i < recorder.transitions().size(); i++) {
+            assertThat(recorder.transitions().get(i).getStep()).isEqualTo(i);
+            assertThat(recorder.transitions().get(i).getPrefixTokens()).hasSize(i);
         }
-        assertThat(recorder.episodes).hasSize(1);
-        assertThat(recorder.episodes.get(0).getEpisodeId().toString()).isEqualTo(last.getEpisodeId());
+        assertThat(recorder.episodes()).hasSize(1);
+        assertThat(recorder.episodes().get(0).getEpisodeId().toString()).isEqualTo(last.getEpisodeId());
     }
 }

@@ -56,7 +56,7 @@ class BrokerOutageIT {
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerSettings.ephemeral());
              ActorFixture f = new ActorFixture(broker.bootstrapServers(), "outage", b -> { })) {
             f.publish(3);
-            await().atMost(Duration.ofSeconds(30)).until(() -> f.actor.servedVersion() == 3);
+            await().atMost(Duration.ofSeconds(30)).until(() -> f.actor.servedModelVersion() == 3);
             assertThat(generate(f.actor.httpPort()).statusCode()).isEqualTo(200);
             Set<String> answered = new HashSet<>();
             broker.stop();

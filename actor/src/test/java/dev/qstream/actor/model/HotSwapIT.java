@@ -70,7 +70,7 @@ class HotSwapIT {
     void swapsUnderConcurrentLoadLoseNoRequestAndNeverMixVersionsInAStep() throws Exception {
         try (ActorFixture f = new ActorFixture(broker.bootstrapServers(), "swap", b -> b.maxBatch(16))) {
             f.publish(1);
-            await().atMost(Duration.ofSeconds(30)).until(() -> f.actor.servedVersion() == 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> f.actor.servedModelVersion() == 1);
             int port = f.actor.httpPort();
             AtomicBoolean loading = new AtomicBoolean(true);
             AtomicInteger answered = new AtomicInteger();
@@ -101,7 +101,7 @@ class HotSwapIT {
                 await().atMost(Duration.ofSeconds(60)).until(() -> answered.get() >= before + REQUESTS_PER_VERSION);
                 f.publish(v);
                 long published = v;
-                await().atMost(Duration.ofSeconds(60)).until(() -> f.actor.servedVersion() == published);
+                await().atMost(Duration.ofSeconds(60)).until(() -> f.actor.servedModelVersion() == published);
             }
             int beforeStop = answered.get();
             await().atMost(Duration.ofSeconds(60)).until(() -> answered.get() >= beforeStop + REQUESTS_PER_VERSION);
@@ -130,7 +130,7 @@ class HotSwapIT {
     void corruptUnsignedOlderAndForeignUpdatesAreRefusedWhileTheCurrentModelServes() throws Exception {
         try (ActorFixture f = new ActorFixture(broker.bootstrapServers(), "refuse", b -> { })) {
             f.publish(5);
-            await().atMost(Duration.ofSeconds(30)).until(() -> f.actor.servedVersion() == 5);
+            await().atMost(Duration.ofSeconds(30)).until(() -> f.actor.servedModelVersion() == 5);
 
             List<ModelUpdate> tampered = f.chunks(6, Optional.of(ActorFixture.KEY), ActorFixture.weightsFor(6), Vocabulary.synthetic(40).fingerprint());
             ByteBuffer data = tampered.get(1).getData();
@@ -153,14 +153,14 @@ class HotSwapIT {
                 assertThat(refused).extracting(DeadLetter::getError).anyMatch(e -> e.contains("version 4") && e.contains("not newer"));
                 assertThat(refused).extracting(DeadLetter::getError).anyMatch(e -> e.contains("version 8") && e.contains("does not fit"));
             });
-            assertThat(f.actor.servedVersion()).isEqualTo(5);
+            assertThat(f.actor.servedModelVersion()).isEqualTo(5);
             HttpResponse<String> r = generate(f.actor.httpPort());
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(JSON.readTree(r.body()).get("modelVersion").asLong()).isEqualTo(5);
             assertThat(f.context.registry().get("actor.model.refused").counter().count()).isGreaterThanOrEqualTo(4);
 
             f.publish(9); // a good update after the bad ones is taken
-            await().atMost(Duration.ofSeconds(30)).until(() -> f.actor.servedVersion() == 9);
+            await().atMost(Duration.ofSeconds(30)).until(() -> f.actor.servedModelVersion() == 9);
 
             // Signed with the right key but diverged: a NaN weight; and well-formed but signed with another key.
             QNetworkWeights diverged = ActorFixture.weightsFor(10);
@@ -173,9 +173,9 @@ class HotSwapIT {
                 assertThat(refused).extracting(DeadLetter::getError).anyMatch(e -> e.contains("version 10") && e.contains("not finite"));
                 assertThat(refused).extracting(DeadLetter::getError).anyMatch(e -> e.contains("version 11") && e.contains("signature does not verify"));
             });
-            assertThat(f.actor.servedVersion()).isEqualTo(9);
+            assertThat(f.actor.servedModelVersion()).isEqualTo(9);
             f.publish(12);
-            await().atMost(Duration.ofSeconds(30)).until(() -> f.actor.servedVersion() == 12);
+            await().atMost(Duration.ofSeconds(30)).until(() -> f.actor.servedModelVersion() == 12);
         }
     }
 }

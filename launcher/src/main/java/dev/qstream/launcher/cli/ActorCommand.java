@@ -8,6 +8,7 @@ import dev.qstream.launcher.options.SigningOptions;
 import dev.qstream.launcher.options.VocabularyOptions;
 import dev.qstream.actor.decode.ActionMasker;
 import dev.qstream.actor.generation.EpsilonSchedule;
+import dev.qstream.actor.generation.ReferenceChoice;
 import dev.qstream.actor.service.ActorConfig;
 import dev.qstream.actor.service.ActorService;
 import dev.qstream.policy.state.EncoderSpec;
@@ -26,6 +27,10 @@ import java.util.concurrent.Callable;
         description = "Serve prompts from the prompts topic with the newest model and emit transitions.")
 public final class ActorCommand implements Callable<Integer> {
 
+    /** Every default below is {@link ActorConfig.Builder}'s: the one place they are written. */
+    private static final ActorConfig D = ActorConfig.builder("defaults", Vocabulary.synthetic(1)).build();
+
+
     @Mixin
     ServiceOptions service;
 
@@ -41,57 +46,61 @@ public final class ActorCommand implements Callable<Integer> {
     @Mixin
     DecodingOptions decoding;
 
-    @Option(names = "--strategy", defaultValue = "EPSILON_GREEDY", description = "Exploration: GREEDY, EPSILON_GREEDY, BOLTZMANN (default: ${DEFAULT-VALUE}).")
-    ExplorationStrategy strategy;
+    @Option(names = "--strategy", description = "Exploration: GREEDY, EPSILON_GREEDY, BOLTZMANN (default: ${DEFAULT-VALUE}).")
+    ExplorationStrategy strategy = D.strategy();
 
-    @Option(names = "--epsilon-start", defaultValue = "0.5", description = "ε at the first episode (default: ${DEFAULT-VALUE}).")
-    double epsilonStart;
+    @Option(names = "--epsilon-start", description = "ε at the first episode (default: ${DEFAULT-VALUE}).")
+    double epsilonStart = D.epsilon().start();
 
-    @Option(names = "--epsilon-end", defaultValue = "0.05", description = "ε after the decay (default: ${DEFAULT-VALUE}).")
-    double epsilonEnd;
+    @Option(names = "--epsilon-end", description = "ε after the decay (default: ${DEFAULT-VALUE}).")
+    double epsilonEnd = D.epsilon().end();
 
-    @Option(names = "--epsilon-decay-episodes", defaultValue = "2000", description = "Episodes over which ε decays (default: ${DEFAULT-VALUE}).")
-    long epsilonDecay;
+    @Option(names = "--epsilon-decay-episodes", description = "Episodes over which ε decays (default: ${DEFAULT-VALUE}).")
+    long epsilonDecay = D.epsilon().decayEpisodes();
 
-    @Option(names = "--temperature", defaultValue = "0.5", description = "Boltzmann temperature (default: ${DEFAULT-VALUE}).")
-    double temperature;
+    @Option(names = "--temperature", description = "Boltzmann temperature (default: ${DEFAULT-VALUE}).")
+    double temperature = D.temperature();
 
-    @Option(names = "--top-k", defaultValue = "64", description = "Mask size in TOP_K mode (default: ${DEFAULT-VALUE}).")
-    int topK;
+    @Option(names = "--top-k", description = "Mask size in TOP_K mode (default: ${DEFAULT-VALUE}).")
+    int topK = D.topK();
 
-    @Option(names = "--max-batch", defaultValue = "64", description = "Most states decided together (default: ${DEFAULT-VALUE}).")
-    int maxBatch;
+    @Option(names = "--max-batch", description = "Most states decided together (default: ${DEFAULT-VALUE}).")
+    int maxBatch = D.maxBatch();
 
-    @Option(names = "--max-batch-wait", defaultValue = "1ms", converter = DurationConverter.class,
+    @Option(names = "--max-batch-wait", converter = DurationConverter.class,
             description = "Longest a step waits for others to batch with (default: ${DEFAULT-VALUE}).")
-    Duration maxBatchWait;
+    Duration maxBatchWait = D.maxBatchWait();
 
-    @Option(names = "--topic-concurrency", defaultValue = "16", description = "Topic prompts generated at once (default: ${DEFAULT-VALUE}).")
-    int topicConcurrency;
+    @Option(names = "--topic-concurrency", description = "Topic prompts generated at once (default: ${DEFAULT-VALUE}).")
+    int topicConcurrency = D.topicConcurrency();
 
-    @Option(names = "--http-port", defaultValue = "-1", description = "HTTP API port; -1 = no HTTP API, 0 = any free port (default: ${DEFAULT-VALUE}).")
-    int httpPort;
+    @Option(names = "--http-port", description = "HTTP API port; -1 = no HTTP API, 0 = any free port (default: ${DEFAULT-VALUE}).")
+    int httpPort = D.httpPort();
 
     @Option(names = "--http-token-file", paramLabel = "FILE",
             description = "File holding the bearer token the HTTP API requires (else $QSTREAM_HTTP_TOKEN; none = no auth).")
     java.nio.file.Path httpTokenFile;
 
-    @Option(names = "--max-request-bytes", defaultValue = "65536", description = "Largest HTTP request body (default: ${DEFAULT-VALUE}).")
-    int maxRequestBytes;
+    @Option(names = "--max-request-bytes", description = "Largest HTTP request body (default: ${DEFAULT-VALUE}).")
+    int maxRequestBytes = D.maxRequestBytes();
 
     @Option(names = "--reject-unknown-feedback", description = "Refuse feedback for episode ids this actor did not produce.")
     boolean rejectUnknownFeedback;
 
-    @Option(names = "--producer-queue-records", defaultValue = "200000",
+    @Option(names = "--producer-queue-records",
             description = "Records held for Kafka while it is away; beyond that, back-pressure (default: ${DEFAULT-VALUE}).")
-    int producerQueueRecords;
+    int producerQueueRecords = D.producerQueueRecords();
 
     @Option(names = "--require-kafka", description = "Answer generate with 503 while Kafka is not acknowledging (default: keep serving, buffer).")
     boolean requireKafka;
 
     @Option(names = "--demonstration-fraction", description = "Share of topic prompts with references that also yield a "
             + "demonstration (an episode teacher-forced from one reference, training data only); 0 = none (default: ${DEFAULT-VALUE}).")
-    double demonstrationFraction = ActorConfig.DEFAULT_DEMONSTRATION_FRACTION;
+    double demonstrationFraction = D.demonstrationFraction();
+
+    @Option(names = "--reference-choice", description = "Which reference a demonstration says: RANDOM, or CENTRAL (the one "
+            + "closest to the others, so a prompt is always demonstrated the same way) (default: ${DEFAULT-VALUE}).")
+    ReferenceChoice referenceChoice = D.referenceChoice();
 
     private java.util.Optional<BearerToken> httpToken() {
         return BearerToken.configured(httpTokenFile, System.getenv());
@@ -104,7 +113,7 @@ public final class ActorCommand implements Callable<Integer> {
         ActorConfig config = ActorConfig.builder(id, vocabulary).model(model.identity())
                 .maxTokens(decoding.maxTokens).strategy(strategy)
                 .epsilon(new EpsilonSchedule(epsilonStart, epsilonEnd, epsilonDecay)).temperature(temperature)
-                .demonstrationFraction(demonstrationFraction).maskMode(decoding.mask).commonWords(decoding.commonWords(this.vocabulary.task(), vocabulary)).topK(topK).maxBatch(maxBatch).maxBatchWait(maxBatchWait)
+                .demonstrationFraction(demonstrationFraction).referenceChoice(referenceChoice).maskMode(decoding.mask).commonWords(decoding.commonWords(this.vocabulary.task(), vocabulary)).topK(topK).maxBatch(maxBatch).maxBatchWait(maxBatchWait)
                 .topicConcurrency(topicConcurrency).httpPort(httpPort).httpToken(httpToken())
                 .maxRequestBytes(maxRequestBytes).rejectUnknownFeedbackEpisodes(rejectUnknownFeedback).requireKafka(requireKafka)
                 .producerQueueRecords(producerQueueRecords)

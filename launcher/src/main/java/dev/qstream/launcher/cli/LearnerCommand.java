@@ -25,6 +25,10 @@ import java.util.concurrent.Callable;
         description = "Consume scored transitions into replay, run DQN updates, publish model versions.")
 public final class LearnerCommand implements Callable<Integer> {
 
+    /** Every default below is {@link LearnerConfig.Builder}'s: the one place they are written. */
+    private static final LearnerConfig D = LearnerConfig.builder("defaults", Vocabulary.SPECIAL_TOKENS + 1, "none").build();
+
+
     @Mixin
     ServiceOptions service;
 
@@ -43,33 +47,33 @@ public final class LearnerCommand implements Callable<Integer> {
     @Mixin
     ReplayOptions replay;
 
-    @Option(names = "--pause-behind", defaultValue = "0",
+    @Option(names = "--pause-behind",
             description = "Pause consuming when training owes this many samples to the ratio; 0 = never (default: ${DEFAULT-VALUE}).")
-    double pauseBehind;
+    double pauseBehind = D.pauseIngestBehind();
 
     @Option(names = "--checkpoint-dir", paramLabel = "DIR",
             description = "Checkpoint directory; the learner resumes from it. Without one, a restart loses replay.")
     Path checkpointDir;
 
-    @Option(names = "--checkpoint-every-updates", defaultValue = "2000", description = "Checkpoint every N updates (default: ${DEFAULT-VALUE}).")
-    int checkpointEveryUpdates;
+    @Option(names = "--checkpoint-every-updates", description = "Checkpoint every N updates (default: ${DEFAULT-VALUE}).")
+    int checkpointEveryUpdates = D.checkpointEveryUpdates();
 
-    @Option(names = "--checkpoint-every", defaultValue = "60s", converter = DurationConverter.class,
+    @Option(names = "--checkpoint-every", converter = DurationConverter.class,
             description = "... or at least this often (default: ${DEFAULT-VALUE}).")
-    Duration checkpointEvery;
+    Duration checkpointEvery = D.checkpointEvery();
 
-    @Option(names = "--min-replay", defaultValue = "500", description = "Transitions before the first update (default: ${DEFAULT-VALUE}).")
-    int minReplay;
+    @Option(names = "--min-replay", description = "Transitions before the first update (default: ${DEFAULT-VALUE}).")
+    int minReplay = D.minReplay();
 
-    @Option(names = "--samples-per-insert", defaultValue = "8", description = "Target sampled/inserted ratio (default: ${DEFAULT-VALUE}).")
-    double samplesPerInsert;
+    @Option(names = "--samples-per-insert", description = "Target sampled/inserted ratio (default: ${DEFAULT-VALUE}).")
+    double samplesPerInsert = D.samplesPerInsert();
 
-    @Option(names = "--publish-every-updates", defaultValue = "100", description = "Publish a model every N updates (default: ${DEFAULT-VALUE}).")
-    int publishEveryUpdates;
+    @Option(names = "--publish-every-updates", description = "Publish a model every N updates (default: ${DEFAULT-VALUE}).")
+    int publishEveryUpdates = D.publishEveryUpdates();
 
-    @Option(names = "--publish-every", defaultValue = "30s", converter = DurationConverter.class,
+    @Option(names = "--publish-every", converter = DurationConverter.class,
             description = "... or at least this often while training (default: ${DEFAULT-VALUE}).")
-    Duration publishEvery;
+    Duration publishEvery = D.publishEvery();
 
     @Override
     public Integer call() throws Exception {

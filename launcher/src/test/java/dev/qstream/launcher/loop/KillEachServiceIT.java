@@ -115,16 +115,16 @@ class KillEachServiceIT {
                 }
                 traffic = new TrafficSimulator(settings, "kill-it", train(task), 8, 3).start();
                 await("a trained model served").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
-                        .until(() -> servedVersion(httpPort) >= 2);
+                        .until(() -> servedModelVersion(httpPort) >= 2);
 
                 // The actor: in-flight episodes die with it; the restarted one serves at least what it served.
-                long servedBefore = servedVersion(httpPort);
+                long servedBefore = servedModelVersion(httpPort);
                 kill(running.get("actor"));
                 actorKilledAt[0] = System.currentTimeMillis();
                 long restart = System.nanoTime();
                 launch.start("actor");
                 await("the restarted actor answers").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
-                        .until(() -> servedVersion(httpPort) >= servedBefore);
+                        .until(() -> servedModelVersion(httpPort) >= servedBefore);
                 recovery.put("actor (HTTP answering with the served model again)", seconds(restart));
 
                 // The scorer: exactly-once state and output across the kill.
@@ -264,7 +264,7 @@ class KillEachServiceIT {
     }
 
     /** The model version the actor's HTTP API answers with; -1 while it does not answer. */
-    private static long servedVersion(int port) {
+    private static long servedModelVersion(int port) {
         try {
             HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/v1/generate"))
                     .timeout(Duration.ofSeconds(5)).header("Content-Type", "application/json")

@@ -19,7 +19,7 @@ final class LoopClosure {
 
     static void verify(String bootstrap, String prefix) throws Exception {
         try (LoopScenario loop = new LoopScenario(bootstrap, prefix).startServices()) {
-            assertThat(loop.actor.servedVersion()).isZero();
+            assertThat(loop.actor.servedModelVersion()).isZero();
 
             // Garbage before any traffic: each service must dead-letter it and carry on.
             byte[] junk = "definitely not avro".getBytes(StandardCharsets.UTF_8);
@@ -30,14 +30,14 @@ final class LoopClosure {
 
             loop.startTraffic(30);
             await().atMost(Duration.ofMinutes(4)).pollInterval(Duration.ofSeconds(1))
-                    .until(() -> loop.actor.servedVersion() >= 2);
-            long versionWhenScoredFlowed = loop.actor.servedVersion();
+                    .until(() -> loop.actor.servedModelVersion() >= 2);
+            long versionWhenScoredFlowed = loop.actor.servedModelVersion();
             assertThat(loop.learner.replaySize()).isPositive();
             assertThat(loop.learner.updates()).isPositive();
 
             // Learning goes on: the served version keeps rising.
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofSeconds(1))
-                    .until(() -> loop.actor.servedVersion() > versionWhenScoredFlowed);
+                    .until(() -> loop.actor.servedModelVersion() > versionWhenScoredFlowed);
 
             List<DeadLetter> letters = loop.deadLetters();
             for (QstreamTopic topic : inputs) {

@@ -87,7 +87,7 @@ class SecurityIT {
                     "ops", scram("ops", "ops-secret"));
             try (LoopScenario loop = new LoopScenario(broker.bootstrapServers(), PREFIX, byRole::get).startServices()) {
                 loop.startTraffic(30);
-                await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> loop.actor.servedVersion() >= 2);
+                await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1)).until(() -> loop.actor.servedModelVersion() >= 2);
             }
 
             // The actor's principal cannot publish a model ...

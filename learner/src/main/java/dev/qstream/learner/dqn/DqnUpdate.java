@@ -31,7 +31,7 @@ import java.nio.FloatBuffer;
  * serve it unchanged. Not thread-safe: one training thread owns it.
  *
  * <p>The parts: {@link Parameters} (online, target), {@link QHead} and {@link DuelingHead} (Q-values one action at
- * a time), {@link NextActionPicker} (a*), {@link Gradients} (the backward pass), {@link AdamOptimizer}.
+ * a time), {@link ActionPicker} (a*), {@link Gradients} (the backward pass), {@link AdamOptimizer}.
  */
 public final class DqnUpdate {
 
@@ -43,7 +43,8 @@ public final class DqnUpdate {
     private final Parameters online;
     private final Parameters target;
     private final QHead head;
-    private final NextActionPicker picker;
+    private final ActionPicker picker;       // a* on the next states
+    private final ActionPicker rivalPicker;  // the demonstration margin's rival on the current states
     private final Gradients gradients;
     private final AdamOptimizer optimizer;
 
@@ -78,7 +79,8 @@ public final class DqnUpdate {
         this.online = Parameters.of(init);
         this.target = Parameters.of(init);
         this.head = new QHead(spec, cfg.dueling());
-        this.picker = new NextActionPicker(head, spec, b);
+        this.picker = new ActionPicker(head, spec, b);
+        this.rivalPicker = new ActionPicker(head, spec, b);
         this.gradients = new Gradients(spec, b, cfg.dueling());
         this.optimizer = new AdamOptimizer(cfg, spec);
         this.x = Nd4j.create(DataType.FLOAT, b, in);
@@ -115,8 +117,12 @@ public final class DqnUpdate {
         forwardHidden(xNext, target, hidNextTarget, hidNextTargetView);
         // Gather: score the next states' valid actions with the net that picks a* (double DQN: the online one).
         lastUpdateGathered = cfg.doubleDqn()
-                ? picker.prepare(batch, hidNext, hidNextView, online, gatherValidColumns)
-                : picker.prepare(batch, hidNextTarget, hidNextTargetView, target, gatherValidColumns);
+                ? picker.prepareNext(batch, hidNext, hidNextView, online, gatherValidColumns)
+                : picker.prepareNext(batch, hidNextTarget, hidNextTargetView, target, gatherValidColumns);
+        long rivalsToScore = demonstrationActionsToScore(batch);
+        if (rivalsToScore > 0) {
+            rivalPicker.prepare(rivalsToScore, hid, hidView, online, gatherValidColumns);
+        }
 
         double loss = 0;
         double marginLoss = 0;
@@ -143,7 +149,7 @@ public final class DqnUpdate {
             // the greedy one by a margin; zero once it does.
             marginAction[i] = -1;
             if (batch.demonstrations[i] && cfg.demonstrationWeight() > 0) {
-                int rival = head.argmaxWithMargin(hidView, i, online, batch.masks[i], batch.actions[i], margin);
+                int rival = rivalPicker.argmaxWithMargin(i, batch.masks[i], batch.actions[i], margin);
                 if (rival != batch.actions[i]) {
                     marginAction[i] = rival;
                     marginDq[i] = (float) cfg.demonstrationWeight() * batch.weights[i] / b;
@@ -163,6 +169,20 @@ public final class DqnUpdate {
             target.copyFrom(online);
         }
         return new UpdateStats((loss + cfg.demonstrationWeight() * marginLoss) / b, sumQ / b, sumAbsTd / b, gradNorm, td.clone());
+    }
+
+    /** Masked actions the demonstration margin scores in this batch (0: no demonstrated rows, or the loss is off). */
+    private long demonstrationActionsToScore(Batch batch) {
+        if (cfg.demonstrationWeight() <= 0) {
+            return 0;
+        }
+        long n = 0;
+        for (int i = 0; i < b; i++) {
+            if (batch.demonstrations[i]) {
+                n += batch.masks[i] == null ? spec.actions() : batch.masks[i].length;
+            }
+        }
+        return n;
     }
 
     private void requireShape(Batch batch) {
