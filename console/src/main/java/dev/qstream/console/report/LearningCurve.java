@@ -1,6 +1,7 @@
 package dev.qstream.console.report;
 
 import dev.qstream.schemas.avro.Episode;
+import dev.qstream.schemas.avro.ExplorationStrategy;
 import dev.qstream.schemas.avro.MetricEvent;
 
 import java.util.ArrayList;
@@ -46,7 +47,9 @@ public final class LearningCurve {
 
     /** Counts a scored episode; the actors' unscored summaries are ignored. */
     public void accept(Episode episode) {
-        if (episode.getScores() == null || !Double.isFinite(episode.getScores().getReward())) {
+        // A demonstration's reward measures the reference it said, not the policy: not part of the curve.
+        if (episode.getScores() == null || !Double.isFinite(episode.getScores().getReward())
+                || episode.getExploration() == ExplorationStrategy.DEMONSTRATION) {
             return;
         }
         long bucket = Math.floorDiv(episode.getCreatedAt().toEpochMilli(), bucketMillis) * bucketMillis;

@@ -1,5 +1,7 @@
 package dev.qstream.console.report;
 
+import dev.qstream.schemas.avro.Episode;
+import dev.qstream.schemas.avro.ExplorationStrategy;
 import dev.qstream.schemas.avro.MetricKind;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,6 +31,9 @@ class LearningCurveTest {
         for (int s = 0; s < 600; s++) {
             curve.accept(episode(UUID.randomUUID(), s / 60, 0.1 + 0.5 * s / 600.0, t0 + s * 1000L));
             curve.accept(episode(UUID.randomUUID(), s / 60, null, t0 + s * 1000L)); // unscored copies do not count
+            Episode demonstration = episode(UUID.randomUUID(), 0, 1.0, t0 + s * 1000L);
+            demonstration.setExploration(ExplorationStrategy.DEMONSTRATION);
+            curve.accept(demonstration); // a reference said by the teacher is not the policy's reward
         }
         for (int v = 1; v <= 5; v++) {
             curve.accept(metric("evaluator", "evaluator-1", "eval.rougeL.f", MetricKind.GAUGE, 0.1 * v, t0 + v * 120_000L,
