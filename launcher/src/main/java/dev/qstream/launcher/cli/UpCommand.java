@@ -113,7 +113,7 @@ public final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        checkOptions();
+        SimulatedRater.Taste taste = checkOptions();
         Path dir = dataDir != null ? dataDir
                 : Path.of(".qstream", "up-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Path logs = Files.createDirectories(dir.resolve("logs"));
@@ -133,7 +133,7 @@ public final class UpCommand implements Callable<Integer> {
         try {
             KafkaSettings settings = startBroker(stack, dir, logs);
             startServices(stack, settings, task, dir, logs);
-            startTrafficAndDashboard(stack, settings, task, dir);
+            startTrafficAndDashboard(stack, settings, task, dir, taste);
             say("loop running: %d actor(s), scorer, learner; %.0f prompts/s%s; simulated feedback on %.0f%% of generations",
                     actors, rate, duration == null ? " (Ctrl-C to stop)" : " for " + duration.toSeconds() + " s",
                     100 * feedbackFraction);
@@ -177,14 +177,15 @@ public final class UpCommand implements Callable<Integer> {
         }
     }
 
-    private void checkOptions() {
+    /** Refuses bad options before anything starts; returns the simulated rater's taste (which checks its own). */
+    private SimulatedRater.Taste checkOptions() {
         if (actors < 1) {
             throw new IllegalArgumentException("--actors must be >= 1");
         }
         if (repeat < 0) {
             throw new IllegalArgumentException("--repeat must be >= 0 (0 = no end)");
         }
-        new SimulatedRater.Taste(feedbackFraction, feedbackDelay, feedbackNoise, seed); // checks the rater's options
+        return new SimulatedRater.Taste(feedbackFraction, feedbackDelay, feedbackNoise, seed);
     }
 
     private TaskSetup prepareTask(Path dir, Path logs) throws IOException {
@@ -248,13 +249,12 @@ public final class UpCommand implements Callable<Integer> {
     }
 
     /** The observer, the traffic simulator, the simulated rater and the dashboard, in this process. */
-    private void startTrafficAndDashboard(Stack stack, KafkaSettings settings, TaskSetup task, Path dir)
+    private void startTrafficAndDashboard(Stack stack, KafkaSettings settings, TaskSetup task, Path dir, SimulatedRater.Taste taste)
             throws IOException, InterruptedException {
         stack.observer = new LoopObserver(settings).start();
         stack.simulator = new TrafficSimulator(settings, taskName(), task.train(), rate, seed, shuffle, repeat).start();
         if (feedbackFraction > 0) {
-            stack.rater = new SimulatedRater(settings, task.prompts(),
-                    new SimulatedRater.Taste(feedbackFraction, feedbackDelay, feedbackNoise, seed)).start();
+            stack.rater = new SimulatedRater(settings, task.prompts(), taste).start();
         }
         stack.endpoints = LocalEndpoints.start(settings, dashboardPort, stack.children, dir);
         stack.endpoints.print(dir);

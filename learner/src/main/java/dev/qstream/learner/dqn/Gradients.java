@@ -102,11 +102,11 @@ final class Gradients {
             }
             // Through the ReLU: the pre-activation was positive exactly where the activation is.
             for (int j = 0; j < h; j++) {
-                float dq_dh = gi * dHiddenView.get(hRow + j);
+                float dLossDh = gi * dHiddenView.get(hRow + j);
                 if (rival >= 0) {
-                    dq_dh += gm * (w2.get(rival * h + j) - w2.get(a * h + j));
+                    dLossDh += gm * (w2.get(rival * h + j) - w2.get(a * h + j));
                 }
-                float d = hidden.get(hRow + j) > 0f ? dq_dh : 0f;
+                float d = hidden.get(hRow + j) > 0f ? dLossDh : 0f;
                 dHiddenView.put(hRow + j, d);
                 b1[j] += d;
             }
