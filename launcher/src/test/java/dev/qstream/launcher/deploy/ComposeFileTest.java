@@ -49,7 +49,7 @@ class ComposeFileTest {
         assertThat(COMPOSE).exists();
         run("docker-compose", "-f", COMPOSE.toString(), "config", "-q");
         List<String> services = run("docker-compose", "-f", COMPOSE.toString(), "config", "--services").lines().map(String::strip).toList();
-        assertThat(services).contains("kafka", "actor-1", "actor-2", "scorer", "learner", "deploy", "prometheus", "grafana");
+        assertThat(services).contains("kafka", "actor-1", "actor-2", "scorer", "learner", "ops", "prometheus", "grafana");
         String text = Files.readString(COMPOSE);
         assertThat(text).contains("apache/kafka:").contains("QSTREAM_BOOTSTRAP_SERVERS: kafka:9092")
                 .contains("QSTREAM_METRICS_PORT: \"9400\"").contains("prom/prometheus:").contains("grafana/grafana:");
