@@ -13,6 +13,7 @@ import dev.qstream.actor.generation.EpisodeGenerator;
 import dev.qstream.actor.decode.Exploration;
 import dev.qstream.actor.generation.GenerationResult;
 import dev.qstream.runtime.http.BearerToken;
+import dev.qstream.runtime.http.HttpExposure;
 import dev.qstream.runtime.http.RecentEpisodes;
 import dev.qstream.schemas.avro.ExplorationStrategy;
 import dev.qstream.schemas.avro.Feedback;
@@ -68,17 +69,17 @@ public final class ActorHttpApi implements AutoCloseable {
     private final Counter rejected;
     private final Javalin app;
 
-    public ActorHttpApi(Backend backend, int port, Optional<BearerToken> bearerToken, long maxRequestBytes, MeterRegistry registry) {
+    /** @param exposure interface to bind (loopback by default) and the token every {@code /v1} call then needs */
+    public ActorHttpApi(Backend backend, int port, HttpExposure exposure, long maxRequestBytes, MeterRegistry registry) {
         this.backend = backend;
         this.validator = new RecordValidator(backend.limits());
-        this.token = bearerToken;
+        this.token = exposure.token();
         this.requests = Counter.builder("actor.requests").tag("source", "http").description("generation requests").register(registry);
         this.rejected = Counter.builder("actor.http.rejected").description("HTTP requests answered with a client error").register(registry);
         this.app = Javalin.create(config -> {
             config.http.maxRequestSize = maxRequestBytes;
             config.http.prefer405over404 = true; // a known path with the wrong method says so, not "no such endpoint"
             config.http.defaultContentType = "application/json";
-            config.jetty.port = port;
             config.startup.showJavalinBanner = false;
             config.routes.before("/v1/*", this::authorize);
             config.routes.post("/v1/generate", this::generate);
@@ -113,7 +114,7 @@ public final class ActorHttpApi implements AutoCloseable {
                     error(ctx, 405, "method not allowed: " + ctx.method() + " " + ctx.path());
                 }
             });
-        }).start(port);
+        }).start(exposure.host(), port);
     }
 
     public int port() {

@@ -3,7 +3,7 @@ package dev.qstream.actor.service;
 import dev.qstream.actor.decode.ActionMasker;
 import dev.qstream.actor.generation.EpsilonSchedule;
 import dev.qstream.actor.generation.ReferenceChoice;
-import dev.qstream.runtime.http.BearerToken;
+import dev.qstream.runtime.http.HttpExposure;
 import dev.qstream.policy.network.ModelIdentity;
 import dev.qstream.policy.state.EncoderSpec;
 import dev.qstream.policy.text.Vocabulary;
@@ -35,7 +35,7 @@ import java.util.Optional;
  * @param maxBatchWait     longest a step waits for others to batch with
  * @param topicConcurrency prompts from the topic generated at once (so they batch)
  * @param httpPort         HTTP API port; -1 = no HTTP API, 0 = any free port
- * @param httpToken        bearer token the HTTP API requires; empty = no auth
+ * @param httpExposure     interface the HTTP API binds and the bearer token it requires (loopback by default)
  * @param maxRequestBytes  largest HTTP request body accepted
  * @param rejectUnknownFeedbackEpisodes refuse feedback for episode ids this actor did not produce (recently)
  * @param requireKafka     answer generate with 503 while Kafka is not acknowledging (default: keep serving and buffer)
@@ -51,7 +51,7 @@ public record ActorConfig(String instanceId, String modelName, Vocabulary vocabu
                           long initSeed, int maxTokens, int maxPromptTokens, ExplorationStrategy strategy,
                           EpsilonSchedule epsilon, double temperature, ActionMasker.Mode maskMode, int commonWords,
                           int topK, int maxBatch, Duration maxBatchWait, int topicConcurrency, int httpPort,
-                          Optional<BearerToken> httpToken, int maxRequestBytes, boolean rejectUnknownFeedbackEpisodes,
+                          HttpExposure httpExposure, int maxRequestBytes, boolean rejectUnknownFeedbackEpisodes,
                           boolean requireKafka, int producerQueueRecords, Optional<ModelSigner> signer, String groupId, Duration catchUpTimeout,
                           double demonstrationFraction, ReferenceChoice referenceChoice) {
 
@@ -69,7 +69,7 @@ public record ActorConfig(String instanceId, String modelName, Vocabulary vocabu
         Objects.requireNonNull(vocabulary, "vocabulary");
         Objects.requireNonNull(encoder, "encoder");
         Objects.requireNonNull(signer, "signer");
-        Objects.requireNonNull(httpToken, "httpToken");
+        Objects.requireNonNull(httpExposure, "httpExposure");
         Objects.requireNonNull(referenceChoice, "referenceChoice");
         if (maxTokens < 1 || maxPromptTokens < 1 || hidden < 1 || commonWords < 0 || topK < 1 || maxBatch < 1
                 || topicConcurrency < 1 || httpPort < -1 || maxRequestBytes < 1024 || producerQueueRecords < 1
@@ -102,7 +102,7 @@ public record ActorConfig(String instanceId, String modelName, Vocabulary vocabu
         private Duration maxBatchWait = Duration.ofMillis(1);
         private int topicConcurrency = 16;
         private int httpPort = -1;
-        private Optional<BearerToken> httpToken = Optional.empty();
+        private HttpExposure httpExposure = HttpExposure.loopback(Optional.empty());
         private int maxRequestBytes = 64 * 1024;
         private boolean rejectUnknownFeedbackEpisodes;
         private boolean requireKafka;
@@ -139,7 +139,7 @@ public record ActorConfig(String instanceId, String modelName, Vocabulary vocabu
         public Builder maxBatchWait(Duration v) { maxBatchWait = v; return this; }
         public Builder topicConcurrency(int v) { topicConcurrency = v; return this; }
         public Builder httpPort(int v) { httpPort = v; return this; }
-        public Builder httpToken(Optional<BearerToken> v) { httpToken = v; return this; }
+        public Builder httpExposure(HttpExposure v) { httpExposure = v; return this; }
         public Builder maxRequestBytes(int v) { maxRequestBytes = v; return this; }
         public Builder rejectUnknownFeedbackEpisodes(boolean v) { rejectUnknownFeedbackEpisodes = v; return this; }
         public Builder requireKafka(boolean v) { requireKafka = v; return this; }
@@ -153,7 +153,7 @@ public record ActorConfig(String instanceId, String modelName, Vocabulary vocabu
         public ActorConfig build() {
             return new ActorConfig(instanceId, modelName, vocabulary, encoder, hidden, initSeed, maxTokens,
                     maxPromptTokens, strategy, epsilon, temperature, maskMode, commonWords, topK, maxBatch,
-                    maxBatchWait, topicConcurrency, httpPort, httpToken, maxRequestBytes, rejectUnknownFeedbackEpisodes,
+                    maxBatchWait, topicConcurrency, httpPort, httpExposure, maxRequestBytes, rejectUnknownFeedbackEpisodes,
                     requireKafka, producerQueueRecords, signer, groupId, catchUpTimeout, demonstrationFraction,
                     referenceChoice);
         }

@@ -128,7 +128,7 @@ public final class ActorService implements ManagedService {
                 recent, variables::caughtUp, this::servedModelVersion, limits, config.maxTokens(), config.temperature(),
                 config.epsilon().end(), config.strategy(), config.rejectUnknownFeedbackEpisodes(),
                 () -> config.requireKafka() && !producer.acknowledging(5_000)), config.httpPort(),
-                config.httpToken(), config.maxRequestBytes(), context.registry());
+                config.httpExposure(), config.maxRequestBytes(), context.registry());
         if (http != null) {
             LOG.info("actor {} HTTP API on port {}", config.instanceId(), http.port());
         }

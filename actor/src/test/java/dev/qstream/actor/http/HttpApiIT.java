@@ -6,6 +6,7 @@ import dev.qstream.actor.ActorFixture;
 import dev.qstream.broker.BrokerSettings;
 import dev.qstream.broker.EmbeddedKafkaBroker;
 import dev.qstream.runtime.http.BearerToken;
+import dev.qstream.runtime.http.HttpExposure;
 import dev.qstream.schemas.avro.Feedback;
 import dev.qstream.schemas.avro.FeedbackKind;
 import dev.qstream.schemas.serde.Serdes;
@@ -42,7 +43,7 @@ class HttpApiIT {
     @BeforeAll
     static void start() throws Exception {
         broker = EmbeddedKafkaBroker.start(BrokerSettings.ephemeral());
-        actor = new ActorFixture(broker.bootstrapServers(), "http", b -> b.httpToken(Optional.of(BearerToken.of(TOKEN)))
+        actor = new ActorFixture(broker.bootstrapServers(), "http", b -> b.httpExposure(HttpExposure.loopback(Optional.of(BearerToken.of(TOKEN))))
                 .maxRequestBytes(4096).rejectUnknownFeedbackEpisodes(true));
     }
 
@@ -68,6 +69,21 @@ class HttpApiIT {
         JsonNode body = JSON.readTree(r.body());
         assertThat(body.get("error").asText()).contains(message);
         assertThat(body.get("status").asInt()).isEqualTo(status);
+    }
+
+    @Test
+    void theApiListensOnLoopbackOnlyByDefault() throws Exception {
+        java.net.InetAddress external = java.util.Collections.list(java.net.NetworkInterface.getNetworkInterfaces()).stream()
+                .flatMap(n -> java.util.Collections.list(n.getInetAddresses()).stream())
+                .filter(a -> a instanceof java.net.Inet4Address && !a.isLoopbackAddress() && !a.isLinkLocalAddress())
+                .findFirst().orElse(null);
+        org.junit.jupiter.api.Assumptions.assumeTrue(external != null, "this machine has no non-loopback IPv4 address");
+        assertThat(call("GET", "/healthz", null, null).statusCode()).isEqualTo(200); // it is up, on loopback
+        try (java.net.Socket s = new java.net.Socket()) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> s.connect(
+                            new java.net.InetSocketAddress(external, actor.actor.httpPort()), 5_000))
+                    .as("connecting on %s", external).isInstanceOf(java.net.ConnectException.class);
+        }
     }
 
     @Test

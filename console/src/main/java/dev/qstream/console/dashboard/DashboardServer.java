@@ -4,6 +4,7 @@ import dev.qstream.console.telemetry.ConsumerLagReader;
 import dev.qstream.console.telemetry.GenerationStats;
 import dev.qstream.console.telemetry.LoopTelemetry;
 import dev.qstream.runtime.http.BearerToken;
+import dev.qstream.runtime.http.HttpExposure;
 import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.runtime.service.ServiceContext;
 import io.javalin.Javalin;
@@ -23,19 +24,18 @@ import java.util.Optional;
 public final class DashboardServer implements AutoCloseable {
 
     /**
-     * @param host       interface to bind
+     * @param exposure   interface to bind and the bearer token every route but {@code /healthz} then requires
+     *                   (loopback by default; another interface needs a token or an explicit --insecure)
      * @param port       0 picks a free port
      * @param history    how far back the topics are read at start
      * @param pushEvery  how often open pages get a new view
      * @param instanceId this ops instance's id on the metrics topic
-     * @param token      bearer token every route but {@code /healthz} requires; empty = open
      * @param rejectUnknownFeedback refuse feedback for episode ids not seen on the generations topic
      */
-    public record Options(String host, int port, Duration history, Duration pushEvery, String instanceId,
-                          Optional<BearerToken> token, boolean rejectUnknownFeedback) {
+    public record Options(HttpExposure exposure, int port, Duration history, Duration pushEvery, String instanceId,
+                          boolean rejectUnknownFeedback) {
         public Options {
-            Objects.requireNonNull(host, "host");
-            Objects.requireNonNull(token, "token");
+            Objects.requireNonNull(exposure, "exposure");
             if (port < 0 || port > 65_535) {
                 throw new IllegalArgumentException("dashboard port must be in [0, 65535], got " + port);
             }
@@ -47,13 +47,17 @@ public final class DashboardServer implements AutoCloseable {
             }
         }
 
-        /** An open dashboard (no token, any episode id). */
-        public Options(String host, int port, Duration history, Duration pushEvery, String instanceId) {
-            this(host, port, history, pushEvery, instanceId, Optional.empty(), false);
+        /** A dashboard on loopback with the given token (none = open to this machine only), any episode id. */
+        public static Options loopback(int port, Optional<BearerToken> token) {
+            return new Options(HttpExposure.loopback(token), port, Duration.ofMinutes(30), Duration.ofSeconds(2), "ops-1", false);
         }
 
-        public static Options defaults(int port) {
-            return new Options("0.0.0.0", port, Duration.ofMinutes(30), Duration.ofSeconds(2), "ops-1");
+        public String host() {
+            return exposure.host();
+        }
+
+        public Optional<BearerToken> token() {
+            return exposure.token();
         }
     }
 

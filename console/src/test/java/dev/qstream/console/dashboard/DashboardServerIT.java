@@ -6,6 +6,7 @@ import dev.qstream.broker.BrokerSettings;
 import dev.qstream.broker.EmbeddedKafkaBroker;
 import dev.qstream.console.telemetry.TestTopics;
 import dev.qstream.runtime.http.BearerToken;
+import dev.qstream.runtime.http.HttpExposure;
 import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.schemas.avro.DeadLetter;
 import dev.qstream.schemas.avro.DeadLetterReason;
@@ -90,8 +91,8 @@ class DashboardServerIT {
     }
 
     private static DashboardServer startDashboard() {
-        return DashboardServer.start(settings, new DashboardServer.Options("127.0.0.1", 0, Duration.ofMinutes(10),
-                Duration.ofMillis(500), "ops-it"));
+        return DashboardServer.start(settings, new DashboardServer.Options(HttpExposure.loopback(Optional.empty()), 0,
+                Duration.ofMinutes(10), Duration.ofMillis(500), "ops-it", false));
     }
 
     @AfterAll
@@ -251,8 +252,9 @@ class DashboardServerIT {
     @Test
     void aTokenGuardsEveryRouteButHealthAndUnknownEpisodesCanBeRefused() throws Exception {
         String secret = "dashboard-token-0123456789";
-        try (DashboardServer secured = DashboardServer.start(settings, new DashboardServer.Options("127.0.0.1", 0,
-                Duration.ofMinutes(10), Duration.ofMillis(500), "ops-secured", Optional.of(BearerToken.of(secret)), true))) {
+        try (DashboardServer secured = DashboardServer.start(settings, new DashboardServer.Options(
+                HttpExposure.loopback(Optional.of(BearerToken.of(secret))), 0, Duration.ofMinutes(10), Duration.ofMillis(500),
+                "ops-secured", true))) {
             await().atMost(Duration.ofSeconds(30)).until(secured::caughtUp);
             HttpClient noRedirects = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
             BiFunction<String, String, HttpRequest.Builder> request = (path, auth) -> {

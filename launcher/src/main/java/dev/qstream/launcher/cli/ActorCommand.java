@@ -6,6 +6,7 @@ import dev.qstream.launcher.options.ModelOptions;
 import dev.qstream.launcher.options.DurationConverter;
 import dev.qstream.launcher.options.SigningOptions;
 import dev.qstream.launcher.options.VocabularyOptions;
+import dev.qstream.launcher.options.HttpExposureOptions;
 import dev.qstream.actor.decode.ActionMasker;
 import dev.qstream.actor.generation.EpsilonSchedule;
 import dev.qstream.actor.generation.ReferenceChoice;
@@ -13,7 +14,6 @@ import dev.qstream.actor.service.ActorConfig;
 import dev.qstream.actor.service.ActorService;
 import dev.qstream.policy.state.EncoderSpec;
 import dev.qstream.policy.text.Vocabulary;
-import dev.qstream.runtime.http.BearerToken;
 import dev.qstream.schemas.avro.ExplorationStrategy;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -77,9 +77,8 @@ public final class ActorCommand implements Callable<Integer> {
     @Option(names = "--http-port", description = "HTTP API port; -1 = no HTTP API, 0 = any free port (default: ${DEFAULT-VALUE}).")
     int httpPort = D.httpPort();
 
-    @Option(names = "--http-token-file", paramLabel = "FILE",
-            description = "File holding the bearer token the HTTP API requires (else $QSTREAM_HTTP_TOKEN; none = no auth).")
-    java.nio.file.Path httpTokenFile;
+    @Mixin
+    HttpExposureOptions http;
 
     @Option(names = "--max-request-bytes", description = "Largest HTTP request body (default: ${DEFAULT-VALUE}).")
     int maxRequestBytes = D.maxRequestBytes();
@@ -102,10 +101,6 @@ public final class ActorCommand implements Callable<Integer> {
             + "closest to the others, so a prompt is always demonstrated the same way) (default: ${DEFAULT-VALUE}).")
     ReferenceChoice referenceChoice = D.referenceChoice();
 
-    private java.util.Optional<BearerToken> httpToken() {
-        return BearerToken.configured(httpTokenFile, System.getenv());
-    }
-
     @Override
     public Integer call() throws Exception {
         Vocabulary vocabulary = this.vocabulary.load();
@@ -114,7 +109,7 @@ public final class ActorCommand implements Callable<Integer> {
                 .maxTokens(decoding.maxTokens).strategy(strategy)
                 .epsilon(new EpsilonSchedule(epsilonStart, epsilonEnd, epsilonDecay)).temperature(temperature)
                 .demonstrationFraction(demonstrationFraction).referenceChoice(referenceChoice).maskMode(decoding.mask).commonWords(decoding.commonWords(this.vocabulary.task(), vocabulary)).topK(topK).maxBatch(maxBatch).maxBatchWait(maxBatchWait)
-                .topicConcurrency(topicConcurrency).httpPort(httpPort).httpToken(httpToken())
+                .topicConcurrency(topicConcurrency).httpPort(httpPort).httpExposure(http.exposure())
                 .maxRequestBytes(maxRequestBytes).rejectUnknownFeedbackEpisodes(rejectUnknownFeedback).requireKafka(requireKafka)
                 .producerQueueRecords(producerQueueRecords)
                 .signer(signing.signer()).groupId(service.kafka.topicPrefix + "-actors").build();

@@ -8,7 +8,8 @@ import dev.qstream.console.observe.LoopSummary;
 import dev.qstream.tasks.simulator.TrafficSimulator;
 import dev.qstream.tasks.TaskPrompt;
 import dev.qstream.tasks.TaskVocabulary;
-import dev.qstream.runtime.http.BearerToken;
+import dev.qstream.launcher.options.HttpExposureOptions;
+import dev.qstream.runtime.http.HttpExposure;
 import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.runtime.kafka.TopicBootstrap;
 import picocli.CommandLine.Command;
@@ -48,8 +49,8 @@ public final class OpsCommand implements Callable<Integer> {
             description = "Dashboard port (also serves /metrics); 0 picks a free one, -1 serves none (default: ${DEFAULT-VALUE}).")
     int port;
 
-    @Option(names = "--host", defaultValue = "0.0.0.0", description = "Interface the dashboard binds (default: ${DEFAULT-VALUE}).")
-    String host;
+    @Mixin
+    HttpExposureOptions http;
 
     @Option(names = "--history", defaultValue = "30m", converter = DurationConverter.class,
             description = "How far back the dashboard reads the topics at start (default: ${DEFAULT-VALUE}).")
@@ -58,10 +59,6 @@ public final class OpsCommand implements Callable<Integer> {
     @Option(names = "--instance-id", defaultValue = "ops-1", description = "This ops instance's id on the metrics topic (default: ${DEFAULT-VALUE}).")
     String instanceId;
 
-    @Option(names = "--http-token-file", paramLabel = "FILE",
-            description = "File holding the bearer token the dashboard requires (else $QSTREAM_HTTP_TOKEN; none = open). "
-                    + "Browsers open /?token=<token> once.")
-    Path httpTokenFile;
 
     @Option(names = "--reject-unknown-feedback",
             description = "Refuse dashboard feedback for episode ids not seen on the generations topic.")
@@ -73,7 +70,7 @@ public final class OpsCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         KafkaSettings settings = kafka.settings();
-        BearerToken.configured(httpTokenFile, System.getenv()); // a bad token file fails here, before any connection
+        HttpExposure exposure = http.exposure(); // a bad token file or an open non-loopback bind fails here, before any connection
         TopicBootstrap.ensureTopics(settings, kafka.startupTimeout);
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(stop::countDown, "ops-shutdown"));
@@ -86,8 +83,8 @@ public final class OpsCommand implements Callable<Integer> {
         TrafficSimulator simulator = null;
         DashboardServer dashboard = null;
         if (port >= 0) {
-            dashboard = DashboardServer.start(settings, new DashboardServer.Options(host, port, history,
-                    Duration.ofSeconds(2), instanceId, BearerToken.configured(httpTokenFile, System.getenv()), rejectUnknownFeedback));
+            dashboard = DashboardServer.start(settings, new DashboardServer.Options(exposure, port, history,
+                    Duration.ofSeconds(2), instanceId, rejectUnknownFeedback));
             System.err.println("[qstream ops] dashboard: " + dashboard.url() + " (Prometheus: " + dashboard.url() + "metrics)");
         }
         if (rate > 0) {

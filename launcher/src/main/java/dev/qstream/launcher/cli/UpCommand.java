@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.qstream.launcher.local.ChildJvm;
 import dev.qstream.launcher.local.LocalEndpoints;
+import dev.qstream.launcher.local.LocalToken;
 import dev.qstream.console.observe.LoopObserver;
 import dev.qstream.console.observe.LoopSummary;
 import dev.qstream.tasks.simulator.SimulatedRater;
@@ -164,6 +165,7 @@ public final class UpCommand implements Callable<Integer> {
         SimulatedRater rater;
         LoopObserver observer;
         LocalEndpoints endpoints;
+        LocalToken token;
 
         /** Stops traffic, lets the pipeline drain, then stops services in dependency order and the broker last. */
         LoopSummary shutDown() throws InterruptedException {
@@ -221,6 +223,7 @@ public final class UpCommand implements Callable<Integer> {
         // Every service also serves Prometheus metrics on a free port; LocalEndpoints reads them from the logs.
         List<String> kafkaArgs = List.of("--bootstrap-servers", settings.bootstrapServers(), "--partitions",
                 String.valueOf(partitions), "--metrics-port", "0");
+        stack.token = LocalToken.create(dir);
         String vocab = task.vocabFile().toString();
         String commonWords = String.valueOf(task.commonWords());
         stack.children.add(ChildJvm.launch("scorer", List.of("-Xmx768m"),
@@ -237,9 +240,11 @@ public final class UpCommand implements Callable<Integer> {
             int httpPort = freePort();
             stack.children.add(ChildJvm.launch("actor-" + i, nd4jOptions("1g", "2g"),
                     concat(List.of("actor"), kafkaArgs, List.of("--instance-id", "actor-" + i, "--vocab", vocab,
-                            "--common-words", commonWords, "--http-port", String.valueOf(httpPort))),
+                            "--common-words", commonWords, "--http-port", String.valueOf(httpPort),
+                            "--http-token-file", stack.token.file().toString())),
                     env, logs.resolve("actor-" + i + ".log")));
-            say("actor-%d HTTP API: http://127.0.0.1:%d/v1/generate", i, httpPort);
+            say("actor-%d HTTP API: http://127.0.0.1:%d/v1/generate (header: Authorization: Bearer $(cat %s))",
+                    i, httpPort, stack.token.file());
         }
         String taskArg = taskFile == null ? TaskVocabulary.BUILTIN : taskFile.toAbsolutePath().toString();
         stack.children.add(ChildJvm.launch("evaluator", nd4jOptions("768m", "1g"),
@@ -256,7 +261,7 @@ public final class UpCommand implements Callable<Integer> {
         if (feedbackFraction > 0) {
             stack.rater = new SimulatedRater(settings, task.prompts(), taste).start();
         }
-        stack.endpoints = LocalEndpoints.start(settings, dashboardPort, stack.children, dir);
+        stack.endpoints = LocalEndpoints.start(settings, dashboardPort, stack.token, stack.children, dir);
         stack.endpoints.print(dir);
     }
 

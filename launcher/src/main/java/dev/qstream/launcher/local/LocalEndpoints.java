@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The web side of {@code up}: starts the dashboard in the {@code up} process, learns where each child service serves
@@ -21,21 +22,24 @@ public final class LocalEndpoints implements AutoCloseable {
 
     private final DashboardServer dashboard;
     private final Map<String, String> metricsUrls;
+    private final LocalToken token;
 
-    private LocalEndpoints(DashboardServer dashboard, Map<String, String> metricsUrls) {
+    private LocalEndpoints(DashboardServer dashboard, Map<String, String> metricsUrls, LocalToken token) {
         this.dashboard = dashboard;
         this.metricsUrls = metricsUrls;
+        this.token = token;
     }
 
     /**
      * @param dashboardPort the dashboard's port; when it is taken, a free one is used instead (said so); -1: none
+     * @param token         the run's token: the dashboard requires it, the scrape config sends it to the dashboard
      * @param services      the child services (the broker is skipped: it has no metrics endpoint)
      */
-    public static LocalEndpoints start(KafkaSettings settings, int dashboardPort, List<ChildJvm> services, Path dataDir)
-            throws IOException, InterruptedException {
+    public static LocalEndpoints start(KafkaSettings settings, int dashboardPort, LocalToken token, List<ChildJvm> services,
+                                       Path dataDir) throws IOException, InterruptedException {
         DashboardServer dashboard = null;
         if (dashboardPort >= 0) {
-            dashboard = startDashboard(settings, dashboardPort);
+            dashboard = startDashboard(settings, dashboardPort, token);
         }
         try {
             Map<String, String> urls = new LinkedHashMap<>();
@@ -47,8 +51,8 @@ public final class LocalEndpoints implements AutoCloseable {
             if (dashboard != null) {
                 urls.put("ops", dashboard.url() + "metrics");
             }
-            Files.writeString(dataDir.resolve("prometheus.yml"), prometheusConfig(urls));
-            return new LocalEndpoints(dashboard, urls);
+            Files.writeString(dataDir.resolve("prometheus.yml"), prometheusConfig(urls, Map.of("ops", token.file())));
+            return new LocalEndpoints(dashboard, urls, token);
         } catch (IOException | InterruptedException | RuntimeException e) {
             if (dashboard != null) {
                 dashboard.close();
@@ -57,20 +61,23 @@ public final class LocalEndpoints implements AutoCloseable {
         }
     }
 
-    private static DashboardServer startDashboard(KafkaSettings settings, int port) {
+    private static DashboardServer startDashboard(KafkaSettings settings, int port, LocalToken token) {
         try {
-            return DashboardServer.start(settings, DashboardServer.Options.defaults(port));
+            return DashboardServer.start(settings, DashboardServer.Options.loopback(port, Optional.of(token.bearer())));
         } catch (IllegalStateException e) {
             if (port == 0) {
                 throw e;
             }
             say("dashboard port %d is taken (%s); using a free port instead", port, e.getMessage());
-            return DashboardServer.start(settings, DashboardServer.Options.defaults(0));
+            return DashboardServer.start(settings, DashboardServer.Options.loopback(0, Optional.of(token.bearer())));
         }
     }
 
-    /** A Prometheus scrape config with one job per service and the instance label set to the service name. */
-    static String prometheusConfig(Map<String, String> metricsUrls) {
+    /**
+     * A Prometheus scrape config with one job per service and the instance label set to the service name; a service
+     * in {@code tokenFiles} (the dashboard, whose /metrics sits behind its token) is scraped with that bearer token.
+     */
+    static String prometheusConfig(Map<String, String> metricsUrls, Map<String, Path> tokenFiles) {
         StringBuilder sb = new StringBuilder("""
                 # Written by ./qstream up: scrape every service of this local loop.
                 # Run: prometheus --config.file=prometheus.yml
@@ -86,6 +93,11 @@ public final class LocalEndpoints implements AutoCloseable {
                     .append("    static_configs:\n")
                     .append("      - targets: ['").append(hostPort).append("']\n")
                     .append("        labels: {service: ").append(job).append("}\n");
+            Path tokenFile = tokenFiles.get(name);
+            if (tokenFile != null) {
+                sb.append("    authorization:\n")
+                        .append("      credentials_file: ").append(tokenFile.toAbsolutePath()).append('\n');
+            }
         });
         return sb.toString();
     }
@@ -93,7 +105,7 @@ public final class LocalEndpoints implements AutoCloseable {
     /** Prints the dashboard's and every service's address. */
     public void print(Path dataDir) {
         if (dashboard != null) {
-            say("dashboard: %s", dashboard.url());
+            say("dashboard: %s (the token is in %s; the page keeps it as a cookie)", token.dashboardUrl(dashboard.url()), token.file());
         }
         StringBuilder sb = new StringBuilder();
         metricsUrls.forEach((name, url) -> sb.append(sb.length() == 0 ? "" : ", ").append(name).append(' ').append(url));

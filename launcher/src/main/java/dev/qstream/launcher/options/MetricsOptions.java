@@ -13,8 +13,9 @@ public final class MetricsOptions {
                     + "unset: not served (or $QSTREAM_METRICS_PORT).")
     public Integer port;
 
-    @Option(names = "--metrics-host", defaultValue = "0.0.0.0", paramLabel = "HOST",
-            description = "Interface the metrics endpoint binds (default: ${DEFAULT-VALUE}).")
+    // Loopback like every HTTP endpoint here; metrics are read-only (no token), so another interface needs only saying.
+    @Option(names = "--metrics-host", defaultValue = "127.0.0.1", paramLabel = "HOST",
+            description = "Interface the metrics endpoint binds; 0.0.0.0 for a Prometheus on another host or container (default: ${DEFAULT-VALUE}).")
     public String host;
 
     public boolean enabled() {

@@ -68,4 +68,18 @@ class CommandLineErrorsTest {
         assertRefused("--actors must be >= 1", "up", "--data-dir", data.toString(), "--actors", "0");
         assertThat(data).doesNotExist();
     }
+
+    @Test
+    void httpOnAnotherInterfaceWithoutATokenIsRefusedBeforeAnyConnection() {
+        String refusal = "refusing to serve HTTP on 0.0.0.0 without a token";
+        assertRefused(refusal, "actor", "--bootstrap-servers", "127.0.0.1:9", "--task", "builtin", "--allow-unsigned-models", "--http-host", "0.0.0.0");
+        assertRefused(refusal, "ops", "--bootstrap-servers", "127.0.0.1:9", "--host", "0.0.0.0");
+        assertThat(err.toString()).contains("--insecure");
+    }
+
+    @Test
+    void aTokenFileThatIsTooShortIsRefused() throws Exception {
+        Path token = java.nio.file.Files.writeString(dir.resolve("token"), "short\n");
+        assertRefused("at least 16 characters", "ops", "--bootstrap-servers", "127.0.0.1:9", "--http-token-file", token.toString());
+    }
 }

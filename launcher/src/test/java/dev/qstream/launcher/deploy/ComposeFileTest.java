@@ -53,6 +53,13 @@ class ComposeFileTest {
         String text = Files.readString(COMPOSE);
         assertThat(text).contains("apache/kafka:").contains("QSTREAM_BOOTSTRAP_SERVERS: kafka:9092")
                 .contains("QSTREAM_METRICS_PORT: \"9400\"").contains("prom/prometheus:").contains("grafana/grafana:");
+        // Inside containers the HTTP endpoints bind every interface, which qstream refuses without a token: every
+        // qstream service and Prometheus get the token file as a compose secret, and none says --insecure.
+        assertThat(text).contains("QSTREAM_HTTP_HOST: 0.0.0.0").contains("QSTREAM_HTTP_TOKEN_FILE: /run/secrets/qstream_http_token")
+                .contains("file: ./.qstream-http-token").doesNotContain("--insecure").doesNotContain("QSTREAM_INSECURE");
+        String resolved = run("docker-compose", "-f", COMPOSE.toString(), "config");
+        assertThat(resolved.split("qstream_http_token", -1).length - 1).as("secret references in the resolved file")
+                .isGreaterThanOrEqualTo(7); // 5 qstream services + prometheus + the top-level declaration
     }
 
     @Test
@@ -69,7 +76,7 @@ class ComposeFileTest {
             scraped.add(m.group(1) + ":" + m.group(2));
         }
         assertThat(scraped).containsExactlyInAnyOrder("scorer:9400", "learner:9400", "actor-1:9400", "actor-2:9400", "ops:8080");
-        assertThat(prometheus).contains("honor_labels: true");
+        assertThat(prometheus).contains("honor_labels: true").contains("credentials_file: /run/secrets/qstream_http_token");
         String datasource = Files.readString(Path.of("..", "deploy", "grafana", "provisioning", "datasources", "prometheus.yml"));
         assertThat(datasource).contains("uid: prometheus").contains("url: http://prometheus:9090");
     }

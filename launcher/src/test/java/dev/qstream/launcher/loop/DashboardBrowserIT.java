@@ -3,6 +3,7 @@ package dev.qstream.launcher.loop;
 import dev.qstream.broker.BrokerSettings;
 import dev.qstream.broker.EmbeddedKafkaBroker;
 import dev.qstream.console.dashboard.DashboardServer;
+import dev.qstream.runtime.http.HttpExposure;
 import dev.qstream.schemas.avro.Feedback;
 import dev.qstream.schemas.avro.FeedbackKind;
 import dev.qstream.schemas.serde.Serdes;
@@ -28,6 +29,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -69,8 +71,8 @@ class DashboardBrowserIT {
         loop.produceRaw(QstreamTopic.PROMPTS, "junk".getBytes(StandardCharsets.UTF_8),
                 "not a prompt".getBytes(StandardCharsets.UTF_8)); // so the dead-letter chart and tables have something
         loop.startTraffic(30);
-        dashboard = DashboardServer.start(loop.settings, new DashboardServer.Options("127.0.0.1", 0, Duration.ofMinutes(10),
-                Duration.ofSeconds(1), "ops-web"));
+        dashboard = DashboardServer.start(loop.settings, new DashboardServer.Options(HttpExposure.loopback(Optional.empty()), 0,
+                Duration.ofMinutes(10), Duration.ofSeconds(1), "ops-web", false));
 
         profile = Files.createTempDirectory("qstream-chromium-");
         ChromeOptions options = new ChromeOptions();

@@ -5,6 +5,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Optional;
 
@@ -33,6 +35,16 @@ public final class BearerToken {
 
     public static BearerToken of(String token) {
         return new BearerToken(token);
+    }
+
+    /**
+     * A fresh random secret (192 bits, URL-safe Base64, 32 characters) for a caller that must hand it on, e.g.
+     * {@code up} writing it to a file its services read and printing the dashboard's URL with it once.
+     */
+    public static String newSecret() {
+        byte[] bytes = new byte[24];
+        new SecureRandom().nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
     }
 
     /**
