@@ -14,6 +14,7 @@ import dev.qstream.actor.decode.Exploration;
 import dev.qstream.actor.generation.GenerationResult;
 import dev.qstream.runtime.http.BearerToken;
 import dev.qstream.runtime.http.HttpExposure;
+import dev.qstream.runtime.http.Utf8Body;
 import dev.qstream.runtime.http.RecentEpisodes;
 import dev.qstream.schemas.avro.ExplorationStrategy;
 import dev.qstream.schemas.avro.Feedback;
@@ -262,7 +263,12 @@ public final class ActorHttpApi implements AutoCloseable {
     }
 
     private <T> T parse(Context ctx, Class<T> type) {
-        String body = ctx.body();
+        String body;
+        try {
+            body = Utf8Body.decode(ctx.bodyAsBytes());
+        } catch (Utf8Body.InvalidUtf8Exception e) {
+            throw new ApiException(400, e.getMessage());
+        }
         if (body.isBlank()) {
             throw new ApiException(400, "request body is empty; expected a JSON object");
         }

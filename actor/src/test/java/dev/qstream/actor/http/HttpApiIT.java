@@ -19,6 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -116,6 +117,29 @@ class HttpApiIT {
         expectError(call("POST", "/v1/generate", "{\"prompt\":\"w1\",\"epsilon\":1.5}", TOKEN), 400, "'epsilon' must be in [0, 1]");
         expectError(call("POST", "/v1/generate", "{\"prompt\":\"w1\",\"references\":[null]}", TOKEN), 400, "'references' must hold strings only");
         expectError(call("POST", "/v1/generate", "[1,2]", TOKEN), 400, "expected a JSON object");
+    }
+
+    @Test
+    void invalidUtf8IsRefusedNotReplaced() throws Exception {
+        byte[][] invalid = {
+                {(byte) 0xC3, 0x28},                          // a lead byte without its continuation
+                {(byte) 0xED, (byte) 0xA0, (byte) 0x80},      // an encoded surrogate (CESU-8), not UTF-8
+                {(byte) 0xC0, (byte) 0xAF},                   // an overlong '/'
+        };
+        for (String path : List.of("/v1/generate", "/v1/feedback")) {
+            for (byte[] bad : invalid) {
+                java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+                body.write("{\"prompt\":\"w1 ".getBytes(StandardCharsets.UTF_8));
+                body.write(bad);
+                body.write("\"}".getBytes(StandardCharsets.UTF_8));
+                HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + actor.actor.httpPort() + path))
+                        .header("Authorization", "Bearer " + TOKEN).header("Content-Type", "application/json; charset=utf-8")
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body.toByteArray())).build(), HttpResponse.BodyHandlers.ofString());
+                expectError(r, 400, "request body is not valid UTF-8 (at byte 14)");
+            }
+        }
+        // Valid multi-byte text is of course fine.
+        assertThat(call("POST", "/v1/generate", "{\"prompt\":\"w1 caf\u00e9 \u20ac \ud83d\ude00\"}", TOKEN).statusCode()).isEqualTo(200);
     }
 
     @Test

@@ -16,6 +16,8 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
+import dev.qstream.runtime.http.Utf8Body;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -76,7 +78,9 @@ final class FeedbackEndpoint implements AutoCloseable {
         }
         JsonNode node;
         try {
-            node = json.readTree(body);
+            node = json.readTree(Utf8Body.decode(body));
+        } catch (Utf8Body.InvalidUtf8Exception e) {
+            return reject(400, e.getMessage());
         } catch (IOException e) {
             return reject(400, "body is not valid JSON; send {\"episodeId\": \"<uuid>\", \"value\": 1 or -1}");
         }

@@ -106,4 +106,13 @@ class FeedbackEndpointTest {
         assertThat(reply.status()).isEqualTo(503);
         assertThat(error(reply)).contains("could not write the feedback to qstream.feedback: broker unavailable");
     }
+
+    @Test
+    void invalidUtf8IsABadRequestAndNothingIsSent() {
+        byte[] body = {'{', '"', 'e', (byte) 0xC3, 0x28, '"', ':', '1', '}'};
+        FeedbackEndpoint.Reply reply = endpoint.handle(body);
+        assertThat(reply.status()).isEqualTo(400);
+        assertThat(reply.json()).contains("request body is not valid UTF-8 (at byte 3)");
+        assertThat(producer.history()).isEmpty();
+    }
 }

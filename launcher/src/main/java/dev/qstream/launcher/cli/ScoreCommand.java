@@ -44,6 +44,7 @@ import java.util.concurrent.Callable;
 public final class ScoreCommand implements Callable<Integer> {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SacreBleu.EmptyReferences EMPTY_SCORES_ZERO = SacreBleu.EmptyReferences.SCORE_ZERO;
 
     @Spec
     CommandSpec spec;
@@ -126,7 +127,8 @@ public final class ScoreCommand implements Callable<Integer> {
         o.set("rouge2_stem", prf(s.rouge2()));
         o.set("rougeL_stem", prf(s.rougeL()));
         o.set("rougeLsum_stem", prf(s.rougeLsum()));
-        o.put("bleu_sentence", SacreBleu.sentenceBleu(pair.candidate(), pair.references()));
+        // Every reference empty: scored 0 against nothing, as rouge-score scores it (sacreBLEU would refuse the line).
+        o.put("bleu_sentence", SacreBleu.sentenceBleuResult(pair.candidate(), pair.references(), EMPTY_SCORES_ZERO).score());
         return o;
     }
 
@@ -159,7 +161,7 @@ public final class ScoreCommand implements Callable<Integer> {
             }
             byStream.add(stream);
         }
-        BleuResult b = SacreBleu.corpusBleu(hypotheses, byStream);
+        BleuResult b = SacreBleu.corpusBleu(hypotheses, byStream, EMPTY_SCORES_ZERO);
         double[] pr = b.precisions();
         o.put("score", b.score());
         o.put("verbose_score", String.format(Locale.ROOT, "%.1f/%.1f/%.1f/%.1f (BP = %.3f ratio = %.3f hyp_len = %d ref_len = %d)",
@@ -226,10 +228,6 @@ public final class ScoreCommand implements Callable<Integer> {
                     }
                     references.add(r.asText());
                 }
-            }
-            if (references.stream().allMatch(String::isEmpty)) {
-                // sacreBLEU refuses such a segment ("Empty or `None` reference sentence found.").
-                throw new BadLine("every reference is empty (sacreBLEU cannot score that)");
             }
             return new Pair(id, candidate.asText(), references);
         }

@@ -113,7 +113,7 @@ class ScoreCommandTest {
         Path outFile = dir.resolve("scores.jsonl");
         assertThat(run("score", "--in", input(content.toByteArray()).toString(), "--out", outFile.toString())).isZero();
 
-        assertThat(output(outFile)).extracting(n -> n.get("id").asText()).containsExactly("ok-1", "ok-2");
+        assertThat(output(outFile)).extracting(n -> n.get("id").asText()).containsExactly("ok-1", "empty", "ok-2");
         String report = err.toString();
         assertThat(report).contains("line 2: not JSON");
         assertThat(report).contains("line 3: not a JSON object; skipped");
@@ -121,10 +121,10 @@ class ScoreCommandTest {
         assertThat(report).contains("line 5: give either \"reference\" (a string) or \"references\" (an array of strings); skipped");
         assertThat(report).contains("line 6: \"references\" must be a non-empty array of strings; skipped");
         assertThat(report).contains("line 7: \"references\" must be a non-empty array of strings; skipped");
-        assertThat(report).contains("line 8: every reference is empty");
+        assertThat(report).doesNotContain("line 8:");
         assertThat(report).contains("line 9: empty line; skipped");
         assertThat(report).contains("line 10: not valid UTF-8; skipped");
-        assertThat(report).contains("scored 2 line(s), skipped 9");
+        assertThat(report).contains("scored 3 line(s), skipped 8");
     }
 
     @Test
@@ -150,5 +150,26 @@ class ScoreCommandTest {
     void anUnreadableInputIsAnErrorWithAClearMessage() {
         assertThat(run("score", "--in", dir.resolve("missing.jsonl").toString(), "--out", dir.resolve("o").toString()))
                 .isEqualTo(2);
+    }
+
+    @Test
+    void aLineWhoseReferencesAreAllEmptyScoresZeroLikeRougeScoreAndCountsInTheCorpus() throws Exception {
+        Path in = input(
+                "{\"id\": \"real\", \"candidate\": \"the cat sat on the mat\", \"reference\": \"the cat sat on the mat\"}",
+                "{\"id\": \"empty\", \"candidate\": \"a dog ran\", \"references\": [\"\", \"\"]}");
+        Path scores = dir.resolve("s.jsonl");
+        assertThat(run("score", "--in", in.toString(), "--out", scores.toString(), "--corpus")).isZero();
+        JsonNode empty = output(scores).get(1);
+        assertThat(empty.get("id").asText()).isEqualTo("empty");
+        for (String metric : List.of("rouge1", "rouge2", "rougeL", "rougeLsum", "rougeL_stem")) {
+            assertThat(empty.get(metric).get("f").asDouble()).as(metric).isZero();
+            assertThat(empty.get(metric).get("p").asDouble()).as(metric).isZero();
+        }
+        assertThat(empty.get("bleu_sentence").asDouble()).isZero();
+        // The corpus keeps the line: its three words count as hypothesis n-grams that match nothing, so the corpus
+        // score is below the perfect line's 100 and the hypothesis length is both lines' words (6 + 3).
+        JsonNode corpus = JSON.readTree(out.toString().strip());
+        assertThat(corpus.get("verbose_score").asText()).contains("hyp_len = 9 ref_len = 6");
+        assertThat(corpus.get("score").asDouble()).isBetween(1.0, 99.0);
     }
 }

@@ -229,6 +229,8 @@ class BadInputIT {
                 assertThat(l.getPartition()).isEqualTo(partition);
                 assertThat(l.getReason()).isEqualTo(reason);
                 assertThat(l.getError()).contains(errorContains);
+                // One format whoever dead-letters: service/instance.
+                assertThat(l.getConsumer()).isEqualTo(consumerOf(topic));
                 if (value != null && l.getValue() != null) {
                     assertThat(bytes(l.getValue())).isEqualTo(value);
                 }
@@ -236,6 +238,15 @@ class BadInputIT {
         });
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
                 .until(() -> committed(groupOf(good.topic()), new TopicPartition(name, partition)) > next.offset());
+    }
+
+    private static String consumerOf(QstreamTopic topic) {
+        return switch (topic) {
+            case PROMPTS -> "actor/actor-it";
+            case TRANSITIONS, FEEDBACK -> "scorer/scorer-it";
+            case SCORED, REWARDS_LATE -> "learner/learner-it";
+            default -> throw new IllegalArgumentException(topic.name());
+        };
     }
 
     private String groupOf(QstreamTopic topic) {

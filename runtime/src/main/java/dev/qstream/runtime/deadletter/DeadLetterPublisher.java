@@ -35,6 +35,18 @@ public final class DeadLetterPublisher implements AutoCloseable {
     private final String consumerName;
     private final MeterRegistry registry;
 
+    /**
+     * The one form of {@code DeadLetter.consumer} every service writes, {@code service/instance} (e.g.
+     * {@code actor/actor-1}, {@code scorer/scorer-1}), so a dead-letter topic reads the same whoever wrote it.
+     */
+    public static String consumerName(String service, String instanceId) {
+        if (service.isBlank() || instanceId.isBlank() || service.contains("/")) {
+            throw new IllegalArgumentException("a dead-letter consumer is service/instance, got '" + service + "' and '" + instanceId + "'");
+        }
+        return service + "/" + instanceId;
+    }
+
+    /** @param consumerName who dead-letters, as {@link #consumerName(String, String)} forms it */
     public DeadLetterPublisher(KafkaSettings settings, String consumerName, MeterRegistry registry) {
         this.producer = new KafkaProducer<>(boundedBlocking(settings.producer(consumerName + "-dlq")));
         this.dlqTopic = settings.topic(QstreamTopic.DLQ);

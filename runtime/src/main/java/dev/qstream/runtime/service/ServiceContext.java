@@ -39,7 +39,7 @@ public final class ServiceContext implements AutoCloseable {
         this.instanceId = instanceId;
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.registry.config().commonTags("service", source, "instance", instanceId);
-        this.deadLetters = new DeadLetterPublisher(kafka, source + "/" + instanceId, registry);
+        this.deadLetters = new DeadLetterPublisher(kafka, DeadLetterPublisher.consumerName(source, instanceId), registry);
         this.metrics = new MetricsReporter(kafka, source, instanceId, registry, metricsInterval).start();
         // Announce the schemas this build writes, and learn those newer writers announce.
         TopicSchemaDirectory.announce(kafka, source + "/" + instanceId);

@@ -31,7 +31,9 @@ import java.util.Objects;
  * <p>Empty ({@code ""}) or {@code null} references of a segment are ignored, as sacreBLEU's
  * {@code _cache_references} does (they neither match nor count for the closest length); a segment left with no
  * reference raises {@link IllegalArgumentException} (sacreBLEU: "Empty or `None` reference sentence found."), as
- * does an empty reference list. A whitespace-only reference is not empty: it counts, with length 0. For {@link #corpusBleu} every stream must
+ * does an empty reference list, unless the caller asks {@link EmptyReferences#SCORE_ZERO} (then such a segment is
+ * scored against nothing: sentence BLEU 0, and in a corpus its n-grams count with no match and reference length 0,
+ * as rouge-score scores an empty reference 0). A whitespace-only reference is not empty: it counts, with length 0. For {@link #corpusBleu} every stream must
  * have as many segments as there are hypotheses (sacreBLEU silently truncates to the shortest via
  * {@code zip}; this class refuses instead).
  *
@@ -45,6 +47,14 @@ public final class SacreBleu {
     private SacreBleu() {
     }
 
+    /** What a segment whose every reference is empty (or null) gets. */
+    public enum EmptyReferences {
+        /** sacreBLEU's behaviour: refuse it ("Empty or `None` reference sentence found."). */
+        REFUSE,
+        /** Score it against nothing: no n-gram matches, reference length 0, so its sentence BLEU is 0. */
+        SCORE_ZERO
+    }
+
     /** {@code sacrebleu.sentence_bleu(hypothesis, references).score} (0-100). */
     public static double sentenceBleu(String hypothesis, List<String> references) {
         return sentenceBleuResult(hypothesis, references).score();
@@ -52,12 +62,17 @@ public final class SacreBleu {
 
     /** {@code sacrebleu.sentence_bleu(hypothesis, references)} with all statistics. */
     public static BleuResult sentenceBleuResult(String hypothesis, List<String> references) {
+        return sentenceBleuResult(hypothesis, references, EmptyReferences.REFUSE);
+    }
+
+    /** As {@link #sentenceBleuResult(String, List)}, with the given treatment of all-empty references. */
+    public static BleuResult sentenceBleuResult(String hypothesis, List<String> references, EmptyReferences empty) {
         Objects.requireNonNull(hypothesis, "hypothesis");
         Objects.requireNonNull(references, "references");
         if (references.isEmpty()) {
             throw new IllegalArgumentException("No references provided");
         }
-        long[] stats = segmentStats(hypothesis, references);
+        long[] stats = segmentStats(hypothesis, new References(references, empty));
         return computeBleu(stats, true);
     }
 
@@ -66,6 +81,11 @@ public final class SacreBleu {
      * k-th reference of segment i.
      */
     public static BleuResult corpusBleu(List<String> hypotheses, List<List<String>> referenceStreams) {
+        return corpusBleu(hypotheses, referenceStreams, EmptyReferences.REFUSE);
+    }
+
+    /** As {@link #corpusBleu(List, List)}, with the given treatment of segments whose references are all empty. */
+    public static BleuResult corpusBleu(List<String> hypotheses, List<List<String>> referenceStreams, EmptyReferences empty) {
         Objects.requireNonNull(hypotheses, "hypotheses");
         Objects.requireNonNull(referenceStreams, "referenceStreams");
         if (referenceStreams.isEmpty()) {
@@ -84,7 +104,7 @@ public final class SacreBleu {
             for (List<String> stream : referenceStreams) {
                 refs.add(stream.get(i));
             }
-            long[] s = segmentStats(Objects.requireNonNull(hypotheses.get(i), "hypothesis"), refs);
+            long[] s = segmentStats(Objects.requireNonNull(hypotheses.get(i), "hypothesis"), new References(refs, empty));
             for (int k = 0; k < s.length; k++) {
                 total[k] += s[k];
             }
@@ -202,7 +222,7 @@ public final class SacreBleu {
         if (references.isEmpty()) {
             throw new IllegalArgumentException("No references provided");
         }
-        return new References(references);
+        return new References(references, EmptyReferences.REFUSE);
     }
 
     /** {@code sacrebleu.sentence_bleu(hypothesis, references)} against prepared references. */
@@ -222,7 +242,7 @@ public final class SacreBleu {
         private final Map<Ngram, Integer> refMax = new HashMap<>();
         private final int[] lengths;
 
-        private References(List<String> references) {
+        private References(List<String> references, EmptyReferences empty) {
             List<int[]> refTokenIds = new ArrayList<>(references.size());
             for (String ref : references) {
                 // _cache_references drops undefined / empty references of a segment ...
@@ -231,9 +251,13 @@ public final class SacreBleu {
                 }
                 refTokenIds.add(intern(PyStr.split(Tokenizer13a.tokenize(PyStr.rstrip(ref))), ids));
             }
-            if (refTokenIds.isEmpty()) {
+            if (refTokenIds.isEmpty() && empty == EmptyReferences.REFUSE) {
                 // ... and raises only when none is left.
                 throw new IllegalArgumentException("Empty or `None` reference sentence found.");
+            }
+            if (refTokenIds.isEmpty()) {
+                lengths = new int[] {0}; // scored against nothing: no n-gram can match
+                return;
             }
             lengths = new int[refTokenIds.size()];
             for (int r = 0; r < lengths.length; r++) {

@@ -43,7 +43,7 @@ public final class DeadLetterExceptionHandlers {
     /** Shared configuration of the three handlers. */
     abstract static class Base {
         String dlqTopic = "qstream.dlq";
-        String consumer = "scorer";
+        String consumer = "scorer/scorer";
         MeterRegistry registry;
 
         public void configure(Map<String, ?> configs) {

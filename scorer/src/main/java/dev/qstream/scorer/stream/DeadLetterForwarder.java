@@ -17,12 +17,14 @@ import java.time.Instant;
  */
 final class DeadLetterForwarder {
 
-    private final ScorerConfig config;
+    private final String consumer;
     private final ScorerMetrics metrics;
     private final ProcessorContext<String, SpecificRecordBase> context;
 
     DeadLetterForwarder(ScorerConfig config, ScorerMetrics metrics, ProcessorContext<String, SpecificRecordBase> context) {
-        this.config = config;
+        // The same service/instance name the exception handlers write (set in the Streams config).
+        Object name = context.appConfigs().get(DeadLetterExceptionHandlers.CONSUMER_NAME);
+        this.consumer = name != null ? name.toString() : "scorer/" + config.applicationId();
         this.metrics = metrics;
         this.context = context;
     }
@@ -50,7 +52,7 @@ final class DeadLetterForwarder {
                 .setReason(reason)
                 .setError(error)
                 .setErrorClass("")
-                .setConsumer(config.applicationId())
+                .setConsumer(consumer)
                 .setTimestamp(Instant.ofEpochMilli(context.currentSystemTimeMs()))
                 .build();
         metrics.deadLettered(reason.name());

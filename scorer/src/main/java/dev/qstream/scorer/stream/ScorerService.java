@@ -1,6 +1,7 @@
 package dev.qstream.scorer.stream;
 
 import dev.qstream.runtime.service.ManagedService;
+import dev.qstream.runtime.deadletter.DeadLetterPublisher;
 import dev.qstream.runtime.service.ServiceContext;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.streams.CloseOptions;
@@ -27,6 +28,7 @@ public final class ScorerService implements ManagedService {
         Properties props = context.kafka().common(context.clientId("streams"));
         props.putAll(ScorerTopology.streamsProperties(config));
         props.put(DeadLetterExceptionHandlers.METER_REGISTRY, context.registry());
+        props.put(DeadLetterExceptionHandlers.CONSUMER_NAME, DeadLetterPublisher.consumerName("scorer", context.instanceId()));
         // Static membership: a scorer restarted under the same instance id (after a crash, too) takes its tasks back
         // at once instead of waiting out the dead member's session timeout (45 s). Streams suffixes it per thread.
         props.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), context.instanceId());

@@ -3,6 +3,7 @@ package dev.qstream.scorer.stream;
 import dev.qstream.schemas.avro.EpisodeAssembly;
 import dev.qstream.schemas.avro.Prompt;
 import dev.qstream.schemas.serde.Serdes;
+import dev.qstream.runtime.deadletter.DeadLetterPublisher;
 import dev.qstream.schemas.topics.QstreamTopic;
 import dev.qstream.schemas.validation.RecordValidator;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -116,7 +117,8 @@ public final class ScorerTopology {
         p.put(StreamsConfig.PROCESSING_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterExceptionHandlers.Processing.class.getName());
         p.put(StreamsConfig.PRODUCTION_EXCEPTION_HANDLER_CLASS_CONFIG, DeadLetterExceptionHandlers.Production.class.getName());
         p.put(DeadLetterExceptionHandlers.DLQ_TOPIC, config.layout().name(QstreamTopic.DLQ));
-        p.put(DeadLetterExceptionHandlers.CONSUMER_NAME, config.applicationId());
+        // service/instance like every other service's dead letters; ScorerService puts its real instance id here.
+        p.put(DeadLetterExceptionHandlers.CONSUMER_NAME, DeadLetterPublisher.consumerName("scorer", config.applicationId()));
         return p;
     }
 }

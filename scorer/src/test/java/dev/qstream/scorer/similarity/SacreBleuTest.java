@@ -132,6 +132,28 @@ class SacreBleuTest {
     }
 
     @Test
+    void allEmptyReferencesCanBeScoredZeroAgainstNothing() {
+        BleuResult alone = SacreBleu.sentenceBleuResult("the cat", List.of("", ""), SacreBleu.EmptyReferences.SCORE_ZERO);
+        assertThat(alone.score()).isZero();
+        assertThat(alone.counts()).containsExactly(0, 0, 0, 0);
+        assertThat(alone.totals()).containsExactly(2, 1, 0, 0);
+        assertThat(alone.refLen()).isZero();
+        // With a real reference beside them, empty ones are still just dropped: the same as sacreBLEU.
+        assertThat(SacreBleu.sentenceBleuResult("the cat", Arrays.asList("", "the cat"), SacreBleu.EmptyReferences.SCORE_ZERO).score())
+                .isCloseTo(100, within(TOL));
+        // In a corpus the empty segment adds its n-grams (unmatched) and no reference length:
+        // seg 1 [the cat sat on the mat] identical [6,5,4,3]/[6,5,4,3]; seg 2 [a dog] vs nothing [0,0,0,0]/[2,1,0,0]
+        BleuResult corpus = SacreBleu.corpusBleu(List.of("the cat sat on the mat", "a dog"),
+                List.of(List.of("the cat sat on the mat", "")), SacreBleu.EmptyReferences.SCORE_ZERO);
+        assertThat(corpus.counts()).containsExactly(6, 5, 4, 3);
+        assertThat(corpus.totals()).containsExactly(8, 6, 4, 3);
+        assertThat(corpus.sysLen()).isEqualTo(8);
+        assertThat(corpus.refLen()).isEqualTo(6);
+        assertThatThrownBy(() -> SacreBleu.corpusBleu(List.of("the cat sat on the mat", "a dog"),
+                List.of(List.of("the cat sat on the mat", "")))).hasMessageContaining("Empty or `None` reference");
+    }
+
+    @Test
     void corpusBleuSumsStatisticsThenScores() {
         // seg 1 identical: [6,5,4,3]/[6,5,4,3]; seg 2 [a dog barked] vs [the dog barked]: [2,1,0,0]/[3,2,1,0]
         // sum [8,6,4,3]/[9,7,5,3], lengths 9/9
