@@ -39,6 +39,7 @@ import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -59,6 +60,7 @@ public final class ActorHttpApi implements AutoCloseable {
                           Supplier<Boolean> ready, LongSupplier servedModelVersion, ValidationLimits limits,
                           int maxTokens, double defaultTemperature, double defaultEpsilon,
                           ExplorationStrategy defaultStrategy, boolean rejectUnknownFeedbackEpisodes,
+                          Predicate<UUID> heldBackFromTraining,
                           Supplier<Boolean> kafkaRequiredButAway) {
     }
 
@@ -218,6 +220,11 @@ public final class ActorHttpApi implements AutoCloseable {
         String generated = backend.recent().text(episode);
         if (generated == null && backend.rejectUnknownFeedbackEpisodes()) {
             throw new ApiException(404, "episode " + episode + " was not produced by this deployment (or is too old)");
+        }
+        if (backend.heldBackFromTraining().test(episode)) {
+            // Its transitions never went out (the training backlog was over its bound): nothing could learn from it.
+            throw new ApiException(409, "episode " + episode + " was served but not kept for training (the training "
+                    + "backlog was over its bound), so feedback on it cannot be learned from");
         }
         FeedbackKind kind;
         double value;

@@ -3,6 +3,7 @@ package dev.qstream.actor.service;
 import dev.qstream.actor.decode.ActionMasker;
 import dev.qstream.actor.generation.EpsilonSchedule;
 import dev.qstream.actor.generation.ReferenceChoice;
+import dev.qstream.actor.experience.TrainingBacklog;
 import dev.qstream.runtime.http.HttpExposure;
 import dev.qstream.policy.network.ModelIdentity;
 import dev.qstream.policy.state.EncoderSpec;
@@ -46,6 +47,8 @@ import java.util.Optional;
  * @param demonstrationFraction share of topic prompts with references that also yield a demonstration: an episode
  *                         teacher-forced from one of the references (learning from the human text users have)
  * @param referenceChoice  which reference a demonstration says
+ * @param trainingBacklog  how much unconsumed training data the actor lets build up before it samples which
+ *                         episodes it emits for training (it serves every request either way)
  */
 public record ActorConfig(String instanceId, String modelName, Vocabulary vocabulary, EncoderSpec encoder, int hidden,
                           long initSeed, int maxTokens, int maxPromptTokens, ExplorationStrategy strategy,
@@ -53,7 +56,7 @@ public record ActorConfig(String instanceId, String modelName, Vocabulary vocabu
                           int topK, int maxBatch, Duration maxBatchWait, int topicConcurrency, int httpPort,
                           HttpExposure httpExposure, int maxRequestBytes, boolean rejectUnknownFeedbackEpisodes,
                           boolean requireKafka, int producerQueueRecords, Optional<ModelSigner> signer, String groupId, Duration catchUpTimeout,
-                          double demonstrationFraction, ReferenceChoice referenceChoice) {
+                          double demonstrationFraction, ReferenceChoice referenceChoice, TrainingBacklog.Policy trainingBacklog) {
 
     public static final int DEFAULT_MAX_TOKENS = 32;
     public static final int DEFAULT_COMMON_WORDS = 16;
@@ -71,6 +74,7 @@ public record ActorConfig(String instanceId, String modelName, Vocabulary vocabu
         Objects.requireNonNull(signer, "signer");
         Objects.requireNonNull(httpExposure, "httpExposure");
         Objects.requireNonNull(referenceChoice, "referenceChoice");
+        Objects.requireNonNull(trainingBacklog, "trainingBacklog");
         if (maxTokens < 1 || maxPromptTokens < 1 || hidden < 1 || commonWords < 0 || topK < 1 || maxBatch < 1
                 || topicConcurrency < 1 || httpPort < -1 || maxRequestBytes < 1024 || producerQueueRecords < 1
                 || !(demonstrationFraction >= 0 && demonstrationFraction <= 1)) {
@@ -112,6 +116,7 @@ public record ActorConfig(String instanceId, String modelName, Vocabulary vocabu
         private Duration catchUpTimeout = Duration.ofSeconds(60);
         private double demonstrationFraction = DEFAULT_DEMONSTRATION_FRACTION;
         private ReferenceChoice referenceChoice = ReferenceChoice.CENTRAL;
+        private TrainingBacklog.Policy trainingBacklog = TrainingBacklog.Policy.unbounded();
 
         private Builder(String instanceId, Vocabulary vocabulary) {
             this.instanceId = instanceId;
@@ -149,13 +154,14 @@ public record ActorConfig(String instanceId, String modelName, Vocabulary vocabu
         public Builder catchUpTimeout(Duration v) { catchUpTimeout = v; return this; }
         public Builder demonstrationFraction(double v) { demonstrationFraction = v; return this; }
         public Builder referenceChoice(ReferenceChoice v) { referenceChoice = v; return this; }
+        public Builder trainingBacklog(TrainingBacklog.Policy v) { trainingBacklog = v; return this; }
 
         public ActorConfig build() {
             return new ActorConfig(instanceId, modelName, vocabulary, encoder, hidden, initSeed, maxTokens,
                     maxPromptTokens, strategy, epsilon, temperature, maskMode, commonWords, topK, maxBatch,
                     maxBatchWait, topicConcurrency, httpPort, httpExposure, maxRequestBytes, rejectUnknownFeedbackEpisodes,
                     requireKafka, producerQueueRecords, signer, groupId, catchUpTimeout, demonstrationFraction,
-                    referenceChoice);
+                    referenceChoice, trainingBacklog);
         }
     }
 }

@@ -3,6 +3,8 @@ package dev.qstream.actor.service;
 import dev.qstream.actor.decode.BatchingDecoder;
 import dev.qstream.actor.experience.ApiRecordsProducer;
 import dev.qstream.actor.experience.KafkaAdder;
+import dev.qstream.actor.experience.SamplingAdder;
+import dev.qstream.actor.experience.TrainingBacklog;
 import dev.qstream.actor.decode.ActionMasker;
 import dev.qstream.actor.generation.EpisodeGenerator;
 import dev.qstream.actor.decode.Exploration;
@@ -18,6 +20,7 @@ import dev.qstream.runtime.concurrent.Worker;
 import dev.qstream.runtime.deadletter.RecordIntake;
 import dev.qstream.runtime.http.RecentEpisodes;
 import dev.qstream.runtime.kafka.BufferedProducer;
+import dev.qstream.runtime.kafka.ConsumerLagReader;
 import dev.qstream.runtime.service.ManagedService;
 import dev.qstream.runtime.service.ServiceContext;
 import dev.qstream.schemas.avro.DeadLetterReason;
@@ -66,7 +69,9 @@ public final class ActorService implements ManagedService {
     private final KafkaVariableClient variables;
     private final BatchingDecoder decoder;
     private final BufferedProducer producer;
-    private final KafkaAdder adder;
+    private final SamplingAdder adder;
+    private final TrainingBacklog backlog;
+    private final ConsumerLagReader lagReader;
     private final ApiRecordsProducer apiRecords;
     private final EpisodeGenerator generator;
     private final RecentEpisodes recent = new RecentEpisodes(100_000);
@@ -100,8 +105,14 @@ public final class ActorService implements ManagedService {
                 config.producerQueueRecords(), "actor-" + config.instanceId());
         String transitions = context.kafka().topic(QstreamTopic.TRANSITIONS);
         String generations = context.kafka().topic(QstreamTopic.GENERATIONS);
-        this.adder = new KafkaAdder(producer, true, transitions, generations, context.registry());
-        KafkaAdder httpAdder = new KafkaAdder(producer, false, transitions, generations, context.registry());
+        // When the scorer or learner falls behind, emit only a share of episodes for training (serve them all).
+        this.lagReader = config.trainingBacklog().bounded() ? new ConsumerLagReader(context.kafka(), context.clientId("backlog")) : null;
+        this.backlog = new TrainingBacklog(config.trainingBacklog(), () -> lagReader.read(Duration.ofSeconds(10)),
+                context.registry()).start();
+        this.adder = new SamplingAdder(new KafkaAdder(producer, true, transitions, generations, context.registry()),
+                backlog, context.registry());
+        SamplingAdder httpAdder = new SamplingAdder(new KafkaAdder(producer, false, transitions, generations, context.registry()),
+                backlog, context.registry());
         this.apiRecords = new ApiRecordsProducer(producer, context.kafka().topic(QstreamTopic.PROMPTS), context.kafka().topic(QstreamTopic.FEEDBACK));
         this.generator = new EpisodeGenerator(config.instanceId(), config.vocabulary(), tokenizer,
                 new ActionMasker(config.maskMode(), config.vocabulary(), config.commonWords(), config.topK()), decoder,
@@ -126,7 +137,7 @@ public final class ActorService implements ManagedService {
                 .description("teacher-forced episodes emitted from prompts' references").register(context.registry());
         this.http = config.httpPort() < 0 ? null : new ActorHttpApi(new ActorHttpApi.Backend(generator, httpAdder, apiRecords,
                 recent, variables::caughtUp, this::servedModelVersion, limits, config.maxTokens(), config.temperature(),
-                config.epsilon().end(), config.strategy(), config.rejectUnknownFeedbackEpisodes(),
+                config.epsilon().end(), config.strategy(), config.rejectUnknownFeedbackEpisodes(), httpAdder::heldBack,
                 () -> config.requireKafka() && !producer.acknowledging(5_000)), config.httpPort(),
                 config.httpExposure(), config.maxRequestBytes(), context.registry());
         if (http != null) {
@@ -232,6 +243,10 @@ public final class ActorService implements ManagedService {
             http.close();
         }
         workers.shutdownNow();
+        backlog.close();
+        if (lagReader != null) {
+            lagReader.close();
+        }
         decoder.close();
         producer.close(Duration.ofSeconds(10));
         variables.close();

@@ -50,6 +50,7 @@ final class DashboardCharts {
             "modelVersions", "Model version: published and served per actor",
             "swapLatency", "Model swap latency (publish → serving)",
             "lag", "Consumer lag per group",
+            "trainingBacklog", "Training backlog (over its bound, actors emit a share of episodes for training)",
             "scorerRates", "Scorer: feedback join hit rate, default and late reward rates",
             "deadLetters", "Dead letters written (cumulative, per writer)");
 
@@ -71,6 +72,8 @@ final class DashboardCharts {
                 values("actor.model.version", "served ")));
         charts.put("swapLatency", time("swapLatency", "ms", percentiles("actor.model.swap.latency", "")));
         charts.put("lag", lagChart());
+        charts.put("trainingBacklog", time("trainingBacklog", "records", values("actor.training.backlog", "backlog "),
+                right(values("actor.training.keep.share", "kept share "))));
         charts.put("scorerRates", time("scorerRates", "", values("scorer.feedback.join.hit.rate", "join hit "),
                 values("scorer.reward.default.rate", "default reward "), values("scorer.feedback.late.rate", "late feedback ")));
         charts.put("deadLetters", time("deadLetters", "", values("qstream.deadletters", "")));

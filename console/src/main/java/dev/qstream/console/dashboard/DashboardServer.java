@@ -1,6 +1,6 @@
 package dev.qstream.console.dashboard;
 
-import dev.qstream.console.telemetry.ConsumerLagReader;
+import dev.qstream.runtime.kafka.ConsumerLagReader;
 import dev.qstream.console.telemetry.GenerationStats;
 import dev.qstream.console.telemetry.LoopTelemetry;
 import dev.qstream.runtime.http.BearerToken;
@@ -86,7 +86,7 @@ public final class DashboardServer implements AutoCloseable {
             this.sse = track(started, new SsePublisher(() -> view.snapshotJson(System.currentTimeMillis()), options.pushEvery()));
             GenerationStats generations = telemetry.generations();
             this.feedback = track(started, new FeedbackEndpoint(settings, context.clientId("feedback"), context.registry(),
-                    options.rejectUnknownFeedback() ? generations::produced : id -> true));
+                    options.rejectUnknownFeedback() ? generations::produced : id -> true, generations::heldBack));
             Gauge.builder("dashboard.sse.clients", sse, SsePublisher::clients).description("open dashboard pages")
                     .register(context.registry());
             DashboardRoutes routes = new DashboardRoutes(view, sse, feedback, context::scrape, feed::failure, options.token());

@@ -55,19 +55,24 @@ final class FeedbackEndpoint implements AutoCloseable {
     private final Counter rejected;
     /** Episodes feedback may name; accepts every id unless the deployment rejects unknown ones. */
     private final Predicate<UUID> known;
+    /** Episodes served but not kept for training: feedback on them could never be learned from. */
+    private final Predicate<UUID> heldBack;
 
-    FeedbackEndpoint(KafkaSettings settings, String clientId, MeterRegistry registry, Predicate<UUID> known) {
-        this(new KafkaProducer<>(settings.producer(clientId)), settings.topic(QstreamTopic.FEEDBACK), registry, known);
+    FeedbackEndpoint(KafkaSettings settings, String clientId, MeterRegistry registry, Predicate<UUID> known,
+                     Predicate<UUID> heldBack) {
+        this(new KafkaProducer<>(settings.producer(clientId)), settings.topic(QstreamTopic.FEEDBACK), registry, known, heldBack);
     }
 
     FeedbackEndpoint(Producer<byte[], byte[]> producer, String topic, MeterRegistry registry) {
-        this(producer, topic, registry, id -> true);
+        this(producer, topic, registry, id -> true, id -> false);
     }
 
-    FeedbackEndpoint(Producer<byte[], byte[]> producer, String topic, MeterRegistry registry, Predicate<UUID> known) {
+    FeedbackEndpoint(Producer<byte[], byte[]> producer, String topic, MeterRegistry registry, Predicate<UUID> known,
+                     Predicate<UUID> heldBack) {
         this.producer = producer;
         this.topic = topic;
         this.known = known;
+        this.heldBack = heldBack;
         this.sent = Counter.builder("dashboard.feedback.sent").description("feedback records written from the dashboard").register(registry);
         this.rejected = Counter.builder("dashboard.feedback.rejected").description("feedback requests refused as invalid").register(registry);
     }
@@ -110,6 +115,10 @@ final class FeedbackEndpoint implements AutoCloseable {
         }
         if (!known.test(episodeId)) {
             return reject(404, "episode " + episodeId + " was not produced by this deployment (or is too old)");
+        }
+        if (heldBack.test(episodeId)) {
+            return reject(409, "episode " + episodeId + " was served but not kept for training (the training backlog "
+                    + "was over its bound), so feedback on it cannot be learned from");
         }
         Feedback feedback = Feedback.newBuilder()
                 .setFeedbackId(UUID.randomUUID())

@@ -1,7 +1,7 @@
 package dev.qstream.console.dashboard;
 
-import dev.qstream.console.telemetry.ConsumerLagReader;
-import dev.qstream.console.telemetry.GroupLag;
+import dev.qstream.runtime.kafka.ConsumerLagReader;
+import dev.qstream.runtime.kafka.GroupLag;
 import dev.qstream.console.telemetry.MetricPoint;
 import dev.qstream.runtime.concurrent.Worker;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -1,9 +1,9 @@
 package dev.qstream.console.status;
 
-import dev.qstream.console.telemetry.ConsumerLagReader;
+import dev.qstream.runtime.kafka.ConsumerLagReader;
 import dev.qstream.console.telemetry.DeadLetterLog;
 import dev.qstream.console.telemetry.GenerationStats;
-import dev.qstream.console.telemetry.GroupLag;
+import dev.qstream.runtime.kafka.GroupLag;
 import dev.qstream.console.telemetry.LoopHealth;
 import dev.qstream.console.telemetry.LoopTelemetry;
 import dev.qstream.console.telemetry.MetricBoard;

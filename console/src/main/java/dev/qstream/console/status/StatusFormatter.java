@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.qstream.console.telemetry.DeadLetterLog;
-import dev.qstream.console.telemetry.GroupLag;
+import dev.qstream.runtime.kafka.GroupLag;
 import dev.qstream.console.telemetry.InstanceState;
 import dev.qstream.console.telemetry.LoopHealth;
 

@@ -41,6 +41,8 @@ public final class GenerationStats {
     private long scoredEpisodes;
     /** Ids of the episodes seen, so feedback can be checked against what this deployment produced. */
     private final RecentEpisodes produced = new RecentEpisodes(PRODUCED_CAPACITY);
+    /** Episodes served without being kept for training (the actors' training backlog was over its bound). */
+    private final RecentEpisodes heldBack = new RecentEpisodes(PRODUCED_CAPACITY);
 
     /** Episode ids remembered for {@link #produced(UUID)} (about 15 MB). */
     public static final int PRODUCED_CAPACITY = 200_000;
@@ -64,6 +66,10 @@ public final class GenerationStats {
         produced.remember(episode.getEpisodeId(), "");
         if (episode.getExploration() == ExplorationStrategy.DEMONSTRATION) {
             return; // a reference said by the teacher, not the policy: not a generation to chart or rate
+        }
+        if (!episode.getKeptForTraining()) {
+            heldBack.remember(episode.getEpisodeId(), "");
+            return; // served, but no transitions went out: never scored, nothing to rate
         }
         String id = episode.getEpisodeId().toString();
         long at = episode.getCreatedAt().toEpochMilli();
@@ -101,6 +107,11 @@ public final class GenerationStats {
     /** True when a generation with this episode id was seen (among the newest {@value #PRODUCED_CAPACITY}). */
     public boolean produced(UUID episodeId) {
         return produced.text(episodeId) != null;
+    }
+
+    /** True when the actor served this episode but did not emit it for training (feedback on it cannot be learned). */
+    public boolean heldBack(UUID episodeId) {
+        return heldBack.text(episodeId) != null;
     }
 
     public synchronized List<VersionReward> byVersion() {

@@ -1,5 +1,7 @@
 package dev.qstream.console.telemetry;
 
+import dev.qstream.runtime.kafka.GroupLag;
+
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;

@@ -3,7 +3,7 @@ package dev.qstream.console.status;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.qstream.console.telemetry.DeadLetterLog;
-import dev.qstream.console.telemetry.GroupLag;
+import dev.qstream.runtime.kafka.GroupLag;
 import dev.qstream.console.telemetry.InstanceState;
 import dev.qstream.console.telemetry.LoopHealth;
 import org.junit.jupiter.api.Test;

@@ -10,16 +10,20 @@ import dev.qstream.launcher.options.HttpExposureOptions;
 import dev.qstream.actor.decode.ActionMasker;
 import dev.qstream.actor.generation.EpsilonSchedule;
 import dev.qstream.actor.generation.ReferenceChoice;
+import dev.qstream.actor.experience.TrainingBacklog;
 import dev.qstream.actor.service.ActorConfig;
 import dev.qstream.actor.service.ActorService;
 import dev.qstream.policy.state.EncoderSpec;
 import dev.qstream.policy.text.Vocabulary;
 import dev.qstream.schemas.avro.ExplorationStrategy;
+import dev.qstream.schemas.topics.QstreamTopic;
+import dev.qstream.schemas.topics.TopicLayout;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** {@code qstream actor}: one actor instance against a Kafka cluster. */
@@ -101,6 +105,24 @@ public final class ActorCommand implements Callable<Integer> {
             + "closest to the others, so a prompt is always demonstrated the same way) (default: ${DEFAULT-VALUE}).")
     ReferenceChoice referenceChoice = D.referenceChoice();
 
+    @Option(names = "--training-backlog", paramLabel = "RECORDS",
+            description = "Unconsumed training data (scorer lag on transitions + learner lag on scored) up to which every "
+                    + "episode is emitted for training; over it, only a share bound/backlog is (every request is still "
+                    + "served); 0 = no bound (default: ${DEFAULT-VALUE}).")
+    long trainingBacklog = 20_000;
+
+    @Option(names = "--training-min-keep", paramLabel = "SHARE",
+            description = "Smallest share of episodes emitted for training however long the backlog (default: ${DEFAULT-VALUE}).")
+    double trainingMinKeep = 0.05;
+
+    /** The backlog is the scorer's lag on transitions plus the learner's on scored transitions (their default groups). */
+    private TrainingBacklog.Policy trainingBacklogPolicy() {
+        String prefix = service.kafka.topicPrefix;
+        TopicLayout layout = new TopicLayout(prefix, 1, (short) 1);
+        return new TrainingBacklog.Policy(trainingBacklog, trainingMinKeep, Duration.ofSeconds(2),
+                Map.of(prefix + "-scorer", layout.name(QstreamTopic.TRANSITIONS), prefix + "-learner", layout.name(QstreamTopic.SCORED)));
+    }
+
     @Override
     public Integer call() throws Exception {
         Vocabulary vocabulary = this.vocabulary.load();
@@ -111,7 +133,7 @@ public final class ActorCommand implements Callable<Integer> {
                 .demonstrationFraction(demonstrationFraction).referenceChoice(referenceChoice).maskMode(decoding.mask).commonWords(decoding.commonWords(this.vocabulary.task(), vocabulary)).topK(topK).maxBatch(maxBatch).maxBatchWait(maxBatchWait)
                 .topicConcurrency(topicConcurrency).httpPort(httpPort).httpExposure(http.exposure())
                 .maxRequestBytes(maxRequestBytes).rejectUnknownFeedbackEpisodes(rejectUnknownFeedback).requireKafka(requireKafka)
-                .producerQueueRecords(producerQueueRecords)
+                .producerQueueRecords(producerQueueRecords).trainingBacklog(trainingBacklogPolicy())
                 .signer(signing.signer()).groupId(service.kafka.topicPrefix + "-actors").build();
         return ServiceRunner.run(service, "actor", id, context -> ActorService.start(config, context));
     }

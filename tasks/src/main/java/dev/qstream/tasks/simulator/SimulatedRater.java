@@ -128,7 +128,8 @@ public final class SimulatedRater implements AutoCloseable {
             try {
                 Episode e = Serdes.EPISODE.decode(r.value());
                 // People rate what the policy said, not the teacher-forced demonstrations.
-                if (e.getScores() == null && e.getExploration() != ExplorationStrategy.DEMONSTRATION
+                // ... and only what was kept for training (feedback on a held-back episode could not be learned from).
+                if (e.getScores() == null && e.getExploration() != ExplorationStrategy.DEMONSTRATION && e.getKeptForTraining()
                         && rated.add(e.getEpisodeId()) && random.nextDouble() < taste.fraction()) {
                     schedule(e);
                 }

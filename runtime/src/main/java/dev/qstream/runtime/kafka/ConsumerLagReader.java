@@ -1,6 +1,5 @@
-package dev.qstream.console.telemetry;
+package dev.qstream.runtime.kafka;
 
-import dev.qstream.runtime.kafka.KafkaSettings;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.ListGroupsOptions;

@@ -1,4 +1,4 @@
-package dev.qstream.console.telemetry;
+package dev.qstream.runtime.kafka;
 
 import java.util.Map;
 
