@@ -17,8 +17,10 @@ import java.util.function.Supplier;
  * How much of the actor's experience the training side can take now. The training backlog is what the scorer and
  * learner have not consumed yet: the scorer group's lag on the transitions topic plus the learner group's lag on the
  * scored topic, read from Kafka's committed offsets. While it is under {@code bound} every episode is kept; over it,
- * a share {@code bound / backlog} (never under {@code minKeep}) of new episodes is kept, so the backlog stops growing
- * and drains instead of running away when actors outpace the scorer. Serving is never affected: a request is answered
+ * a share {@code (bound / backlog)²} (never under {@code minKeep}) of new episodes is kept, so the backlog stops
+ * growing and settles near the bound instead of running away when actors outpace the scorer. (With the plain ratio
+ * the backlog settled at 2.5× the bound in a measured overload; squared, the share falls fast enough that it settles
+ * much closer.) Serving is never affected: a request is answered
  * whatever happens to its training data.
  *
  * <p>Which episode is kept is decided once, at its first step, from its id (a fixed hash against the share), so an
@@ -61,7 +63,8 @@ public final class TrainingBacklog implements AutoCloseable {
             if (!bounded() || backlog <= bound) {
                 return 1.0;
             }
-            return Math.max(minKeep, (double) bound / backlog);
+            double ratio = (double) bound / backlog;
+            return Math.max(minKeep, ratio * ratio);
         }
 
         /** The backlog these lags make: each listed group's lag on its topic, summed. */

@@ -52,12 +52,12 @@ class SamplingAdderTest {
     @Test
     void overTheBoundEpisodesAreHeldBackWholeAndTheirSummariesSaySo() {
         Random random = new Random(3);
-        scorerLag.set(400); // share 0.25
+        scorerLag.set(200); // share (100/200)^2 = 0.25
         backlog.refresh();
         List<UUID> ids = new ArrayList<>();
         for (int i = 0; i < 400; i++) {
             // The backlog moves between steps: the decision made at step 0 must hold for the whole episode.
-            ids.add(episode(random, i % 2 == 0 ? 0 : 400));
+            ids.add(episode(random, i % 2 == 0 ? 0 : 200));
         }
         Map<String, Long> stepsPerEpisode = emitted.transitions().stream()
                 .collect(Collectors.groupingBy(Transition::getEpisodeId, Collectors.counting()));

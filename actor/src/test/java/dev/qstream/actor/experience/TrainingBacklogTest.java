@@ -38,8 +38,8 @@ class TrainingBacklogTest {
     void everythingIsKeptUpToTheBoundThenAShareThatShrinksTheBacklogWithAFloor() {
         assertThat(POLICY.keepShare(0)).isEqualTo(1.0);
         assertThat(POLICY.keepShare(1_000)).isEqualTo(1.0);
-        assertThat(POLICY.keepShare(2_000)).isEqualTo(0.5);
-        assertThat(POLICY.keepShare(4_000)).isEqualTo(0.25);
+        assertThat(POLICY.keepShare(2_000)).isEqualTo(0.25);
+        assertThat(POLICY.keepShare(4_000)).isEqualTo(0.0625);
         assertThat(POLICY.keepShare(1_000_000)).isEqualTo(0.05);
         TrainingBacklog.Policy off = TrainingBacklog.Policy.unbounded();
         assertThat(off.bounded()).isFalse();
@@ -56,14 +56,14 @@ class TrainingBacklogTest {
 
     @Test
     void theShareKeptMatchesTheShareAskedAndEachEpisodesFateIsFixed() {
-        AtomicReference<List<GroupLag>> now = new AtomicReference<>(List.of(lag("q-scorer", Map.of("q.transitions", 4_000L))));
+        AtomicReference<List<GroupLag>> now = new AtomicReference<>(List.of(lag("q-scorer", Map.of("q.transitions", 2_000L))));
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
         TrainingBacklog backlog = new TrainingBacklog(POLICY, now::get, registry);
         backlog.refresh();
-        assertThat(backlog.backlog()).isEqualTo(4_000);
+        assertThat(backlog.backlog()).isEqualTo(2_000);
         assertThat(backlog.keepShare()).isEqualTo(0.25);
         assertThat(registry.get("actor.training.keep.share").gauge().value()).isEqualTo(0.25);
-        assertThat(registry.get("actor.training.backlog").gauge().value()).isEqualTo(4_000);
+        assertThat(registry.get("actor.training.backlog").gauge().value()).isEqualTo(2_000);
         Random random = new Random(7);
         int kept = 0;
         int n = 20_000;
@@ -83,7 +83,7 @@ class TrainingBacklogTest {
 
     @Test
     void whenTheBacklogCannotBeReadTheLastShareHolds() {
-        AtomicReference<List<GroupLag>> now = new AtomicReference<>(List.of(lag("q-learner", Map.of("q.scored", 2_000L))));
+        AtomicReference<List<GroupLag>> now = new AtomicReference<>(List.of(lag("q-learner", Map.of("q.scored", 1_414L))));
         TrainingBacklog backlog = new TrainingBacklog(POLICY, () -> {
             List<GroupLag> l = now.get();
             if (l == null) {
@@ -92,10 +92,11 @@ class TrainingBacklogTest {
             return l;
         }, new SimpleMeterRegistry());
         backlog.refresh();
-        assertThat(backlog.keepShare()).isEqualTo(0.5);
+        double share = backlog.keepShare();
+        assertThat(share).isCloseTo(0.5, org.assertj.core.api.Assertions.within(0.001));
         now.set(null);
         backlog.refresh();
-        assertThat(backlog.keepShare()).isEqualTo(0.5);
-        assertThat(backlog.backlog()).isEqualTo(2_000);
+        assertThat(backlog.keepShare()).isEqualTo(share);
+        assertThat(backlog.backlog()).isEqualTo(1_414);
     }
 }

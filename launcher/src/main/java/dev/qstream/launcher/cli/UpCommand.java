@@ -8,6 +8,7 @@ import dev.qstream.launcher.local.LocalEndpoints;
 import dev.qstream.launcher.local.LocalToken;
 import dev.qstream.console.observe.LoopObserver;
 import dev.qstream.console.observe.LoopSummary;
+import dev.qstream.console.observe.LoopWarmUp;
 import dev.qstream.tasks.simulator.SimulatedRater;
 import dev.qstream.tasks.simulator.TrafficSimulator;
 import dev.qstream.tasks.DataToTextTask;
@@ -105,6 +106,11 @@ public final class UpCommand implements Callable<Integer> {
             description = "The scorer's feedback window: how long an episode waits for its feedback before it is scored (default: ${DEFAULT-VALUE}).")
     Duration feedbackWindow;
 
+    @Option(names = "--training-backlog", defaultValue = "20000", paramLabel = "RECORDS",
+            description = "Scorer + learner lag (records) over which the actors emit only a share of episodes for training, "
+                    + "serving every request still; 0 = no bound (default: ${DEFAULT-VALUE}).")
+    long trainingBacklog;
+
     @Option(names = "--dashboard-port", defaultValue = "8080",
             description = "Port of the live dashboard; a free one when taken; -1 = no dashboard (default: ${DEFAULT-VALUE}).")
     int dashboardPort;
@@ -146,7 +152,7 @@ public final class UpCommand implements Callable<Integer> {
             LoopSummary summary = stack.shutDown();
             reportRss(stack.children);
             if (summary != null) {
-                System.out.println(summaryJson(summary, stack.rater == null ? 0 : stack.rater.given()));
+                System.out.println(summaryJson(summary, stack.rater == null ? 0 : stack.rater.given(), stack.warmUp));
                 System.out.flush();
             }
             finished.countDown();
@@ -166,6 +172,7 @@ public final class UpCommand implements Callable<Integer> {
         LoopObserver observer;
         LocalEndpoints endpoints;
         LocalToken token;
+        final LoopWarmUp warmUp = new LoopWarmUp();
 
         /** Stops traffic, lets the pipeline drain, then stops services in dependency order and the broker last. */
         LoopSummary shutDown() throws InterruptedException {
@@ -241,7 +248,8 @@ public final class UpCommand implements Callable<Integer> {
             stack.children.add(ChildJvm.launch("actor-" + i, nd4jOptions("1g", "2g"),
                     concat(List.of("actor"), kafkaArgs, List.of("--instance-id", "actor-" + i, "--vocab", vocab,
                             "--common-words", commonWords, "--http-port", String.valueOf(httpPort),
-                            "--http-token-file", stack.token.file().toString())),
+                            "--http-token-file", stack.token.file().toString(),
+                            "--training-backlog", String.valueOf(trainingBacklog))),
                     env, logs.resolve("actor-" + i + ".log")));
             say("actor-%d HTTP API: http://127.0.0.1:%d/v1/generate (header: Authorization: Bearer $(cat %s))",
                     i, httpPort, stack.token.file());
@@ -289,9 +297,13 @@ public final class UpCommand implements Callable<Integer> {
                 say("traffic finished after %d pass(es): %d prompts sent; the loop keeps running", repeat, stack.simulator.sent());
                 trafficDoneSaid = true;
             }
+            long seconds = (now - start) / 1_000_000_000L;
+            LoopSummary summary = stack.observer.summary();
+            for (LoopWarmUp.Milestone m : stack.warmUp.observe(summary, seconds)) {
+                say("t=%ds %s", seconds, m.text());
+            }
             if (now >= nextProgress) {
-                progress(stack.observer.summary(), stack.simulator.sent(), stack.rater == null ? 0 : stack.rater.given(),
-                        (now - start) / 1_000_000_000L);
+                progress(summary, stack.simulator.sent(), stack.rater == null ? 0 : stack.rater.given(), seconds);
                 nextProgress += progressEvery.toNanos();
             }
         }
@@ -372,9 +384,11 @@ public final class UpCommand implements Callable<Integer> {
     }
 
     private static void progress(LoopSummary s, long prompts, long feedback, long seconds) {
-        say("t=%ds prompts=%d feedback=%d episodes=%d transitions=%d scored=%d updates=%d published=v%d served=%s deadLetters=%d heldOutRougeL=%.3f heldOutBleu=%.1f",
+        String waiting = LoopWarmUp.waitingFor(s);
+        say("t=%ds prompts=%d feedback=%d episodes=%d transitions=%d scored=%d updates=%d published=v%d served=%s deadLetters=%d heldOutRougeL=%.3f heldOutBleu=%.1f%s",
                 seconds, prompts, feedback, s.episodes(), s.transitions(), s.scoredTransitions(), s.learnerUpdates(),
-                s.modelVersionPublished(), s.modelVersionsServed(), s.deadLetters(), s.heldOutRougeLLast(), s.heldOutBleuLast());
+                s.modelVersionPublished(), s.modelVersionsServed(), s.deadLetters(), s.heldOutRougeLLast(), s.heldOutBleuLast(),
+                waiting.isEmpty() ? "" : " (" + waiting + ")");
     }
 
     private static void reportRss(List<ChildJvm> children) {
@@ -385,7 +399,7 @@ public final class UpCommand implements Callable<Integer> {
         say("%s", sb);
     }
 
-    static String summaryJson(LoopSummary s, long feedbackGiven) {
+    static String summaryJson(LoopSummary s, long feedbackGiven, LoopWarmUp warmUp) {
         ObjectMapper json = new ObjectMapper();
         ObjectNode o = json.createObjectNode();
         o.put("episodes", s.episodes());
@@ -402,6 +416,9 @@ public final class UpCommand implements Callable<Integer> {
         putNumber(o, "heldOutRougeLLast", s.heldOutRougeLLast());
         putNumber(o, "heldOutBleuFirst", s.heldOutBleuFirst());
         putNumber(o, "heldOutBleuLast", s.heldOutBleuLast());
+        // Seconds after "loop running" when the loop first scored and when every actor first served a learned version.
+        warmUp.reachedAt(LoopWarmUp.Milestone.SCORED).ifPresent(t -> o.put("firstScoredAfterSeconds", t));
+        warmUp.reachedAt(LoopWarmUp.Milestone.SERVED).ifPresent(t -> o.put("firstServedAfterSeconds", t));
         try {
             return json.writeValueAsString(o);
         } catch (IOException e) {
