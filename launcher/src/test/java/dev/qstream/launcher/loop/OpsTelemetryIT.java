@@ -56,6 +56,7 @@ import java.util.UUID;
 import static dev.qstream.console.telemetry.TelemetryFixtures.episode;
 import static dev.qstream.console.telemetry.TelemetryFixtures.metric;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * The ops readers on a real (embedded) broker: heartbeats and down detection with the services' own metrics
@@ -98,31 +99,37 @@ class OpsTelemetryIT {
     @Test
     void anInstanceSilentForThreeHeartbeatIntervalsShowsAsDown() throws Exception {
         KafkaSettings settings = topics("hb");
-        Duration interval = Duration.ofMillis(300);
+        // Long enough that reading the topic on a busy machine never takes three intervals; each check is re-read
+        // until it holds (a condition, not a clock).
+        Duration interval = Duration.ofMillis(2_000);
         SimpleMeterRegistry registryA = new SimpleMeterRegistry();
         Counter.builder("actor.episodes").register(registryA).increment(3);
         try (MetricsReporter a = new MetricsReporter(settings, "actor", "actor-1", registryA, interval).start()) {
             MetricsReporter b = new MetricsReporter(settings, "scorer", "scorer-1", new SimpleMeterRegistry(), interval).start();
-            Thread.sleep(1_000);
-            List<InstanceState> bothUp = readMetrics(settings, Duration.ofMinutes(1)).liveness().states(System.currentTimeMillis());
-            assertThat(bothUp).extracting(InstanceState::instanceId).containsExactly("actor-1", "scorer-1");
-            assertThat(bothUp).allSatisfy(s -> {
-                assertThat(s.up()).isTrue();
-                assertThat(s.intervalMillis()).isEqualTo(300);
+            await().atMost(Duration.ofMinutes(1)).untilAsserted(() -> {
+                List<InstanceState> bothUp = readMetrics(settings, Duration.ofMinutes(1)).liveness().states(System.currentTimeMillis());
+                assertThat(bothUp).extracting(InstanceState::instanceId).containsExactly("actor-1", "scorer-1");
+                assertThat(bothUp).allSatisfy(s -> {
+                    assertThat(s.up()).isTrue();
+                    assertThat(s.intervalMillis()).isEqualTo(2_000);
+                });
             });
 
             b.close(); // its last heartbeat goes out now; then silence
             long closedAt = System.currentTimeMillis();
-            Thread.sleep(3 * interval.toMillis() + 300);
-            MetricBoard board = readMetrics(settings, Duration.ofMinutes(1));
-            List<InstanceState> states = board.liveness().states(System.currentTimeMillis());
-            assertThat(states).filteredOn(s -> s.instanceId().equals("actor-1")).singleElement()
-                    .satisfies(s -> assertThat(s.up()).isTrue());
-            assertThat(states).filteredOn(s -> s.instanceId().equals("scorer-1")).singleElement().satisfies(s -> {
-                assertThat(s.up()).isFalse();
-                assertThat(s.silentMillis()).isGreaterThanOrEqualTo(3 * interval.toMillis());
-                assertThat(s.lastHeartbeatMillis()).isLessThanOrEqualTo(closedAt + 50);
+            MetricBoard[] last = new MetricBoard[1];
+            await().atMost(Duration.ofMinutes(1)).pollDelay(Duration.ofMillis(3 * interval.toMillis())).untilAsserted(() -> {
+                last[0] = readMetrics(settings, Duration.ofMinutes(1));
+                List<InstanceState> states = last[0].liveness().states(System.currentTimeMillis());
+                assertThat(states).filteredOn(s -> s.instanceId().equals("actor-1")).singleElement()
+                        .satisfies(s -> assertThat(s.up()).isTrue());
+                assertThat(states).filteredOn(s -> s.instanceId().equals("scorer-1")).singleElement().satisfies(s -> {
+                    assertThat(s.up()).isFalse();
+                    assertThat(s.silentMillis()).isGreaterThanOrEqualTo(3 * interval.toMillis());
+                    assertThat(s.lastHeartbeatMillis()).isLessThanOrEqualTo(closedAt + 50);
+                });
             });
+            MetricBoard board = last[0];
             // The same reporter's meters arrive as series next to the heartbeats.
             assertThat(board.latestSum("actor.episodes", k -> true)).isEqualTo(3.0);
         }
