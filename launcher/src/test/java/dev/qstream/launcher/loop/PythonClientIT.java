@@ -57,8 +57,11 @@ class PythonClientIT {
 
     private static final Path EXAMPLE = Path.of("..", "examples", "python", "qstream_example.py");
     private static final String PREFIX = "pyit";
-    /** Several partitions, so that a client partitioning feedback differently from Java would be caught. */
-    private static final int PARTITIONS = 4;
+    /**
+     * Several partitions, so that a client partitioning differently from Java is caught: each of the three keyed
+     * records it writes would have to land where murmur2 puts it by chance (1 in 8 each).
+     */
+    private static final int PARTITIONS = 8;
 
     private static EmbeddedKafkaBroker broker;
     private static KafkaSettings settings;
@@ -137,6 +140,7 @@ class PythonClientIT {
         Prompt expired = null;
         for (ConsumerRecord<byte[], byte[]> r : TopicContents.read(settings, QstreamTopic.PROMPTS)) {
             String key = new String(r.key(), StandardCharsets.UTF_8);
+            assertThat(r.partition()).as("partition of prompt %s", key).isEqualTo(javaPartition(r.key()));
             if (key.equals(promptId)) {
                 prompt = Serdes.PROMPT.decode(r.value());
             } else if (key.equals(promptId + "-expired")) {
@@ -163,11 +167,16 @@ class PythonClientIT {
         assertThat(feedback.getSource()).isEqualTo("python-example");
         assertThat(new String(feedbackRecord.key(), StandardCharsets.UTF_8)).isEqualTo(episodeId);
         // Python partitions like Java: murmur2 of the key, so feedback sits with its episode.
-        int javaPartition = Utils.toPositive(Utils.murmur2(feedbackRecord.key())) % PARTITIONS;
-        assertThat(feedbackRecord.partition()).isEqualTo(javaPartition).isEqualTo(generation.get("partition").asInt());
+        assertThat(feedbackRecord.partition()).isEqualTo(javaPartition(feedbackRecord.key()))
+                .isEqualTo(generation.get("partition").asInt());
 
         assertThat(TopicContents.read(settings, QstreamTopic.DLQ)).as("nothing Python wrote was refused but the probe")
                 .allSatisfy(r -> assertThat(Serdes.DEAD_LETTER.decode(r.value()).getReason()).isEqualTo(DeadLetterReason.PROCESSING));
+    }
+
+    /** Where Java's default partitioner puts a key: murmur2 of its bytes. */
+    private static int javaPartition(byte[] key) {
+        return Utils.toPositive(Utils.murmur2(key)) % PARTITIONS;
     }
 
     /** A python3 that has both modules, or null. Debian's packages install for /usr/bin/python3, which a PATH may shadow. */
