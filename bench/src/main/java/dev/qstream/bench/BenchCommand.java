@@ -11,7 +11,9 @@ import dev.qstream.launcher.options.ReplayOptions;
 import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.scorer.reward.RewardConfig;
 import dev.qstream.launcher.cli.QstreamCli;
+import dev.qstream.launcher.options.CompressionConverter;
 import dev.qstream.launcher.options.DecodingOptions;
+import dev.qstream.runtime.kafka.Compression;
 import dev.qstream.tasks.TaskPrompt;
 import dev.qstream.tasks.TaskVocabulary;
 import picocli.CommandLine;
@@ -19,6 +21,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -26,13 +29,64 @@ import java.util.concurrent.Callable;
 /** {@code qstream bench <what>}: benchmarks that print figures measured side by side in one run. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print its figures (last line: JSON).",
         subcommands = {BenchCommand.Serde.class, BenchCommand.Learner.class, BenchCommand.Replay.class, BenchCommand.Actor.class,
-                BenchCommand.Learning.class, ScorerBenchCommand.class})
+                BenchCommand.Learning.class, ScorerBenchCommand.class, BenchCommand.ProducerCompression.class})
 public final class BenchCommand {
 
     /** {@code ./qstream bench ...} runs this main on the launcher's class path plus the bench jar and JMH. */
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new BenchCommand()).setCommandName("qstream bench");
         System.exit(QstreamCli.withErrorHandling(cli).execute(args));
+    }
+
+    /** Producer throughput and bytes on the broker for each compression.type (docs/BENCHMARKS.md). */
+    @Command(name = "compression", mixinStandardHelpOptions = true,
+            description = "Records/s of a qstream producer and bytes on the (embedded) broker per compression.type, "
+                    + "for actor transitions (last line: JSON).")
+    static final class ProducerCompression implements Callable<Integer> {
+
+        @Option(names = "--episodes", defaultValue = "20000", description = "Episodes of transitions sent per codec (default: ${DEFAULT-VALUE}).")
+        int episodes;
+
+        @Option(names = "--steps", defaultValue = "16", description = "Steps per episode (default: ${DEFAULT-VALUE}).")
+        int steps;
+
+        @Option(names = "--rounds", defaultValue = "2", description = "Times every codec is measured, in turn (default: ${DEFAULT-VALUE}).")
+        int rounds;
+
+        @Option(names = "--codecs", defaultValue = "none,lz4,zstd,snappy,gzip", split = ",",
+                converter = CompressionConverter.class,
+                description = "Codecs to measure (default: ${DEFAULT-VALUE}).")
+        List<Compression> codecs;
+
+        @Override
+        public Integer call() throws Exception {
+            List<ProducerCompressionBench.Result> results = new ProducerCompressionBench(episodes, steps, rounds, codecs).run();
+            ObjectMapper json = new ObjectMapper();
+            ObjectNode o = json.createObjectNode();
+            o.put("bench", "compression");
+            o.put("records", results.get(0).records());
+            o.put("meanRecordBytes", results.get(0).rawBytes() / results.get(0).records());
+            ProducerCompressionBench.Result none = best(results, Compression.NONE);
+            for (Compression c : codecs) {
+                ProducerCompressionBench.Result r = best(results, c);
+                ObjectNode codec = o.putObject(c.configValue());
+                codec.put("recordsPerSec", Math.round(r.recordsPerSec()));
+                codec.put("bytesOnBroker", r.bytesOnBroker());
+                if (none != null) {
+                    codec.put("throughputVsNone", Math.round(r.recordsPerSec() / none.recordsPerSec() * 100) / 100.0);
+                    codec.put("bytesVsNone", Math.round((double) r.bytesOnBroker() / none.bytesOnBroker() * 1000) / 1000.0);
+                }
+            }
+            System.out.println(json.writeValueAsString(o));
+            return 0;
+        }
+
+        /** The fastest round of a codec (the others lost time to this machine, not to the codec). */
+        private static ProducerCompressionBench.Result best(List<ProducerCompressionBench.Result> results,
+                                                            Compression codec) {
+            return results.stream().filter(r -> r.compression() == codec)
+                    .max(Comparator.comparingDouble(ProducerCompressionBench.Result::recordsPerSec)).orElse(null);
+        }
     }
 
     /** The learner's update vs DL4J fit vs the sgemm roofline, reference shape. */

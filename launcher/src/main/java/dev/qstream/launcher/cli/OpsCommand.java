@@ -1,7 +1,7 @@
 package dev.qstream.launcher.cli;
 
 import dev.qstream.launcher.options.DurationConverter;
-import dev.qstream.launcher.options.KafkaOptions;
+import dev.qstream.launcher.options.ProducingKafkaOptions;
 import dev.qstream.console.dashboard.DashboardServer;
 import dev.qstream.console.observe.LoopObserver;
 import dev.qstream.console.observe.LoopSummary;
@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
 public final class OpsCommand implements Callable<Integer> {
 
     @Mixin
-    KafkaOptions kafka;
+    ProducingKafkaOptions kafka;
 
     @Option(names = "--task", defaultValue = TaskVocabulary.BUILTIN, paramLabel = "FILE|builtin",
             description = "Task whose training prompts the simulator sends (default: ${DEFAULT-VALUE}).")

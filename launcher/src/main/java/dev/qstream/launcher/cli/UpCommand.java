@@ -1,6 +1,8 @@
 package dev.qstream.launcher.cli;
 
+import dev.qstream.launcher.options.CompressionConverter;
 import dev.qstream.launcher.options.DurationConverter;
+import dev.qstream.launcher.options.ProducingKafkaOptions;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.qstream.launcher.local.ChildJvm;
@@ -16,6 +18,7 @@ import dev.qstream.tasks.TaskPrompt;
 import dev.qstream.tasks.TaskVocabulary;
 import dev.qstream.policy.text.Vocabulary;
 import dev.qstream.policy.transport.ModelSigner;
+import dev.qstream.runtime.kafka.Compression;
 import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.runtime.kafka.TopicBootstrap;
 import dev.qstream.schemas.topics.TopicLayout;
@@ -110,6 +113,12 @@ public final class UpCommand implements Callable<Integer> {
             description = "Scorer + learner lag (records) over which the actors emit only a share of episodes for training, "
                     + "serving every request still; 0 = no bound (default: ${DEFAULT-VALUE}).")
     long trainingBacklog;
+
+    @Option(names = "--compression", paramLabel = ProducingKafkaOptions.CHOICES, defaultValue = "lz4",
+            converter = CompressionConverter.class,
+            description = "Compression of the records every service of the stack produces; clients reading the topics "
+                    + "must be able to read it (docs/CLIENTS.md) (default: ${DEFAULT-VALUE}).")
+    Compression compression;
 
     @Option(names = "--dashboard-port", defaultValue = "8080",
             description = "Port of the live dashboard; a free one when taken; -1 = no dashboard (default: ${DEFAULT-VALUE}).")
@@ -217,7 +226,8 @@ public final class UpCommand implements Callable<Integer> {
         stack.children.add(broker);
         String bootstrap = broker.awaitLine(BrokerCommand.READY_PREFIX, Duration.ofSeconds(90));
         say("broker ready at %s", bootstrap);
-        KafkaSettings settings = new KafkaSettings(bootstrap, new TopicLayout(TopicLayout.DEFAULT_PREFIX, partitions, (short) 1), Map.of());
+        KafkaSettings settings = new KafkaSettings(bootstrap, new TopicLayout(TopicLayout.DEFAULT_PREFIX, partitions, (short) 1),
+                Map.of(), compression);
         TopicBootstrap.ensureTopics(settings, Duration.ofSeconds(30));
         return settings;
     }
@@ -228,8 +238,7 @@ public final class UpCommand implements Callable<Integer> {
         new SecureRandom().nextBytes(key);
         Map<String, String> env = Map.of(ModelSigner.ENV_KEY, HexFormat.of().formatHex(key), "OMP_NUM_THREADS", "1");
         // Every service also serves Prometheus metrics on a free port; LocalEndpoints reads them from the logs.
-        List<String> kafkaArgs = List.of("--bootstrap-servers", settings.bootstrapServers(), "--partitions",
-                String.valueOf(partitions), "--metrics-port", "0");
+        List<String> kafkaArgs = childKafkaArgs(settings.bootstrapServers());
         stack.token = LocalToken.create(dir);
         String vocab = task.vocabFile().toString();
         String commonWords = String.valueOf(task.commonWords());
@@ -259,6 +268,12 @@ public final class UpCommand implements Callable<Integer> {
                 concat(List.of("evaluator"), kafkaArgs, List.of("--instance-id", "evaluator-1", "--task", taskArg,
                         "--common-words", commonWords, "--every-versions", "5", "--min-interval", "15s")),
                 env, logs.resolve("evaluator.log")));
+    }
+
+    /** The Kafka options every service JVM of the stack gets: this stack's broker, layout and compression. */
+    List<String> childKafkaArgs(String bootstrapServers) {
+        return List.of("--bootstrap-servers", bootstrapServers, "--partitions", String.valueOf(partitions),
+                "--metrics-port", "0", "--compression", compression.configValue());
     }
 
     /** The observer, the traffic simulator, the simulated rater and the dashboard, in this process. */

@@ -1,5 +1,6 @@
 package dev.qstream.launcher.options;
 
+import dev.qstream.runtime.kafka.Compression;
 import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.schemas.topics.TopicLayout;
 import picocli.CommandLine.Option;
@@ -7,8 +8,11 @@ import picocli.CommandLine.Option;
 import java.nio.file.Path;
 import java.time.Duration;
 
-/** Where Kafka is and how the topics are laid out: the same options on every service command. */
-public final class KafkaOptions {
+/**
+ * Where Kafka is and how the topics are laid out: the same options on every command that talks to Kafka. Commands
+ * that also produce records take {@link ProducingKafkaOptions}, which adds {@code --compression}.
+ */
+public class KafkaOptions {
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,HOST:PORT...]",
             description = "Kafka bootstrap servers (required; or $QSTREAM_BOOTSTRAP_SERVERS).")
@@ -40,6 +44,11 @@ public final class KafkaOptions {
             throw new IllegalArgumentException("--bootstrap-servers (or $QSTREAM_BOOTSTRAP_SERVERS) is required");
         }
         return KafkaSettings.from(bootstrapServers, new TopicLayout(topicPrefix, partitions, replicationFactor),
-                clientConfig, System.getenv());
+                clientConfig, System.getenv()).withCompression(compression());
+    }
+
+    /** How this command's producers compress; a command that only reads never builds one. */
+    protected Compression compression() {
+        return Compression.DEFAULT;
     }
 }

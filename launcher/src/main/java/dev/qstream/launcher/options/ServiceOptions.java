@@ -7,7 +7,7 @@ import picocli.CommandLine.Option;
 public final class ServiceOptions {
 
     @Mixin
-    public KafkaOptions kafka;
+    public ProducingKafkaOptions kafka;
 
     @Mixin
     public MetricsOptions metrics;

@@ -23,7 +23,9 @@ import java.util.Properties;
 /**
  * Where the cluster is and how to talk to it, shared by every service: bootstrap servers, the topic layout, and
  * client settings such as security (SASL/TLS) that come from a properties file and/or environment variables named
- * {@code QSTREAM_KAFKA_<PROPERTY_WITH_UNDERSCORES>} (e.g. {@code QSTREAM_KAFKA_SASL_MECHANISM=SCRAM-SHA-512}).
+ * {@code QSTREAM_KAFKA_<PROPERTY_WITH_UNDERSCORES>} (e.g. {@code QSTREAM_KAFKA_SASL_MECHANISM=SCRAM-SHA-512}), and the
+ * compression every producer uses ({@link Compression}; a {@code compression.type} among those client settings wins,
+ * like any Kafka property there).
  */
 public final class KafkaSettings {
 
@@ -32,8 +34,15 @@ public final class KafkaSettings {
     private final String bootstrapServers;
     private final TopicLayout layout;
     private final Map<String, String> clientOverrides;
+    private final Compression compression;
 
+    /** Settings whose producers use {@link Compression#DEFAULT}. */
     public KafkaSettings(String bootstrapServers, TopicLayout layout, Map<String, String> clientOverrides) {
+        this(bootstrapServers, layout, clientOverrides, Compression.DEFAULT);
+    }
+
+    public KafkaSettings(String bootstrapServers, TopicLayout layout, Map<String, String> clientOverrides,
+                         Compression compression) {
         if (bootstrapServers == null || bootstrapServers.isBlank()) {
             throw new IllegalArgumentException("bootstrap servers are required (HOST:PORT[,HOST:PORT...])");
         }
@@ -45,6 +54,7 @@ public final class KafkaSettings {
         this.bootstrapServers = bootstrapServers;
         this.layout = Objects.requireNonNull(layout, "layout");
         this.clientOverrides = Map.copyOf(clientOverrides);
+        this.compression = Objects.requireNonNull(compression, "compression");
     }
 
     public static KafkaSettings of(String bootstrapServers) {
@@ -103,7 +113,25 @@ public final class KafkaSettings {
     public KafkaSettings withOverrides(Map<String, String> extra) {
         Map<String, String> merged = new HashMap<>(clientOverrides);
         merged.putAll(extra);
-        return new KafkaSettings(bootstrapServers, layout, merged);
+        return new KafkaSettings(bootstrapServers, layout, merged, compression);
+    }
+
+    /** The same settings with producers compressing as {@code choice} says. */
+    public KafkaSettings withCompression(Compression choice) {
+        return new KafkaSettings(bootstrapServers, layout, clientOverrides, choice);
+    }
+
+    public Compression compression() {
+        return compression;
+    }
+
+    /**
+     * The {@code compression.type} this process's producers get: a {@code compression.type} client setting (file or
+     * {@code QSTREAM_KAFKA_COMPRESSION_TYPE}) if there is one, else {@link #compression()}. Kafka Streams is handed it
+     * explicitly (its producer does not use {@link #producer}).
+     */
+    public String compressionType() {
+        return clientOverrides.getOrDefault(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression.configValue());
     }
 
     /** Settings common to every client: where the cluster is, how to authenticate, how long to wait. */
@@ -127,7 +155,7 @@ public final class KafkaSettings {
         p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
         p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
         p.put(ProducerConfig.BATCH_SIZE_CONFIG, String.valueOf(64 * 1024));
-        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
+        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, compression.configValue());
         clientOverrides.forEach(p::put);
         return p;
     }

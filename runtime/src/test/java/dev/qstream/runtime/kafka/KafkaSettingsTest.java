@@ -42,6 +42,39 @@ class KafkaSettingsTest {
     }
 
     @Test
+    void producersCompressWithLz4UnlessAnotherCompressionIsChosen() {
+        KafkaSettings defaults = KafkaSettings.of("kafka:9092");
+        assertThat(defaults.producer("p").getProperty("compression.type")).isEqualTo("lz4");
+        assertThat(defaults.compressionType()).isEqualTo("lz4");
+
+        KafkaSettings zstd = defaults.withCompression(Compression.ZSTD);
+        assertThat(zstd.producer("p").getProperty("compression.type")).isEqualTo("zstd");
+        assertThat(zstd.withOverrides(Map.of("acks", "1")).producer("p").getProperty("compression.type"))
+                .as("other overrides keep the choice").isEqualTo("zstd");
+        assertThat(zstd.consumer("c", "g")).as("only producers compress").doesNotContainKey("compression.type");
+        assertThat(zstd.common("x")).doesNotContainKey("compression.type");
+    }
+
+    @Test
+    void aCompressionTypeClientSettingWinsOverTheChoiceLikeAnyKafkaProperty() {
+        KafkaSettings settings = KafkaSettings.from("kafka:9092", TopicLayout.defaults(), null,
+                Map.of("QSTREAM_KAFKA_COMPRESSION_TYPE", "gzip")).withCompression(Compression.SNAPPY);
+        assertThat(settings.producer("p").getProperty("compression.type")).isEqualTo("gzip");
+        assertThat(settings.compressionType()).isEqualTo("gzip");
+    }
+
+    @Test
+    void compressionNamesParseCaseInsensitivelyAndAnythingElseNamesTheChoices() {
+        for (Compression c : Compression.values()) {
+            assertThat(Compression.parse(c.configValue().toUpperCase())).isEqualTo(c);
+        }
+        assertThat(Compression.parse(" none ")).isEqualTo(Compression.NONE);
+        assertThatThrownBy(() -> Compression.parse("brotli"))
+                .hasMessage("compression 'brotli' is not one of none, gzip, snappy, lz4, zstd");
+        assertThatThrownBy(() -> Compression.parse(null)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void badBootstrapAddressesAndUnreadableFilesAreClearErrors(@TempDir Path dir) {
         assertThatThrownBy(() -> KafkaSettings.of(" ")).hasMessageContaining("bootstrap servers are required");
         assertThatThrownBy(() -> KafkaSettings.of("kafka:9092,kafka")).hasMessageContaining("bootstrap server 'kafka' is not HOST:PORT");

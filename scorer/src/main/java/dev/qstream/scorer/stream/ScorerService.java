@@ -1,9 +1,11 @@
 package dev.qstream.scorer.stream;
 
+import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.runtime.service.ManagedService;
 import dev.qstream.runtime.deadletter.DeadLetterPublisher;
 import dev.qstream.runtime.service.ServiceContext;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsConfig;
@@ -25,13 +27,8 @@ public final class ScorerService implements ManagedService {
     private volatile boolean closing;
 
     private ScorerService(ScorerConfig config, ServiceContext context) {
-        Properties props = context.kafka().common(context.clientId("streams"));
-        props.putAll(ScorerTopology.streamsProperties(config));
+        Properties props = streamsClientProperties(context.kafka(), context.clientId("streams"), context.instanceId(), config);
         props.put(DeadLetterExceptionHandlers.METER_REGISTRY, context.registry());
-        props.put(DeadLetterExceptionHandlers.CONSUMER_NAME, DeadLetterPublisher.consumerName("scorer", context.instanceId()));
-        // Static membership: a scorer restarted under the same instance id (after a crash, too) takes its tasks back
-        // at once instead of waiting out the dead member's session timeout (45 s). Streams suffixes it per thread.
-        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), context.instanceId());
         this.streams = new KafkaStreams(ScorerTopology.buildTopology(config, new MicrometerScorerMetrics(context.registry())), props);
         streams.setUncaughtExceptionHandler(e -> {
             // A stream thread can be replaced; the global (prompt table) thread cannot, so the client stops.
@@ -46,6 +43,21 @@ public final class ScorerService implements ManagedService {
                 stopped.countDown();
             }
         });
+    }
+
+    /** The Kafka Streams client's settings: the service's Kafka settings, the topology's, and the two below. */
+    static Properties streamsClientProperties(KafkaSettings kafka, String clientId, String instanceId, ScorerConfig config) {
+        Properties props = kafka.common(clientId);
+        props.putAll(ScorerTopology.streamsProperties(config));
+        // Streams builds its own producer, so the compression every other qstream producer uses is handed over
+        // explicitly (without it the scorer's output, read by clients in any language, would be uncompressed).
+        props.put(StreamsConfig.producerPrefix(ProducerConfig.COMPRESSION_TYPE_CONFIG), kafka.compressionType());
+        // Static membership: a scorer restarted under the same instance id (after a crash, too) takes its tasks back
+        // at once instead of waiting out the dead member's session timeout (45 s). Streams suffixes it per thread.
+        props.put(StreamsConfig.consumerPrefix(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG), instanceId);
+        // Dead letters name their writer service/instance, as every other service's do.
+        props.put(DeadLetterExceptionHandlers.CONSUMER_NAME, DeadLetterPublisher.consumerName("scorer", instanceId));
+        return props;
     }
 
     public static ScorerService start(ScorerConfig config, ServiceContext context) {
