@@ -99,8 +99,9 @@ public final class LearnerBenchmark {
         INDArray[] states = new INDArray[batches.length];
         INDArray[] next = new INDArray[batches.length];
         for (int i = 0; i < batches.length; i++) {
-            states[i] = Nd4j.create(batches[i].states, new long[]{batchSize, spec.inputs()}, 'c');
-            next[i] = Nd4j.create(batches[i].nextStates, new long[]{batchSize, spec.inputs()}, 'c');
+            // DL4J takes dense inputs: the same states, scattered once before timing.
+            states[i] = Nd4j.create(batches[i].states.toDense(), new long[]{batchSize, spec.inputs()}, 'c');
+            next[i] = Nd4j.create(batches[i].nextStates.toDense(), new long[]{batchSize, spec.inputs()}, 'c');
         }
         return measure(seconds, batchSize, i -> {
             int k = i % batches.length;
@@ -166,8 +167,8 @@ public final class LearnerBenchmark {
             for (int i = 0; i < batchSize; i++) {
                 int[] prompt = random.ints(12, 3, spec.actions()).toArray();
                 int[] prefix = random.ints(1 + random.nextInt(20), 3, spec.actions()).toArray();
-                encoder.encodeInto(prompt, prefix, prefix.length - 1, b.states, i * spec.inputs());
-                encoder.encodeInto(prompt, prefix, prefix.length, b.nextStates, i * spec.inputs());
+                b.states.add(encoder.encode(prompt, prefix, prefix.length - 1));
+                b.nextStates.add(encoder.encode(prompt, prefix, prefix.length));
                 b.actions[i] = prefix[prefix.length - 1];
                 b.returns[i] = (float) random.nextGaussian();
                 b.discounts[i] = random.nextInt(10) == 0 ? 0f : 0.95f;

@@ -1,0 +1,199 @@
+package dev.qstream.learner.dqn;
+
+import dev.qstream.policy.network.QNetworkSpec;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.nio.FloatBuffer;
+import java.util.Arrays;
+
+/**
+ * The first layer of a batch, h = relu(x·W1 + b1), and its part of the backward pass, dL/dW1 = xᵀ·dL/dh. A state has
+ * a few dozen active inputs of several hundred (E2E: ~36 of 800), so the forward pass sums the W1 rows of a row's
+ * active inputs (W1 is input-major: one input's weights are contiguous, as in the actors' {@code QFunction}), and the
+ * gradient is non-zero on those inputs' rows only ({@link Gradients} lists them), each the sum of value·dL/dh_i over
+ * the rows i the input is active in. That is B·nnz·hidden multiply-adds where the dense products take
+ * B·inputs·hidden, and ND4J is not called at all.
+ *
+ * <p>The dense products (sgemm on the scattered states, as the update did before) remain for batches whose states
+ * are not sparse: chosen per call when non-zeros × {@link #DENSE_RATIO} exceed rows × inputs, and forced in tests
+ * to check the sparse path against them.
+ */
+final class HiddenLayer {
+
+    /**
+     * A summed row costs about as much per multiply-add as this many in sgemm (plus the copies the dense path makes
+     * of W1 and the states); above that density the dense product is cheaper.
+     */
+    static final int DENSE_RATIO = 4;
+
+    private final int in;
+    private final int h;
+    private final int b;
+    // The batch by input, for the backward pass (compressed sparse columns); grown like SparseRows.
+    private final int[] byInputStart;
+    private final int[] nextSlot;
+    private int[] byInputRow;
+    private float[] byInputValue;
+    private DenseProducts dense; // created on first use: sparse batches never need it
+
+    HiddenLayer(QNetworkSpec spec, int batchSize) {
+        this.in = spec.inputs();
+        this.h = spec.hidden();
+        this.b = batchSize;
+        this.byInputStart = new int[in + 1];
+        this.nextSlot = new int[in];
+        this.byInputRow = new int[b * Math.min(in, 64)];
+        this.byInputValue = new float[byInputRow.length];
+    }
+
+    /** Whether a batch with these states takes the sparse path ({@code maySum}: false forces the dense one). */
+    boolean sumsRows(SparseRows x, boolean maySum) {
+        return maySum && (long) x.nonZeros() * DENSE_RATIO <= (long) x.rows() * in;
+    }
+
+    /** out (B × hidden) = relu(x·W1 + b1) with {@code p}'s W1 and b1. */
+    void forward(SparseRows x, Parameters p, float[] out, boolean maySum) {
+        if (!sumsRows(x, maySum)) {
+            dense().forward(x, p, out);
+            return;
+        }
+        for (int i = 0; i < b; i++) {
+            int o = i * h;
+            System.arraycopy(p.b1, 0, out, o, h);
+            sumRows(p.w1, x.indices, x.values, x.start[i], x.start[i + 1], out, o);
+            for (int j = 0; j < h; j++) {
+                out[o + j] = Math.max(out[o + j], 0f);
+            }
+        }
+    }
+
+    /**
+     * g.w1 = xᵀ·dL/dh ({@code g.dHidden}, after the ReLU), on the rows of the inputs active in the batch only (listed
+     * in {@code g}; the others stay zero). The batch is transposed first (input → the rows it is active in), so that
+     * each gradient row is the sum of a few dL/dh rows, written once, like a forward row.
+     */
+    void backward(SparseRows x, Gradients g, boolean maySum) {
+        g.clearW1();
+        if (!sumsRows(x, maySum)) {
+            dense().backward(x, g);
+            return;
+        }
+        transpose(x);
+        for (int input = 0; input < in; input++) {
+            if (byInputStart[input] < byInputStart[input + 1]) {
+                g.listW1Row(input);
+                sumRows(g.dHidden, byInputRow, byInputValue, byInputStart[input], byInputStart[input + 1], g.w1,
+                        input * h);
+            }
+        }
+    }
+
+    /**
+     * out[o..o+h) += Σ_k values[k]·rows[which[k]·h ..] for k in [from, to): four rows at a time, so that each pass
+     * over {@code out} loads and stores it once for four rows (the loop is bound by memory traffic, not arithmetic).
+     */
+    private void sumRows(float[] rows, int[] which, float[] values, int from, int to, float[] out, int o) {
+        int k = from;
+        for (; k + 3 < to; k += 4) {
+            int r0 = which[k] * h;
+            int r1 = which[k + 1] * h;
+            int r2 = which[k + 2] * h;
+            int r3 = which[k + 3] * h;
+            float v0 = values[k];
+            float v1 = values[k + 1];
+            float v2 = values[k + 2];
+            float v3 = values[k + 3];
+            if (v0 == 1f && v1 == 1f && v2 == 1f && v3 == 1f) { // the encoder's inputs are all 1: no multiplies
+                for (int j = 0; j < h; j++) {
+                    out[o + j] += (rows[r0 + j] + rows[r1 + j]) + (rows[r2 + j] + rows[r3 + j]);
+                }
+            } else {
+                for (int j = 0; j < h; j++) {
+                    out[o + j] += (v0 * rows[r0 + j] + v1 * rows[r1 + j]) + (v2 * rows[r2 + j] + v3 * rows[r3 + j]);
+                }
+            }
+        }
+        for (; k < to; k++) {
+            int r = which[k] * h;
+            float v = values[k];
+            for (int j = 0; j < h; j++) {
+                out[o + j] += v * rows[r + j];
+            }
+        }
+    }
+
+    /** byInput* ← the batch by input: input i is active in rows byInputRow[byInputStart[i] .. byInputStart[i+1]). */
+    private void transpose(SparseRows x) {
+        int nnz = x.nonZeros();
+        if (byInputRow.length < nnz) {
+            byInputRow = new int[nnz];
+            byInputValue = new float[nnz];
+        }
+        Arrays.fill(byInputStart, 0);
+        for (int k = 0; k < nnz; k++) {
+            byInputStart[x.indices[k] + 1]++;
+        }
+        for (int input = 0; input < in; input++) {
+            byInputStart[input + 1] += byInputStart[input];
+        }
+        // fill through a cursor per input (nextSlot), leaving byInputStart as it is
+        System.arraycopy(byInputStart, 0, nextSlot, 0, in);
+        for (int i = 0; i < b; i++) {
+            for (int k = x.start[i]; k < x.start[i + 1]; k++) {
+                int slot = nextSlot[x.indices[k]]++;
+                byInputRow[slot] = i;
+                byInputValue[slot] = x.values[k];
+            }
+        }
+    }
+
+    private DenseProducts dense() {
+        if (dense == null) {
+            dense = new DenseProducts();
+        }
+        return dense;
+    }
+
+    /** The dense path: the states scattered into a B × inputs matrix, W1 copied into ND4J, one sgemm each way. */
+    private final class DenseProducts {
+        private final float[] scattered = new float[b * in];
+        private final INDArray x = Nd4j.create(DataType.FLOAT, b, in);
+        private final INDArray w1 = Nd4j.create(DataType.FLOAT, in, h);
+        private final INDArray product = Nd4j.create(DataType.FLOAT, b, h);   // x·W1, then dL/dh for the gradient
+        private final INDArray gradient = Nd4j.create(DataType.FLOAT, in, h); // xᵀ·dL/dh
+        private final FloatBuffer xView = x.data().asNioFloat();
+        private final FloatBuffer w1View = w1.data().asNioFloat();
+        private final FloatBuffer productView = product.data().asNioFloat();
+        private final FloatBuffer gradientView = gradient.data().asNioFloat();
+
+        void forward(SparseRows states, Parameters p, float[] out) {
+            scatter(states);
+            w1View.put(0, p.w1, 0, in * h);
+            Nd4j.gemm(x, w1, product, false, false, 1.0, 0.0);
+            productView.get(0, out, 0, b * h);
+            for (int i = 0; i < b; i++) {
+                for (int j = 0; j < h; j++) {
+                    out[i * h + j] = Math.max(out[i * h + j] + p.b1[j], 0f);
+                }
+            }
+        }
+
+        void backward(SparseRows states, Gradients g) {
+            scatter(states);
+            productView.put(0, g.dHidden, 0, b * h);
+            Nd4j.gemm(x, product, gradient, true, false, 1.0, 0.0);
+            gradientView.get(0, g.w1, 0, in * h);
+            for (int input = 0; input < in; input++) {
+                g.listW1Row(input);
+            }
+        }
+
+        private void scatter(SparseRows states) {
+            Arrays.fill(scattered, 0f);
+            states.scatterInto(scattered);
+            xView.put(0, scattered, 0, b * in);
+        }
+    }
+}
