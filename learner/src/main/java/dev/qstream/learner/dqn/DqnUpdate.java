@@ -47,7 +47,9 @@ public final class DqnUpdate {
     private final Gradients gradients;
     private final AdamOptimizer optimizer;
 
-    // Hidden layers, B × hidden each: of s (online) and of s' (online, for double DQN's pick, and target).
+    // Hidden layers, B × hidden each: of s (online; and before the ReLU) and of s' (online, for double DQN's pick,
+    // and target).
+    private final float[] hidPre;
     private final float[] hid;
     private final float[] hidNext;
     private final float[] hidNextTarget;
@@ -79,6 +81,7 @@ public final class DqnUpdate {
         this.rivalPicker = new ActionPicker(head, spec, b);
         this.gradients = new Gradients(spec, b, cfg.dueling());
         this.optimizer = new AdamOptimizer(cfg, spec);
+        this.hidPre = new float[b * h];
         this.hid = new float[b * h];
         this.hidNext = new float[b * h];
         this.hidNextTarget = new float[b * h];
@@ -99,11 +102,12 @@ public final class DqnUpdate {
 
     public UpdateStats update(Batch batch) {
         requireShape(batch);
-        // Forward: the hidden layers of s (online) and s' (target; online too when it picks a*).
-        firstLayer.forward(batch.states, online, hid, sumActiveRows);
-        firstLayer.forward(batch.nextStates, target, hidNextTarget, sumActiveRows);
+        // Forward: the hidden layers of s (online) and s' (target; online too when it picks a*, from s's by the few
+        // inputs that differ).
+        firstLayer.forward(batch.states, online, hidPre, hid, sumActiveRows);
+        firstLayer.forward(batch.nextStates, target, null, hidNextTarget, sumActiveRows);
         if (cfg.doubleDqn()) {
-            firstLayer.forward(batch.nextStates, online, hidNext, sumActiveRows);
+            firstLayer.forwardFrom(batch.states, hidPre, batch.nextStates, online, hidNext, sumActiveRows);
         }
         // Score the valid actions of the next states that bootstrap, with the net that picks a* (double DQN: the
         // online one), and of the demonstrated states, for the margin's rival.

@@ -36,6 +36,9 @@ final class HiddenLayer {
     private final int[] nextSlot;
     private int[] byInputRow;
     private float[] byInputValue;
+    // What turns a state into its next state, for forwardFrom: at most every input of both.
+    private final int[] changedInput;
+    private final float[] changedValue;
     private DenseProducts dense; // created on first use: sparse batches never need it
 
     HiddenLayer(QNetworkSpec spec, int batchSize) {
@@ -46,6 +49,8 @@ final class HiddenLayer {
         this.nextSlot = new int[in];
         this.byInputRow = new int[b * Math.min(in, 64)];
         this.byInputValue = new float[byInputRow.length];
+        this.changedInput = new int[2 * in];
+        this.changedValue = new float[2 * in];
     }
 
     /** Whether a batch with these states takes the sparse path ({@code maySum}: false forces the dense one). */
@@ -53,20 +58,82 @@ final class HiddenLayer {
         return maySum && (long) x.nonZeros() * DENSE_RATIO <= (long) x.rows() * in;
     }
 
-    /** out (B × hidden) = relu(x·W1 + b1) with {@code p}'s W1 and b1. */
-    void forward(SparseRows x, Parameters p, float[] out, boolean maySum) {
+    /**
+     * out (B × hidden) = relu(x·W1 + b1) with {@code p}'s W1 and b1; the pre-activations x·W1 + b1 are kept in
+     * {@code pre} (B × hidden) for {@link #forwardFrom}, unless it is null.
+     */
+    void forward(SparseRows x, Parameters p, float[] pre, float[] out, boolean maySum) {
+        float[] sums = pre != null ? pre : out;
         if (!sumsRows(x, maySum)) {
-            dense().forward(x, p, out);
+            dense().forward(x, p, sums);
+        } else {
+            for (int i = 0; i < b; i++) {
+                System.arraycopy(p.b1, 0, sums, i * h, h);
+                sumRows(p.w1, x.indices, x.values, x.start[i], x.start[i + 1], sums, i * h);
+            }
+        }
+        for (int k = 0; k < b * h; k++) {
+            out[k] = Math.max(sums[k], 0f);
+        }
+    }
+
+    /**
+     * out = relu(next·W1 + b1), from the pre-activations {@code xPre} of states {@code x} under the same {@code p}
+     * (kept by {@link #forward}): a next state is its state plus the next n tokens, which change a few of its inputs
+     * (E2E: ~7 of ~36: the last and previous token, the position, the generated words), so row i starts from row i of
+     * {@code xPre}, adds the W1 rows of the inputs it gains and subtracts those of the inputs it loses. A row that
+     * changes more inputs than it has sums its own; rows not in ascending input order (the encoder's are) all do.
+     */
+    void forwardFrom(SparseRows x, float[] xPre, SparseRows next, Parameters p, float[] out, boolean maySum) {
+        if (!sumsRows(next, maySum) || !x.rowsAscending() || !next.rowsAscending()) {
+            forward(next, p, null, out, maySum);
             return;
         }
         for (int i = 0; i < b; i++) {
             int o = i * h;
-            System.arraycopy(p.b1, 0, out, o, h);
-            sumRows(p.w1, x.indices, x.values, x.start[i], x.start[i + 1], out, o);
+            int changes = changedInputs(x, next, i);
+            if (changes < next.start[i + 1] - next.start[i]) {
+                System.arraycopy(xPre, o, out, o, h);
+                sumRows(p.w1, changedInput, changedValue, 0, changes, out, o);
+            } else {
+                System.arraycopy(p.b1, 0, out, o, h);
+                sumRows(p.w1, next.indices, next.values, next.start[i], next.start[i + 1], out, o);
+            }
             for (int j = 0; j < h; j++) {
                 out[o + j] = Math.max(out[o + j], 0f);
             }
         }
+    }
+
+    /**
+     * changedInput/changedValue ← what turns row i of x into row i of next (both ascending): +value for an input
+     * next gains (or whose value changes), −value for one it loses. Returns their number.
+     */
+    private int changedInputs(SparseRows x, SparseRows next, int i) {
+        int a = x.start[i];
+        int aEnd = x.start[i + 1];
+        int c = next.start[i];
+        int cEnd = next.start[i + 1];
+        int n = 0;
+        while (a < aEnd || c < cEnd) {
+            int ia = a < aEnd ? x.indices[a] : Integer.MAX_VALUE;
+            int ic = c < cEnd ? next.indices[c] : Integer.MAX_VALUE;
+            if (ia == ic) {
+                if (x.values[a] != next.values[c]) {
+                    changedInput[n] = ia;
+                    changedValue[n++] = next.values[c] - x.values[a];
+                }
+                a++;
+                c++;
+            } else if (ia < ic) {
+                changedInput[n] = ia;
+                changedValue[n++] = -x.values[a++];
+            } else {
+                changedInput[n] = ic;
+                changedValue[n++] = next.values[c++];
+            }
+        }
+        return n;
     }
 
     /**
@@ -168,14 +235,15 @@ final class HiddenLayer {
         private final FloatBuffer productView = product.data().asNioFloat();
         private final FloatBuffer gradientView = gradient.data().asNioFloat();
 
-        void forward(SparseRows states, Parameters p, float[] out) {
+        /** pre = x·W1 + b1. */
+        void forward(SparseRows states, Parameters p, float[] pre) {
             scatter(states);
             w1View.put(0, p.w1, 0, in * h);
             Nd4j.gemm(x, w1, product, false, false, 1.0, 0.0);
-            productView.get(0, out, 0, b * h);
+            productView.get(0, pre, 0, b * h);
             for (int i = 0; i < b; i++) {
                 for (int j = 0; j < h; j++) {
-                    out[i * h + j] = Math.max(out[i * h + j] + p.b1[j], 0f);
+                    pre[i * h + j] += p.b1[j];
                 }
             }
         }

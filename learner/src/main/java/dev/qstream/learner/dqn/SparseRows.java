@@ -19,6 +19,7 @@ public final class SparseRows {
     int[] indices;
     float[] values;
     private int rows;
+    private boolean ascending = true;
 
     /** Room for {@code capacity} rows of {@code width} inputs each. */
     public SparseRows(int capacity, int width) {
@@ -47,6 +48,12 @@ public final class SparseRows {
 
     public void clear() {
         rows = 0;
+        ascending = true;
+    }
+
+    /** Whether every row lists its inputs in ascending order (the encoder's do), which lets rows be merged. */
+    boolean rowsAscending() {
+        return ascending;
     }
 
     /** Appends a state as the next row. */
@@ -64,6 +71,9 @@ public final class SparseRows {
         for (int k = 0; k < n; k++) {
             if (rowIndices[k] < 0 || rowIndices[k] >= width) {
                 throw new IllegalArgumentException("input " + rowIndices[k] + " outside 0.." + (width - 1));
+            }
+            if (k > 0 && rowIndices[k] <= rowIndices[k - 1]) {
+                ascending = false;
             }
         }
         System.arraycopy(rowIndices, 0, indices, at, n);

@@ -16,6 +16,7 @@ import org.nd4j.linalg.learning.config.Sgd;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -260,15 +261,16 @@ class DqnUpdateTest {
     private static Batch sparseBatch(QNetworkSpec spec, int size, Random r) {
         Batch batch = new Batch(size, spec.inputs());
         int[] pool = r.ints(12, 0, spec.actions()).distinct().toArray();
-        for (SparseRows rows : new SparseRows[]{batch.states, batch.nextStates}) {
-            for (int i = 0; i < size; i++) {
-                int[] idx = r.ints(8, 0, spec.inputs()).distinct().toArray();
-                float[] val = new float[idx.length];
-                for (int k = 0; k < idx.length; k++) {
-                    val[k] = k == 0 ? (float) r.nextGaussian() : 1f; // the encoder's 1s, and one other value
-                }
-                rows.add(idx, val, idx.length);
-            }
+        for (int i = 0; i < size; i++) {
+            // Ascending inputs, as the encoder writes them; most next states are their state with an input or two
+            // changed (as a new token does), some unrelated.
+            int[] idx = r.ints(8, 0, spec.inputs()).distinct().sorted().toArray();
+            int[] nextIdx = i % 3 == 2
+                    ? r.ints(8, 0, spec.inputs()).distinct().sorted().toArray()
+                    : IntStream.concat(Arrays.stream(idx).skip(1 + r.nextInt(2)), r.ints(2, 0, spec.inputs()))
+                            .distinct().sorted().toArray();
+            batch.states.add(idx, values(idx.length, r), idx.length);
+            batch.nextStates.add(nextIdx, values(nextIdx.length, r), nextIdx.length);
         }
         for (int i = 0; i < size; i++) {
             int[] mask = r.ints(6, 0, pool.length).map(k -> pool[k]).distinct().toArray();
@@ -281,6 +283,14 @@ class DqnUpdateTest {
             batch.weights[i] = 0.5f + 0.5f * r.nextFloat();
         }
         return batch;
+    }
+
+    /** The encoder's 1s, and one other value. */
+    private static float[] values(int n, Random r) {
+        float[] val = new float[n];
+        Arrays.fill(val, 1f);
+        val[r.nextInt(n)] = (float) r.nextGaussian();
+        return val;
     }
 
     /** Each value within 1e-5 of the expected one, relative to its size (absolute below 1). */
