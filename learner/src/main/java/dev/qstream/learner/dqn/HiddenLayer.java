@@ -36,6 +36,12 @@ final class HiddenLayer {
     private final int[] nextSlot;
     private int[] byInputRow;
     private float[] byInputValue;
+    // sumRows' scratch: the running sum and four rows, each at offset 0 (see there).
+    private final float[] sum;
+    private final float[] scratch0;
+    private final float[] scratch1;
+    private final float[] scratch2;
+    private final float[] scratch3;
     // What turns a state into its next state, for forwardFrom: at most every input of both.
     private final int[] changedInput;
     private final float[] changedValue;
@@ -49,6 +55,11 @@ final class HiddenLayer {
         this.nextSlot = new int[in];
         this.byInputRow = new int[b * Math.min(in, 64)];
         this.byInputValue = new float[byInputRow.length];
+        this.sum = new float[h];
+        this.scratch0 = new float[h];
+        this.scratch1 = new float[h];
+        this.scratch2 = new float[h];
+        this.scratch3 = new float[h];
         this.changedInput = new int[2 * in];
         this.changedValue = new float[2 * in];
     }
@@ -158,37 +169,47 @@ final class HiddenLayer {
     }
 
     /**
-     * out[o..o+h) += Σ_k values[k]·rows[which[k]·h ..] for k in [from, to): four rows at a time, so that each pass
-     * over {@code out} loads and stores it once for four rows (the loop is bound by memory traffic, not arithmetic).
+     * out[o..o+h) += Σ_k values[k]·rows[which[k]·h ..] for k in [from, to), four rows at a time. Everything is first
+     * copied to scratch arrays read and written at offset 0: the JIT (C2, JDK 17) does not vectorize a loop that reads
+     * one array and writes another at different offsets (it cannot rule out that they are the same array), and the
+     * copies (an intrinsic) cost less than the scalar loop they replace: 20 against 50 ns per four 256-wide rows
+     * measured on the bench machine. Four rows per pass load and store the sum once for four rows.
      */
     private void sumRows(float[] rows, int[] which, float[] values, int from, int to, float[] out, int o) {
+        float[] sum = this.sum;
+        float[] t0 = scratch0;
+        float[] t1 = scratch1;
+        float[] t2 = scratch2;
+        float[] t3 = scratch3;
+        System.arraycopy(out, o, sum, 0, h);
         int k = from;
         for (; k + 3 < to; k += 4) {
-            int r0 = which[k] * h;
-            int r1 = which[k + 1] * h;
-            int r2 = which[k + 2] * h;
-            int r3 = which[k + 3] * h;
+            System.arraycopy(rows, which[k] * h, t0, 0, h);
+            System.arraycopy(rows, which[k + 1] * h, t1, 0, h);
+            System.arraycopy(rows, which[k + 2] * h, t2, 0, h);
+            System.arraycopy(rows, which[k + 3] * h, t3, 0, h);
             float v0 = values[k];
             float v1 = values[k + 1];
             float v2 = values[k + 2];
             float v3 = values[k + 3];
             if (v0 == 1f && v1 == 1f && v2 == 1f && v3 == 1f) { // the encoder's inputs are all 1: no multiplies
                 for (int j = 0; j < h; j++) {
-                    out[o + j] += (rows[r0 + j] + rows[r1 + j]) + (rows[r2 + j] + rows[r3 + j]);
+                    sum[j] += (t0[j] + t1[j]) + (t2[j] + t3[j]);
                 }
             } else {
                 for (int j = 0; j < h; j++) {
-                    out[o + j] += (v0 * rows[r0 + j] + v1 * rows[r1 + j]) + (v2 * rows[r2 + j] + v3 * rows[r3 + j]);
+                    sum[j] += (v0 * t0[j] + v1 * t1[j]) + (v2 * t2[j] + v3 * t3[j]);
                 }
             }
         }
         for (; k < to; k++) {
-            int r = which[k] * h;
+            System.arraycopy(rows, which[k] * h, t0, 0, h);
             float v = values[k];
             for (int j = 0; j < h; j++) {
-                out[o + j] += v * rows[r + j];
+                sum[j] += v * t0[j];
             }
         }
+        System.arraycopy(sum, 0, out, o, h);
     }
 
     /** byInput* ← the batch by input: input i is active in rows byInputRow[byInputStart[i] .. byInputStart[i+1]). */
