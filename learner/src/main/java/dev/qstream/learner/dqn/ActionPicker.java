@@ -12,17 +12,18 @@ import java.util.Arrays;
  * argmax over a row's mask of A(s, a) for some rows of a batch, in one of two ways chosen per batch: one dot product
  * per valid action ("gathering"), or one dense product of the rows' hidden layers with the output rows of every
  * action valid in any of them (the union of their masks, packed into a preallocated matrix: an sgemm of rows ×
- * union), then a scan of each mask. A dot product costs about as much per multiply-add as thirty in sgemm, so
- * gathering wins only when the valid actions are under a thirty-second of rows × union: the actors' masks over
- * 10,000 actions, whose union over a batch runs into thousands (yes); E2E's ~94 masked actions out of ~1,000, whose
- * union over a batch of 256 is ~150 (no: the packed product costs a fraction of a dense one over all 986 actions, and
- * of the dot products). The dueling head's V and mean are the same for every action of a state, so A alone decides.
- * Used for the target's a* on next states and for the demonstration margin's rival on current states.
+ * union), then a scan of each mask. A 256-wide dot product on the heap arrays runs ~3 multiply-adds/ns on the bench
+ * machine, single-threaded sgemm ~60, so gathering wins only when the valid actions are under about a sixteenth of
+ * rows × union: the actors' masks over 10,000 actions, whose union over a batch runs into thousands (yes); E2E's ~94
+ * masked actions out of ~1,000, whose union over a batch of 256 is ~150 (no: the packed product costs a sixth of a
+ * dense one over all 986 actions, and a fraction of the dot products). The dueling head's V and mean are the same for
+ * every action of a state, so A alone decides. Used for the target's a* on next states and for the demonstration
+ * margin's rival on current states.
  */
 final class ActionPicker {
 
     /** Gather when valid actions × this ≤ rows × union. */
-    static final long GATHER_RATIO = 32;
+    static final long GATHER_RATIO = 16;
 
     private final QHead head;
     private final int b;

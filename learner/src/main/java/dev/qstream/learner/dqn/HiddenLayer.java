@@ -23,8 +23,9 @@ import java.util.Arrays;
 final class HiddenLayer {
 
     /**
-     * A summed row costs about as much per multiply-add as this many in sgemm (plus the copies the dense path makes
-     * of W1 and the states); above that density the dense product is cheaper.
+     * Above one active input in this many, the dense products are cheaper. Measured at 800 → 256, B = 256 (forward
+     * and backward, sparse against dense): 0.45 against 2.2 ms at E2E's density (1/22), 2.1 against 2.4 ms at 1/4,
+     * 2.7 against 1.9 ms at 1/3.
      */
     static final int DENSE_RATIO = 4;
 

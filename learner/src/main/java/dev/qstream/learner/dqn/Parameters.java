@@ -7,9 +7,9 @@ import dev.qstream.policy.network.QNetworkWeights;
  * One set of the network's parameters (the online net, the target net, or one of Adam's moments) as plain Java arrays
  * in the layout of {@link QNetworkWeights}: {@code w1[i * hidden + j]} (input-major, so one input's weights are a
  * contiguous row, which the sparse first layer sums), {@code w2[a * hidden + j]} (one action's row contiguous, which
- * its dot product reads). Heap arrays rather than ND4J's off-heap buffers: the update's loops over them compile to
- * vector instructions, where a direct buffer's per-element get/put cost several nanoseconds each. The one dense
- * product left ({@link ActionPicker}) copies what it needs into ND4J arrays. {@code v} is the dueling head's vector:
+ * its dot product reads). Heap arrays rather than ND4J's off-heap buffers: the JIT compiles loops over them to vector
+ * instructions (when written as {@link HiddenLayer#sumRows} explains), where a direct buffer's per-element get/put
+ * costs nanoseconds each. The one dense product left ({@link ActionPicker}) copies what it needs into ND4J arrays. {@code v} is the dueling head's vector:
  * v then b_v (zeros without the head).
  */
 final class Parameters {
