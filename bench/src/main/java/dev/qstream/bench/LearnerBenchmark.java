@@ -76,10 +76,12 @@ public final class LearnerBenchmark {
     }
 
     /**
-     * The update on the shape {@code up} runs for a task. Where the two sides differ: the DL4J side takes the target's
-     * argmax over every action (it cannot use the recorded masks) and fits MSE on the taken action's Q, without the
-     * demonstration margin; the fast side does the full Double-DQN update with masks, Huber, the margin on half the
-     * rows, and lazy Adam.
+     * The update on the shape {@code up} runs for a task. Where the two sides differ: the DL4J side gets the states
+     * scattered into dense matrices, multiplies them through every input, takes the target's argmax over every action
+     * (it cannot use the recorded masks) and fits MSE on the taken action's Q, without the demonstration margin; the
+     * fast side does the full Double-DQN update with masks, Huber, the margin on half the rows, and lazy Adam on the
+     * output rows, summing only the active inputs' W1 rows (the sparse first layer) and scoring only the actions
+     * valid somewhere in the batch.
      */
     static TaskResult runTask(TaskShape shape, int batchSize, double seconds) {
         QNetworkSpec spec = shape.spec;
