@@ -76,10 +76,12 @@ public final class LearnerBenchmark {
     }
 
     /**
-     * The update on the shape {@code up} runs for a task. Where the two sides differ: the DL4J side takes the target's
-     * argmax over every action (it cannot use the recorded masks) and fits MSE on the taken action's Q, without the
-     * demonstration margin; the fast side does the full Double-DQN update with masks, Huber, the margin on half the
-     * rows, and lazy Adam.
+     * The update on the shape {@code up} runs for a task. Where the two sides differ: the DL4J side gets the states
+     * scattered into dense matrices, multiplies them through every input, takes the target's argmax over every action
+     * (it cannot use the recorded masks) and fits MSE on the taken action's Q, without the demonstration margin; the
+     * fast side does the full Double-DQN update with masks, Huber, the margin on half the rows, and lazy Adam on the
+     * output rows, summing only the active inputs' W1 rows (the sparse first layer) and scoring only the actions
+     * valid somewhere in the batch.
      */
     static TaskResult runTask(TaskShape shape, int batchSize, double seconds) {
         QNetworkSpec spec = shape.spec;
@@ -99,8 +101,9 @@ public final class LearnerBenchmark {
         INDArray[] states = new INDArray[batches.length];
         INDArray[] next = new INDArray[batches.length];
         for (int i = 0; i < batches.length; i++) {
-            states[i] = Nd4j.create(batches[i].states, new long[]{batchSize, spec.inputs()}, 'c');
-            next[i] = Nd4j.create(batches[i].nextStates, new long[]{batchSize, spec.inputs()}, 'c');
+            // DL4J takes dense inputs: the same states, scattered once before timing.
+            states[i] = Nd4j.create(batches[i].states.toDense(), new long[]{batchSize, spec.inputs()}, 'c');
+            next[i] = Nd4j.create(batches[i].nextStates.toDense(), new long[]{batchSize, spec.inputs()}, 'c');
         }
         return measure(seconds, batchSize, i -> {
             int k = i % batches.length;
@@ -166,8 +169,8 @@ public final class LearnerBenchmark {
             for (int i = 0; i < batchSize; i++) {
                 int[] prompt = random.ints(12, 3, spec.actions()).toArray();
                 int[] prefix = random.ints(1 + random.nextInt(20), 3, spec.actions()).toArray();
-                encoder.encodeInto(prompt, prefix, prefix.length - 1, b.states, i * spec.inputs());
-                encoder.encodeInto(prompt, prefix, prefix.length, b.nextStates, i * spec.inputs());
+                b.states.add(encoder.encode(prompt, prefix, prefix.length - 1));
+                b.nextStates.add(encoder.encode(prompt, prefix, prefix.length));
                 b.actions[i] = prefix[prefix.length - 1];
                 b.returns[i] = (float) random.nextGaussian();
                 b.discounts[i] = random.nextInt(10) == 0 ? 0f : 0.95f;

@@ -87,8 +87,8 @@ final class TaskShape {
                 int[] prefix = ints(t.getPrefixTokens());
                 int[] next = Arrays.copyOf(prefix, prefix.length + 1);
                 next[prefix.length] = t.getAction();
-                encoder.encodeInto(prompt, prefix, prefix.length, b.states, i * spec.inputs());
-                encoder.encodeInto(prompt, next, next.length, b.nextStates, i * spec.inputs());
+                b.states.add(encoder.encode(prompt, prefix, prefix.length));
+                b.nextStates.add(encoder.encode(prompt, next, next.length));
                 b.actions[i] = t.getAction();
                 b.returns[i] = (float) random.nextGaussian();
                 boolean last = t.getDone() || at + 1 >= steps.size();

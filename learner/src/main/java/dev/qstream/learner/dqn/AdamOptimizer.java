@@ -2,13 +2,13 @@ package dev.qstream.learner.dqn;
 
 import dev.qstream.policy.network.QNetworkSpec;
 
-import java.nio.FloatBuffer;
-
 /**
  * Adam (or plain SGD, to cross-check against DL4J) on the update's {@link Gradients}: dense for the hidden layer and
  * the dueling vector, lazy for the output layer: only the rows the batch touched take a step, and the other rows'
- * moments wait (a dense step would walk all 10,000 rows to move a few hundred). Bias correction is folded into the
- * step size: α·√(1 − β2ᵗ)/(1 − β1ᵗ).
+ * moments wait (a dense step would walk all 10,000 rows to move a few hundred). W1 stays dense although its gradient
+ * is non-zero only on the rows of the batch's active inputs: the rows it skips would still decay their moments and
+ * move by them, so a lazy step there would change the optimizer, and at 800 × 256 the dense step costs little.
+ * Bias correction is folded into the step size: α·√(1 − β2ᵗ)/(1 − β1ᵗ).
  */
 final class AdamOptimizer {
 
@@ -51,15 +51,15 @@ final class AdamOptimizer {
     void step(Parameters p, Gradients g, float scale, long t, boolean withV) {
         int h = g.b1.length;
         float stepSize = stepSize(t);
-        step(p.w1View, m.w1View, v.w1View, 0, g.w1View, 0, (int) g.w1.length(), scale, stepSize);
-        step(p.b1View, m.b1View, v.b1View, 0, g.b1View, 0, h, scale, stepSize);
+        step(p.w1, m.w1, v.w1, 0, g.w1, 0, g.w1.length, scale, stepSize);
+        step(p.b1, m.b1, v.b1, 0, g.b1, 0, h, scale, stepSize);
         for (int r = 0; r < g.rows; r++) {
             int a = g.rowAction[r];
-            step(p.w2View, m.w2View, v.w2View, a * h, g.w2RowsView, r * h, h, scale, stepSize);
-            step(p.b2View, m.b2View, v.b2View, a, g.b2RowsView, r, 1, scale, stepSize);
+            step(p.w2, m.w2, v.w2, a * h, g.w2Rows, r * h, h, scale, stepSize);
+            step(p.b2, m.b2, v.b2, a, g.b2Rows, r, 1, scale, stepSize);
         }
         if (withV) {
-            step(p.vView, m.vView, v.vView, 0, g.vView, 0, h + 1, scale, stepSize);
+            step(p.v, m.v, v.v, 0, g.v, 0, h + 1, scale, stepSize);
         }
     }
 
@@ -67,25 +67,24 @@ final class AdamOptimizer {
      * One step on n parameters {@code p[pOff..pOff+n)} (moments at the same offsets) with gradient
      * {@code scale · grad[gOff..gOff+n)}: Adam, or plain SGD when so configured.
      */
-    void step(FloatBuffer p, FloatBuffer m, FloatBuffer v, int pOff, FloatBuffer grad, int gOff, int n,
-              float scale, float stepSize) {
+    void step(float[] p, float[] m, float[] v, int pOff, float[] grad, int gOff, int n, float scale, float stepSize) {
         if (sgd) {
             float lr = (float) learningRate;
             for (int k = 0; k < n; k++) {
-                p.put(pOff + k, p.get(pOff + k) - lr * scale * grad.get(gOff + k));
+                p[pOff + k] = p[pOff + k] - lr * scale * grad[gOff + k];
             }
             return;
         }
         float b1 = (float) beta1;
         float b2 = (float) beta2;
         for (int k = 0; k < n; k++) {
-            float gk = grad.get(gOff + k) * scale;
+            float gk = grad[gOff + k] * scale;
             int idx = pOff + k;
-            float mk = b1 * m.get(idx) + (1 - b1) * gk;
-            float vk = b2 * v.get(idx) + (1 - b2) * gk * gk;
-            m.put(idx, mk);
-            v.put(idx, vk);
-            p.put(idx, p.get(idx) - stepSize * mk / ((float) Math.sqrt(vk) + eps));
+            float mk = b1 * m[idx] + (1 - b1) * gk;
+            float vk = b2 * v[idx] + (1 - b2) * gk * gk;
+            m[idx] = mk;
+            v[idx] = vk;
+            p[idx] = p[idx] - stepSize * mk / ((float) Math.sqrt(vk) + eps);
         }
     }
 }

@@ -3,15 +3,16 @@ package dev.qstream.learner.dqn;
 import java.util.Arrays;
 
 /**
- * One minibatch, preallocated and reused: dense states and next states (row-major, B × inputs), the taken actions,
+ * One minibatch, preallocated and reused: states and next states as their non-zero inputs ({@link SparseRows}, the
+ * form the encoder produces and the update's first layer reads), the taken actions,
  * the (n-step) returns, the bootstrap discount (γⁿ, or 0 when the episode ended within n steps), the next-state
  * action masks (null entry = every action valid) and importance-sampling weights.
  */
 public final class Batch {
     public final int size;
     public final int inputs;
-    public final float[] states;
-    public final float[] nextStates;
+    public final SparseRows states;
+    public final SparseRows nextStates;
     public final int[] actions;
     public final float[] returns;
     public final float[] discounts;
@@ -29,8 +30,8 @@ public final class Batch {
     public Batch(int size, int inputs) {
         this.size = size;
         this.inputs = inputs;
-        this.states = new float[size * inputs];
-        this.nextStates = new float[size * inputs];
+        this.states = new SparseRows(size, inputs);
+        this.nextStates = new SparseRows(size, inputs);
         this.actions = new int[size];
         this.returns = new float[size];
         this.discounts = new float[size];

@@ -2,17 +2,14 @@ package dev.qstream.learner.dqn;
 
 import dev.qstream.policy.network.QNetworkSpec;
 import dev.qstream.policy.network.QNetworkWeights;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-
-import java.nio.FloatBuffer;
 
 /**
- * The DQN update, written directly on ND4J for speed (DL4J's {@code fit} reaches 15–30% of the sgemm roofline on
- * this net). The dense products run as {@code Nd4j.gemm} into preallocated arrays; everything that touches only
- * the taken actions (their Q-values, their output-layer gradient rows, a lazy Adam step on those rows) runs on
- * direct views of the same memory. One update:
+ * The DQN update, written by hand for speed (DL4J's {@code fit} reaches 15–30% of the sgemm roofline on this net, and
+ * cannot use the states' sparsity or the masks). Parameters and activations are Java arrays; the first layer sums the
+ * W1 rows of each state's few active inputs ({@link HiddenLayer}) instead of a dense product over every input; the
+ * one dense product left scores the valid actions for an argmax, as an sgemm over the union of the batch's masks
+ * ({@link ActionPicker}); everything that touches only the taken actions (their Q-values, their output-layer gradient
+ * rows, a lazy Adam step on those rows) runs one action at a time. One update:
  *
  * <pre>
  *   a*   = argmax_{a ∈ mask(s')} Q(s', a; θ)                       (double DQN: online net picks)
@@ -21,17 +18,18 @@ import java.nio.FloatBuffer;
  *        + λ · mean_{i demonstrated} w_i · (max_a [Q(s_i, a) + m·1(a ≠ a_i)] − Q(s_i, a_i))   (DQfD's margin)
  * </pre>
  *
- * then gradients for W1, b1 (dense) and for the rows of W2/b2 of the taken actions only, global-norm clipping,
- * Adam (dense for the hidden layer, lazy for the output rows), and the target update (hard copy every N updates, or
- * Polyak τ). Rⁿ and γⁿ·(1 − done) arrive per row in the {@link Batch} ({@code returns}, {@code discounts}), as the
+ * then gradients for W1 (non-zero on the rows of the batch's active inputs only), b1, and the rows of W2/b2 of the
+ * taken actions only, global-norm clipping, Adam (dense for the hidden layer, lazy for the output rows), and the
+ * target update (hard copy every N updates, or Polyak τ). Rⁿ and γⁿ·(1 − done) arrive per row in the {@link Batch} ({@code returns}, {@code discounts}), as the
  * n-step assembler computed them: the update itself reads neither γ nor n. With the dueling head,
  * Q(s,a) = V(s) + A(s,a) − mean_{a'∈mask(s)} A(s,a'), where A is the output layer and V = v·h + b_v: the gradient
  * then also reaches the rows of the state's valid actions and v. Published weights fold V into the output layer
  * (w_a + v, b_a + b_v): the per-state mean is a constant shift that changes neither argmax nor softmax, so actors
  * serve it unchanged. Not thread-safe: one training thread owns it.
  *
- * <p>The parts: {@link Parameters} (online, target), {@link QHead} and {@link DuelingHead} (Q-values one action at
- * a time), {@link ActionPicker} (a*), {@link Gradients} (the backward pass), {@link AdamOptimizer}.
+ * <p>The parts: {@link Parameters} (online, target), {@link HiddenLayer} (the first layer, forward and backward),
+ * {@link QHead} and {@link DuelingHead} (Q-values one action at a time), {@link ActionPicker} (a*), {@link Gradients}
+ * (the backward pass down to the hidden layer), {@link AdamOptimizer}.
  */
 public final class DqnUpdate {
 
@@ -42,23 +40,20 @@ public final class DqnUpdate {
 
     private final Parameters online;
     private final Parameters target;
+    private final HiddenLayer firstLayer;
     private final QHead head;
     private final ActionPicker picker;       // a* on the next states
     private final ActionPicker rivalPicker;  // the demonstration margin's rival on the current states
     private final Gradients gradients;
     private final AdamOptimizer optimizer;
 
-    // Activations, B rows each: inputs s and s', hidden layers of s (online) and s' (online and target).
-    private final INDArray x;
-    private final INDArray xNext;
-    private final INDArray hid;
-    private final INDArray hidNext;
-    private final INDArray hidNextTarget;
-    private final FloatBuffer xView;
-    private final FloatBuffer xNextView;
-    private final FloatBuffer hidView;
-    private final FloatBuffer hidNextView;
-    private final FloatBuffer hidNextTargetView;
+    // Hidden layers, B × hidden each: of s (online; and before the ReLU) and of s' (online, for double DQN's pick,
+    // and target).
+    private final float[] hidPre;
+    private final float[] hid;
+    private final float[] hidNext;
+    private final float[] hidNextTarget;
+    private final boolean[] bootstraps; // rows whose target bootstraps from Q(s', a*)
 
     private final float[] td;     // δ_i = Q(s_i, a_i) − y_i
     private final float[] dLossDq; // dL/dQ(s_i, a_i)
@@ -67,6 +62,8 @@ public final class DqnUpdate {
     private long updates;
     /** Off in tests only, to check the per-action path against the dense one. */
     boolean gatherValidColumns = true;
+    /** Off in tests only, to check the sparse first layer against the dense products. */
+    boolean sumActiveRows = true;
     /** Whether the last update scored the valid actions one by one (true) or through the dense product. */
     boolean lastUpdateGathered;
 
@@ -78,21 +75,17 @@ public final class DqnUpdate {
         int h = spec.hidden();
         this.online = Parameters.of(init);
         this.target = Parameters.of(init);
+        this.firstLayer = new HiddenLayer(spec, b);
         this.head = new QHead(spec, cfg.dueling());
         this.picker = new ActionPicker(head, spec, b);
         this.rivalPicker = new ActionPicker(head, spec, b);
         this.gradients = new Gradients(spec, b, cfg.dueling());
         this.optimizer = new AdamOptimizer(cfg, spec);
-        this.x = Nd4j.create(DataType.FLOAT, b, in);
-        this.xNext = Nd4j.create(DataType.FLOAT, b, in);
-        this.hid = Nd4j.create(DataType.FLOAT, b, h);
-        this.hidNext = Nd4j.create(DataType.FLOAT, b, h);
-        this.hidNextTarget = Nd4j.create(DataType.FLOAT, b, h);
-        this.xView = Parameters.view(x);
-        this.xNextView = Parameters.view(xNext);
-        this.hidView = Parameters.view(hid);
-        this.hidNextView = Parameters.view(hidNext);
-        this.hidNextTargetView = Parameters.view(hidNextTarget);
+        this.hidPre = new float[b * h];
+        this.hid = new float[b * h];
+        this.hidNext = new float[b * h];
+        this.hidNextTarget = new float[b * h];
+        this.bootstraps = new boolean[b];
         this.td = new float[b];
         this.dLossDq = new float[b];
         this.marginAction = new int[b];
@@ -109,19 +102,24 @@ public final class DqnUpdate {
 
     public UpdateStats update(Batch batch) {
         requireShape(batch);
-        // Forward: the hidden layers of s (online) and s' (online and target).
-        xView.put(0, batch.states, 0, b * in);
-        xNextView.put(0, batch.nextStates, 0, b * in);
-        forwardHidden(x, online, hid, hidView);
-        forwardHidden(xNext, online, hidNext, hidNextView);
-        forwardHidden(xNext, target, hidNextTarget, hidNextTargetView);
-        // Gather: score the next states' valid actions with the net that picks a* (double DQN: the online one).
+        // Forward: the hidden layers of s (online) and s' (target; online too when it picks a*, from s's by the few
+        // inputs that differ).
+        firstLayer.forward(batch.states, online, hidPre, hid, sumActiveRows);
+        firstLayer.forward(batch.nextStates, target, null, hidNextTarget, sumActiveRows);
+        if (cfg.doubleDqn()) {
+            firstLayer.forwardFrom(batch.states, hidPre, batch.nextStates, online, hidNext, sumActiveRows);
+        }
+        // Score the valid actions of the next states that bootstrap, with the net that picks a* (double DQN: the
+        // online one), and of the demonstrated states, for the margin's rival.
+        for (int i = 0; i < b; i++) {
+            // A row with discount γⁿ(1 − done) = 0, or no valid next action, does not bootstrap and needs no argmax.
+            bootstraps[i] = batch.discounts[i] != 0f && (batch.nextMasks[i] == null || batch.nextMasks[i].length > 0);
+        }
         lastUpdateGathered = cfg.doubleDqn()
-                ? picker.prepareNext(batch, hidNext, hidNextView, online, gatherValidColumns)
-                : picker.prepareNext(batch, hidNextTarget, hidNextTargetView, target, gatherValidColumns);
-        long rivalsToScore = demonstrationActionsToScore(batch);
-        if (rivalsToScore > 0) {
-            rivalPicker.prepare(rivalsToScore, hid, hidView, online, gatherValidColumns);
+                ? picker.prepare(bootstraps, batch.nextMasks, hidNext, online, gatherValidColumns)
+                : picker.prepare(bootstraps, batch.nextMasks, hidNextTarget, target, gatherValidColumns);
+        if (cfg.demonstrationWeight() > 0) {
+            rivalPicker.prepare(batch.demonstrations, batch.masks, hid, online, gatherValidColumns);
         }
 
         double loss = 0;
@@ -131,14 +129,12 @@ public final class DqnUpdate {
         double sumAbsTd = 0;
         float kappa = (float) cfg.huberDelta();
         for (int i = 0; i < b; i++) {
-            // Target: y = Rⁿ + γⁿ(1 − done)·Q(s', a*; θ⁻). The batch's discount is γⁿ(1 − done): a row with
-            // discount 0 (or no valid next action) does not bootstrap and needs no argmax.
+            // Target: y = Rⁿ + γⁿ(1 − done)·Q(s', a*; θ⁻); the batch's discount is γⁿ(1 − done).
             int[] nextMask = batch.nextMasks[i];
-            boolean bootstraps = batch.discounts[i] != 0f && (nextMask == null || nextMask.length > 0);
-            float qNext = bootstraps ? head.q(hidNextTargetView, i, target, picker.argmax(i, nextMask), nextMask) : 0f;
+            float qNext = bootstraps[i] ? head.q(hidNextTarget, i, target, picker.argmax(i, nextMask), nextMask) : 0f;
             float y = batch.returns[i] + batch.discounts[i] * qNext;
             // Loss: w_i · huber(δ_i), δ_i = Q(s_i, a_i) − y_i, and its derivative with respect to Q(s_i, a_i).
-            float q = head.q(hidView, i, online, batch.actions[i], batch.masks[i]);
+            float q = head.q(hid, i, online, batch.actions[i], batch.masks[i]);
             float delta = q - y;
             td[i] = delta;
             loss += batch.weights[i] * Huber.loss(delta, kappa);
@@ -153,14 +149,16 @@ public final class DqnUpdate {
                 if (rival != batch.actions[i]) {
                     marginAction[i] = rival;
                     marginDq[i] = (float) cfg.demonstrationWeight() * batch.weights[i] / b;
-                    marginLoss += head.advantage(hidView, i, online, rival) + margin
-                            - head.advantage(hidView, i, online, batch.actions[i]);
+                    marginLoss += head.advantage(hid, i, online, rival) + margin
+                            - head.advantage(hid, i, online, batch.actions[i]);
                 }
             }
         }
 
-        // Step: backward, global-norm clipping, Adam, then the target network (Polyak τ, or a copy every N).
-        gradients.backward(batch, dLossDq, marginAction, marginDq, x, hidView, online, head.dueling);
+        // Step: backward (down to the hidden layer, then into W1's active rows), global-norm clipping, Adam, then the
+        // target network (Polyak τ, or a copy every N).
+        gradients.backward(batch, dLossDq, marginAction, marginDq, hid, online, head.dueling);
+        firstLayer.backward(batch.states, gradients, sumActiveRows);
         double gradNorm = Math.sqrt(gradients.sumOfSquares(cfg.dueling()));
         optimizer.step(online, gradients, AdamOptimizer.clipScale(gradNorm, cfg.maxGradNorm()), ++updates, cfg.dueling());
         if (cfg.tau() > 0) {
@@ -171,40 +169,13 @@ public final class DqnUpdate {
         return new UpdateStats((loss + cfg.demonstrationWeight() * marginLoss) / b, sumQ / b, sumAbsTd / b, gradNorm, td.clone());
     }
 
-    /** Masked actions the demonstration margin scores in this batch (0: no demonstrated rows, or the loss is off). */
-    private long demonstrationActionsToScore(Batch batch) {
-        if (cfg.demonstrationWeight() <= 0) {
-            return 0;
-        }
-        long n = 0;
-        for (int i = 0; i < b; i++) {
-            if (batch.demonstrations[i]) {
-                n += batch.masks[i] == null ? spec.actions() : batch.masks[i].length;
-            }
-        }
-        return n;
-    }
-
     private void requireShape(Batch batch) {
         if (batch.size != b || batch.inputs != in) {
             throw new IllegalArgumentException("batch shape " + batch.size + "x" + batch.inputs + " does not match " + b + "x" + in);
         }
-    }
-
-    /**
-     * out = relu(input · W1 + b1). The bias and ReLU run on the direct view: as ND4J broadcast/scalar ops they cost
-     * more in native dispatch than the arithmetic itself at these sizes.
-     */
-    private void forwardHidden(INDArray input, Parameters p, INDArray out, FloatBuffer outView) {
-        Nd4j.gemm(input, p.w1, out, false, false, 1.0, 0.0);
-        FloatBuffer bias = p.b1View;
-        int h = spec.hidden();
-        for (int i = 0; i < b; i++) {
-            int row = i * h;
-            for (int j = 0; j < h; j++) {
-                float v = outView.get(row + j) + bias.get(j);
-                outView.put(row + j, v > 0f ? v : 0f);
-            }
+        if (batch.states.rows() != b || batch.nextStates.rows() != b) {
+            throw new IllegalArgumentException("batch holds " + batch.states.rows() + " states and "
+                    + batch.nextStates.rows() + " next states, not " + b);
         }
     }
 

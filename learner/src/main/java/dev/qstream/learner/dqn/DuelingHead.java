@@ -3,7 +3,6 @@ package dev.qstream.learner.dqn;
 import dev.qstream.policy.network.QNetworkSpec;
 import dev.qstream.policy.network.QNetworkWeights;
 
-import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
@@ -26,17 +25,17 @@ final class DuelingHead {
     }
 
     /** V(s_i) − mean_{a ∈ mask} A(s_i, a): what the head adds to A(s_i, ·), the same for every action. */
-    float shift(FloatBuffer hidden, int i, Parameters p, int[] mask) {
+    float shift(float[] hidden, int i, Parameters p, int[] mask) {
         return value(hidden, i, p) - meanAdvantage(hidden, i, p, mask);
     }
 
     /** V(s_i) = h_i · v + b_v. */
-    float value(FloatBuffer hidden, int i, Parameters p) {
-        return QHead.dot(hidden, i * h, p.vView, 0, h) + p.vView.get(h);
+    float value(float[] hidden, int i, Parameters p) {
+        return QHead.dot(hidden, i * h, p.v, 0, h) + p.v[h];
     }
 
     /** Mean of A(s_i, ·) over the mask (null = every action). */
-    float meanAdvantage(FloatBuffer hidden, int i, Parameters p, int[] mask) {
+    float meanAdvantage(float[] hidden, int i, Parameters p, int[] mask) {
         int m = mask == null ? actions : mask.length;
         double sum = 0;
         for (int k = 0; k < m; k++) {
@@ -48,9 +47,9 @@ final class DuelingHead {
     /**
      * The head's part of the backward pass for row i, whose dL/dQ is {@code dq}: −dq/m into the row of each of the
      * state's m valid actions, dq·h_i into v (and dq into b_v), and v − mean of those rows added to dQ/dh_i, which
-     * {@code g.dHiddenView} holds (w_a so far).
+     * {@code g.dHidden} holds (w_a so far).
      */
-    void backward(Gradients g, Parameters p, FloatBuffer hidden, int i, float dq, int[] mask) {
+    void backward(Gradients g, Parameters p, float[] hidden, int i, float dq, int[] mask) {
         int hRow = i * h;
         int m = mask == null ? actions : mask.length;
         float share = -dq / m;
@@ -58,11 +57,10 @@ final class DuelingHead {
             g.addToRow(mask == null ? k : mask[k], share, hidden, hRow);
         }
         meanRow(p, mask);
-        FloatBuffer dHidden = g.dHiddenView;
+        float[] dHidden = g.dHidden;
         for (int j = 0; j < h; j++) {
-            float hj = hidden.get(hRow + j);
-            g.v[j] += dq * hj;
-            dHidden.put(hRow + j, dHidden.get(hRow + j) + p.vView.get(j) - meanRow[j]);
+            g.v[j] += dq * hidden[hRow + j];
+            dHidden[hRow + j] = dHidden[hRow + j] + p.v[j] - meanRow[j];
         }
         g.v[h] += dq;
     }
@@ -74,7 +72,7 @@ final class DuelingHead {
         for (int k = 0; k < m; k++) {
             int row = (mask == null ? k : mask[k]) * h;
             for (int j = 0; j < h; j++) {
-                meanRow[j] += p.w2View.get(row + j);
+                meanRow[j] += p.w2[row + j];
             }
         }
         for (int j = 0; j < h; j++) {

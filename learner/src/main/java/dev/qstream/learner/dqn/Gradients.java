@@ -1,76 +1,66 @@
 package dev.qstream.learner.dqn;
 
 import dev.qstream.policy.network.QNetworkSpec;
-import org.nd4j.linalg.api.buffer.DataType;
-import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
 
-import java.nio.FloatBuffer;
 import java.util.Arrays;
 
 /**
- * The gradient of the batch loss and the backward pass that fills it, from dL/dQ(s_i, a_i) per row. The hidden layer's
- * gradient is dense (W1 through one sgemm, b1); the output layer's holds only the rows the batch touched: the taken
- * actions and, with the dueling head, every valid action of each state (through the mean), plus v. Buffers are
- * preallocated; each {@link #backward} overwrites them.
+ * The gradient of the batch loss and the backward pass that fills it, from dL/dQ(s_i, a_i) per row, down to dL/dh
+ * (after the ReLU) and b1; {@link HiddenLayer#backward} takes it on into W1. dL/dW1 is held dense but non-zero only
+ * on the rows of the inputs active in the batch's states (listed in {@code w1Rows}); the output layer's holds only
+ * the rows the batch touched: the taken actions and, with the dueling head, every valid action of each state (through
+ * the mean), plus v. Buffers are preallocated; each backward pass overwrites them.
  */
 final class Gradients {
 
     private final int in;
     private final int h;
     private final int b;
-    /** dL/dW1 (inputs × hidden). */
-    final INDArray w1;
-    final FloatBuffer w1View;
+    /** dL/dW1 (inputs × hidden): zero except on the rows listed in {@code w1Rows[0..w1RowCount)}. */
+    final float[] w1;
+    final int[] w1Rows;
+    int w1RowCount;
+    private final boolean[] w1RowListed;
     /** dL/db1. */
     final float[] b1;
-    final FloatBuffer b1View;
     /** dL/dv, then dL/db_v (dueling head only). */
     final float[] v;
-    final FloatBuffer vView;
     /** dL/dw_a for the touched rows, row r belonging to action {@code rowAction[r]}. */
     final float[] w2Rows;
-    final FloatBuffer w2RowsView;
     /** dL/db_a for the touched rows. */
     final float[] b2Rows;
-    final FloatBuffer b2RowsView;
     final int[] rowAction;
     /** Rows touched by the last backward pass. */
     int rows;
     private final int[] rowOfAction; // action → its row, −1 when untouched
     /** dL/dh (B × hidden); first dQ/dh, then through the ReLU. */
-    final INDArray dHidden;
-    final FloatBuffer dHiddenView;
+    final float[] dHidden;
 
     Gradients(QNetworkSpec spec, int batchSize, boolean dueling) {
         this.in = spec.inputs();
         this.h = spec.hidden();
         this.b = batchSize;
-        this.w1 = Nd4j.create(DataType.FLOAT, in, h);
-        this.w1View = Parameters.view(w1);
+        this.w1 = new float[in * h];
+        this.w1Rows = new int[in];
+        this.w1RowListed = new boolean[in];
         this.b1 = new float[h];
-        this.b1View = FloatBuffer.wrap(b1);
         this.v = new float[h + 1];
-        this.vView = FloatBuffer.wrap(v);
         // dueling touches every valid action's row; a margin row touches one more action
         int maxRows = dueling ? spec.actions() : Math.min(spec.actions(), 2 * b);
         this.w2Rows = new float[maxRows * h];
-        this.w2RowsView = FloatBuffer.wrap(w2Rows);
         this.b2Rows = new float[maxRows];
-        this.b2RowsView = FloatBuffer.wrap(b2Rows);
         this.rowAction = new int[maxRows];
         this.rowOfAction = new int[spec.actions()];
         Arrays.fill(rowOfAction, -1);
-        this.dHidden = Nd4j.create(DataType.FLOAT, b, h);
-        this.dHiddenView = Parameters.view(dHidden);
+        this.dHidden = new float[b * h];
     }
 
     /**
-     * Backward pass of the batch loss, whose derivative with respect to Q(s_i, a_i) is {@code dq[i]}: {@code x} is the
-     * batch's input, {@code hidden} its hidden layer (after the ReLU) under {@code online}.
+     * Backward pass of the batch loss down to dL/dh and b1, whose derivative with respect to Q(s_i, a_i) is
+     * {@code dq[i]}: {@code hidden} is the batch's hidden layer (after the ReLU) under {@code online}.
      */
-    void backward(Batch batch, float[] dq, INDArray x, FloatBuffer hidden, Parameters online, DuelingHead dueling) {
-        backward(batch, dq, null, null, x, hidden, online, dueling);
+    void backward(Batch batch, float[] dq, float[] hidden, Parameters online, DuelingHead dueling) {
+        backward(batch, dq, null, null, hidden, online, dueling);
     }
 
     /**
@@ -78,10 +68,10 @@ final class Gradients {
      * {@code marginDq[i]}·(A(s_i, marginAction[i]) − A(s_i, a_i)), which lowers the runner-up and raises the taken
      * action (differences of Q are differences of A, so the dueling head's V and mean do not enter).
      */
-    void backward(Batch batch, float[] dq, int[] marginAction, float[] marginDq, INDArray x, FloatBuffer hidden,
-                  Parameters online, DuelingHead dueling) {
+    void backward(Batch batch, float[] dq, int[] marginAction, float[] marginDq, float[] hidden, Parameters online,
+                  DuelingHead dueling) {
         clear();
-        FloatBuffer w2 = online.w2View;
+        float[] w2 = online.w2;
         for (int i = 0; i < b; i++) {
             float gi = dq[i];
             int hRow = i * h;
@@ -94,28 +84,53 @@ final class Gradients {
                 addToRow(a, -gm, hidden, hRow);
             }
             // dQ/dh = w_a (+ v − mean of the masked rows, with the dueling head)
-            for (int j = 0; j < h; j++) {
-                dHiddenView.put(hRow + j, w2.get(a * h + j));
-            }
+            System.arraycopy(w2, a * h, dHidden, hRow, h);
             if (dueling != null) {
                 dueling.backward(this, online, hidden, i, gi, batch.masks[i]);
             }
-            // Through the ReLU: the pre-activation was positive exactly where the activation is.
-            for (int j = 0; j < h; j++) {
-                float dLossDh = gi * dHiddenView.get(hRow + j);
-                if (rival >= 0) {
-                    dLossDh += gm * (w2.get(rival * h + j) - w2.get(a * h + j));
+            // dL/dh_i = gi·dQ/dh (+ gm·(w_rival − w_a), the margin's), then through the ReLU: the pre-activation
+            // was positive exactly where the activation is. Separate loops, so that the JIT vectorizes the
+            // arithmetic ones.
+            if (rival >= 0) {
+                int rivalRow = rival * h;
+                int takenRow = a * h;
+                for (int j = 0; j < h; j++) {
+                    dHidden[hRow + j] = gi * dHidden[hRow + j] + gm * (w2[rivalRow + j] - w2[takenRow + j]);
                 }
-                float d = hidden.get(hRow + j) > 0f ? dLossDh : 0f;
-                dHiddenView.put(hRow + j, d);
-                b1[j] += d;
+            } else {
+                for (int j = 0; j < h; j++) {
+                    dHidden[hRow + j] = gi * dHidden[hRow + j];
+                }
+            }
+            for (int j = 0; j < h; j++) {
+                dHidden[hRow + j] = hidden[hRow + j] > 0f ? dHidden[hRow + j] : 0f;
+            }
+            for (int j = 0; j < h; j++) {
+                b1[j] += dHidden[hRow + j];
             }
         }
-        Nd4j.gemm(x, dHidden, w1, true, false, 1.0, 0.0); // dL/dW1 = xᵀ · dL/dh
+    }
+
+    /** Zeroes dL/dW1 where the last pass wrote it, so that only the rows listed next are non-zero. */
+    void clearW1() {
+        for (int r = 0; r < w1RowCount; r++) {
+            int input = w1Rows[r];
+            Arrays.fill(w1, input * h, input * h + h, 0f);
+            w1RowListed[input] = false;
+        }
+        w1RowCount = 0;
+    }
+
+    /** Lists row {@code input} of dL/dW1 as written (once per pass). */
+    void listW1Row(int input) {
+        if (!w1RowListed[input]) {
+            w1RowListed[input] = true;
+            w1Rows[w1RowCount++] = input;
+        }
     }
 
     /** Adds scale·h_i to the gradient row of action a, and scale to its bias, opening the row on first touch. */
-    void addToRow(int a, float scale, FloatBuffer hidden, int hRow) {
+    void addToRow(int a, float scale, float[] hidden, int hRow) {
         int r = rowOfAction[a];
         if (r < 0) {
             r = rows++;
@@ -127,14 +142,18 @@ final class Gradients {
         b2Rows[r] += scale;
         int gRow = r * h;
         for (int j = 0; j < h; j++) {
-            w2Rows[gRow + j] += scale * hidden.get(hRow + j);
+            w2Rows[gRow + j] += scale * hidden[hRow + j];
         }
     }
 
     /** Squared global norm; {@code withV}: include the dueling vector. */
     double sumOfSquares(boolean withV) {
-        return sumSquares(w1View, in * h) + sumSquares(b1, h) + sumSquares(w2Rows, rows * h)
-                + sumSquares(b2Rows, rows) + (withV ? sumSquares(v, h + 1) : 0);
+        double w1Squares = 0;
+        for (int r = 0; r < w1RowCount; r++) {
+            w1Squares += sumSquares(w1, w1Rows[r] * h, h);
+        }
+        return w1Squares + sumSquares(b1, 0, h) + sumSquares(w2Rows, 0, rows * h)
+                + sumSquares(b2Rows, 0, rows) + (withV ? sumSquares(v, 0, h + 1) : 0);
     }
 
     private void clear() {
@@ -146,18 +165,9 @@ final class Gradients {
         Arrays.fill(v, 0f);
     }
 
-    private static double sumSquares(FloatBuffer buf, int n) {
+    private static double sumSquares(float[] a, int from, int n) {
         double s = 0;
-        for (int i = 0; i < n; i++) {
-            float x = buf.get(i);
-            s += x * x;
-        }
-        return s;
-    }
-
-    private static double sumSquares(float[] a, int n) {
-        double s = 0;
-        for (int i = 0; i < n; i++) {
+        for (int i = from; i < from + n; i++) {
             s += a[i] * a[i];
         }
         return s;

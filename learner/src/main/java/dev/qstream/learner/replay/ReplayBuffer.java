@@ -135,13 +135,15 @@ public final class ReplayBuffer {
         } finally {
             lock.unlock();
         }
+        batch.states.clear();
+        batch.nextStates.clear();
         for (int i = 0; i < batch.size; i++) {
             StoredTransition t = picked[i];
             int[] prompt = t.promptIds();
             int[] prefix = t.prefixIds();
-            encoder.encodeInto(prompt, prefix, prefix.length, batch.states, i * batch.inputs);
+            batch.states.add(encoder.encode(prompt, prefix, prefix.length));
             int[] next = t.bootstrapPrefixIds();
-            encoder.encodeInto(prompt, next, next.length, batch.nextStates, i * batch.inputs);
+            batch.nextStates.add(encoder.encode(prompt, next, next.length));
             batch.actions[i] = t.action();
             batch.returns[i] = t.reward();
             batch.discounts[i] = t.discount();

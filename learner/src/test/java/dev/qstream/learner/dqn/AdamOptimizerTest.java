@@ -4,8 +4,6 @@ import dev.qstream.policy.network.QNetworkSpec;
 import dev.qstream.policy.state.EncoderSpec;
 import org.junit.jupiter.api.Test;
 
-import java.nio.FloatBuffer;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
@@ -33,8 +31,7 @@ class AdamOptimizerTest {
         double[] ve = new double[3];
         for (int t = 1; t <= 2; t++) {
             float[] g = grads[t - 1];
-            adam.step(FloatBuffer.wrap(p), FloatBuffer.wrap(m), FloatBuffer.wrap(v), 0, FloatBuffer.wrap(g), 0, 3,
-                    0.5f, adam.stepSize(t));
+            adam.step(p, m, v, 0, g, 0, 3, 0.5f, adam.stepSize(t));
             for (int k = 0; k < 3; k++) {
                 double gk = 0.5 * g[k]; // scaled by the clipping factor
                 me[k] = b1 * me[k] + (1 - b1) * gk;
@@ -54,8 +51,7 @@ class AdamOptimizerTest {
         // The first step of Adam moves each parameter with a nonzero gradient by lr, whatever the gradient's size.
         AdamOptimizer fresh = optimizer(lr, DqnConfig.Optimizer.ADAM);
         float[] q = {0f, 0f};
-        fresh.step(FloatBuffer.wrap(q), FloatBuffer.wrap(new float[2]), FloatBuffer.wrap(new float[2]), 0,
-                FloatBuffer.wrap(new float[]{0.1f, -50f}), 0, 2, 1f, fresh.stepSize(1));
+        fresh.step(q, new float[2], new float[2], 0, new float[]{0.1f, -50f}, 0, 2, 1f, fresh.stepSize(1));
         assertThat(q[0]).isCloseTo(-0.1f, within(1e-5f));
         assertThat(q[1]).isCloseTo(0.1f, within(1e-5f));
     }
@@ -64,7 +60,7 @@ class AdamOptimizerTest {
     void sgdStepsByLearningRateTimesTheScaledGradientAtTheGivenOffsets() {
         AdamOptimizer sgd = optimizer(0.5, DqnConfig.Optimizer.SGD);
         float[] p = {1f, 1f, 1f, 1f};
-        sgd.step(FloatBuffer.wrap(p), null, null, 1, FloatBuffer.wrap(new float[]{9f, 2f, -4f}), 1, 2, 0.5f, 0f);
+        sgd.step(p, null, null, 1, new float[]{9f, 2f, -4f}, 1, 2, 0.5f, 0f);
         assertThat(p).containsExactly(1f, 0.5f, 2f, 1f);
     }
 

@@ -23,8 +23,8 @@ class DemonstrationMarginTest {
     private static Batch demonstrationBatch(boolean demonstrated) {
         Batch batch = new Batch(4, SPEC.inputs());
         for (int i = 0; i < batch.size; i++) {
-            batch.states[i * SPEC.inputs() + i] = 1f; // four different states
-            batch.states[i * SPEC.inputs() + 8] = 1f;
+            batch.states.add(new int[]{i, 8}, new float[]{1f, 1f}, 2); // four different states
+            batch.nextStates.add(new int[0], new float[0], 0);
             batch.actions[i] = DEMONSTRATED;
             batch.returns[i] = 0f;
             batch.discounts[i] = 0f; // terminal: the TD target is 0, the margin alone must separate the actions

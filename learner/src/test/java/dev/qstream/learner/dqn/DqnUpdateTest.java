@@ -14,7 +14,9 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Sgd;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
@@ -29,10 +31,7 @@ class DqnUpdateTest {
 
     private static Batch randomBatch(int size, Random r) {
         Batch batch = new Batch(size, SPEC.inputs());
-        for (int i = 0; i < batch.states.length; i++) {
-            batch.states[i] = r.nextFloat() < 0.4 ? 1f : 0f;
-            batch.nextStates[i] = r.nextFloat() < 0.4 ? 1f : 0f;
-        }
+        fillRandomStates(batch, r, 0.4f);
         for (int i = 0; i < size; i++) {
             batch.actions[i] = r.nextInt(SPEC.actions());
             batch.returns[i] = (float) r.nextGaussian();
@@ -41,6 +40,18 @@ class DqnUpdateTest {
         batch.actions[3] = batch.actions[0]; // a repeated action: its gradient rows must add up
         batch.nextMasks[1] = new int[]{0, 2, 5};
         return batch;
+    }
+
+    /** Random 0/1 states and next states, each input on with probability {@code density}. */
+    static void fillRandomStates(Batch batch, Random r, float density) {
+        float[] states = new float[batch.size * batch.inputs];
+        float[] next = new float[batch.size * batch.inputs];
+        for (int i = 0; i < states.length; i++) {
+            states[i] = r.nextFloat() < density ? 1f : 0f;
+            next[i] = r.nextFloat() < density ? 1f : 0f;
+        }
+        batch.states.setDense(states);
+        batch.nextStates.setDense(next);
     }
 
     /** Q-values of dense row i via the serving code path (an independent implementation). */
@@ -69,8 +80,8 @@ class DqnUpdateTest {
     }
 
     private static float target(QNetworkWeights online, QNetworkWeights target, Batch batch, int i, boolean doubleDqn) {
-        float[] qOnline = q(online, batch.nextStates, i);
-        float[] qTarget = q(target, batch.nextStates, i);
+        float[] qOnline = q(online, batch.nextStates.toDense(), i);
+        float[] qTarget = q(target, batch.nextStates.toDense(), i);
         float[] picker = doubleDqn ? qOnline : qTarget;
         int[] mask = batch.nextMasks[i];
         int best = mask == null ? 0 : mask[0];
@@ -92,7 +103,7 @@ class DqnUpdateTest {
         // Labels for DL4J: its own output, with the taken action's entry replaced by the TD target.
         double dl4jLr = 0.3;
         MultiLayerNetwork net = QNetworkFactory.toNetwork(init, new Sgd(dl4jLr));
-        INDArray features = Nd4j.create(batch.states, new long[]{4, SPEC.inputs()}, 'c');
+        INDArray features = Nd4j.create(batch.states.toDense(), new long[]{4, SPEC.inputs()}, 'c');
         INDArray labels = net.output(features).dup();
         for (int i = 0; i < 4; i++) {
             labels.putScalar(i, batch.actions[i], target(init, init, batch, i, true));
@@ -124,12 +135,12 @@ class DqnUpdateTest {
             update.load(online, tgt);
             UpdateStats stats = update.update(batch);
             for (int i = 0; i < 4; i++) {
-                float qsa = q(online, batch.states, i)[batch.actions[i]];
+                float qsa = q(online, batch.states.toDense(), i)[batch.actions[i]];
                 float expected = qsa - target(online, tgt, batch, i, doubleDqn);
                 assertThat(stats.tdErrors()[i]).as("row %d double=%s", i, doubleDqn).isCloseTo(expected, within(1e-5f));
             }
             // Terminal rows ignore the next state entirely.
-            float q0 = q(online, batch.states, 1)[batch.actions[1]];
+            float q0 = q(online, batch.states.toDense(), 1)[batch.actions[1]];
             assertThat(stats.tdErrors()[1]).isCloseTo(q0 - batch.returns[1], within(1e-5f));
         }
     }
@@ -157,31 +168,31 @@ class DqnUpdateTest {
 
     @Test
     void withTheActorsSmallMasksOnlyTheValidActionsAreScoredAndTheUpdateEqualsTheDensePath() {
-        // 300 actions, 5 valid per next state: the per-action path applies. It must train exactly like the dense
-        // product, with plain and dueling heads, double and vanilla DQN, over many Adam steps.
-        QNetworkSpec spec = new QNetworkSpec(new EncoderSpec(4, 3, 2, 2, 1), 16, 300);
+        // 2,000 actions, 5 valid per state, 64 states: the masks' union over the batch is ~300 actions, and 64 rows ×
+        // 300 columns of the dense product cost more than the ~320 dot products, so the per-action path applies. It
+        // must train exactly like the dense product, with plain and dueling heads, double and vanilla DQN, over many
+        // Adam steps.
+        QNetworkSpec spec = new QNetworkSpec(new EncoderSpec(4, 3, 2, 2, 1), 16, 2_000);
+        int size = 64;
         for (boolean dueling : new boolean[]{false, true}) {
             for (boolean doubleDqn : new boolean[]{true, false}) {
-                DqnConfig cfg = DqnConfig.builder().learningRate(0.01).batchSize(8).maxGradNorm(10).doubleDqn(doubleDqn).targetSyncEvery(5).dueling(dueling).build();
+                DqnConfig cfg = DqnConfig.builder().learningRate(0.01).batchSize(size).maxGradNorm(10).doubleDqn(doubleDqn).targetSyncEvery(5).dueling(dueling).build();
                 QNetworkWeights init = QNetworkFactory.initialWeights(spec, 21);
                 DqnUpdate gathered = new DqnUpdate(cfg, init);
                 DqnUpdate dense = new DqnUpdate(cfg, init);
                 dense.gatherValidColumns = false;
                 Random r = new Random(dueling ? 3 : 4);
                 for (int step = 0; step < 20; step++) {
-                    Batch batch = new Batch(8, spec.inputs());
-                    for (int i = 0; i < batch.states.length; i++) {
-                        batch.states[i] = r.nextFloat() < 0.4 ? 1f : 0f;
-                        batch.nextStates[i] = r.nextFloat() < 0.4 ? 1f : 0f;
-                    }
-                    for (int i = 0; i < 8; i++) {
+                    Batch batch = new Batch(size, spec.inputs());
+                    fillRandomStates(batch, r, 0.4f);
+                    for (int i = 0; i < size; i++) {
                         batch.actions[i] = r.nextInt(spec.actions());
                         batch.returns[i] = (float) r.nextGaussian();
-                        batch.discounts[i] = i == 7 ? 0f : 0.729f;
+                        batch.discounts[i] = i % 8 == 7 ? 0f : 0.729f;
                         batch.masks[i] = r.ints(5, 0, spec.actions()).distinct().toArray();
-                        batch.nextMasks[i] = r.ints(5, 0, spec.actions()).distinct().toArray();
+                        batch.nextMasks[i] = i % 8 == 7 ? null : r.ints(5, 0, spec.actions()).distinct().toArray();
                     }
-                    batch.nextMasks[7] = null; // terminal: its (absent) mask costs nothing
+                    // terminal rows: their (absent) masks cost nothing
                     UpdateStats g = gathered.update(batch);
                     UpdateStats d = dense.update(batch);
                     assertThat(gathered.lastUpdateGathered).isTrue();
@@ -193,6 +204,101 @@ class DqnUpdateTest {
                 assertThat(maxAbsDiff(gathered.onlineWeights().w1(), dense.onlineWeights().w1())).as(what).isLessThan(1e-5);
                 assertThat(maxAbsDiff(gathered.onlineWeights().w2(), init.w2())).as(what).isGreaterThan(1e-3); // it trained
             }
+        }
+    }
+
+    @Test
+    void theSparseFirstLayerTrainsLikeTheDenseProducts() {
+        // 100 inputs with ~8 active per state (some values other than 1), masks drawn from a few shared actions (so
+        // the argmax runs through the packed product), demonstrated rows, terminal rows, rows with every action
+        // valid: summing W1's active rows must give the dense products' Q-values, losses and TD errors, and the same
+        // parameters, target and Adam moments after a dozen Adam steps, with every head and target variant.
+        QNetworkSpec spec = new QNetworkSpec(new EncoderSpec(40, 20, 20, 10, 10), 32, 50);
+        int size = 16;
+        for (boolean dueling : new boolean[]{false, true}) {
+            for (boolean doubleDqn : new boolean[]{true, false}) {
+                for (double demonstrationWeight : new double[]{1.0, 0.0}) {
+                    String what = "dueling=" + dueling + " double=" + doubleDqn + " margin=" + demonstrationWeight;
+                    DqnConfig cfg = DqnConfig.builder().learningRate(0.01).batchSize(size).maxGradNorm(1.0)
+                            .doubleDqn(doubleDqn).dueling(dueling).demonstrationWeight(demonstrationWeight)
+                            .targetSyncEvery(doubleDqn ? 5 : 1_000).tau(doubleDqn ? 0.0 : 0.1).build();
+                    QNetworkWeights init = QNetworkFactory.initialWeights(spec, 31);
+                    DqnUpdate sparse = new DqnUpdate(cfg, init);
+                    DqnUpdate dense = new DqnUpdate(cfg, init);
+                    dense.sumActiveRows = false;
+                    Random r = new Random(dueling ? 5 : 6);
+                    for (int step = 0; step < 12; step++) {
+                        Batch batch = sparseBatch(spec, size, r);
+                        assertThat(new HiddenLayer(spec, size).sumsRows(batch.states, true)).isTrue();
+                        UpdateStats s = sparse.update(batch);
+                        UpdateStats d = dense.update(batch);
+                        assertThat(sparse.lastUpdateGathered).isFalse();
+                        assertRelativelyClose(s.tdErrors(), d.tdErrors(), what + " step " + step + " TD errors");
+                        assertRelativelyClose(new float[]{(float) s.loss(), (float) s.meanQ(), (float) s.gradNorm()},
+                                new float[]{(float) d.loss(), (float) d.meanQ(), (float) d.gradNorm()},
+                                what + " step " + step + " loss, mean Q, gradient norm");
+                    }
+                    DqnUpdate.State s = sparse.state();
+                    DqnUpdate.State d = dense.state();
+                    for (var pair : List.of(List.of(s.online(), d.online()), List.of(s.target(), d.target()),
+                            List.of(s.adamM(), d.adamM()), List.of(s.adamV(), d.adamV()))) {
+                        QNetworkWeights a = pair.get(0);
+                        QNetworkWeights e = pair.get(1);
+                        assertRelativelyClose(a.w1(), e.w1(), what + " W1");
+                        assertRelativelyClose(a.b1(), e.b1(), what + " b1");
+                        assertRelativelyClose(a.w2(), e.w2(), what + " W2");
+                        assertRelativelyClose(a.b2(), e.b2(), what + " b2");
+                    }
+                    assertRelativelyClose(s.onlineV(), d.onlineV(), what + " v");
+                    assertRelativelyClose(s.adamVV(), d.adamVV(), what + " Adam's v of v");
+                    assertThat(maxAbsDiff(s.online().w1(), init.w1())).as(what).isGreaterThan(1e-3); // it trained
+                }
+            }
+        }
+    }
+
+    /** A batch of sparse states (~8 of the inputs active), masks from a small shared pool, half demonstrated. */
+    private static Batch sparseBatch(QNetworkSpec spec, int size, Random r) {
+        Batch batch = new Batch(size, spec.inputs());
+        int[] pool = r.ints(12, 0, spec.actions()).distinct().toArray();
+        for (int i = 0; i < size; i++) {
+            // Ascending inputs, as the encoder writes them; most next states are their state with an input or two
+            // changed (as a new token does), some unrelated.
+            int[] idx = r.ints(8, 0, spec.inputs()).distinct().sorted().toArray();
+            int[] nextIdx = i % 3 == 2
+                    ? r.ints(8, 0, spec.inputs()).distinct().sorted().toArray()
+                    : IntStream.concat(Arrays.stream(idx).skip(1 + r.nextInt(2)), r.ints(2, 0, spec.inputs()))
+                            .distinct().sorted().toArray();
+            batch.states.add(idx, values(idx.length, r), idx.length);
+            batch.nextStates.add(nextIdx, values(nextIdx.length, r), nextIdx.length);
+        }
+        for (int i = 0; i < size; i++) {
+            int[] mask = r.ints(6, 0, pool.length).map(k -> pool[k]).distinct().toArray();
+            batch.masks[i] = i % 5 == 4 ? null : mask;
+            batch.actions[i] = batch.masks[i] == null ? r.nextInt(spec.actions()) : mask[r.nextInt(mask.length)];
+            batch.nextMasks[i] = i % 7 == 6 ? null : r.ints(6, 0, pool.length).map(k -> pool[k]).distinct().toArray();
+            batch.returns[i] = (float) r.nextGaussian();
+            batch.discounts[i] = i % 4 == 3 ? 0f : 0.81f;
+            batch.demonstrations[i] = i % 2 == 0;
+            batch.weights[i] = 0.5f + 0.5f * r.nextFloat();
+        }
+        return batch;
+    }
+
+    /** The encoder's 1s, and one other value. */
+    private static float[] values(int n, Random r) {
+        float[] val = new float[n];
+        Arrays.fill(val, 1f);
+        val[r.nextInt(n)] = (float) r.nextGaussian();
+        return val;
+    }
+
+    /** Each value within 1e-5 of the expected one, relative to its size (absolute below 1). */
+    private static void assertRelativelyClose(float[] actual, float[] expected, String what) {
+        assertThat(actual).as(what).hasSameSizeAs(expected);
+        for (int i = 0; i < actual.length; i++) {
+            float tolerance = 1e-5f * Math.max(1f, Math.abs(expected[i]));
+            assertThat(actual[i]).as("%s [%d]", what, i).isCloseTo(expected[i], within(tolerance));
         }
     }
 

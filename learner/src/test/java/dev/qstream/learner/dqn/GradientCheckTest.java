@@ -89,7 +89,7 @@ class GradientCheckTest {
     private static double loss(P p, Batch batch, double[] y, boolean dueling) {
         double l = 0;
         for (int i = 0; i < B; i++) {
-            double diff = q(p, hidden(p, batch.states, i), batch.actions[i], batch.masks[i], dueling) - y[i];
+            double diff = q(p, hidden(p, batch.states.toDense(), i), batch.actions[i], batch.masks[i], dueling) - y[i];
             l += batch.weights[i] * 0.5 * diff * diff / B;
         }
         return l;
@@ -101,10 +101,7 @@ class GradientCheckTest {
         Random r = new Random(dueling ? 3 : 4);
         QNetworkWeights init = QNetworkFactory.initialWeights(SPEC, 21);
         Batch batch = new Batch(B, SPEC.inputs());
-        for (int i = 0; i < batch.states.length; i++) {
-            batch.states[i] = r.nextFloat() < 0.5 ? 1f : 0f;
-            batch.nextStates[i] = r.nextFloat() < 0.5 ? 1f : 0f;
-        }
+        DqnUpdateTest.fillRandomStates(batch, r, 0.5f);
         int[][] masks = {{0, 2, 5}, null, {1, 2}, {0, 2, 5}};
         int[] actions = {2, 4, 1, 2}; // a repeated action, and one state with every action valid
         for (int i = 0; i < B; i++) {
@@ -124,7 +121,7 @@ class GradientCheckTest {
         // Targets from the initial parameters (online picks over the next mask, target evaluates: both are p0 here).
         double[] y = new double[B];
         for (int i = 0; i < B; i++) {
-            double[] hn = hidden(p0, batch.nextStates, i);
+            double[] hn = hidden(p0, batch.nextStates.toDense(), i);
             int[] m = batch.nextMasks[i];
             int best = -1;
             double bestA = Double.NEGATIVE_INFINITY;
