@@ -11,12 +11,15 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Supplier;
 
 /**
- * How much of the actor's experience the training side can take now. The training backlog is what the scorer and
- * learner have not consumed yet: the scorer group's lag on the transitions topic plus the learner group's lag on the
- * scored topic, read from Kafka's committed offsets. While it is under {@code bound} every episode is kept; over it,
+ * How much of the actor's experience the training side can take now. The training backlog is what the listed
+ * consumer groups have not consumed yet on their topics, read from Kafka's committed offsets (for a group that has
+ * never committed on its topic, the whole topic: it will read from the earliest offset). The actor lists the
+ * scorer's group on the transitions topic; not the learner's, whose offsets are committed only with its checkpoints,
+ * so their lag measures the checkpoint cadence, not falling behind (its ingest into replay keeps up by design). While it is under {@code bound} every episode is kept; over it,
  * a share {@code (bound / backlog)²} (never under {@code minKeep}) of new episodes is kept, so the backlog stops
  * growing and settles near the bound instead of running away when actors outpace the scorer. (With the plain ratio
  * the backlog settled at 2.5× the bound in a measured overload; squared, the share falls fast enough that it settles
@@ -29,6 +32,14 @@ import java.util.function.Supplier;
 public final class TrainingBacklog implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(TrainingBacklog.class);
+
+    /** One reading of the consumption: every group's lag, and the total end offset of each counted topic. */
+    public record Reading(List<GroupLag> lags, Map<String, Long> topicEnds) {
+        public Reading {
+            lags = List.copyOf(lags);
+            topicEnds = Map.copyOf(topicEnds);
+        }
+    }
 
     /**
      * @param bound   backlog (records) up to which every episode is kept; 0 = no bound (keep everything)
@@ -67,32 +78,39 @@ public final class TrainingBacklog implements AutoCloseable {
             return Math.max(minKeep, ratio * ratio);
         }
 
-        /** The backlog these lags make: each listed group's lag on its topic, summed. */
-        public long backlog(List<GroupLag> lags) {
+        /** The topics whose lag counts. */
+        public Set<String> topics() {
+            return Set.copyOf(lagOf.values());
+        }
+
+        /**
+         * The backlog this reading shows: each listed group's lag on its topic, summed; a group that has not committed
+         * on its topic yet (not started, or still joining) owes the whole topic.
+         */
+        public long backlog(Reading reading) {
             long total = 0;
-            for (GroupLag g : lags) {
-                String topic = lagOf.get(g.group());
-                if (topic != null) {
-                    total += g.lagByTopic().getOrDefault(topic, 0L);
-                }
+            for (Map.Entry<String, String> e : lagOf.entrySet()) {
+                Long lag = reading.lags().stream().filter(g -> g.group().equals(e.getKey())).findFirst()
+                        .map(g -> g.lagByTopic().get(e.getValue())).orElse(null);
+                total += lag != null ? lag : reading.topicEnds().getOrDefault(e.getValue(), 0L);
             }
             return total;
         }
     }
 
     private final Policy policy;
-    private final Supplier<List<GroupLag>> lags;
+    private final Supplier<Reading> lags;
     private volatile long backlog;
     private volatile double keepShare = 1.0;
     private volatile boolean readFailing;
     private Worker reader;
 
-    /** @param lags reads every group's lag now (throws when the cluster does not answer) */
-    public TrainingBacklog(Policy policy, Supplier<List<GroupLag>> lags, MeterRegistry registry) {
+    /** @param lags reads the groups' lag and the topics' ends now (throws when the cluster does not answer) */
+    public TrainingBacklog(Policy policy, Supplier<Reading> lags, MeterRegistry registry) {
         this.policy = Objects.requireNonNull(policy, "policy");
         this.lags = Objects.requireNonNull(lags, "lags");
         Gauge.builder("actor.training.backlog", this, TrainingBacklog::backlog).baseUnit("records")
-                .description("records the scorer and learner have not consumed yet").register(registry);
+                .description("training records not consumed yet (the scorer's lag on transitions)").register(registry);
         Gauge.builder("actor.training.keep.share", this, TrainingBacklog::keepShare)
                 .description("share of new episodes emitted for training (1 = all; lower while the backlog is over its bound)")
                 .register(registry);

@@ -107,7 +107,8 @@ public final class ActorService implements ManagedService {
         String generations = context.kafka().topic(QstreamTopic.GENERATIONS);
         // When the scorer or learner falls behind, emit only a share of episodes for training (serve them all).
         this.lagReader = config.trainingBacklog().bounded() ? new ConsumerLagReader(context.kafka(), context.clientId("backlog")) : null;
-        this.backlog = new TrainingBacklog(config.trainingBacklog(), () -> lagReader.read(Duration.ofSeconds(10)),
+        this.backlog = new TrainingBacklog(config.trainingBacklog(), () -> new TrainingBacklog.Reading(
+                lagReader.read(Duration.ofSeconds(10)), lagReader.endOffsets(config.trainingBacklog().topics(), Duration.ofSeconds(10))),
                 context.registry()).start();
         this.adder = new SamplingAdder(new KafkaAdder(producer, true, transitions, generations, context.registry()),
                 backlog, context.registry());

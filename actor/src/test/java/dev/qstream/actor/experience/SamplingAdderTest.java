@@ -27,7 +27,8 @@ class SamplingAdderTest {
     private final AtomicLong scorerLag = new AtomicLong();
     private final TrainingBacklog backlog = new TrainingBacklog(
             new TrainingBacklog.Policy(100, 0.05, Duration.ofSeconds(1), Map.of("q-scorer", "q.transitions")),
-            () -> List.of(new GroupLag("q-scorer", scorerLag.get(), Map.of("q.transitions", scorerLag.get()), 1)), registry);
+            () -> new TrainingBacklog.Reading(List.of(new GroupLag("q-scorer", scorerLag.get(), Map.of("q.transitions", scorerLag.get()), 1)),
+                    Map.of("q.transitions", 1_000_000L)), registry);
     private final SamplingAdder adder = new SamplingAdder(emitted, backlog, registry);
 
     /** Runs one three-step episode through the adder, changing the backlog between its steps. */

@@ -90,13 +90,15 @@ class TrainingBacklogIT {
 
     @Test
     void aStalledScorerBoundsTheBacklogWithoutDroppingARequest() throws Exception {
-        scorerAt(false);
         Set<UUID> served = new HashSet<>();
-        // Serve until the actor has seen the backlog pass its bound (30 transitions, 3 per episode).
+        // No scorer has committed yet: it owes the whole topic. Serve until the actor has seen that pass the bound
+        // (30 transitions, 3 per episode).
         await().atMost(Duration.ofSeconds(60)).pollDelay(Duration.ZERO).until(() -> {
             served.add(generate());
             return keepShare() < 1.0;
         });
+        // Then a scorer that joined and stalls at the start of the topic.
+        scorerAt(false);
         int before = served.size();
         for (int i = 0; i < 200; i++) {
             served.add(generate()); // every request is answered

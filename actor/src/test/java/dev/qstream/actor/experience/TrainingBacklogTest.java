@@ -23,15 +23,28 @@ class TrainingBacklogTest {
         return new GroupLag(group, byTopic.values().stream().mapToLong(Long::longValue).sum(), byTopic, byTopic.size());
     }
 
+    private static TrainingBacklog.Reading reading(GroupLag... lags) {
+        return new TrainingBacklog.Reading(List.of(lags), Map.of("q.transitions", 123_456L, "q.scored", 654_321L));
+    }
+
     @Test
-    void theBacklogIsTheScorersLagOnTransitionsPlusTheLearnersOnScoredOnly() {
-        List<GroupLag> lags = List.of(
+    void theBacklogIsEachListedGroupsLagOnItsTopicOnly() {
+        TrainingBacklog.Reading r = reading(
                 lag("q-scorer", Map.of("q.transitions", 700L, "q.feedback", 50L)),   // feedback lag is not training backlog
                 lag("q-learner", Map.of("q.scored", 400L, "q.rewards.late", 9L)),
                 lag("q-actors", Map.of("q.prompts", 10_000L)),                        // prompts waiting are not experience
                 lag("archiver", Map.of("q.transitions", 99_999L)));                   // someone else's group
-        assertThat(POLICY.backlog(lags)).isEqualTo(1_100);
-        assertThat(POLICY.backlog(List.of())).isZero();
+        assertThat(POLICY.backlog(r)).isEqualTo(1_100);
+        assertThat(POLICY.topics()).containsExactlyInAnyOrder("q.transitions", "q.scored");
+    }
+
+    @Test
+    void aGroupThatHasNotCommittedOnItsTopicOwesTheWholeTopic() {
+        // Not started yet (no lag at all), or committed only elsewhere: it will read the topic from the earliest offset.
+        assertThat(POLICY.backlog(reading(lag("q-learner", Map.of("q.scored", 400L))))).isEqualTo(123_456L + 400);
+        assertThat(POLICY.backlog(reading(lag("q-scorer", Map.of("q.feedback", 3L)), lag("q-learner", Map.of("q.scored", 0L)))))
+                .isEqualTo(123_456L);
+        assertThat(POLICY.backlog(reading())).isEqualTo(123_456L + 654_321L);
     }
 
     @Test
@@ -56,9 +69,10 @@ class TrainingBacklogTest {
 
     @Test
     void theShareKeptMatchesTheShareAskedAndEachEpisodesFateIsFixed() {
-        AtomicReference<List<GroupLag>> now = new AtomicReference<>(List.of(lag("q-scorer", Map.of("q.transitions", 2_000L))));
+        AtomicReference<List<GroupLag>> now = new AtomicReference<>(List.of(lag("q-scorer", Map.of("q.transitions", 2_000L)),
+                lag("q-learner", Map.of("q.scored", 0L))));
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        TrainingBacklog backlog = new TrainingBacklog(POLICY, now::get, registry);
+        TrainingBacklog backlog = new TrainingBacklog(POLICY, () -> reading(now.get().toArray(GroupLag[]::new)), registry);
         backlog.refresh();
         assertThat(backlog.backlog()).isEqualTo(2_000);
         assertThat(backlog.keepShare()).isEqualTo(0.25);
@@ -75,7 +89,7 @@ class TrainingBacklogTest {
         }
         assertThat((double) kept / n).isBetween(0.23, 0.27);
 
-        now.set(List.of(lag("q-scorer", Map.of("q.transitions", 10L))));
+        now.set(List.of(lag("q-scorer", Map.of("q.transitions", 10L)), lag("q-learner", Map.of("q.scored", 0L))));
         backlog.refresh();
         assertThat(backlog.keepShare()).isEqualTo(1.0);
         assertThat(backlog.keeps(UUID.randomUUID().toString())).isTrue();
@@ -83,13 +97,14 @@ class TrainingBacklogTest {
 
     @Test
     void whenTheBacklogCannotBeReadTheLastShareHolds() {
-        AtomicReference<List<GroupLag>> now = new AtomicReference<>(List.of(lag("q-learner", Map.of("q.scored", 1_414L))));
+        AtomicReference<List<GroupLag>> now = new AtomicReference<>(List.of(lag("q-learner", Map.of("q.scored", 1_414L)),
+                lag("q-scorer", Map.of("q.transitions", 0L))));
         TrainingBacklog backlog = new TrainingBacklog(POLICY, () -> {
             List<GroupLag> l = now.get();
             if (l == null) {
                 throw new IllegalStateException("could not read consumer lag: timeout");
             }
-            return l;
+            return reading(l.toArray(GroupLag[]::new));
         }, new SimpleMeterRegistry());
         backlog.refresh();
         double share = backlog.keepShare();

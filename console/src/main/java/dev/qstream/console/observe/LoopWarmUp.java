@@ -63,7 +63,8 @@ public final class LoopWarmUp {
         return switch (m) {
             case GENERATED -> s.episodes() > 0;
             case SCORED -> s.scoredTransitions() > 0;
-            case TRAINED -> s.learnerUpdates() > 0;
+            // A published version implies an update, even when the learner's metrics have not arrived yet.
+            case TRAINED -> s.learnerUpdates() > 0 || s.modelVersionPublished() > 0;
             case PUBLISHED -> s.modelVersionPublished() > 0;
             case SERVED -> !s.modelVersionsServed().isEmpty() && s.modelVersionsServed().values().stream().allMatch(v -> v > 0);
         };

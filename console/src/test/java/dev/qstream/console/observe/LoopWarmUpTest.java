@@ -36,6 +36,13 @@ class LoopWarmUpTest {
     }
 
     @Test
+    void aPublishedVersionMeansTheLearnerHasTrainedEvenBeforeItsMetricsArrive() {
+        LoopWarmUp warmUp = new LoopWarmUp();
+        assertThat(warmUp.observe(summary(9, 50, 0, 1, Map.of("a", 0L)), 16)).containsExactly(LoopWarmUp.Milestone.GENERATED,
+                LoopWarmUp.Milestone.SCORED, LoopWarmUp.Milestone.TRAINED, LoopWarmUp.Milestone.PUBLISHED);
+    }
+
+    @Test
     void aMilestoneNotReachedHasNoTime() {
         assertThat(new LoopWarmUp().reachedAt(LoopWarmUp.Milestone.SERVED)).isEmpty();
     }

@@ -106,7 +106,7 @@ public final class ActorCommand implements Callable<Integer> {
     ReferenceChoice referenceChoice = D.referenceChoice();
 
     @Option(names = "--training-backlog", paramLabel = "RECORDS",
-            description = "Unconsumed training data (scorer lag on transitions + learner lag on scored) up to which every "
+            description = "Unconsumed training data (the scorer's lag on transitions) up to which every "
                     + "episode is emitted for training; over it, only a share bound/backlog is (every request is still "
                     + "served); 0 = no bound (default: ${DEFAULT-VALUE}).")
     long trainingBacklog = 20_000;
@@ -115,12 +115,15 @@ public final class ActorCommand implements Callable<Integer> {
             description = "Smallest share of episodes emitted for training however long the backlog (default: ${DEFAULT-VALUE}).")
     double trainingMinKeep = 0.05;
 
-    /** The backlog is the scorer's lag on transitions plus the learner's on scored transitions (their default groups). */
+    /**
+     * The backlog is the scorer's lag on transitions (its default group). Not the learner's: it commits only with
+     * checkpoints, so its committed lag is a sawtooth of the checkpoint cadence, not a sign of falling behind.
+     */
     private TrainingBacklog.Policy trainingBacklogPolicy() {
         String prefix = service.kafka.topicPrefix;
         TopicLayout layout = new TopicLayout(prefix, 1, (short) 1);
         return new TrainingBacklog.Policy(trainingBacklog, trainingMinKeep, Duration.ofSeconds(2),
-                Map.of(prefix + "-scorer", layout.name(QstreamTopic.TRANSITIONS), prefix + "-learner", layout.name(QstreamTopic.SCORED)));
+                Map.of(prefix + "-scorer", layout.name(QstreamTopic.TRANSITIONS)));
     }
 
     @Override

@@ -110,7 +110,7 @@ public final class UpCommand implements Callable<Integer> {
     Duration feedbackWindow;
 
     @Option(names = "--training-backlog", defaultValue = "20000", paramLabel = "RECORDS",
-            description = "Scorer + learner lag (records) over which the actors emit only a share of episodes for training, "
+            description = "The scorer's lag on transitions (records) over which the actors emit only a share of episodes for training, "
                     + "serving every request still; 0 = no bound (default: ${DEFAULT-VALUE}).")
     long trainingBacklog;
 

@@ -84,6 +84,32 @@ public final class ConsumerLagReader implements AutoCloseable {
     }
 
     /**
+     * Each topic's total latest offset (last stable offset, summed over its partitions): what a group that has never
+     * committed, and will read from the earliest offset, still has to consume.
+     *
+     * @throws IllegalStateException when the cluster does not answer within {@code timeout}
+     */
+    public Map<String, Long> endOffsets(Set<String> topics, Duration timeout) {
+        long ms = timeout.toMillis();
+        try {
+            Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+            admin.describeTopics(topics).allTopicNames().get(ms, TimeUnit.MILLISECONDS).forEach((name, description) ->
+                    description.partitions().forEach(p -> specs.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+            Map<String, Long> ends = new TreeMap<>();
+            topics.forEach(t -> ends.put(t, 0L));
+            admin.listOffsets(specs, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(ms, TimeUnit.MILLISECONDS)
+                    .forEach((tp, info) -> ends.merge(tp.topic(), Math.max(0, info.offset()), Long::sum));
+            return ends;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while reading end offsets", e);
+        } catch (ExecutionException | TimeoutException e) {
+            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+            throw new IllegalStateException("could not read end offsets: " + cause.getMessage(), cause);
+        }
+    }
+
+    /**
      * Lag per group from committed and latest offsets. A partition without a latest offset is left out; a committed
      * offset ahead of the latest one (possible for an instant while offsets move) counts as no lag, never negative.
      */
