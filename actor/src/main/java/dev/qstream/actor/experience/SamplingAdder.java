@@ -1,13 +1,11 @@
 package dev.qstream.actor.experience;
 
+import dev.qstream.runtime.http.RecentEpisodes;
 import dev.qstream.schemas.avro.Episode;
 import dev.qstream.schemas.avro.Transition;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -26,12 +24,7 @@ public final class SamplingAdder implements Adder {
     private final Adder next;
     private final TrainingBacklog backlog;
     private final Set<String> heldBack = ConcurrentHashMap.newKeySet();
-    private final Map<UUID, Boolean> recentlyHeldBack = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, false) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<UUID, Boolean> eldest) {
-            return size() > REMEMBERED;
-        }
-    });
+    private final RecentEpisodes recentlyHeldBack = new RecentEpisodes(REMEMBERED);
     private final Counter sampledOut;
     private final Counter kept;
 
@@ -58,7 +51,7 @@ public final class SamplingAdder implements Adder {
     public void episodeEnded(Episode episode) {
         if (heldBack.remove(episode.getEpisodeId().toString())) {
             episode.setKeptForTraining(false);
-            recentlyHeldBack.put(episode.getEpisodeId(), Boolean.TRUE);
+            recentlyHeldBack.remember(episode.getEpisodeId(), ""); // only the id matters here
             sampledOut.increment();
         } else {
             kept.increment();
@@ -68,7 +61,7 @@ public final class SamplingAdder implements Adder {
 
     /** True when this actor served the episode recently without emitting it for training. */
     public boolean heldBack(UUID episodeId) {
-        return recentlyHeldBack.containsKey(episodeId);
+        return recentlyHeldBack.text(episodeId) != null;
     }
 
     @Override

@@ -48,6 +48,12 @@ public final class TrainingBacklog implements AutoCloseable {
      * @param lagOf   the consumer groups that make up the backlog, each with the topic whose lag counts
      */
     public record Policy(long bound, double minKeep, Duration every, Map<String, String> lagOf) {
+
+        /** Records of backlog up to which every episode is kept, unless configured otherwise. */
+        public static final long DEFAULT_BOUND = 20_000;
+        /** The smallest share kept, unless configured otherwise. */
+        public static final double DEFAULT_MIN_KEEP = 0.05;
+
         public Policy {
             if (bound < 0) {
                 throw new IllegalArgumentException("training backlog bound must be >= 0 (0 = no bound), got " + bound);

@@ -1,6 +1,7 @@
 package dev.qstream.console.observe;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
 
@@ -34,7 +35,7 @@ public final class LoopWarmUp {
     private final long[] reachedAt = new long[Milestone.values().length];
 
     public LoopWarmUp() {
-        java.util.Arrays.fill(reachedAt, -1);
+        Arrays.fill(reachedAt, -1);
     }
 
     /**
@@ -51,6 +52,11 @@ public final class LoopWarmUp {
             }
         }
         return now;
+    }
+
+    /** True once every milestone has been seen. */
+    public boolean allReached() {
+        return Arrays.stream(reachedAt).allMatch(at -> at >= 0);
     }
 
     /** Seconds after the start when the milestone was first seen; empty when not yet. */

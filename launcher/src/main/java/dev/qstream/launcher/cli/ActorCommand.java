@@ -109,11 +109,11 @@ public final class ActorCommand implements Callable<Integer> {
             description = "Unconsumed training data (the scorer's lag on transitions) up to which every "
                     + "episode is emitted for training; over it, only a share bound/backlog is (every request is still "
                     + "served); 0 = no bound (default: ${DEFAULT-VALUE}).")
-    long trainingBacklog = 20_000;
+    long trainingBacklog = TrainingBacklog.Policy.DEFAULT_BOUND;
 
     @Option(names = "--training-min-keep", paramLabel = "SHARE",
             description = "Smallest share of episodes emitted for training however long the backlog (default: ${DEFAULT-VALUE}).")
-    double trainingMinKeep = 0.05;
+    double trainingMinKeep = TrainingBacklog.Policy.DEFAULT_MIN_KEEP;
 
     /**
      * The backlog is the scorer's lag on transitions (its default group). Not the learner's: it commits only with

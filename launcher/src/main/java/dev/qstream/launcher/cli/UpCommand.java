@@ -1,5 +1,6 @@
 package dev.qstream.launcher.cli;
 
+import dev.qstream.actor.experience.TrainingBacklog;
 import dev.qstream.launcher.options.CompressionConverter;
 import dev.qstream.launcher.options.DurationConverter;
 import dev.qstream.launcher.options.ProducingKafkaOptions;
@@ -109,7 +110,7 @@ public final class UpCommand implements Callable<Integer> {
             description = "The scorer's feedback window: how long an episode waits for its feedback before it is scored (default: ${DEFAULT-VALUE}).")
     Duration feedbackWindow;
 
-    @Option(names = "--training-backlog", defaultValue = "20000", paramLabel = "RECORDS",
+    @Option(names = "--training-backlog", defaultValue = "" + TrainingBacklog.Policy.DEFAULT_BOUND, paramLabel = "RECORDS",
             description = "The scorer's lag on transitions (records) over which the actors emit only a share of episodes for training, "
                     + "serving every request still; 0 = no bound (default: ${DEFAULT-VALUE}).")
     long trainingBacklog;
@@ -313,13 +314,17 @@ public final class UpCommand implements Callable<Integer> {
                 trafficDoneSaid = true;
             }
             long seconds = (now - start) / 1_000_000_000L;
-            LoopSummary summary = stack.observer.summary();
-            for (LoopWarmUp.Milestone m : stack.warmUp.observe(summary, seconds)) {
-                say("t=%ds %s", seconds, m.text());
-            }
-            if (now >= nextProgress) {
-                progress(summary, stack.simulator.sent(), stack.rater == null ? 0 : stack.rater.given(), seconds);
-                nextProgress += progressEvery.toNanos();
+            boolean progressDue = now >= nextProgress;
+            // A summary sorts every episode's reward: read it twice a second only while milestones are still ahead.
+            if (!stack.warmUp.allReached() || progressDue) {
+                LoopSummary summary = stack.observer.summary();
+                for (LoopWarmUp.Milestone m : stack.warmUp.observe(summary, seconds)) {
+                    say("t=%ds %s", seconds, m.text());
+                }
+                if (progressDue) {
+                    progress(summary, stack.simulator.sent(), stack.rater == null ? 0 : stack.rater.given(), seconds);
+                    nextProgress += progressEvery.toNanos();
+                }
             }
         }
     }

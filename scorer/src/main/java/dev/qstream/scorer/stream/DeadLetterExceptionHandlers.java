@@ -40,10 +40,19 @@ public final class DeadLetterExceptionHandlers {
     private DeadLetterExceptionHandlers() {
     }
 
+    /**
+     * Who the scorer's dead letters name as their writer ({@code service/instance}): {@link #CONSUMER_NAME} from the
+     * Streams config, which {@code ScorerTopology} always sets (and the service sets to its instance id).
+     */
+    static String consumerName(Map<String, ?> configs) {
+        Object name = configs.get(CONSUMER_NAME);
+        return name != null ? name.toString() : "scorer/scorer";
+    }
+
     /** Shared configuration of the three handlers. */
     abstract static class Base {
         String dlqTopic = "qstream.dlq";
-        String consumer = "scorer/scorer";
+        String consumer = consumerName(Map.of());
         MeterRegistry registry;
 
         public void configure(Map<String, ?> configs) {
@@ -51,10 +60,7 @@ public final class DeadLetterExceptionHandlers {
             if (topic != null) {
                 dlqTopic = topic.toString();
             }
-            Object name = configs.get(CONSUMER_NAME);
-            if (name != null) {
-                consumer = name.toString();
-            }
+            consumer = consumerName(configs);
             if (configs.get(METER_REGISTRY) instanceof MeterRegistry r) {
                 registry = r;
             }

@@ -21,10 +21,9 @@ final class DeadLetterForwarder {
     private final ScorerMetrics metrics;
     private final ProcessorContext<String, SpecificRecordBase> context;
 
-    DeadLetterForwarder(ScorerConfig config, ScorerMetrics metrics, ProcessorContext<String, SpecificRecordBase> context) {
-        // The same service/instance name the exception handlers write (set in the Streams config).
-        Object name = context.appConfigs().get(DeadLetterExceptionHandlers.CONSUMER_NAME);
-        this.consumer = name != null ? name.toString() : "scorer/" + config.applicationId();
+    DeadLetterForwarder(ScorerMetrics metrics, ProcessorContext<String, SpecificRecordBase> context) {
+        // The same service/instance name the exception handlers write.
+        this.consumer = DeadLetterExceptionHandlers.consumerName(context.appConfigs());
         this.metrics = metrics;
         this.context = context;
     }

@@ -55,7 +55,7 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
     @Override
     public void init(ProcessorContext<String, SpecificRecordBase> context) {
         this.context = context;
-        this.deadLetters = new DeadLetterForwarder(config, metrics, context);
+        this.deadLetters = new DeadLetterForwarder(metrics, context);
         this.episodes = context.getStateStore(ScorerTopology.EPISODE_STORE);
         this.steps = context.getStateStore(ScorerTopology.STEP_STORE);
         this.held = context.getStateStore(ScorerTopology.HELD_STORE);

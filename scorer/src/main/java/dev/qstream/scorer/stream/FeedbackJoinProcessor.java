@@ -74,7 +74,7 @@ final class FeedbackJoinProcessor implements Processor<String, SpecificRecordBas
     public void init(ProcessorContext<String, SpecificRecordBase> context) {
         this.context = context;
         this.emitter = new EpisodeEmitter(composer, metrics, context);
-        this.deadLetters = new DeadLetterForwarder(config, metrics, context);
+        this.deadLetters = new DeadLetterForwarder(metrics, context);
         this.assembling = context.getStateStore(ScorerTopology.EPISODE_STORE);
         this.held = context.getStateStore(ScorerTopology.HELD_STORE);
         this.feedback = context.getStateStore(ScorerTopology.FEEDBACK_STORE);
