@@ -20,6 +20,7 @@ import dev.qstream.policy.network.QNetworkWeights;
 import dev.qstream.policy.state.EncoderSpec;
 import dev.qstream.policy.state.StateEncoder;
 import dev.qstream.policy.text.Tokenizer;
+import dev.qstream.policy.text.PromptCopies;
 import dev.qstream.policy.text.Vocabulary;
 import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.runtime.service.ServiceContext;
@@ -103,14 +104,18 @@ public final class ActorBenchmark {
         long deadline = System.nanoTime() + (long) (seconds * 1e9);
         int i = 0;
         while (System.nanoTime() < deadline || i < 2_000) {
-            Transition t = shape.steps.get(random.nextInt(shape.steps.size()));
+            int at = random.nextInt(shape.steps.size());
+            Transition t = shape.steps.get(at);
             int[] prompt = TaskShape.ints(t.getPromptTokens());
             int[] prefix = TaskShape.ints(t.getPrefixTokens());
-            int[] copies = t.getValidActions() == null ? new int[0]
-                    : t.getValidActions().stream().filter(shape.vocabulary::isCopy).mapToInt(Integer::intValue).toArray();
+            PromptCopies copies = shape.copies.get(t.getPromptId().toString());
+            List<String> words = shape.wordsBefore(at);
+            int[] said = words.stream().mapToInt(copies::wordId).toArray();
+            int[] copyActions = copies.actions();
             long start = System.nanoTime();
-            decoder.decide(new StepRequest(prompt, prefix, prefix.length, shape.masker.mask(prompt, copies, prefix, prefix.length),
-                    Exploration.greedy(), random));
+            // As the actor does per step: the words the copies would say, then the mask.
+            ActionMasker.Mask mask = shape.masker.mask(prompt, copyActions, copies.nextWordIds(words), prefix, said, prefix.length);
+            decoder.decide(new StepRequest(prompt, prefix, prefix.length, mask, Exploration.greedy(), random));
             long took = System.nanoTime() - start;
             if (i++ >= 1_000) {
                 histogram.recordValue(took);

@@ -13,9 +13,13 @@ import dev.qstream.scorer.reward.RewardConfig;
 import dev.qstream.launcher.cli.QstreamCli;
 import dev.qstream.launcher.options.CompressionConverter;
 import dev.qstream.launcher.options.DecodingOptions;
+import dev.qstream.launcher.options.ModelOptions;
 import dev.qstream.runtime.kafka.Compression;
 import dev.qstream.tasks.TaskPrompt;
+import dev.qstream.learner.service.LearnerConfig;
+import dev.qstream.actor.service.ActorConfig;
 import dev.qstream.tasks.TaskVocabulary;
+import dev.qstream.tasks.ValidationSplit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -204,6 +208,8 @@ public final class BenchCommand {
         ReplayOptions replayOptions;
         @Mixin
         DecodingOptions decoding;
+        @Mixin
+        ModelOptions model;
         @Option(names = "--task", defaultValue = "builtin", description = "Task file, or builtin; builtin = the data-to-text task (default: ${DEFAULT-VALUE}).")
         String task;
         @Option(names = "--updates", defaultValue = "6000", description = "Learner updates to run (default: ${DEFAULT-VALUE}).")
@@ -212,10 +218,8 @@ public final class BenchCommand {
         int evalEvery;
         @Option(names = "--publish-every", defaultValue = "100", description = "Updates between handing weights to the actor (default: ${DEFAULT-VALUE}).")
         int publishEvery;
-        @Option(names = "--samples-per-insert", defaultValue = "8", description = "Sampled/inserted ratio the learner keeps to (default: ${DEFAULT-VALUE}).")
-        double spi;
-        @Option(names = "--hidden", defaultValue = "256", description = "Hidden units (default: ${DEFAULT-VALUE}).")
-        int hidden;
+        @Option(names = "--samples-per-insert", description = "Sampled/inserted ratio the learner keeps to; the learner's default (default: ${DEFAULT-VALUE}).")
+        double spi = LearnerConfig.DEFAULT_SAMPLES_PER_INSERT;
         @Option(names = "--epsilon-start", defaultValue = "0.5", description = "Exploration at the first episode (default: ${DEFAULT-VALUE}).")
         double epsStart;
         @Option(names = "--epsilon-end", defaultValue = "0.05", description = "Exploration after the decay (default: ${DEFAULT-VALUE}).")
@@ -232,24 +236,37 @@ public final class BenchCommand {
         int lengthFree;
         @Option(names = "--seed", defaultValue = "1", description = "Seed of traffic, exploration and initialisation (default: ${DEFAULT-VALUE}).")
         long seed;
-        @Option(names = "--demonstration-fraction", defaultValue = "0", description = "Share of episodes teacher-forced from a train reference (default: ${DEFAULT-VALUE}).")
-        double demonstrations;
+        @Option(names = "--demonstration-fraction", description = "Share of prompts that also yield a demonstration teacher-forced from a train reference; the actor's default (default: ${DEFAULT-VALUE}).")
+        double demonstrations = ActorConfig.DEFAULT_DEMONSTRATION_FRACTION;
         @Option(names = "--reference-choice", defaultValue = "CENTRAL", description = "Which reference a demonstration says: RANDOM or CENTRAL (default: ${DEFAULT-VALUE}).")
         ReferenceChoice referenceChoice;
+        @Option(names = "--measure-on", defaultValue = "VALIDATION", description = "VALIDATION: a split carved from the train lines, for picking settings; EVAL: the task's eval lines, for reporting only (default: ${DEFAULT-VALUE}).")
+        MeasureOn measureOn;
+        @Option(names = "--validation-fraction", defaultValue = "0.1", description = "Share of train lines held out as the validation split (default: ${DEFAULT-VALUE}).")
+        double validationFraction;
+
+        /** Where the curve is measured: never pick settings on the split you report. */
+        enum MeasureOn { VALIDATION, EVAL }
 
         @Override
         public Integer call() throws Exception {
-            List<TaskPrompt> prompts = TaskVocabulary.load(task);
+            List<TaskPrompt> loaded = TaskVocabulary.load(task);
+            // Validation: train on the other train lines, measure on the carved ones; the eval lines are not loaded.
+            List<TaskPrompt> prompts = measureOn == MeasureOn.VALIDATION
+                    ? ValidationSplit.carve(loaded, validationFraction, ValidationSplit.DEFAULT_SEED) : loaded;
+            System.out.printf("measuring on %s: %d train, %d measured prompts%n", measureOn,
+                    prompts.stream().filter(p -> p.split() == TaskPrompt.Split.TRAIN).count(),
+                    prompts.stream().filter(p -> p.split() == TaskPrompt.Split.EVAL).count());
             var dqn = dqnOptions.config();
             var replay = replayOptions.config();
             var reward = new RewardConfig(metric, false, 1.0, 0.0, 0.0, 0.0, lengthFree, lengthPenalty, 0.0, shaping);
-            var settings = new LearningHarness.Settings(task, updates, evalEvery, publishEvery, spi, dqn, replay, hidden,
+            var settings = new LearningHarness.Settings(prompts, updates, evalEvery, publishEvery, spi, dqn, replay, model.hidden,
                     decoding.mask, decoding.commonWords(Optional.of(prompts), TaskVocabulary.of(prompts)),
-                    new EpsilonSchedule(epsStart, epsEnd, epsDecay), decoding.maxTokens, reward, seed, demonstrations, referenceChoice);
+                    new EpsilonSchedule(epsStart, epsEnd, epsDecay), decoding.maxTokens, reward, seed, demonstrations, referenceChoice, model.identity());
             var curve = LearningHarness.run(settings, System.out::println);
             var last = curve.get(curve.size() - 1);
-            System.out.printf("{\"bench\":\"learning\",\"heldOutRougeLFirst\":%.4f,\"heldOutRougeLLast\":%.4f,\"best\":%.4f}%n",
-                    curve.get(0).rougeL(), last.rougeL(), curve.stream().mapToDouble(EvalResult::rougeL).max().orElse(0));
+            System.out.printf("{\"bench\":\"learning\",\"measuredOn\":\"%s\",\"heldOutRougeLFirst\":%.4f,\"heldOutRougeLLast\":%.4f,\"best\":%.4f}%n",
+                    measureOn, curve.get(0).rougeL(), last.rougeL(), curve.stream().mapToDouble(EvalResult::rougeL).max().orElse(0));
             return 0;
         }
     }

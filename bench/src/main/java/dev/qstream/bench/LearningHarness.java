@@ -32,7 +32,6 @@ import dev.qstream.scorer.reward.ComposedReward;
 import dev.qstream.scorer.reward.RewardComposer;
 import dev.qstream.scorer.reward.RewardConfig;
 
-import java.io.IOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,7 +46,8 @@ import java.util.function.Consumer;
  * replaced by method calls. One iteration:
  *
  * <pre>
- *   act     an episode on a random train prompt (ε-greedy), or a demonstration that says one of its references
+ *   act     an episode on a random train prompt (ε-greedy), and for a share of them a demonstration that says one
+ *           of its references (as the actor does)
  *   score   ROUGE per step against the prompt's references (the scorer's reward, delta-shaped)
  *   store   n-step transitions into prioritized replay
  *   learn   DQN updates while the samples-per-insert ratio allows; hand the weights to the actor every N updates
@@ -58,11 +58,16 @@ import java.util.function.Consumer;
  */
 public final class LearningHarness {
 
-    /** Knobs of one run. */
-    public record Settings(String task, int updates, int evalEvery, int publishEvery, double samplesPerInsert,
+    /**
+     * Knobs of one run.
+     *
+     * @param task the prompts: the loop trains on the {@code TRAIN} lines and measures on the {@code EVAL} ones (a
+     *             {@link dev.qstream.tasks.ValidationSplit} when tuning, so the reported eval lines stay unseen)
+     */
+    public record Settings(List<TaskPrompt> task, int updates, int evalEvery, int publishEvery, double samplesPerInsert,
                            DqnConfig dqn, ReplayConfig replay, int hidden, ActionMasker.Mode mask, int commonWords,
                            EpsilonSchedule epsilon, int maxTokens, RewardConfig reward, long seed,
-                           double demonstrations, ReferenceChoice referenceChoice) {
+                           double demonstrations, ReferenceChoice referenceChoice, ModelIdentity identity) {
     }
 
     private final Settings s;
@@ -86,13 +91,13 @@ public final class LearningHarness {
     private double rewardSum;
     private int rewardCount;
 
-    private LearningHarness(Settings s, Consumer<String> log) throws IOException {
+    private LearningHarness(Settings s, Consumer<String> log) {
         this.s = s;
         this.log = log;
-        List<TaskPrompt> task = TaskVocabulary.load(s.task());
+        List<TaskPrompt> task = s.task();
         this.vocabulary = TaskVocabulary.of(task);
         this.train = task.stream().filter(p -> p.split() == TaskPrompt.Split.TRAIN).toList();
-        ModelIdentity identity = ModelIdentity.defaults().withHidden(s.hidden());
+        ModelIdentity identity = s.identity().withHidden(s.hidden());
         this.dqn = new DqnUpdate(s.dqn(), identity.untrained(vocabulary.size()));
         this.serving = new AtomicReference<>(policy(dqn, vocabulary, 0));
         this.actor = new EpisodeGenerator("harness", vocabulary, new Tokenizer(),
@@ -120,6 +125,10 @@ public final class LearningHarness {
             TaskPrompt prompt = train.get(random.nextInt(train.size()));
             List<Transition> steps = act(prompt);
             store(steps, score(prompt, steps));
+            if (random.nextDouble() < s.demonstrations() && !prompt.references().isEmpty()) {
+                List<Transition> demonstration = demonstrate(prompt);
+                store(demonstration, score(prompt, demonstration));
+            }
             while (replay.size() >= 500 && sampled + batch.size <= replay.inserted() * s.samplesPerInsert()
                     && dqn.updates() < s.updates()) {
                 learn();
@@ -131,16 +140,19 @@ public final class LearningHarness {
         return curve;
     }
 
-    /** Act: an ε-greedy episode, or (a share of the time) a demonstration that says one of the prompt's references. */
+    /** Act: an ε-greedy episode on the prompt, as an actor serves it. */
     private List<Transition> act(TaskPrompt prompt) throws InterruptedException {
         CollectingAdder collect = new CollectingAdder();
-        if (random.nextDouble() < s.demonstrations() && !prompt.references().isEmpty()) {
-            actor.demonstrate(prompt.id(), prompt.prompt(), s.referenceChoice().pick(prompt.references(), tokenizer, random),
-                    s.maxTokens(), collect);
-        } else {
-            actor.generate(prompt.id(), prompt.prompt(), null, Exploration.epsilonGreedy(s.epsilon().at(episodes++)),
-                    s.maxTokens(), random, collect);
-        }
+        actor.generate(prompt.id(), prompt.prompt(), null, Exploration.epsilonGreedy(s.epsilon().at(episodes++)),
+                s.maxTokens(), random, collect);
+        return collect.transitions();
+    }
+
+    /** Demonstrate: as an actor does for a share of the prompts, also say one of its references, teacher-forced. */
+    private List<Transition> demonstrate(TaskPrompt prompt) {
+        CollectingAdder collect = new CollectingAdder();
+        actor.demonstrate(prompt.id(), prompt.prompt(), s.referenceChoice().pick(prompt.references(), tokenizer, random),
+                s.maxTokens(), collect);
         return collect.transitions();
     }
 

@@ -11,6 +11,7 @@ import dev.qstream.policy.network.ModelIdentity;
 import dev.qstream.policy.network.ModelSnapshot;
 import dev.qstream.policy.network.QNetworkSpec;
 import dev.qstream.policy.state.StateEncoder;
+import dev.qstream.policy.text.PromptCopies;
 import dev.qstream.policy.text.Tokenizer;
 import dev.qstream.policy.text.Vocabulary;
 import dev.qstream.schemas.avro.Transition;
@@ -19,7 +20,10 @@ import dev.qstream.tasks.TaskVocabulary;
 
 import java.io.IOException;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.List;
 import java.util.Random;
 
@@ -35,13 +39,27 @@ final class TaskShape {
     final QNetworkSpec spec;
     final ActionMasker masker;
     final List<Transition> steps;
+    /** The copy actions of each step's prompt, by prompt id, as the actor builds them. */
+    final Map<String, PromptCopies> copies;
 
-    private TaskShape(String name, Vocabulary vocabulary, QNetworkSpec spec, ActionMasker masker, List<Transition> steps) {
+    private TaskShape(String name, Vocabulary vocabulary, QNetworkSpec spec, ActionMasker masker, List<Transition> steps,
+                      Map<String, PromptCopies> copies) {
         this.name = name;
         this.vocabulary = vocabulary;
         this.spec = spec;
         this.masker = masker;
         this.steps = steps;
+        this.copies = copies;
+    }
+
+    /** The words the steps of {@code at}'s episode said before it (steps of an episode are adjacent, in order). */
+    List<String> wordsBefore(int at) {
+        Transition t = steps.get(at);
+        List<String> words = new ArrayList<>();
+        for (int i = at - t.getStep(); i < at; i++) {
+            words.add(steps.get(i).getActionToken());
+        }
+        return words;
     }
 
     static TaskShape of(String task, int episodes, long seed) throws IOException {
@@ -58,12 +76,15 @@ final class TaskShape {
                 new DirectDecoder(() -> untrained), 256, Clock.systemUTC(), GenerationMetrics.NONE);
         CollectingAdder collect = new CollectingAdder();
         Random random = new Random(seed);
+        Tokenizer tokenizer = new Tokenizer();
+        Map<String, PromptCopies> copies = new HashMap<>();
         for (int e = 0; e < episodes; e++) {
             TaskPrompt p = train.get(random.nextInt(train.size()));
             generator.demonstrate(p.id(), p.prompt(), p.references().get(random.nextInt(p.references().size())), 32, collect);
+            copies.computeIfAbsent(p.id(), id -> PromptCopies.of(tokenizer.tokenize(p.prompt()), vocabulary, 256));
         }
         String shape = spec.inputs() + " → " + spec.hidden() + " → " + spec.actions();
-        return new TaskShape(task + " (" + shape + ")", vocabulary, spec, masker, collect.transitions());
+        return new TaskShape(task + " (" + shape + ")", vocabulary, spec, masker, collect.transitions(), copies);
     }
 
     /** Mean size of the recorded masks. */

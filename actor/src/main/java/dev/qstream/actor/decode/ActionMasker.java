@@ -14,9 +14,12 @@ import java.util.Arrays;
  *   <li>{@link Mode#TOP_K}: the k tokens with the highest Q-values (plus end-of-sequence), chosen by the decoder.</li>
  *   <li>{@link Mode#ALL}: every word.</li>
  * </ul>
- * In every mode the repetition guard forbids the last token (no "the the") and any token that would repeat a bigram
- * already generated; end-of-sequence is always valid, so the mask is never empty; copy actions the prompt does not
- * offer are never valid. The explicit mask (or the top-k
+ * In every mode the repetition guard forbids the last word again (no "the the", whether a copy action or a
+ * vocabulary action says it), any action that would repeat an action bigram already taken, and a copy action whose
+ * prompt positions have all been said (a prompt position is copied once). Bigrams compare actions, not words: real
+ * text repeats word bigrams ("5 out of 5" after "rating of"), and a word bigram guard measurably hurt on E2E;
+ * end-of-sequence is always valid, so the mask is never empty; copy actions the prompt does not offer are never
+ * valid. The explicit mask (or the top-k
  * set) is recorded on the transition so the learner's target uses the same one; in ALL mode the recorded mask is
  * "every token" (the guard's few exclusions are not recorded, to keep transitions small).
  */
@@ -70,20 +73,27 @@ public final class ActionMasker {
         return mode;
     }
 
-    /** The valid actions after {@code prefix} for a prompt that offers no copy actions. */
+    /** The valid actions after {@code prefix} for a prompt that offers no copy actions (its words are its actions). */
     public Mask mask(int[] prompt, int[] prefix, int prefixLength) {
-        return mask(prompt, new int[0], prefix, prefixLength);
+        return mask(prompt, new int[0], new int[0], prefix, prefix, prefixLength);
     }
 
     /**
-     * The valid actions after {@code prefix}.
+     * The valid actions after a prefix that said {@code said}.
      *
      * @param prompt      the prompt's token ids
      * @param copyActions the copy actions the prompt offers ({@link PromptCopies#actions()})
+     * @param copyWords   the word each of them would say now ({@link PromptCopies#nextWordIds}, {@link
+     *                    PromptCopies#SAID} for one whose positions have all been said)
+     * @param prefix      the actions taken so far
+     * @param said        the word ids ({@link PromptCopies#wordId}) of what they said, one per step
      */
-    public Mask mask(int[] prompt, int[] copyActions, int[] prefix, int prefixLength) {
+    public Mask mask(int[] prompt, int[] copyActions, int[] copyWords, int[] prefix, int[] said, int prefixLength) {
+        if (copyWords.length != copyActions.length) {
+            throw new IllegalArgumentException("one word per copy action: " + copyWords.length + " vs " + copyActions.length);
+        }
         if (mode != Mode.PROMPT_AND_COMMON) {
-            return new Mask(null, exclusions(prefix, prefixLength, copyActions), mode == Mode.TOP_K ? topK : 0);
+            return new Mask(null, exclusions(prefix, said, prefixLength, copyActions, copyWords), mode == Mode.TOP_K ? topK : 0);
         }
         int[] candidates = new int[prompt.length + copyActions.length + common.length + 1];
         int n = 0;
@@ -103,7 +113,7 @@ public final class ActionMasker {
         int m = 0;
         for (int i = 0; i < n; i++) {
             int a = candidates[i];
-            if ((m > 0 && candidates[m - 1] == a) || !allowed(prefix, prefixLength, a)) {
+            if ((m > 0 && candidates[m - 1] == a) || !allowed(prefix, said, prefixLength, a, wordOf(a, copyActions, copyWords))) {
                 continue;
             }
             candidates[m++] = a;
@@ -111,17 +121,35 @@ public final class ActionMasker {
         return new Mask(Arrays.copyOf(candidates, m), null, 0);
     }
 
-    /** Whether the repetition guard lets {@code next} follow the prefix. */
-    public static boolean allowed(int[] prefix, int length, int next) {
-        if (next == Vocabulary.EOS_ID || length == 0) {
+    /** The word an action says: its own id for a vocabulary action, the copy's next word for a copy action. */
+    private int wordOf(int action, int[] copyActions, int[] copyWords) {
+        if (action < firstCopy) {
+            return action;
+        }
+        int k = Arrays.binarySearch(copyActions, action);
+        return k >= 0 ? copyWords[k] : PromptCopies.SAID;
+    }
+
+    /**
+     * Whether the repetition guard lets {@code action}, which says {@code word}, follow a prefix: not the last word
+     * again, no action bigram taken before, and not a copy whose positions have all been said.
+     */
+    public static boolean allowed(int[] prefix, int[] said, int length, int action, int word) {
+        if (action == Vocabulary.EOS_ID) {
             return true;
         }
-        int last = prefix[length - 1];
-        if (next == last) {
+        if (word == PromptCopies.SAID) {
             return false;
         }
+        if (length == 0) {
+            return true;
+        }
+        if (word == said[length - 1]) {
+            return false;
+        }
+        int last = prefix[length - 1];
         for (int i = 0; i + 1 < length; i++) {
-            if (prefix[i] == last && prefix[i + 1] == next) {
+            if (prefix[i] == last && prefix[i + 1] == action) {
                 return false;
             }
         }
@@ -129,26 +157,35 @@ public final class ActionMasker {
     }
 
     /**
-     * Tokens excluded in the modes without an explicit list: what the guard forbids after this prefix, and the copy
-     * actions this prompt does not offer.
+     * Tokens excluded in the modes without an explicit list: the vocabulary words the guard forbids after this prefix,
+     * the copy actions it forbids, and the copy actions this prompt does not offer.
      */
-    private int[] exclusions(int[] prefix, int length, int[] offeredCopies) {
+    private int[] exclusions(int[] prefix, int[] said, int length, int[] offeredCopies, int[] copyWords) {
         int[] out = new int[length + 1 + (vocabularySize - firstCopy)];
         int n = 0;
         if (length > 0) {
+            n = addIfWord(out, n, said[length - 1]);
             int last = prefix[length - 1];
-            out[n++] = last;
             for (int i = 0; i + 1 < length; i++) {
-                if (prefix[i] == last) {
+                if (prefix[i] == last && prefix[i + 1] != Vocabulary.EOS_ID) {
                     out[n++] = prefix[i + 1];
                 }
             }
         }
         for (int a = firstCopy; a < vocabularySize; a++) {
-            if (Arrays.binarySearch(offeredCopies, a) < 0) {
+            int k = Arrays.binarySearch(offeredCopies, a);
+            if (k < 0 || !allowed(prefix, said, length, a, copyWords[k])) {
                 out[n++] = a;
             }
         }
         return Arrays.stream(out, 0, n).distinct().sorted().toArray();
+    }
+
+    /** Adds the vocabulary action that says {@code word}, when it is a vocabulary word (end-of-sequence never is). */
+    private int addIfWord(int[] out, int n, int word) {
+        if (word >= Vocabulary.SPECIAL_TOKENS && word < firstCopy) {
+            out[n++] = word;
+        }
+        return n;
     }
 }

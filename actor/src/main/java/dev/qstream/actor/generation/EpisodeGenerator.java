@@ -6,6 +6,7 @@ import dev.qstream.actor.decode.Decision;
 import dev.qstream.actor.decode.StepDecoder;
 import dev.qstream.actor.decode.StepRequest;
 import dev.qstream.actor.experience.Adder;
+import dev.qstream.policy.state.StateEncoder;
 import dev.qstream.policy.text.PromptCopies;
 import dev.qstream.policy.text.Tokenizer;
 import dev.qstream.policy.text.Vocabulary;
@@ -56,7 +57,10 @@ public final class EpisodeGenerator {
         return vocabulary;
     }
 
-    /** A prompt as the steps need it: token ids (unknown words are {@code <unk>}), its copy actions, and boxed ids. */
+    /**
+     * A prompt as the steps need it: its ids as the state encoder takes them (word ids, unknown words {@code <unk>},
+     * then the copy actions it offers, see {@link StateEncoder#withCopies}), its copy actions, and the ids boxed.
+     */
     private record PromptView(int[] ids, PromptCopies copies, int[] copyActions, List<Integer> boxed) {
     }
 
@@ -64,8 +68,8 @@ public final class EpisodeGenerator {
     private PromptView prompt(String promptText) {
         List<String> tokens = tokenizer.tokenize(promptText);
         List<String> words = tokens.size() > maxPromptTokens ? tokens.subList(0, maxPromptTokens) : tokens;
-        int[] ids = vocabulary.encode(words);
         PromptCopies copies = PromptCopies.of(words, vocabulary, maxPromptTokens);
+        int[] ids = StateEncoder.withCopies(vocabulary.encode(words), copies.actions());
         return new PromptView(ids, copies, copies.actions(), boxed(ids, ids.length));
     }
 
@@ -85,6 +89,7 @@ public final class EpisodeGenerator {
         int[] copyActions = p.copyActions();
         List<Integer> promptList = p.boxed();
         int[] prefix = new int[maxTokens];
+        int[] said = new int[maxTokens]; // word ids of what the prefix said, for the repetition guard
         List<String> words = new ArrayList<>();
         long firstVersion = -1;
         long version = -1;
@@ -93,8 +98,8 @@ public final class EpisodeGenerator {
         try {
             for (int step = 0; end == null; step++) {
                 long started = System.nanoTime();
-                Decision decision = decoder.decide(new StepRequest(prompt, prefix, step, masker.mask(prompt, copyActions, prefix, step),
-                        exploration, random));
+                ActionMasker.Mask mask = masker.mask(prompt, copyActions, copies.nextWordIds(words), prefix, said, step);
+                Decision decision = decoder.decide(new StepRequest(prompt, prefix, step, mask, exploration, random));
                 long nanos = System.nanoTime() - started;
                 metrics.token(nanos);
                 version = decision.version();
@@ -117,6 +122,7 @@ public final class EpisodeGenerator {
                 if (!word.isEmpty()) {
                     words.add(word);
                 }
+                said[step] = word.isEmpty() ? action : copies.wordId(word);
                 if (adder != null) {
                     adder.add(step(episode, promptId, promptList, prefix, step, action, word, decision.recordedMask(), end)
                             .setPolicyVersion(version)
@@ -167,6 +173,7 @@ public final class EpisodeGenerator {
             }
         }
         int[] prefix = new int[said.size() + 1];
+        int[] saidIds = new int[said.size() + 1];
         List<String> words = new ArrayList<>();
         EndReason end = null;
         for (int step = 0; end == null; step++) {
@@ -174,12 +181,13 @@ public final class EpisodeGenerator {
             String word = last ? "" : said.get(step);
             int copy = last ? -1 : copyActionFor(copies, copyActions, word, words);
             int action = last ? Vocabulary.EOS_ID : copy >= 0 ? copy : vocabulary.id(word);
-            ActionMasker.Mask mask = masker.mask(prompt, copyActions, prefix, step);
+            ActionMasker.Mask mask = masker.mask(prompt, copyActions, copies.nextWordIds(words), prefix, saidIds, step);
             int[] recorded = mask.explicit() ? withAction(mask.actions(), action) : null;
             if (last) {
                 end = said.size() + 1 >= maxTokens && said.size() > 0 ? EndReason.MAX_TOKENS : EndReason.END_OF_SEQUENCE;
             }
             prefix[step] = action;
+            saidIds[step] = last ? action : copies.wordId(word);
             if (!last) {
                 words.add(word);
             }
@@ -231,11 +239,16 @@ public final class EpisodeGenerator {
                 .build();
     }
 
-    /** The copy action that says {@code word} next, or -1 when the prompt offers none. */
+    /**
+     * The copy action that says {@code word} next, or -1 when the prompt offers none that has not said all its
+     * positions already (the repetition guard forbids those, so a demonstration must not take them either).
+     */
     private static int copyActionFor(PromptCopies copies, int[] copyActions, String word, List<String> said) {
-        for (int a : copyActions) {
-            if (copies.word(a, said).equals(word)) {
-                return a;
+        int[] next = copies.nextWordIds(said);
+        int id = copies.wordId(word);
+        for (int k = 0; k < copyActions.length; k++) {
+            if (next[k] == id) {
+                return copyActions[k];
             }
         }
         return -1;

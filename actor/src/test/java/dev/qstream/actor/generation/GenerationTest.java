@@ -17,6 +17,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -48,6 +49,7 @@ class GenerationTest {
             Exploration e = steps % 3 == 0 ? Exploration.epsilonGreedy(0.5) : steps % 3 == 1 ? Exploration.boltzmann(0.3) : Exploration.greedy();
             recorder.transitions().clear();
             g.generate("p", "name[ the eagle ] food[ italian ] near the river", null, e, 20, random, recorder);
+            List<String> said = new ArrayList<>();
             for (Transition t : recorder.transitions()) {
                 int action = t.getAction();
                 assertThat(action).isNotIn(Vocabulary.PAD_ID, Vocabulary.UNK_ID);
@@ -57,8 +59,17 @@ class GenerationTest {
                 } else {
                     assertThat(mode).isEqualTo(ActionMasker.Mode.ALL);
                 }
+                String word = t.getActionToken().toString();
                 int[] prefix = t.getPrefixTokens().stream().mapToInt(Integer::intValue).toArray();
-                assertThat(ActionMasker.allowed(prefix, prefix.length, action)).as("repetition guard").isTrue();
+                if (!word.isEmpty()) {
+                    // The guard: never the last word again, whichever action says it; never an action bigram again.
+                    assertThat(word).as("the last word again").isNotEqualTo(said.isEmpty() ? null : said.get(said.size() - 1));
+                    for (int i = 0; i + 1 < prefix.length; i++) {
+                        assertThat(new int[]{prefix[i], prefix[i + 1]}).as("an action bigram again")
+                                .isNotEqualTo(new int[]{prefix[prefix.length - 1], action});
+                    }
+                    said.add(word);
+                }
                 if (mode == ActionMasker.Mode.PROMPT_AND_COMMON) {
                     boolean inPrompt = t.getPromptTokens().contains(action);
                     boolean common = action >= Vocabulary.SPECIAL_TOKENS && action < Vocabulary.SPECIAL_TOKENS + 5;

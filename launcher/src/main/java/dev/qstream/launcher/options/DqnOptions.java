@@ -15,6 +15,12 @@ public final class DqnOptions {
     @Option(names = "--learning-rate", description = "Adam step size (default: ${DEFAULT-VALUE}).")
     public double learningRate = D.learningRate();
 
+    @Option(names = "--learning-rate-final-fraction", description = "Share of the learning rate it decays to, linearly; 1 = no decay (default: ${DEFAULT-VALUE}).")
+    public double learningRateFinalFraction = D.learningRateFinalFraction();
+
+    @Option(names = "--learning-rate-decay-updates", description = "Updates over which the learning rate decays (default: ${DEFAULT-VALUE}).")
+    public long learningRateDecayUpdates = D.learningRateDecayUpdates();
+
     @Option(names = "--batch-size", description = "Transitions per update (default: ${DEFAULT-VALUE}).")
     public int batchSize = D.batchSize();
 
@@ -46,7 +52,9 @@ public final class DqnOptions {
     public double demonstrationWeight = D.demonstrationWeight();
 
     public DqnConfig config() {
-        return D.toBuilder().gamma(gamma).learningRate(learningRate).batchSize(batchSize).huberDelta(huberDelta)
+        return D.toBuilder().gamma(gamma).learningRate(learningRate)
+                .learningRateFinalFraction(learningRateFinalFraction)
+                .learningRateDecayUpdates(learningRateDecayUpdates).batchSize(batchSize).huberDelta(huberDelta)
                 .maxGradNorm(maxGradNorm).doubleDqn(!noDoubleDqn).targetSyncEvery(targetSyncEvery).tau(tau).nStep(nStep)
                 .dueling(dueling).demonstrationMargin(demonstrationMargin).demonstrationWeight(demonstrationWeight).build();
     }

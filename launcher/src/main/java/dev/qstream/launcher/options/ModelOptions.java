@@ -16,7 +16,13 @@ public final class ModelOptions {
     @Option(names = "--init-seed", description = "Seed of the version-0 weights; must match the learner's (default: ${DEFAULT-VALUE}).")
     public long initSeed = ModelIdentity.DEFAULT_INIT_SEED;
 
+    @Option(names = "--open-copy-buckets", description = "Inputs saying which of the prompt's copy actions are still to be said (0 = none, as models before them); must match the learner's (default: ${DEFAULT-VALUE}).")
+    public int openCopyBuckets = EncoderSpec.DEFAULT_OPEN_COPY_BUCKETS;
+
     public ModelIdentity identity() {
-        return new ModelIdentity(name, EncoderSpec.defaults(), hidden, initSeed);
+        EncoderSpec d = EncoderSpec.defaults();
+        EncoderSpec encoder = new EncoderSpec(d.promptBuckets(), d.lastBuckets(), d.previousBuckets(), d.positionBuckets(),
+                d.generatedBuckets(), openCopyBuckets);
+        return new ModelIdentity(name, encoder, hidden, initSeed);
     }
 }

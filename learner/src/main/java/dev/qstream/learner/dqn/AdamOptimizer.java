@@ -17,7 +17,7 @@ final class AdamOptimizer {
     /** Second moments v, per parameter. */
     final Parameters v;
     private final boolean sgd;
-    private final double learningRate;
+    private final DqnConfig cfg;
     private final double beta1;
     private final double beta2;
     private final float eps;
@@ -26,7 +26,7 @@ final class AdamOptimizer {
         this.m = Parameters.zeros(spec);
         this.v = Parameters.zeros(spec);
         this.sgd = cfg.optimizer() == DqnConfig.Optimizer.SGD;
-        this.learningRate = cfg.learningRate();
+        this.cfg = cfg;
         this.beta1 = cfg.adamBeta1();
         this.beta2 = cfg.adamBeta2();
         this.eps = (float) cfg.adamEpsilon();
@@ -37,11 +37,14 @@ final class AdamOptimizer {
         return maxNorm > 0 && norm > maxNorm ? (float) (maxNorm / norm) : 1f;
     }
 
-    /** Adam's step size at step t (1-based), bias correction included. */
+    /** Adam's step size at step t (1-based): the scheduled α, bias correction included; SGD's is α itself. */
     float stepSize(long t) {
+        if (sgd) {
+            return (float) cfg.learningRateAt(t);
+        }
         double bc1 = 1 - Math.pow(beta1, t);
         double bc2 = 1 - Math.pow(beta2, t);
-        return (float) (learningRate * Math.sqrt(bc2) / bc1);
+        return (float) (cfg.learningRateAt(t) * Math.sqrt(bc2) / bc1);
     }
 
     /**
@@ -69,9 +72,8 @@ final class AdamOptimizer {
      */
     void step(float[] p, float[] m, float[] v, int pOff, float[] grad, int gOff, int n, float scale, float stepSize) {
         if (sgd) {
-            float lr = (float) learningRate;
             for (int k = 0; k < n; k++) {
-                p[pOff + k] = p[pOff + k] - lr * scale * grad[gOff + k];
+                p[pOff + k] = p[pOff + k] - stepSize * scale * grad[gOff + k];
             }
             return;
         }

@@ -23,13 +23,18 @@ package dev.qstream.learner.dqn;
  * @param demonstrationMargin  m of the large-margin loss on demonstrated steps (DQfD): every other valid action's Q
  *                         must stay at least m below the demonstrated one's
  * @param demonstrationWeight  λ, the weight of that loss next to the TD loss (0 = demonstrations train by TD only)
+ * @param learningRateFinalFraction α after the decay, as a share of {@code learningRate}: α falls linearly to
+ *                         it over {@code learningRateDecayUpdates} updates, then holds (1 = constant α). A slow
+ *                         late rate keeps a policy learned from a fixed set of prompts from drifting (docs/LEARNING.md)
+ * @param learningRateDecayUpdates updates over which α decays
  *
  * <p>Build with {@link #builder()} (named, every knob starting at its default) or {@link #toBuilder()}.
  */
 public record DqnConfig(double gamma, double learningRate, int batchSize, double huberDelta, double maxGradNorm,
                         boolean doubleDqn, int targetSyncEvery, double tau, double adamBeta1, double adamBeta2,
                         double adamEpsilon, int nStep, Optimizer optimizer, boolean dueling,
-                        double demonstrationMargin, double demonstrationWeight) {
+                        double demonstrationMargin, double demonstrationWeight, double learningRateFinalFraction,
+                        long learningRateDecayUpdates) {
 
     /** The parameter update rule. */
     public enum Optimizer { ADAM, SGD }
@@ -40,9 +45,16 @@ public record DqnConfig(double gamma, double learningRate, int batchSize, double
         }
         if (!(learningRate > 0) || batchSize < 1 || !(huberDelta > 0) || maxGradNorm < 0 || targetSyncEvery < 1
                 || !(tau >= 0 && tau <= 1) || nStep < 1 || optimizer == null
-                || !(demonstrationMargin >= 0) || !(demonstrationWeight >= 0)) {
+                || !(demonstrationMargin >= 0) || !(demonstrationWeight >= 0)
+                || !(learningRateFinalFraction > 0 && learningRateFinalFraction <= 1) || learningRateDecayUpdates < 1) {
             throw new IllegalArgumentException("invalid DQN settings: " + this);
         }
+    }
+
+    /** α at update t (1-based): linear from learningRate to its final share over the decay, then constant. */
+    public double learningRateAt(long t) {
+        double done = Math.min(1.0, (double) Math.max(0, t - 1) / learningRateDecayUpdates);
+        return learningRate * (1 + (learningRateFinalFraction - 1) * done);
     }
 
     /** The defaults: the one place they are written. */
@@ -74,6 +86,8 @@ public record DqnConfig(double gamma, double learningRate, int batchSize, double
         b.dueling = dueling;
         b.demonstrationMargin = demonstrationMargin;
         b.demonstrationWeight = demonstrationWeight;
+        b.learningRateFinalFraction = learningRateFinalFraction;
+        b.learningRateDecayUpdates = learningRateDecayUpdates;
         return b;
     }
 
@@ -84,7 +98,7 @@ public record DqnConfig(double gamma, double learningRate, int batchSize, double
     /** Named construction; each field starts at its default. */
     public static final class Builder {
         private double gamma = 0.9;
-        private double learningRate = 1e-3;
+        private double learningRate = 2e-4;
         private int batchSize = 64;
         private double huberDelta = 1.0;
         private double maxGradNorm = 10.0;
@@ -99,6 +113,8 @@ public record DqnConfig(double gamma, double learningRate, int batchSize, double
         private boolean dueling = false;
         private double demonstrationMargin = 0.8;
         private double demonstrationWeight = 1.0;
+        private double learningRateFinalFraction = 0.1;
+        private long learningRateDecayUpdates = 60_000;
 
         private Builder() {
         }
@@ -119,11 +135,13 @@ public record DqnConfig(double gamma, double learningRate, int batchSize, double
         public Builder dueling(boolean v) { dueling = v; return this; }
         public Builder demonstrationMargin(double v) { demonstrationMargin = v; return this; }
         public Builder demonstrationWeight(double v) { demonstrationWeight = v; return this; }
+        public Builder learningRateFinalFraction(double v) { learningRateFinalFraction = v; return this; }
+        public Builder learningRateDecayUpdates(long v) { learningRateDecayUpdates = v; return this; }
 
         public DqnConfig build() {
             return new DqnConfig(gamma, learningRate, batchSize, huberDelta, maxGradNorm, doubleDqn, targetSyncEvery,
                     tau, adamBeta1, adamBeta2, adamEpsilon, nStep, optimizer, dueling, demonstrationMargin,
-                    demonstrationWeight);
+                    demonstrationWeight, learningRateFinalFraction, learningRateDecayUpdates);
         }
     }
 }

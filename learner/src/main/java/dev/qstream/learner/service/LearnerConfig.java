@@ -57,6 +57,9 @@ public record LearnerConfig(String instanceId, String modelName, int vocabularyS
         }
     }
 
+    /** Sampled/inserted transitions the learner keeps to: each transition is replayed about this many times. */
+    public static final double DEFAULT_SAMPLES_PER_INSERT = 4;
+
     public static Builder builder(String instanceId, int vocabularySize, String vocabularyFingerprint) {
         return new Builder(instanceId, vocabularySize, vocabularyFingerprint);
     }
@@ -73,7 +76,7 @@ public record LearnerConfig(String instanceId, String modelName, int vocabularyS
         private DqnConfig dqn = DqnConfig.defaults();
         private ReplayConfig replay = ReplayConfig.defaults();
         private int minReplay = 500;
-        private double samplesPerInsert = 8;
+        private double samplesPerInsert = DEFAULT_SAMPLES_PER_INSERT;
         private double tolerance = -1;
         private double pauseIngestBehind = 0;
         private int publishEveryUpdates = 100;

@@ -5,6 +5,7 @@ import dev.qstream.policy.state.EncoderSpec;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.within;
 
 class AdamOptimizerTest {
@@ -60,7 +61,7 @@ class AdamOptimizerTest {
     void sgdStepsByLearningRateTimesTheScaledGradientAtTheGivenOffsets() {
         AdamOptimizer sgd = optimizer(0.5, DqnConfig.Optimizer.SGD);
         float[] p = {1f, 1f, 1f, 1f};
-        sgd.step(p, null, null, 1, new float[]{9f, 2f, -4f}, 1, 2, 0.5f, 0f);
+        sgd.step(p, null, null, 1, new float[]{9f, 2f, -4f}, 1, 2, 0.5f, sgd.stepSize(1));
         assertThat(p).containsExactly(1f, 0.5f, 2f, 1f);
     }
 
@@ -69,5 +70,25 @@ class AdamOptimizerTest {
         assertThat(AdamOptimizer.clipScale(20.0, 10.0)).isEqualTo(0.5f);
         assertThat(AdamOptimizer.clipScale(5.0, 10.0)).isEqualTo(1f);
         assertThat(AdamOptimizer.clipScale(1e9, 0.0)).isEqualTo(1f); // 0 = no clipping
+    }
+
+    @Test
+    void theLearningRateDecaysLinearlyToItsFinalValueThenHoldsAndAdamsFirstStepFollowsIt() {
+        DqnConfig decaying = DqnConfig.builder().learningRate(1e-3).learningRateFinalFraction(0.1).learningRateDecayUpdates(100).build();
+        assertThat(decaying.learningRateAt(1)).isEqualTo(1e-3);
+        assertThat(decaying.learningRateAt(51)).isCloseTo(5.5e-4, within(1e-12));
+        assertThat(decaying.learningRateAt(101)).isCloseTo(1e-4, within(1e-12));
+        assertThat(decaying.learningRateAt(10_000)).isCloseTo(1e-4, within(1e-12));
+        AdamOptimizer adam = new AdamOptimizer(decaying, SPEC);
+        // Bias correction at t = 51 aside, the step is the scheduled α.
+        double bc = Math.sqrt(1 - Math.pow(0.999, 51)) / (1 - Math.pow(0.9, 51));
+        assertThat((double) adam.stepSize(51)).isCloseTo(5.5e-4 * bc, within(1e-9));
+
+        // A fraction of 1 is a constant rate; the fraction follows a changed rate.
+        DqnConfig constant = DqnConfig.builder().learningRate(1e-3).learningRateFinalFraction(1).build();
+        assertThat(constant.learningRateAt(1_000_000)).isEqualTo(1e-3);
+        assertThat(decaying.toBuilder().learningRate(5e-4).build().learningRateAt(1_000_000)).isCloseTo(5e-5, within(1e-12));
+        assertThat(catchThrowable(() -> DqnConfig.builder().learningRateFinalFraction(1.5).build()))
+                .as("a final rate above the first is refused").isInstanceOf(IllegalArgumentException.class);
     }
 }

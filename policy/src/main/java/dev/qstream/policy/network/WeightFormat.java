@@ -17,23 +17,27 @@ import java.util.HexFormat;
  * <pre>
  * offset size  field
  * 0      4     magic "QSTW"
- * 4      4     format version (1)
+ * 4      4     format version (2)
  * 8      8     model version
  * 16     8     parent version (-1 = none)
  * 24     4     inputs
  * 28     4     hidden
  * 32     4     actions
- * 36     20    encoder spec: prompt, last, previous, position, generated buckets
- * 56     32    vocabulary fingerprint (SHA-256)
- * 88     ...   float32 w1[inputs*hidden], b1[hidden], w2[actions*hidden], b2[actions]
+ * 36     24    encoder spec: prompt, last, previous, position, generated, open-copy buckets
+ * 60     32    vocabulary fingerprint (SHA-256)
+ * 92     ...   float32 w1[inputs*hidden], b1[hidden], w2[actions*hidden], b2[actions]
  * </pre>
+ *
+ * Version 1 (written before the open-copies group existed) is still read: its encoder spec has five groups (20
+ * bytes), so its fingerprint starts at 56 and its floats at 88; it decodes as a spec with no open-copy buckets.
  */
 public final class WeightFormat {
 
     public static final String NAME = "qstream-f32-v1";
-    public static final int HEADER_BYTES = 88;
+    public static final int HEADER_BYTES = 92;
+    private static final int V1_HEADER_BYTES = 88;
     private static final int MAGIC = 0x57545351; // "QSTW" read little-endian
-    private static final int FORMAT_VERSION = 1;
+    private static final int FORMAT_VERSION = 2;
     /** Guard against absurd headers before allocating: 64 M floats = 256 MB. */
     private static final long MAX_PARAMETERS = 64L * 1024 * 1024;
 
@@ -52,7 +56,7 @@ public final class WeightFormat {
         buf.putInt(spec.inputs()).putInt(spec.hidden()).putInt(spec.actions());
         EncoderSpec e = spec.encoder();
         buf.putInt(e.promptBuckets()).putInt(e.lastBuckets()).putInt(e.previousBuckets()).putInt(e.positionBuckets())
-                .putInt(e.generatedBuckets());
+                .putInt(e.generatedBuckets()).putInt(e.openCopyBuckets());
         buf.put(HexFormat.of().parseHex(model.vocabularyFingerprint()));
         FloatBuffer floats = buf.slice(HEADER_BYTES, buf.capacity() - HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
         floats.put(w.w1()).put(w.b1()).put(w.w2()).put(w.b2());
@@ -65,29 +69,33 @@ public final class WeightFormat {
      * @throws InvalidWeightsException with the reason when any check fails
      */
     public static ModelSnapshot decode(byte[] blob) {
-        if (blob == null || blob.length < HEADER_BYTES) {
-            throw new InvalidWeightsException("weight blob is shorter than its " + HEADER_BYTES + "-byte header");
+        if (blob == null || blob.length < V1_HEADER_BYTES) {
+            throw new InvalidWeightsException("weight blob is shorter than its " + V1_HEADER_BYTES + "-byte header");
         }
         ByteBuffer buf = ByteBuffer.wrap(blob).order(ByteOrder.LITTLE_ENDIAN);
         if (buf.getInt() != MAGIC) {
             throw new InvalidWeightsException("not a qstream weight blob (bad magic)");
         }
         int format = buf.getInt();
-        if (format != FORMAT_VERSION) {
+        if (format != FORMAT_VERSION && format != 1) {
             throw new InvalidWeightsException("unsupported weight format version " + format);
+        }
+        int headerBytes = format == 1 ? V1_HEADER_BYTES : HEADER_BYTES;
+        if (blob.length < headerBytes) {
+            throw new InvalidWeightsException("weight blob is shorter than its " + headerBytes + "-byte header");
         }
         long version = buf.getLong();
         long parent = buf.getLong();
         int inputs = buf.getInt();
         int hidden = buf.getInt();
         int actions = buf.getInt();
-        int[] groups = {buf.getInt(), buf.getInt(), buf.getInt(), buf.getInt(), buf.getInt()};
+        int[] groups = {buf.getInt(), buf.getInt(), buf.getInt(), buf.getInt(), buf.getInt(), format == 1 ? 0 : buf.getInt()};
         byte[] fingerprint = new byte[32];
         buf.get(fingerprint);
         EncoderSpec encoder;
         QNetworkSpec spec;
         try {
-            encoder = new EncoderSpec(groups[0], groups[1], groups[2], groups[3], groups[4]);
+            encoder = new EncoderSpec(groups[0], groups[1], groups[2], groups[3], groups[4], groups[5]);
             spec = new QNetworkSpec(encoder, hidden, actions);
         } catch (IllegalArgumentException e) {
             throw new InvalidWeightsException("bad shape in header: " + e.getMessage());
@@ -98,11 +106,11 @@ public final class WeightFormat {
         if (spec.parameterCount() > MAX_PARAMETERS) {
             throw new InvalidWeightsException("header claims " + spec.parameterCount() + " parameters, over the limit");
         }
-        long expected = HEADER_BYTES + 4L * spec.parameterCount();
+        long expected = headerBytes + 4L * spec.parameterCount();
         if (blob.length != expected) {
             throw new InvalidWeightsException("blob has " + blob.length + " bytes, its header implies " + expected);
         }
-        FloatBuffer floats = buf.slice(HEADER_BYTES, blob.length - HEADER_BYTES).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
+        FloatBuffer floats = buf.slice(headerBytes, blob.length - headerBytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
         float[] w1 = new float[inputs * hidden];
         float[] b1 = new float[hidden];
         float[] w2 = new float[actions * hidden];

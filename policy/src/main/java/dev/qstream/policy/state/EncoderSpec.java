@@ -9,20 +9,32 @@ package dev.qstream.policy.state;
  * @param previousBuckets  the token before it
  * @param positionBuckets  one-hot step index, the last bucket holding every later step
  * @param generatedBuckets bag of the tokens generated so far (what has already been said)
+ * @param openCopyBuckets  the prompt's copy actions the prefix has not taken yet (what is still to be said): one
+ *                         bucket per copy slot when it equals the vocabulary's copy slots, which are contiguous ids;
+ *                         0 = no such group (models from before it existed)
  */
 public record EncoderSpec(int promptBuckets, int lastBuckets, int previousBuckets, int positionBuckets,
-                          int generatedBuckets) {
+                          int generatedBuckets, int openCopyBuckets) {
+
+    /** Copy slots of a task vocabulary, so that each open copy action has a bucket of its own. */
+    public static final int DEFAULT_OPEN_COPY_BUCKETS = 64;
 
     public EncoderSpec {
-        if (promptBuckets < 1 || lastBuckets < 2 || previousBuckets < 2 || positionBuckets < 1 || generatedBuckets < 1) {
+        if (promptBuckets < 1 || lastBuckets < 2 || previousBuckets < 2 || positionBuckets < 1 || generatedBuckets < 1
+                || openCopyBuckets < 0) {
             throw new IllegalArgumentException("every feature group needs at least one bucket (two for last and "
-                    + "previous, whose last bucket marks the start): " + this);
+                    + "previous, whose last bucket marks the start; open copies may have none): " + this);
         }
+    }
+
+    /** A spec without the open-copies group, as every model had before it. */
+    public EncoderSpec(int promptBuckets, int lastBuckets, int previousBuckets, int positionBuckets, int generatedBuckets) {
+        this(promptBuckets, lastBuckets, previousBuckets, positionBuckets, generatedBuckets, 0);
     }
 
     /** The default for learning: wide enough that task vocabularies of a few hundred words rarely collide. */
     public static EncoderSpec defaults() {
-        return new EncoderSpec(256, 256, 128, 32, 128);
+        return new EncoderSpec(256, 256, 128, 32, 128, DEFAULT_OPEN_COPY_BUCKETS);
     }
 
     /** The benchmark reference: 100 inputs. */
@@ -31,14 +43,6 @@ public record EncoderSpec(int promptBuckets, int lastBuckets, int previousBucket
     }
 
     public int size() {
-        return promptBuckets + lastBuckets + previousBuckets + positionBuckets + generatedBuckets;
-    }
-
-    int[] asArray() {
-        return new int[]{promptBuckets, lastBuckets, previousBuckets, positionBuckets, generatedBuckets};
-    }
-
-    static EncoderSpec fromArray(int[] a) {
-        return new EncoderSpec(a[0], a[1], a[2], a[3], a[4]);
+        return promptBuckets + lastBuckets + previousBuckets + positionBuckets + generatedBuckets + openCopyBuckets;
     }
 }

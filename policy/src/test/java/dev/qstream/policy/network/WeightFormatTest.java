@@ -61,4 +61,26 @@ class WeightFormatTest {
         ByteBuffer.wrap(inconsistent).order(ByteOrder.LITTLE_ENDIAN).putInt(24, 11);
         assertThatThrownBy(() -> WeightFormat.decode(inconsistent)).hasMessageContaining("encoder spec sums");
     }
+
+    @Test
+    void theOpenCopiesGroupTravelsInTheHeaderAndAVersionOneBlobStillReadsAsASpecWithoutIt() {
+        QNetworkSpec withCopies = new QNetworkSpec(new EncoderSpec(3, 2, 2, 2, 1, 4), 4, 5);
+        QNetworkWeights w = random(withCopies, 3);
+        assertThat(WeightFormat.decode(WeightFormat.encode(new ModelSnapshot(2, 1, FP, w))).spec()).isEqualTo(withCopies);
+
+        // A blob as format 1 wrote it: five encoder groups, an 88-byte header.
+        byte[] v2 = WeightFormat.encode(new ModelSnapshot(7, 6, FP, random(SPEC, 1)));
+        ByteBuffer v1 = ByteBuffer.allocate(v2.length - 4).order(ByteOrder.LITTLE_ENDIAN);
+        v1.put(v2, 0, 56).put(v2, 60, v2.length - 60);
+        v1.putInt(4, 1);
+        ModelSnapshot back = WeightFormat.decode(v1.array());
+        assertThat(back.spec()).isEqualTo(SPEC);
+        assertThat(back.spec().encoder().openCopyBuckets()).isZero();
+        assertThat(back.vocabularyFingerprint()).isEqualTo(FP);
+        assertThat(back.weights().b2()).isEqualTo(WeightFormat.decode(v2).weights().b2());
+
+        byte[] v3 = v2.clone();
+        ByteBuffer.wrap(v3).order(ByteOrder.LITTLE_ENDIAN).putInt(4, 3);
+        assertThatThrownBy(() -> WeightFormat.decode(v3)).hasMessageContaining("unsupported weight format version 3");
+    }
 }

@@ -47,6 +47,28 @@ class StateEncoderTest {
         }
     }
 
+    @Test
+    void theOpenCopiesGroupHoldsTheOfferedCopyActionsThePrefixHasNotTakenAndThePromptBagOnlyTheWords() {
+        // Copy actions 40..43 are contiguous: mod 4 gives each its own bucket.
+        StateEncoder withCopies = new StateEncoder(new EncoderSpec(10, 6, 4, 3, 5, 4));
+        int[] prompt = StateEncoder.withCopies(new int[]{3, 4}, new int[]{41, 43});
+        assertThat(prompt).containsExactly(3, 4, StateEncoder.COPIES_FOLLOW, 41, 43);
+        int open = 28;
+
+        float[] start = withCopies.encode(prompt, new int[0], 0).toDense();
+        assertThat(start).hasSize(32);
+        assertThat(Arrays.copyOfRange(start, 0, 10)).as("the prompt bag: its words only")
+                .containsExactly(0, 0, 0, 1, 1, 0, 0, 0, 0, 0);
+        assertThat(Arrays.copyOfRange(start, open, 32)).containsExactly(0, 1, 0, 1);
+
+        float[] afterOne = withCopies.encode(prompt, new int[]{9, 41}, 2).toDense();
+        assertThat(Arrays.copyOfRange(afterOne, open, 32)).as("41 said, 43 still open").containsExactly(0, 0, 0, 1);
+
+        // A spec without the group ignores the copies: the same input as a prompt of words alone.
+        assertThat(encoder.encode(prompt, new int[]{9}, 1).toDense()).isEqualTo(encoder.encode(new int[]{3, 4}, new int[]{9}, 1).toDense());
+        assertThat(StateEncoder.withCopies(new int[]{3, 4}, new int[0])).containsExactly(3, 4);
+    }
+
     private static float sum(float[] x) {
         float s = 0;
         for (float v : x) {

@@ -46,6 +46,24 @@ class PromptCopiesTest {
     }
 
     @Test
+    void nextWordIdsSayWhatEachCopyWouldSayAsTheDecoderComparesWordsAndMarkACopyWhoseWordsWereAllSaid() {
+        Vocabulary oneSlot = Vocabulary.build(List.of("near the"), tokenizer, 10, 1);
+        PromptCopies c = PromptCopies.of(tokenizer.tokenize("Zizzi the Zizzi"), oneSlot, 256);
+        // A known word has the vocabulary's id; an unknown one an id of its own, the same wherever it stands.
+        assertThat(c.wordId("the")).isEqualTo(oneSlot.id("the"));
+        assertThat(c.wordId("zizzi")).isNegative().isNotEqualTo(PromptCopies.SAID);
+        assertThat(c.wordId("elsewhere")).isNotEqualTo(c.wordId("zizzi"));
+
+        // Agrees with word() at every step, and the slot is spent once each position has been said.
+        assertThat(c.nextWordIds(List.of())).containsExactly(c.wordId("zizzi"));
+        assertThat(c.nextWordIds(List.of("zizzi"))).containsExactly(c.wordId("the"));
+        assertThat(c.word(oneSlot.copyAction(0), List.of("zizzi"))).isEqualTo("the");
+        assertThat(c.nextWordIds(List.of("zizzi", "the"))).as("the second zizzi is still owed").containsExactly(c.wordId("zizzi"));
+        assertThat(c.nextWordIds(List.of("zizzi", "the", "zizzi"))).containsExactly(PromptCopies.SAID);
+        assertThat(c.nextWordIds(List.of("the", "zizzi", "zizzi", "near"))).containsExactly(PromptCopies.SAID);
+    }
+
+    @Test
     void punctuationIsNotCopyableAndSharedSlotsEmitTheirWordsInTurn() {
         Vocabulary oneSlot = Vocabulary.build(List.of("a"), tokenizer, 10, 1);
         PromptCopies c = PromptCopies.of(tokenizer.tokenize("Burger King, near [x]"), oneSlot, 256);
