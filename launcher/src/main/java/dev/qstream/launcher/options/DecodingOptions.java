@@ -23,7 +23,7 @@ public final class DecodingOptions {
 
     @Option(names = "--common-words", paramLabel = "N|auto",
             description = "Most frequent words every mask adds to the prompt's words: a number, or auto = as many as make the "
-                    + "mask offer 90% of the train references' tokens (with --vocab instead of --task: "
+                    + "mask offer 90%% of the train references' tokens (with --vocab instead of --task: "
                     + ActorConfig.DEFAULT_COMMON_WORDS + ") (default: ${DEFAULT-VALUE}).")
     public String commonWords = AUTO;
 
