@@ -260,7 +260,7 @@ public final class BenchCommand {
             var dqn = dqnOptions.config();
             var replay = replayOptions.config();
             var reward = new RewardConfig(metric, false, 1.0, 0.0, 0.0, 0.0, lengthFree, lengthPenalty, 0.0, shaping);
-            var settings = new LearningHarness.Settings(prompts, updates, evalEvery, publishEvery, spi, dqn, replay, model.hidden,
+            var settings = new LearningHarness.Settings(prompts, updates, evalEvery, publishEvery, spi, dqn, replay,
                     decoding.mask, decoding.commonWords(Optional.of(prompts), TaskVocabulary.of(prompts)),
                     new EpsilonSchedule(epsStart, epsEnd, epsDecay), decoding.maxTokens, reward, seed, demonstrations, referenceChoice, model.identity());
             var curve = LearningHarness.run(settings, System.out::println);

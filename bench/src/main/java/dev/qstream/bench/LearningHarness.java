@@ -65,7 +65,7 @@ public final class LearningHarness {
      *             {@link dev.qstream.tasks.ValidationSplit} when tuning, so the reported eval lines stay unseen)
      */
     public record Settings(List<TaskPrompt> task, int updates, int evalEvery, int publishEvery, double samplesPerInsert,
-                           DqnConfig dqn, ReplayConfig replay, int hidden, ActionMasker.Mode mask, int commonWords,
+                           DqnConfig dqn, ReplayConfig replay, ActionMasker.Mode mask, int commonWords,
                            EpsilonSchedule epsilon, int maxTokens, RewardConfig reward, long seed,
                            double demonstrations, ReferenceChoice referenceChoice, ModelIdentity identity) {
     }
@@ -97,7 +97,7 @@ public final class LearningHarness {
         List<TaskPrompt> task = s.task();
         this.vocabulary = TaskVocabulary.of(task);
         this.train = task.stream().filter(p -> p.split() == TaskPrompt.Split.TRAIN).toList();
-        ModelIdentity identity = s.identity().withHidden(s.hidden());
+        ModelIdentity identity = s.identity();
         this.dqn = new DqnUpdate(s.dqn(), identity.untrained(vocabulary.size()));
         this.serving = new AtomicReference<>(policy(dqn, vocabulary, 0));
         this.actor = new EpisodeGenerator("harness", vocabulary, new Tokenizer(),

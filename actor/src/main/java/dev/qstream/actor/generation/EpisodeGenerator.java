@@ -122,7 +122,7 @@ public final class EpisodeGenerator {
                 if (!word.isEmpty()) {
                     words.add(word);
                 }
-                said[step] = word.isEmpty() ? action : copies.wordId(word);
+                said[step] = vocabulary.isCopy(action) ? copies.wordId(word) : action;
                 if (adder != null) {
                     adder.add(step(episode, promptId, promptList, prefix, step, action, word, decision.recordedMask(), end)
                             .setPolicyVersion(version)
@@ -168,7 +168,7 @@ public final class EpisodeGenerator {
             if (said.size() + 1 >= maxTokens) {
                 break;
             }
-            if (vocabulary.contains(token) || copyActionFor(copies, copyActions, token, said) >= 0) {
+            if (vocabulary.contains(token) || copyActionFor(copies, copyActions, copies.nextWordIds(said), token) >= 0) {
                 said.add(token);
             }
         }
@@ -179,15 +179,16 @@ public final class EpisodeGenerator {
         for (int step = 0; end == null; step++) {
             boolean last = step == said.size();
             String word = last ? "" : said.get(step);
-            int copy = last ? -1 : copyActionFor(copies, copyActions, word, words);
+            int[] copyWords = copies.nextWordIds(words);
+            int copy = last ? -1 : copyActionFor(copies, copyActions, copyWords, word);
             int action = last ? Vocabulary.EOS_ID : copy >= 0 ? copy : vocabulary.id(word);
-            ActionMasker.Mask mask = masker.mask(prompt, copyActions, copies.nextWordIds(words), prefix, saidIds, step);
+            ActionMasker.Mask mask = masker.mask(prompt, copyActions, copyWords, prefix, saidIds, step);
             int[] recorded = mask.explicit() ? withAction(mask.actions(), action) : null;
             if (last) {
                 end = said.size() + 1 >= maxTokens && said.size() > 0 ? EndReason.MAX_TOKENS : EndReason.END_OF_SEQUENCE;
             }
             prefix[step] = action;
-            saidIds[step] = last ? action : copies.wordId(word);
+            saidIds[step] = copy >= 0 ? copies.wordId(word) : action;
             if (!last) {
                 words.add(word);
             }
@@ -242,9 +243,10 @@ public final class EpisodeGenerator {
     /**
      * The copy action that says {@code word} next, or -1 when the prompt offers none that has not said all its
      * positions already (the repetition guard forbids those, so a demonstration must not take them either).
+     *
+     * @param next what each copy action would say now ({@link PromptCopies#nextWordIds})
      */
-    private static int copyActionFor(PromptCopies copies, int[] copyActions, String word, List<String> said) {
-        int[] next = copies.nextWordIds(said);
+    private static int copyActionFor(PromptCopies copies, int[] copyActions, int[] next, String word) {
         int id = copies.wordId(word);
         for (int k = 0; k < copyActions.length; k++) {
             if (next[k] == id) {

@@ -20,9 +20,6 @@ public final class ModelOptions {
     public int openCopyBuckets = EncoderSpec.DEFAULT_OPEN_COPY_BUCKETS;
 
     public ModelIdentity identity() {
-        EncoderSpec d = EncoderSpec.defaults();
-        EncoderSpec encoder = new EncoderSpec(d.promptBuckets(), d.lastBuckets(), d.previousBuckets(), d.positionBuckets(),
-                d.generatedBuckets(), openCopyBuckets);
-        return new ModelIdentity(name, encoder, hidden, initSeed);
+        return new ModelIdentity(name, EncoderSpec.defaults().withOpenCopyBuckets(openCopyBuckets), hidden, initSeed);
     }
 }

@@ -37,6 +37,11 @@ public record EncoderSpec(int promptBuckets, int lastBuckets, int previousBucket
         return new EncoderSpec(256, 256, 128, 32, 128, DEFAULT_OPEN_COPY_BUCKETS);
     }
 
+    /** This spec with {@code buckets} open-copy inputs. */
+    public EncoderSpec withOpenCopyBuckets(int buckets) {
+        return new EncoderSpec(promptBuckets, lastBuckets, previousBuckets, positionBuckets, generatedBuckets, buckets);
+    }
+
     /** The benchmark reference: 100 inputs. */
     public static EncoderSpec reference() {
         return new EncoderSpec(40, 24, 12, 8, 16);

@@ -34,6 +34,7 @@ public final class PromptCopies {
     private final int[] actions;
     private final int[] actionIndexOfPosition; // index into actions of each position's copy action, -1: none
     private final int[] earlierInSlot;         // positions before this one in its slot holding the same word
+    private final int[] wordIdOfPosition;      // wordId(tokens[j]), computed once
 
     private PromptCopies(Vocabulary vocabulary, List<String> tokens, int[] slotOfPosition) {
         this.vocabulary = vocabulary;
@@ -43,7 +44,9 @@ public final class PromptCopies {
                 .map(vocabulary::copyAction).toArray();
         this.actionIndexOfPosition = new int[slotOfPosition.length];
         this.earlierInSlot = new int[slotOfPosition.length];
+        this.wordIdOfPosition = new int[slotOfPosition.length];
         for (int j = 0; j < slotOfPosition.length; j++) {
+            wordIdOfPosition[j] = wordId(tokens.get(j));
             actionIndexOfPosition[j] = slotOfPosition[j] < 0 ? -1
                     : Arrays.binarySearch(actions, vocabulary.copyAction(slotOfPosition[j]));
             for (int i = 0; i < j; i++) {
@@ -107,7 +110,7 @@ public final class PromptCopies {
         for (int j = 0; j < slotOfPosition.length; j++) {
             int k = actionIndexOfPosition[j];
             if (k >= 0 && out[k] == SAID && left.getOrDefault(tokens.get(j), 0) <= earlierInSlot[j]) {
-                out[k] = wordId(tokens.get(j));
+                out[k] = wordIdOfPosition[j];
             }
         }
         return out;

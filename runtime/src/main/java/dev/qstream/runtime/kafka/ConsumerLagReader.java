@@ -4,7 +4,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.ListGroupsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
@@ -64,22 +63,9 @@ public final class ConsumerLagReader implements AutoCloseable {
             }
             Set<TopicPartition> partitions = new HashSet<>();
             committed.values().forEach(m -> partitions.addAll(m.keySet()));
-            Map<TopicPartition, Long> ends = new HashMap<>();
-            if (!partitions.isEmpty()) {
-                Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
-                partitions.forEach(tp -> specs.put(tp, OffsetSpec.latest()));
-                Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> infos = admin
-                        .listOffsets(specs, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED))
-                        .all().get(ms, TimeUnit.MILLISECONDS);
-                infos.forEach((tp, info) -> ends.put(tp, info.offset()));
-            }
-            return compute(committed, ends);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while reading consumer lag", e);
-        } catch (ExecutionException | TimeoutException e) {
-            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-            throw new IllegalStateException("could not read consumer lag: " + cause.getMessage(), cause);
+            return compute(committed, latest(partitions, ms));
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            throw failure("consumer lag", e);
         }
     }
 
@@ -92,21 +78,40 @@ public final class ConsumerLagReader implements AutoCloseable {
     public Map<String, Long> endOffsets(Set<String> topics, Duration timeout) {
         long ms = timeout.toMillis();
         try {
-            Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+            Set<TopicPartition> partitions = new HashSet<>();
             admin.describeTopics(topics).allTopicNames().get(ms, TimeUnit.MILLISECONDS).forEach((name, description) ->
-                    description.partitions().forEach(p -> specs.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+                    description.partitions().forEach(p -> partitions.add(new TopicPartition(name, p.partition()))));
             Map<String, Long> ends = new TreeMap<>();
             topics.forEach(t -> ends.put(t, 0L));
-            admin.listOffsets(specs, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(ms, TimeUnit.MILLISECONDS)
-                    .forEach((tp, info) -> ends.merge(tp.topic(), Math.max(0, info.offset()), Long::sum));
+            latest(partitions, ms).forEach((tp, offset) -> ends.merge(tp.topic(), Math.max(0, offset), Long::sum));
             return ends;
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while reading end offsets", e);
-        } catch (ExecutionException | TimeoutException e) {
-            Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
-            throw new IllegalStateException("could not read end offsets: " + cause.getMessage(), cause);
+        } catch (InterruptedException | ExecutionException | TimeoutException e) {
+            throw failure("end offsets", e);
         }
+    }
+
+    /** The partitions' latest offsets, read_committed (the last stable offset; see the class comment). */
+    private Map<TopicPartition, Long> latest(Set<TopicPartition> partitions, long ms)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        Map<TopicPartition, Long> ends = new HashMap<>();
+        if (partitions.isEmpty()) {
+            return ends;
+        }
+        Map<TopicPartition, OffsetSpec> specs = new HashMap<>();
+        partitions.forEach(tp -> specs.put(tp, OffsetSpec.latest()));
+        admin.listOffsets(specs, new ListOffsetsOptions(IsolationLevel.READ_COMMITTED)).all().get(ms, TimeUnit.MILLISECONDS)
+                .forEach((tp, info) -> ends.put(tp, info.offset()));
+        return ends;
+    }
+
+    /** An admin call that failed or was interrupted, as the exception callers get (with the cause's message). */
+    private static IllegalStateException failure(String what, Exception e) {
+        if (e instanceof InterruptedException) {
+            Thread.currentThread().interrupt();
+            return new IllegalStateException("interrupted while reading " + what, e);
+        }
+        Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+        return new IllegalStateException("could not read " + what + ": " + cause.getMessage(), cause);
     }
 
     /**
