@@ -1,5 +1,6 @@
 package dev.qstream.tasks;
 
+import dev.qstream.policy.text.CopyContext;
 import dev.qstream.policy.text.Tokenizer;
 import dev.qstream.policy.text.Vocabulary;
 
@@ -8,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashSet;
+import java.util.Objects;
 import java.util.Set;
 import java.util.List;
 
@@ -44,12 +46,15 @@ public final class TaskVocabulary {
 
     /** The vocabulary of a task: its train split's words, the most frequent first, then the copy actions. */
     public static Vocabulary of(List<TaskPrompt> task) {
+        Tokenizer tokenizer = new Tokenizer();
         List<String> texts = new ArrayList<>();
+        List<CopyContext> contexts = new ArrayList<>(); // where the train prompts' words stand: each gets its own copy action
         for (TaskPrompt p : train(task)) {
             texts.add(p.prompt());
             texts.addAll(p.references());
+            CopyContext.of(tokenizer.tokenize(p.prompt())).stream().filter(Objects::nonNull).forEach(contexts::add);
         }
-        return Vocabulary.build(texts, new Tokenizer(), Vocabulary.MAX_WORDS, Vocabulary.DEFAULT_COPY_SLOTS);
+        return Vocabulary.build(texts, tokenizer, Vocabulary.MAX_WORDS, Vocabulary.DEFAULT_COPY_SLOTS, contexts);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.qstream.tasks;
 
+import dev.qstream.policy.text.CopyContext;
 import dev.qstream.policy.text.Tokenizer;
 import dev.qstream.policy.text.Vocabulary;
 import org.junit.jupiter.api.Test;
@@ -28,6 +29,11 @@ class TaskVocabularyTest {
             assertThat(vocabulary.contains(evalOnly)).as(evalOnly).isFalse();
         }
         assertThat(vocabulary.copySlots()).as("copy actions say what the vocabulary lacks").isEqualTo(Vocabulary.DEFAULT_COPY_SLOTS);
+        // The train prompt's places get copy actions of their own; the eval prompt's "food [" place does not.
+        assertThat(vocabulary.tokens()).contains("<copy@name [ 0>", "<copy@area [ 0>")
+                .noneMatch(t -> t.startsWith("<copy@food"));
+        assertThat(vocabulary.copySlotOf(new CopyContext("food", "[", 0))).as("shared by hash")
+                .isGreaterThanOrEqualTo(2);
     }
 
     @Test

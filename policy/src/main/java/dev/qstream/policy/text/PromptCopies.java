@@ -8,11 +8,10 @@ import java.util.Map;
 
 /**
  * The copy actions of one prompt: which copy action each of its words answers to, and which word a copy action
- * emits. A word's copy slot comes from where it stands in the prompt, not from the word itself: the token before the
- * nearest punctuation mark on its left (the segment's key), that mark, and the word's offset after it, hashed into the
- * vocabulary's copy slots. In {@code name[Alimentum], near[Burger King]} the first word after {@code name [} answers
- * to one slot whatever the name, so a policy that learned when to say that slot's word says names it never saw in
- * training. Nothing here knows a task: it reads only the prompt's tokens and which of them are punctuation.
+ * emits. A word's copy slot comes from where it stands in the prompt ({@link CopyContext}), not from the word itself:
+ * the context's own slot when the vocabulary names it, else one shared by hash ({@link Vocabulary#copySlotOf}). In
+ * {@code name[Alimentum], near[Burger King]} the first word after {@code name [} answers to one slot whatever the
+ * name, so a policy that learned when to say that slot's word says names it never saw in training.
  *
  * <p>Only words (tokens starting with a letter or digit) among the first {@code maxPositions} prompt tokens are
  * copyable. Two positions may share a slot; the action then emits the first of them (in prompt order) not yet
@@ -24,7 +23,6 @@ import java.util.Map;
  */
 public final class PromptCopies {
 
-    private static final String START = "<s>";
     /** {@link #nextWordIds}: every word of the action's slot has been said. */
     public static final int SAID = Integer.MIN_VALUE;
 
@@ -62,20 +60,12 @@ public final class PromptCopies {
         List<String> tokens = List.copyOf(promptTokens.subList(0, Math.min(maxPositions, promptTokens.size())));
         int[] slots = new int[tokens.size()];
         Arrays.fill(slots, -1);
-        int copySlots = vocabulary.copySlots();
-        if (copySlots > 0) {
-            int mark = -1; // index of the nearest punctuation mark on the left
+        if (vocabulary.copySlots() > 0) {
+            List<CopyContext> contexts = CopyContext.of(tokens);
             for (int j = 0; j < tokens.size(); j++) {
-                String t = tokens.get(j);
-                if (!isWord(t)) {
-                    mark = j;
-                    continue;
+                if (contexts.get(j) != null) {
+                    slots[j] = vocabulary.copySlotOf(contexts.get(j));
                 }
-                String key = mark >= 1 ? tokens.get(mark - 1) : START;
-                String delimiter = mark >= 0 ? tokens.get(mark) : START;
-                int offset = j - mark - 1;
-                String context = key + '\u0000' + delimiter + '\u0000' + offset;
-                slots[j] = Math.floorMod(context.hashCode(), copySlots); // String.hashCode is fixed by the JLS
             }
         }
         return new PromptCopies(vocabulary, tokens, slots);
@@ -147,7 +137,4 @@ public final class PromptCopies {
         return candidates.get(0);
     }
 
-    private static boolean isWord(String token) {
-        return !token.isEmpty() && Character.isLetterOrDigit(token.codePointAt(0));
-    }
 }

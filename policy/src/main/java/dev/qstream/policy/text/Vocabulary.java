@@ -16,8 +16,9 @@ import java.util.Map;
 /**
  * The action space: token id ↔ word. Ids 0..2 are the special tokens; words follow by descending frequency (ties
  * in lexical order), so building from the same corpus always gives the same ids; the last ids are copy actions
- * ({@code <copy:0>}, {@code <copy:1>}, ...), which emit a word of the prompt rather than a word of the vocabulary
- * (see {@link PromptCopies}): that is how a policy says a name it never saw in training. The fingerprint (SHA-256
+ * ({@code <copy@name [ 0>}, ... for the prompt contexts of the train split, then {@code <copy:0>}, {@code <copy:1>},
+ * ... shared by the others), which emit a word of the prompt rather than a word of the vocabulary (see
+ * {@link PromptCopies}, {@link CopyContext}): that is how a policy says a name it never saw in training. The fingerprint (SHA-256
  * of the token list, copy actions included) travels in every model's header so that an actor never serves weights
  * trained for another action space.
  */
@@ -37,11 +38,15 @@ public final class Vocabulary {
     /** Largest number of copy actions. */
     public static final int MAX_COPY_SLOTS = 1_024;
     private static final String COPY_PREFIX = "<copy:";
+    private static final String NAMED_COPY_PREFIX = "<copy@";
+    /** Share of the copy slots a build may give contexts of their own; the rest are shared by unseen contexts. */
+    private static final double MAX_NAMED_SHARE = 0.75;
 
     private final List<String> tokens;
     private final Map<String, Integer> ids;
     private final String fingerprint;
     private final int firstCopy;
+    private final Map<CopyContext, Integer> namedSlots = new HashMap<>(); // slot of each context with its own action
 
     private Vocabulary(List<String> tokens) {
         this.tokens = List.copyOf(tokens);
@@ -49,9 +54,18 @@ public final class Vocabulary {
         while (first > SPECIAL_TOKENS && isCopyToken(tokens.get(first - 1))) {
             first--;
         }
-        for (int i = first; i < tokens.size(); i++) {
-            if (!tokens.get(i).equals(copyToken(i - first))) {
-                throw new IllegalArgumentException("copy actions must be <copy:0>, <copy:1>, ... in order at the end");
+        int named = first;
+        while (named < tokens.size() && tokens.get(named).startsWith(NAMED_COPY_PREFIX)) {
+            CopyContext context = CopyContext.parse(tokens.get(named).substring(NAMED_COPY_PREFIX.length(), tokens.get(named).length() - 1));
+            if (context == null) {
+                throw new IllegalArgumentException("copy action '" + tokens.get(named) + "' does not name a context (key mark offset)");
+            }
+            namedSlots.put(context, named - first);
+            named++;
+        }
+        for (int i = named; i < tokens.size(); i++) {
+            if (!tokens.get(i).equals(copyToken(i - named))) {
+                throw new IllegalArgumentException("copy actions must end the vocabulary: the named ones, then <copy:0>, <copy:1>, ... in order");
             }
         }
         for (int i = 0; i < first; i++) {
@@ -79,6 +93,19 @@ public final class Vocabulary {
      * {@code copySlots} copy actions.
      */
     public static Vocabulary build(Collection<String> texts, Tokenizer tokenizer, int maxWords, int copySlots) {
+        return build(texts, tokenizer, maxWords, copySlots, List.of());
+    }
+
+    /**
+     * Builds from texts: every distinct token, the most frequent first, at most {@code maxWords}, then
+     * {@code copySlots} copy actions. Of those, the contexts of {@code copyContexts} (where the train prompts' words
+     * stand: see {@link CopyContext}) get actions of their own, the most frequent first, up to three quarters of the
+     * slots; the rest are shared, by hash, by every context not named. Hashing alone let two frequent contexts share
+     * an action (on E2E half of the prompts had such a pair: "near the 30 arms" for "near the Portland Arms", where
+     * "£30" stood in the same slot), so the copy said the wrong word.
+     */
+    public static Vocabulary build(Collection<String> texts, Tokenizer tokenizer, int maxWords, int copySlots,
+                                   Collection<CopyContext> copyContexts) {
         if (maxWords < 1 || maxWords > MAX_WORDS) {
             throw new IllegalArgumentException("maxWords must be in [1, " + MAX_WORDS + "], got " + maxWords);
         }
@@ -100,7 +127,16 @@ public final class Vocabulary {
                 tokens.add(word);
             }
         }
-        for (int c = 0; c < copySlots; c++) {
+        Map<CopyContext, Integer> contextCounts = new HashMap<>();
+        copyContexts.forEach(c -> contextCounts.merge(c, 1, Integer::sum));
+        List<Map.Entry<CopyContext, Integer>> contexts = new ArrayList<>(contextCounts.entrySet());
+        contexts.sort(Map.Entry.<CopyContext, Integer>comparingByValue().reversed()
+                .thenComparing(e -> e.getKey().spelled()));
+        int named = Math.min(contexts.size(), (int) (copySlots * MAX_NAMED_SHARE));
+        for (int c = 0; c < named; c++) {
+            tokens.add(NAMED_COPY_PREFIX + contexts.get(c).getKey().spelled() + ">");
+        }
+        for (int c = 0; c < copySlots - named; c++) {
             tokens.add(copyToken(c));
         }
         return new Vocabulary(tokens);
@@ -158,6 +194,26 @@ public final class Vocabulary {
         return id - firstCopy;
     }
 
+    /**
+     * The copy slot of a prompt word standing in {@code context}: the context's own when the vocabulary names it, else
+     * a shared slot chosen by hash.
+     *
+     * @throws IllegalStateException when the vocabulary has no copy slots
+     */
+    public int copySlotOf(CopyContext context) {
+        Integer own = namedSlots.get(context);
+        if (own != null) {
+            return own;
+        }
+        if (copySlots() == 0) {
+            throw new IllegalStateException("this vocabulary has no copy actions");
+        }
+        int named = namedSlots.size();
+        int shared = copySlots() - named;
+        // A vocabulary read from a file may name every slot: then unseen contexts share all of them.
+        return shared > 0 ? named + Math.floorMod(context.sharedHash(), shared) : Math.floorMod(context.sharedHash(), named);
+    }
+
     /** The action id of copy slot {@code slot}. */
     public int copyAction(int slot) {
         if (slot < 0 || slot >= copySlots()) {
@@ -199,7 +255,7 @@ public final class Vocabulary {
     }
 
     private static boolean isCopyToken(String token) {
-        return token.startsWith(COPY_PREFIX) && token.endsWith(">");
+        return (token.startsWith(COPY_PREFIX) || token.startsWith(NAMED_COPY_PREFIX)) && token.endsWith(">");
     }
 
     private static String copyToken(int slot) {

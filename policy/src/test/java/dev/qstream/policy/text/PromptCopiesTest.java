@@ -96,6 +96,54 @@ class PromptCopiesTest {
         assertThatThrownBy(() -> Vocabulary.read(file)).isInstanceOf(IOException.class).hasMessageContaining("in order");
     }
 
+    @Test
+    void contextsSeenInTrainingGetActionsOfTheirOwnSoTwoSlotsNeverShareOneAndUnseenOnesShareTheRest(@TempDir Path dir) throws IOException {
+        // With 4 slots shared by hash alone, the 12 contexts of this prompt's words must share actions (pigeonhole).
+        String prompt = "name[Cotto], food[Chinese], priceRange[more than £30], near[The Portland Arms]";
+        List<String> tokens = tokenizer.tokenize(prompt);
+        List<CopyContext> contexts = CopyContext.of(tokens).stream().filter(java.util.Objects::nonNull).toList();
+        assertThat(contexts).hasSize(12).contains(new CopyContext("near", "[", 1), new CopyContext("than", "£", 0));
+        Vocabulary hashed = Vocabulary.build(List.of(prompt), tokenizer, 100, 4);
+        assertThat(PromptCopies.of(tokens, hashed, 256).actions()).hasSizeLessThan(12);
+
+        Vocabulary named = Vocabulary.build(List.of(prompt), tokenizer, 100, 32, contexts);
+        assertThat(named.copySlots()).isEqualTo(32);
+        PromptCopies copies = PromptCopies.of(tokens, named, 256);
+        // The slot keys ("food", "pricerange", "near") all stand at ("]", ",", 0): 10 distinct contexts.
+        assertThat(copies.actions()).as("one action per distinct context").hasSize(new java.util.HashSet<>(contexts).size()).hasSize(10);
+        assertThat(named.copySlotOf(new CopyContext("near", "[", 1))).isNotEqualTo(named.copySlotOf(new CopyContext("than", "£", 0)));
+        // The same context in another prompt answers to the same action; a context never seen goes to a shared slot.
+        PromptCopies other = PromptCopies.of(tokenizer.tokenize("near[Burger King], area[riverside]"), named, 256);
+        int near1 = named.copyAction(named.copySlotOf(new CopyContext("near", "[", 1)));
+        assertThat(other.word(near1, List.of())).isEqualTo("king");
+        assertThat(copies.word(near1, List.of())).isEqualTo("portland");
+        assertThat(named.copySlotOf(new CopyContext("area", "[", 0))).isGreaterThanOrEqualTo(12);
+
+        // Named actions travel in the vocabulary file (so in its fingerprint) and come back with their contexts.
+        Path file = dir.resolve("vocab.txt");
+        named.write(file);
+        Vocabulary read = Vocabulary.read(file);
+        assertThat(read.fingerprint()).isEqualTo(named.fingerprint()).isNotEqualTo(Vocabulary.build(List.of(prompt), tokenizer, 100, 32).fingerprint());
+        assertThat(read.copySlotOf(new CopyContext("near", "[", 1))).isEqualTo(named.copySlotOf(new CopyContext("near", "[", 1)));
+        assertThat(read.id("<copy@near [ 1>")).as("a text cannot name a copy action").isEqualTo(Vocabulary.UNK_ID);
+        Files.write(file, List.of(Vocabulary.PAD, Vocabulary.UNK, Vocabulary.EOS, "word", "<copy@no-offset>", "<copy:0>"));
+        assertThatThrownBy(() -> Vocabulary.read(file)).isInstanceOf(IOException.class).hasMessageContaining("does not name a context");
+        Files.write(file, List.of(Vocabulary.PAD, Vocabulary.UNK, Vocabulary.EOS, "word", "<copy:0>", "<copy@near [ 1>"));
+        assertThatThrownBy(() -> Vocabulary.read(file)).isInstanceOf(IOException.class).hasMessageContaining("the named ones, then");
+    }
+
+    @Test
+    void atMostThreeQuartersOfTheSlotsAreNamedSoUnseenContextsStillHaveSlots() {
+        List<CopyContext> many = new java.util.ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            many.add(new CopyContext("k" + i, "[", 0));
+        }
+        Vocabulary v = Vocabulary.build(List.of("a"), tokenizer, 10, 16, many);
+        assertThat(v.copySlots()).isEqualTo(16);
+        assertThat(v.tokens().stream().filter(t -> t.startsWith("<copy@")).count()).isEqualTo(12);
+        assertThat(v.copySlotOf(new CopyContext("unseen", "[", 0))).isBetween(12, 15);
+    }
+
     private static int commonAction(PromptCopies a, PromptCopies b, String wordA, String wordB) {
         for (int action : a.actions()) {
             if (a.word(action, List.of()).equals(wordA)) {
