@@ -1,0 +1,60 @@
+package dev.qstream.evaluator.ope;
+
+/**
+ * One estimator's answer: the mean of its per-episode estimates with a 95% confidence interval from the normal
+ * approximation (mean ± 1.96·s/√n, s the sample standard deviation of the per-episode estimates; it assumes enough
+ * episodes for the central limit theorem, and says nothing about the bias clipping adds), and the effective sample
+ * size of the episodes' final importance weights.
+ *
+ * @param value               the estimated value of the policy (mean return per episode)
+ * @param standardError       s/√n; NaN with fewer than two episodes
+ * @param ciLow               lower end of the 95% interval (NaN with fewer than two episodes)
+ * @param ciHigh              upper end of the 95% interval
+ * @param effectiveSampleSize (Σ w_i)² / Σ w_i² over the final weights: how many on-policy episodes the weighted ones
+ *                            are worth; n when every weight is equal, near 1 when one episode dominates
+ * @param episodes            n
+ */
+public record Estimate(double value, double standardError, double ciLow, double ciHigh, double effectiveSampleSize,
+                       int episodes) {
+
+    /** The standard normal's 97.5% quantile: the half-width of a two-sided 95% interval in standard errors. */
+    public static final double Z_95 = 1.959963984540054;
+
+    /**
+     * @param perEpisode   each episode's estimate
+     * @param finalWeights each episode's final cumulative importance weight (all 1 for an on-policy mean)
+     */
+    public static Estimate of(double[] perEpisode, double[] finalWeights) {
+        int n = perEpisode.length;
+        if (n == 0 || finalWeights.length != n) {
+            throw new IllegalArgumentException("need one weight per episode and at least one episode");
+        }
+        double mean = 0;
+        for (double v : perEpisode) {
+            mean += v;
+        }
+        mean /= n;
+        double squares = 0;
+        for (double v : perEpisode) {
+            squares += (v - mean) * (v - mean);
+        }
+        double se = n < 2 ? Double.NaN : Math.sqrt(squares / (n - 1) / n);
+        return new Estimate(mean, se, mean - Z_95 * se, mean + Z_95 * se, effectiveSampleSize(finalWeights), n);
+    }
+
+    /** (Σ w)² / Σ w²; 0 when every weight is 0 (the candidate never takes any logged action). */
+    static double effectiveSampleSize(double[] weights) {
+        double sum = 0;
+        double sumOfSquares = 0;
+        for (double w : weights) {
+            sum += w;
+            sumOfSquares += w * w;
+        }
+        return sumOfSquares == 0 ? 0 : sum * sum / sumOfSquares;
+    }
+
+    /** True when the interval contains {@code x}. */
+    public boolean covers(double x) {
+        return ciLow <= x && x <= ciHigh;
+    }
+}
