@@ -14,13 +14,14 @@ public interface EpisodeEstimator {
     /** This episode's final importance weight, for the effective sample size. */
     double episodeWeight(LoggedEpisode episode);
 
+    /** Adds one episode to a running estimate. */
+    default void addTo(RunningEstimate running, LoggedEpisode episode) {
+        running.add(episodeValue(episode), episodeWeight(episode));
+    }
+
     default Estimate estimate(List<LoggedEpisode> episodes) {
-        double[] values = new double[episodes.size()];
-        double[] weights = new double[episodes.size()];
-        for (int i = 0; i < values.length; i++) {
-            values[i] = episodeValue(episodes.get(i));
-            weights[i] = episodeWeight(episodes.get(i));
-        }
-        return Estimate.of(values, weights);
+        RunningEstimate running = new RunningEstimate();
+        episodes.forEach(e -> addTo(running, e));
+        return running.estimate();
     }
 }

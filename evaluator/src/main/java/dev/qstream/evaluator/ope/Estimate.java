@@ -25,32 +25,14 @@ public record Estimate(double value, double standardError, double ciLow, double 
      * @param finalWeights each episode's final cumulative importance weight (all 1 for an on-policy mean)
      */
     public static Estimate of(double[] perEpisode, double[] finalWeights) {
-        int n = perEpisode.length;
-        if (n == 0 || finalWeights.length != n) {
-            throw new IllegalArgumentException("need one weight per episode and at least one episode");
+        if (finalWeights.length != perEpisode.length) {
+            throw new IllegalArgumentException("need one weight per episode");
         }
-        double mean = 0;
-        for (double v : perEpisode) {
-            mean += v;
+        RunningEstimate running = new RunningEstimate();
+        for (int i = 0; i < perEpisode.length; i++) {
+            running.add(perEpisode[i], finalWeights[i]);
         }
-        mean /= n;
-        double squares = 0;
-        for (double v : perEpisode) {
-            squares += (v - mean) * (v - mean);
-        }
-        double se = n < 2 ? Double.NaN : Math.sqrt(squares / (n - 1) / n);
-        return new Estimate(mean, se, mean - Z_95 * se, mean + Z_95 * se, effectiveSampleSize(finalWeights), n);
-    }
-
-    /** (Σ w)² / Σ w²; 0 when every weight is 0 (the candidate never takes any logged action). */
-    static double effectiveSampleSize(double[] weights) {
-        double sum = 0;
-        double sumOfSquares = 0;
-        for (double w : weights) {
-            sum += w;
-            sumOfSquares += w * w;
-        }
-        return sumOfSquares == 0 ? 0 : sum * sum / sumOfSquares;
+        return running.estimate();
     }
 
     /** True when the interval contains {@code x}. */

@@ -16,8 +16,8 @@ public final class OffPolicyEvaluation {
 
     public static OffPolicyReport run(KafkaSettings kafka, EpsilonGreedyCandidate candidate, EstimatorSettings settings,
                                       TimeRange range, Duration timeout) {
-        LoggedEpisodes episodes = new LoggedEpisodes(candidate);
-        ScoredEpisodeReader.ReadCounts counts = ScoredEpisodeReader.read(kafka, "qstream-ope", range, timeout, episodes::accept);
-        return OffPolicyReport.of(episodes, counts, settings, range);
+        OffPolicyTally tally = new OffPolicyTally(candidate, settings);
+        ScoredEpisodeReader.ReadCounts counts = ScoredEpisodeReader.read(kafka, "qstream-ope", range, timeout, tally::accept);
+        return OffPolicyReport.of(tally, counts, range);
     }
 }

@@ -1,6 +1,5 @@
 package dev.qstream.evaluator.ope;
 
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -23,32 +22,16 @@ public record OffPolicyReport(long candidateVersion, double epsilon, EstimatorSe
     /**
      * @throws IllegalStateException when there is no complete episode to estimate from
      */
-    public static OffPolicyReport of(LoggedEpisodes episodes, ScoredEpisodeReader.ReadCounts counts,
-                                     EstimatorSettings settings, TimeRange range) {
-        List<LoggedEpisode> all = episodes.all();
-        if (all.isEmpty()) {
+    public static OffPolicyReport of(OffPolicyTally tally, ScoredEpisodeReader.ReadCounts counts, TimeRange range) {
+        if (tally.episodes() == 0) {
             throw new IllegalStateException("no complete policy episode on the scored topic in " + range + " ("
                     + counts.records() + " records read, " + counts.incompleteEpisodes() + " incomplete episodes, "
-                    + episodes.demonstrations() + " demonstrations, " + counts.badRecords() + " bad records)");
+                    + tally.demonstrations() + " demonstrations, " + counts.badRecords() + " bad records)");
         }
-        BehaviourReturn behaviour = new BehaviourReturn(settings);
-        return new OffPolicyReport(episodes.candidate().version(), episodes.candidate().epsilon(), settings, range,
-                all.size(), counts.incompleteEpisodes(), episodes.demonstrations(), counts.badRecords(),
-                behaviour.estimate(all), new PerDecisionImportanceSampling(settings).estimate(all),
-                new DoublyRobust(settings).estimate(all), clipRate(all, settings),
-                episodes.servedByCandidate().isEmpty() ? Optional.empty()
-                        : Optional.of(behaviour.estimate(episodes.servedByCandidate())));
-    }
-
-    private static double clipRate(List<LoggedEpisode> episodes, EstimatorSettings settings) {
-        long steps = 0;
-        long clipped = 0;
-        for (LoggedEpisode e : episodes) {
-            for (LoggedStep s : e.steps()) {
-                steps++;
-                clipped += settings.clips(s) ? 1 : 0;
-            }
-        }
-        return (double) clipped / steps;
+        RunningEstimate served = tally.servedByCandidate();
+        return new OffPolicyReport(tally.candidate().version(), tally.candidate().epsilon(), tally.settings(), range,
+                tally.episodes(), counts.incompleteEpisodes(), tally.demonstrations(), counts.badRecords(),
+                tally.behaviour().estimate(), tally.perDecisionIs().estimate(), tally.doublyRobust().estimate(),
+                tally.clipRate(), served.episodes() == 0 ? Optional.empty() : Optional.of(served.estimate()));
     }
 }

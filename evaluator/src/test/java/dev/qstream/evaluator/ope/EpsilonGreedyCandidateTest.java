@@ -22,7 +22,7 @@ class EpsilonGreedyCandidateTest {
     private static final float[] Q = {0f, 1f, 5f, 2f, 5f, 0f, 3f, 1f};
     private static final double EPSILON = 0.2;
 
-    private static ModelSnapshot model() {
+    static ModelSnapshot model() {
         QNetworkSpec spec = new QNetworkSpec(new EncoderSpec(8, 4, 4, 4, 4), 4, ACTIONS);
         return new ModelSnapshot(3, 2, "0".repeat(64), new QNetworkWeights(spec, new float[spec.inputs() * 4],
                 new float[4], new float[ACTIONS * 4], Q.clone()));

@@ -117,7 +117,8 @@ class OffPolicyEstimatorsTest {
         assertThat(e.ciLow()).isCloseTo(2.5 - 1.959963984540054 * se, within(1e-12));
         assertThat(e.ciHigh()).isCloseTo(2.5 + 1.959963984540054 * se, within(1e-12));
         assertThat(e.effectiveSampleSize()).isEqualTo(4.0);
-        assertThat(Estimate.effectiveSampleSize(new double[]{100, 1e-3, 1e-3, 1e-3})).isCloseTo(1.0, within(1e-4));
+        assertThat(Estimate.of(new double[4], new double[]{100, 1e-3, 1e-3, 1e-3}).effectiveSampleSize()).isCloseTo(1.0, within(1e-4));
+        assertThat(Estimate.of(new double[2], new double[2]).effectiveSampleSize()).as("the candidate took no logged action").isZero();
         assertThat(Estimate.of(new double[]{5}, new double[]{1}).standardError()).isNaN();
     }
 }
