@@ -21,6 +21,9 @@ public final class DqnOptions {
     @Option(names = "--learning-rate-decay-updates", description = "Updates over which the learning rate decays (default: ${DEFAULT-VALUE}).")
     public long learningRateDecayUpdates = D.learningRateDecayUpdates();
 
+    @Option(names = "--input-dropout", description = "Share of a trained state's active inputs dropped at random; 0 = off (default: ${DEFAULT-VALUE}).")
+    public double inputDropout = D.inputDropout();
+
     @Option(names = "--batch-size", description = "Transitions per update (default: ${DEFAULT-VALUE}).")
     public int batchSize = D.batchSize();
 
@@ -54,7 +57,7 @@ public final class DqnOptions {
     public DqnConfig config() {
         return D.toBuilder().gamma(gamma).learningRate(learningRate)
                 .learningRateFinalFraction(learningRateFinalFraction)
-                .learningRateDecayUpdates(learningRateDecayUpdates).batchSize(batchSize).huberDelta(huberDelta)
+                .learningRateDecayUpdates(learningRateDecayUpdates).inputDropout(inputDropout).batchSize(batchSize).huberDelta(huberDelta)
                 .maxGradNorm(maxGradNorm).doubleDqn(!noDoubleDqn).targetSyncEvery(targetSyncEvery).tau(tau).nStep(nStep)
                 .dueling(dueling).demonstrationMargin(demonstrationMargin).demonstrationWeight(demonstrationWeight).build();
     }

@@ -27,6 +27,9 @@ package dev.qstream.learner.dqn;
  *                         it over {@code learningRateDecayUpdates} updates, then holds (1 = constant α). A slow
  *                         late rate keeps a policy learned from a fixed set of prompts from drifting (docs/LEARNING.md)
  * @param learningRateDecayUpdates updates over which α decays
+ * @param inputDropout     share of each trained state's active inputs dropped at random (the rest scaled up to
+ *                         keep the expected sum), so the net does not lean on any one feature of the prompts it saw;
+ *                         0 = off. Targets and actors see whole states
  *
  * <p>Build with {@link #builder()} (named, every knob starting at its default) or {@link #toBuilder()}.
  */
@@ -34,7 +37,7 @@ public record DqnConfig(double gamma, double learningRate, int batchSize, double
                         boolean doubleDqn, int targetSyncEvery, double tau, double adamBeta1, double adamBeta2,
                         double adamEpsilon, int nStep, Optimizer optimizer, boolean dueling,
                         double demonstrationMargin, double demonstrationWeight, double learningRateFinalFraction,
-                        long learningRateDecayUpdates) {
+                        long learningRateDecayUpdates, double inputDropout) {
 
     /** The parameter update rule. */
     public enum Optimizer { ADAM, SGD }
@@ -46,7 +49,8 @@ public record DqnConfig(double gamma, double learningRate, int batchSize, double
         if (!(learningRate > 0) || batchSize < 1 || !(huberDelta > 0) || maxGradNorm < 0 || targetSyncEvery < 1
                 || !(tau >= 0 && tau <= 1) || nStep < 1 || optimizer == null
                 || !(demonstrationMargin >= 0) || !(demonstrationWeight >= 0)
-                || !(learningRateFinalFraction > 0 && learningRateFinalFraction <= 1) || learningRateDecayUpdates < 1) {
+                || !(learningRateFinalFraction > 0 && learningRateFinalFraction <= 1) || learningRateDecayUpdates < 1
+                || !(inputDropout >= 0 && inputDropout < 1)) {
             throw new IllegalArgumentException("invalid DQN settings: " + this);
         }
     }
@@ -88,6 +92,7 @@ public record DqnConfig(double gamma, double learningRate, int batchSize, double
         b.demonstrationWeight = demonstrationWeight;
         b.learningRateFinalFraction = learningRateFinalFraction;
         b.learningRateDecayUpdates = learningRateDecayUpdates;
+        b.inputDropout = inputDropout;
         return b;
     }
 
@@ -115,6 +120,7 @@ public record DqnConfig(double gamma, double learningRate, int batchSize, double
         private double demonstrationWeight = 1.0;
         private double learningRateFinalFraction = 0.1;
         private long learningRateDecayUpdates = 60_000;
+        private double inputDropout = 0.1;
 
         private Builder() {
         }
@@ -137,11 +143,12 @@ public record DqnConfig(double gamma, double learningRate, int batchSize, double
         public Builder demonstrationWeight(double v) { demonstrationWeight = v; return this; }
         public Builder learningRateFinalFraction(double v) { learningRateFinalFraction = v; return this; }
         public Builder learningRateDecayUpdates(long v) { learningRateDecayUpdates = v; return this; }
+        public Builder inputDropout(double v) { inputDropout = v; return this; }
 
         public DqnConfig build() {
             return new DqnConfig(gamma, learningRate, batchSize, huberDelta, maxGradNorm, doubleDqn, targetSyncEvery,
                     tau, adamBeta1, adamBeta2, adamEpsilon, nStep, optimizer, dueling, demonstrationMargin,
-                    demonstrationWeight, learningRateFinalFraction, learningRateDecayUpdates);
+                    demonstrationWeight, learningRateFinalFraction, learningRateDecayUpdates, inputDropout);
         }
     }
 }

@@ -3,6 +3,8 @@ package dev.qstream.learner.dqn;
 import dev.qstream.policy.network.QNetworkSpec;
 import dev.qstream.policy.network.QNetworkWeights;
 
+import java.util.SplittableRandom;
+
 /**
  * The DQN update, written by hand for speed (DL4J's {@code fit} reaches 15–30% of the sgemm roofline on this net, and
  * cannot use the states' sparsity or the masks). Parameters and activations are Java arrays; the first layer sums the
@@ -20,7 +22,8 @@ import dev.qstream.policy.network.QNetworkWeights;
  *
  * then gradients for W1 (non-zero on the rows of the batch's active inputs only), b1, and the rows of W2/b2 of the
  * taken actions only, global-norm clipping, Adam (dense for the hidden layer, lazy for the output rows), and the
- * target update (hard copy every N updates, or Polyak τ). Rⁿ and γⁿ·(1 − done) arrive per row in the {@link Batch} ({@code returns}, {@code discounts}), as the
+ * target update (hard copy every N updates, or Polyak τ). With input dropout on, the states s (not s') first lose a
+ * random share of their active inputs, the rest scaled up (inverted dropout). Rⁿ and γⁿ·(1 − done) arrive per row in the {@link Batch} ({@code returns}, {@code discounts}), as the
  * n-step assembler computed them: the update itself reads neither γ nor n. With the dueling head,
  * Q(s,a) = V(s) + A(s,a) − mean_{a'∈mask(s)} A(s,a'), where A is the output layer and V = v·h + b_v: the gradient
  * then also reaches the rows of the state's valid actions and v. Published weights fold V into the output layer
@@ -32,6 +35,8 @@ import dev.qstream.policy.network.QNetworkWeights;
  * (the backward pass down to the hidden layer), {@link AdamOptimizer}.
  */
 public final class DqnUpdate {
+
+    private static final long DROPOUT_SEED = 17;
 
     private final DqnConfig cfg;
     private final QNetworkSpec spec;
@@ -60,6 +65,7 @@ public final class DqnUpdate {
     private final int[] marginAction; // the demonstration margin's rival action per row, −1 for none
     private final float[] marginDq;   // its weight λ·w_i/B
     private long updates;
+    private final SplittableRandom dropout = new SplittableRandom(DROPOUT_SEED); // fixed: an update is reproducible
     /** Off in tests only, to check the per-action path against the dense one. */
     boolean gatherValidColumns = true;
     /** Off in tests only, to check the sparse first layer against the dense products. */
@@ -104,9 +110,14 @@ public final class DqnUpdate {
         requireShape(batch);
         // Forward: the hidden layers of s (online) and s' (target; online too when it picks a*, from s's by the few
         // inputs that differ).
+        if (cfg.inputDropout() > 0) {
+            dropInputs(batch.states);
+        }
         firstLayer.forward(batch.states, online, hidPre, hid, sumActiveRows);
         firstLayer.forward(batch.nextStates, target, null, hidNextTarget, sumActiveRows);
-        if (cfg.doubleDqn()) {
+        if (cfg.doubleDqn() && cfg.inputDropout() > 0) {
+            firstLayer.forward(batch.nextStates, online, null, hidNext, sumActiveRows); // s' is whole, s is not
+        } else if (cfg.doubleDqn()) {
             firstLayer.forwardFrom(batch.states, hidPre, batch.nextStates, online, hidNext, sumActiveRows);
         }
         // Score the valid actions of the next states that bootstrap, with the net that picks a* (double DQN: the
@@ -167,6 +178,15 @@ public final class DqnUpdate {
             target.copyFrom(online);
         }
         return new UpdateStats((loss + cfg.demonstrationWeight() * marginLoss) / b, sumQ / b, sumAbsTd / b, gradNorm, td.clone());
+    }
+
+    /** Inverted dropout on the states' active inputs: each kept with probability 1 − p and scaled by 1/(1 − p). */
+    private void dropInputs(SparseRows states) {
+        float p = (float) cfg.inputDropout();
+        float keep = 1f / (1f - p);
+        for (int k = 0, n = states.nonZeros(); k < n; k++) {
+            states.values[k] = dropout.nextFloat() < p ? 0f : states.values[k] * keep;
+        }
     }
 
     private void requireShape(Batch batch) {

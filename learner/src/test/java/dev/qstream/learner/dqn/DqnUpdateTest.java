@@ -146,6 +146,53 @@ class DqnUpdateTest {
     }
 
     @Test
+    void inputDropoutDropsAboutThatShareOfTheTrainedStatesInputsScalesTheRestAndTrainsAsOnThatBatchWithWholeNextStates() {
+        QNetworkWeights init = QNetworkFactory.initialWeights(SPEC, 5);
+        Batch batch = new Batch(64, SPEC.inputs());
+        fillRandomStates(batch, new Random(7), 0.5f);
+        Random r = new Random(8);
+        for (int i = 0; i < batch.size; i++) {
+            batch.actions[i] = r.nextInt(SPEC.actions());
+            batch.returns[i] = (float) r.nextGaussian();
+            batch.discounts[i] = 0.9f;
+        }
+        float[] states = batch.states.toDense();
+        float[] next = batch.nextStates.toDense();
+        DqnConfig base = DqnConfig.builder().learningRate(0.05).batchSize(64).maxGradNorm(0).doubleDqn(true).nStep(1)
+                .optimizer(DqnConfig.Optimizer.SGD).build();
+        DqnUpdate dropping = new DqnUpdate(base.toBuilder().inputDropout(0.5).build(), init);
+        dropping.update(batch);
+
+        float[] dropped = batch.states.toDense();
+        int on = 0;
+        int off = 0;
+        for (int i = 0; i < states.length; i++) {
+            if (states[i] == 0f) {
+                assertThat(dropped[i]).isZero();
+            } else {
+                assertThat(dropped[i]).as("kept inputs are scaled by 1/(1-p)").isIn(0f, 2f);
+                on++;
+                off += dropped[i] == 0f ? 1 : 0;
+            }
+        }
+        assertThat((double) off / on).as("share dropped of %d active inputs", on).isBetween(0.4, 0.6);
+        assertThat(batch.nextStates.toDense()).as("next states stay whole").containsExactly(next);
+
+        // The same step as an update without dropout on the dropped states: the online net's pick of a* in s'
+        // must come from the whole s', not from the dropped s's hidden layer.
+        Batch same = new Batch(64, SPEC.inputs());
+        same.states.setDense(dropped);
+        same.nextStates.setDense(next);
+        System.arraycopy(batch.actions, 0, same.actions, 0, 64);
+        System.arraycopy(batch.returns, 0, same.returns, 0, 64);
+        System.arraycopy(batch.discounts, 0, same.discounts, 0, 64);
+        DqnUpdate plain = new DqnUpdate(base, init);
+        plain.update(same);
+        assertThat(dropping.onlineWeights().w1()).containsExactly(plain.onlineWeights().w1());
+        assertThat(dropping.onlineWeights().w2()).containsExactly(plain.onlineWeights().w2());
+    }
+
+    @Test
     void hardTargetSyncCopiesOnlineEveryNUpdatesAndPolyakMovesPartWay() {
         QNetworkWeights init = QNetworkFactory.initialWeights(SPEC, 3);
         Batch batch = randomBatch(4, new Random(1));
