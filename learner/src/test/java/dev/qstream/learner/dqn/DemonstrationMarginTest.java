@@ -13,7 +13,10 @@ import java.util.Arrays;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-/** DQfD's large-margin loss: demonstrated actions become the greedy ones, by the margin; other rows are untouched. */
+/**
+ * DQfD's large-margin loss: demonstrated actions become the greedy ones, by the margin; other rows are untouched.
+ * Input dropout is off (it is on by default): these compare exact computations.
+ */
 class DemonstrationMarginTest {
 
     private static final QNetworkSpec SPEC = new QNetworkSpec(new EncoderSpec(4, 3, 2, 2, 1), 8, 6); // 12 inputs
@@ -55,7 +58,7 @@ class DemonstrationMarginTest {
 
     @Test
     void theMarginMakesTheDemonstratedActionGreedyByAtLeastTheMargin() {
-        DqnConfig cfg = DqnConfig.builder().batchSize(4).learningRate(0.01).nStep(1).demonstrationMargin(0.5)
+        DqnConfig cfg = DqnConfig.builder().inputDropout(0).batchSize(4).learningRate(0.01).nStep(1).demonstrationMargin(0.5)
                 .demonstrationWeight(1.0).build();
         DqnUpdate update = new DqnUpdate(cfg, rivalFirst());
         Batch batch = demonstrationBatch(true);
@@ -78,8 +81,8 @@ class DemonstrationMarginTest {
     @Test
     void withoutTheDemonstrationFlagOrWeightOnlyTheTdLossActs() {
         for (DqnConfig cfg : new DqnConfig[]{
-                DqnConfig.builder().batchSize(4).learningRate(0.01).nStep(1).build(),
-                DqnConfig.builder().batchSize(4).learningRate(0.01).nStep(1).demonstrationWeight(0).build()}) {
+                DqnConfig.builder().inputDropout(0).batchSize(4).learningRate(0.01).nStep(1).build(),
+                DqnConfig.builder().inputDropout(0).batchSize(4).learningRate(0.01).nStep(1).demonstrationWeight(0).build()}) {
             boolean flagged = cfg.demonstrationWeight() == 0;
             DqnUpdate update = new DqnUpdate(cfg, rivalFirst());
             Batch batch = demonstrationBatch(flagged);

@@ -21,12 +21,13 @@ import java.util.stream.IntStream;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
+/** Configs here switch input dropout off (it is on by default): they compare exact computations. */
 class DqnUpdateTest {
 
     private static final QNetworkSpec SPEC = new QNetworkSpec(new EncoderSpec(4, 3, 2, 2, 1), 8, 6); // 12 inputs
 
     private static DqnConfig sgd(double lr, boolean doubleDqn) {
-        return DqnConfig.builder().learningRate(lr).batchSize(4).huberDelta(1e9).maxGradNorm(0.0).doubleDqn(doubleDqn).targetSyncEvery(1_000_000).nStep(1).optimizer(DqnConfig.Optimizer.SGD).build();
+        return DqnConfig.builder().inputDropout(0).learningRate(lr).batchSize(4).huberDelta(1e9).maxGradNorm(0.0).doubleDqn(doubleDqn).targetSyncEvery(1_000_000).nStep(1).optimizer(DqnConfig.Optimizer.SGD).build();
     }
 
     private static Batch randomBatch(int size, Random r) {
@@ -158,7 +159,7 @@ class DqnUpdateTest {
         }
         float[] states = batch.states.toDense();
         float[] next = batch.nextStates.toDense();
-        DqnConfig base = DqnConfig.builder().learningRate(0.05).batchSize(64).maxGradNorm(0).doubleDqn(true).nStep(1)
+        DqnConfig base = DqnConfig.builder().inputDropout(0).learningRate(0.05).batchSize(64).maxGradNorm(0).doubleDqn(true).nStep(1)
                 .optimizer(DqnConfig.Optimizer.SGD).build();
         DqnUpdate dropping = new DqnUpdate(base.toBuilder().inputDropout(0.5).build(), init);
         dropping.update(batch);
@@ -196,14 +197,14 @@ class DqnUpdateTest {
     void hardTargetSyncCopiesOnlineEveryNUpdatesAndPolyakMovesPartWay() {
         QNetworkWeights init = QNetworkFactory.initialWeights(SPEC, 3);
         Batch batch = randomBatch(4, new Random(1));
-        DqnConfig hard = DqnConfig.builder().learningRate(0.05).batchSize(4).maxGradNorm(10).targetSyncEvery(2).nStep(1).build();
+        DqnConfig hard = DqnConfig.builder().inputDropout(0).learningRate(0.05).batchSize(4).maxGradNorm(10).targetSyncEvery(2).nStep(1).build();
         DqnUpdate update = new DqnUpdate(hard, init);
         update.update(batch);
         assertThat(update.targetWeights().w1()).isEqualTo(init.w1());
         update.update(batch);
         assertThat(update.targetWeights().w1()).isEqualTo(update.onlineWeights().w1());
 
-        DqnConfig polyak = DqnConfig.builder().learningRate(0.05).batchSize(4).maxGradNorm(10).targetSyncEvery(2).tau(0.5).nStep(1).build();
+        DqnConfig polyak = DqnConfig.builder().inputDropout(0).learningRate(0.05).batchSize(4).maxGradNorm(10).targetSyncEvery(2).tau(0.5).nStep(1).build();
         DqnUpdate soft = new DqnUpdate(polyak, init);
         soft.update(batch);
         float[] o = soft.onlineWeights().w1();
@@ -223,7 +224,7 @@ class DqnUpdateTest {
         int size = 64;
         for (boolean dueling : new boolean[]{false, true}) {
             for (boolean doubleDqn : new boolean[]{true, false}) {
-                DqnConfig cfg = DqnConfig.builder().learningRate(0.01).batchSize(size).maxGradNorm(10).doubleDqn(doubleDqn).targetSyncEvery(5).dueling(dueling).build();
+                DqnConfig cfg = DqnConfig.builder().inputDropout(0).learningRate(0.01).batchSize(size).maxGradNorm(10).doubleDqn(doubleDqn).targetSyncEvery(5).dueling(dueling).build();
                 QNetworkWeights init = QNetworkFactory.initialWeights(spec, 21);
                 DqnUpdate gathered = new DqnUpdate(cfg, init);
                 DqnUpdate dense = new DqnUpdate(cfg, init);
@@ -266,7 +267,7 @@ class DqnUpdateTest {
             for (boolean doubleDqn : new boolean[]{true, false}) {
                 for (double demonstrationWeight : new double[]{1.0, 0.0}) {
                     String what = "dueling=" + dueling + " double=" + doubleDqn + " margin=" + demonstrationWeight;
-                    DqnConfig cfg = DqnConfig.builder().learningRate(0.01).batchSize(size).maxGradNorm(1.0)
+                    DqnConfig cfg = DqnConfig.builder().inputDropout(0).learningRate(0.01).batchSize(size).maxGradNorm(1.0)
                             .doubleDqn(doubleDqn).dueling(dueling).demonstrationWeight(demonstrationWeight)
                             .targetSyncEvery(doubleDqn ? 5 : 1_000).tau(doubleDqn ? 0.0 : 0.1).build();
                     QNetworkWeights init = QNetworkFactory.initialWeights(spec, 31);

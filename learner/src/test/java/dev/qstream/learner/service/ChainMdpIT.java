@@ -96,7 +96,7 @@ class ChainMdpIT {
                         }
                     }
                 }
-                DqnConfig dqn = DqnConfig.builder().gamma(GAMMA).targetSyncEvery(100).nStep(1).build();
+                DqnConfig dqn = DqnConfig.builder().inputDropout(0).gamma(GAMMA).targetSyncEvery(100).nStep(1).build(); // dropout off: this checks Q against value iteration exactly, not regularisation
                 LearnerConfig config = LearnerConfig.builder("chain-it", vocabulary.size(), vocabulary.fingerprint())
                         .hidden(64).dqn(dqn).replay(ReplayConfig.uniform(50_000)).minReplay(500).samplesPerInsert(1_000)
                         .publishEveryUpdates(500).groupId("chain-learner").build();
