@@ -136,8 +136,8 @@ public record LearnerConfig(String instanceId, String modelName, int vocabularyS
         public LearnerConfig build() {
             double tol = tolerance >= 0 ? tolerance : 4.0 * dqn.batchSize();
             return new LearnerConfig(instanceId, modelName, vocabularySize, vocabularyFingerprint, encoder, hidden,
-                    initSeed, dqn, replay, new StalenessBound(maxPolicyLag, staleTransitions), minReplay, samplesPerInsert, tol, pauseIngestBehind, publishEveryUpdates,
-                    publishEvery, checkpointDir, checkpointEveryUpdates, checkpointEvery, checkpointsKept,
+                    initSeed, dqn, replay, new StalenessBound(maxPolicyLag, staleTransitions), minReplay,
+                    samplesPerInsert, tol, pauseIngestBehind, publishEveryUpdates, publishEvery, checkpointDir, checkpointEveryUpdates, checkpointEvery, checkpointsKept,
                     divergenceLossFactor, signer, groupId, seed);
         }
     }

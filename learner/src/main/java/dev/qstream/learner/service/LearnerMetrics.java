@@ -48,7 +48,7 @@ final class LearnerMetrics {
                 .description("sampled rows down-weighted as older than --max-policy-lag (each time sampled)").register(registry);
     }
 
-    static String tag(StaleTransitions action) {
+    private static String tag(StaleTransitions action) {
         return action.name().toLowerCase(Locale.ROOT);
     }
 
@@ -59,6 +59,7 @@ final class LearnerMetrics {
     void policyLag(PolicyLag lastBatch) {
         lastBatchLag.set(lastBatch);
     }
+
     void rolledBack() {
         rollbacks.increment();
     }
