@@ -97,7 +97,8 @@ public final class LearningHarness {
     private double rewardSum;
     private int rewardCount;
     private long version;                       // the newest model version handed to the actor
-    private PolicyLag lag = PolicyLag.NONE;     // over the batches since the last measurement
+    private PolicyLag lag = PolicyLag.NONE;     // over the batches since the last measurement ...
+    private long rowsSampled;                   // ... and the rows they had (demonstrations included)
 
     private LearningHarness(Settings s, Consumer<String> log) {
         this.s = s;
@@ -189,6 +190,7 @@ public final class LearningHarness {
     private void learn() {
         replay.sample(batch, random, encoder, dqn.updates());
         lag = lag.plus(PolicyLag.of(batch));
+        rowsSampled += batch.size;
         replay.updatePriorities(batch, dqn.update(batch).tdErrors());
         sampled += batch.size;
         if (dqn.updates() % s.publishEvery() == 0) {
@@ -200,12 +202,16 @@ public final class LearningHarness {
     /** Measure: greedy held-out ROUGE-L of the weights the actor serves now. */
     private EvalResult measure() throws InterruptedException {
         EvalResult r = evaluator.evaluate();
+        // Demonstrations are never stale, so a bound that drops policy rows raises their share of the batches.
+        double demonstrated = rowsSampled == 0 ? 0 : 1 - (double) lag.rows() / rowsSampled;
         log.accept(line(r, dqn.updates(), episodes, rewardSum / Math.max(1, rewardCount)) + String.format(
-                " version=%d policyLag=%.1f/%d replay=%d staleDropped=%d staleDownweighted=%d", version, lag.mean(),
-                lag.max(), replay.size(), replay.staleDropped(), replay.staleDownweighted()));
+                " version=%d policyLag=%.1f/%d demonstratedRows=%.2f replay=%d staleDropped=%d staleDownweighted=%d",
+                version, lag.mean(), lag.max(), demonstrated, replay.size(), replay.staleDropped(),
+                replay.staleDownweighted()));
         rewardSum = 0;
         rewardCount = 0;
         lag = PolicyLag.NONE;
+        rowsSampled = 0;
         return r;
     }
 
