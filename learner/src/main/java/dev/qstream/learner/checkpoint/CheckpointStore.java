@@ -42,8 +42,9 @@ import java.util.stream.Stream;
  * ends with the SHA-256 of its contents, so a truncated or corrupted file is skipped on load in favour of the newest
  * valid one. The newest {@code keep} checkpoints are kept.
  *
- * <p>Format (big-endian): magic "QCKP", the format number ({@link #FORMAT}), metadata, four weight blobs in {@link WeightFormat}, the replay
- * (a prompt table, then each transition), the positions, then the SHA-256 of everything before it.
+ * <p>Format (big-endian): magic "QCKP", the format number ({@link #FORMAT}), metadata, four weight blobs in
+ * {@link WeightFormat}, the replay (a prompt table, then each transition), the positions, then the SHA-256 of
+ * everything before it.
  */
 public final class CheckpointStore {
 
