@@ -8,6 +8,7 @@ import dev.qstream.actor.generation.ReferenceChoice;
 import dev.qstream.launcher.options.DqnOptions;
 import dev.qstream.evaluator.EvalResult;
 import dev.qstream.launcher.options.ReplayOptions;
+import dev.qstream.launcher.options.StalenessOptions;
 import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.scorer.reward.RewardConfig;
 import dev.qstream.launcher.cli.QstreamCli;
@@ -207,6 +208,8 @@ public final class BenchCommand {
         @Mixin
         ReplayOptions replayOptions;
         @Mixin
+        StalenessOptions staleness;
+        @Mixin
         DecodingOptions decoding;
         @Mixin
         ModelOptions model;
@@ -262,7 +265,8 @@ public final class BenchCommand {
             var reward = new RewardConfig(metric, false, 1.0, 0.0, 0.0, 0.0, lengthFree, lengthPenalty, 0.0, shaping);
             var settings = new LearningHarness.Settings(prompts, updates, evalEvery, publishEvery, spi, dqn, replay,
                     decoding.mask, decoding.commonWords(Optional.of(prompts), TaskVocabulary.of(prompts)),
-                    new EpsilonSchedule(epsStart, epsEnd, epsDecay), decoding.maxTokens, reward, seed, demonstrations, referenceChoice, model.identity());
+                    new EpsilonSchedule(epsStart, epsEnd, epsDecay), decoding.maxTokens, reward, seed, demonstrations, referenceChoice, model.identity(),
+                    staleness.bound());
             var curve = LearningHarness.run(settings, System.out::println);
             var last = curve.get(curve.size() - 1);
             System.out.printf("{\"bench\":\"learning\",\"measuredOn\":\"%s\",\"heldOutRougeLFirst\":%.4f,\"heldOutRougeLLast\":%.4f,\"best\":%.4f}%n",

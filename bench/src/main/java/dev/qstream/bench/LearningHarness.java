@@ -13,8 +13,10 @@ import dev.qstream.learner.dqn.Batch;
 import dev.qstream.learner.dqn.DqnConfig;
 import dev.qstream.learner.dqn.DqnUpdate;
 import dev.qstream.learner.replay.NStepAssembler;
+import dev.qstream.learner.replay.PolicyLag;
 import dev.qstream.learner.replay.ReplayBuffer;
 import dev.qstream.learner.replay.ReplayConfig;
+import dev.qstream.learner.replay.StalenessBound;
 import dev.qstream.learner.replay.StoredTransition;
 import dev.qstream.evaluator.EvalResult;
 import dev.qstream.evaluator.HeldOutEvaluator;
@@ -50,7 +52,9 @@ import java.util.function.Consumer;
  *           of its references (as the actor does)
  *   score   ROUGE per step against the prompt's references (the scorer's reward, delta-shaped)
  *   store   n-step transitions into prioritized replay
- *   learn   DQN updates while the samples-per-insert ratio allows; hand the weights to the actor every N updates
+ *   learn   DQN updates while the samples-per-insert ratio allows; every N updates publish the weights to the actor
+ *           as the next model version (1, 2, ...), as the learner does, so replay's policy lag and its bound work
+ *           as in the service
  *   measure greedy held-out ROUGE-L on the eval split every M updates
  * </pre>
  *
@@ -61,13 +65,15 @@ public final class LearningHarness {
     /**
      * Knobs of one run.
      *
-     * @param task the prompts: the loop trains on the {@code TRAIN} lines and measures on the {@code EVAL} ones (a
-     *             {@link dev.qstream.tasks.ValidationSplit} when tuning, so the reported eval lines stay unseen)
+     * @param task      the prompts: the loop trains on the {@code TRAIN} lines and measures on the {@code EVAL} ones
+     *                  (a {@link dev.qstream.tasks.ValidationSplit} when tuning, so the reported eval lines stay unseen)
+     * @param staleness the learner's bound on policy lag
      */
     public record Settings(List<TaskPrompt> task, int updates, int evalEvery, int publishEvery, double samplesPerInsert,
                            DqnConfig dqn, ReplayConfig replay, ActionMasker.Mode mask, int commonWords,
                            EpsilonSchedule epsilon, int maxTokens, RewardConfig reward, long seed,
-                           double demonstrations, ReferenceChoice referenceChoice, ModelIdentity identity) {
+                           double demonstrations, ReferenceChoice referenceChoice, ModelIdentity identity,
+                           StalenessBound staleness) {
     }
 
     private final Settings s;
@@ -90,6 +96,9 @@ public final class LearningHarness {
     private long offset;
     private double rewardSum;
     private int rewardCount;
+    private long version;                       // the newest model version handed to the actor
+    private PolicyLag lag = PolicyLag.NONE;     // over the batches since the last measurement ...
+    private long rowsSampled;                   // ... and the rows they had (demonstrations included)
 
     private LearningHarness(Settings s, Consumer<String> log) {
         this.s = s;
@@ -107,7 +116,7 @@ public final class LearningHarness {
                 s.maxTokens());
         this.scorer = new RewardComposer(s.reward());
         this.assembler = new NStepAssembler(s.dqn().nStep(), s.dqn().gamma(), 10_000);
-        this.replay = new ReplayBuffer(s.replay());
+        this.replay = new ReplayBuffer(s.replay(), s.staleness());
         this.encoder = new StateEncoder(identity.encoder());
         this.batch = new Batch(s.dqn().batchSize(), identity.encoder().size());
         this.random = new SplittableRandom(s.seed());
@@ -180,19 +189,29 @@ public final class LearningHarness {
     /** Learn: one DQN update on a prioritized batch; every N updates the actor gets the new weights (a "publish"). */
     private void learn() {
         replay.sample(batch, random, encoder, dqn.updates());
+        lag = lag.plus(PolicyLag.of(batch));
+        rowsSampled += batch.size;
         replay.updatePriorities(batch, dqn.update(batch).tdErrors());
         sampled += batch.size;
         if (dqn.updates() % s.publishEvery() == 0) {
-            serving.set(policy(dqn, vocabulary, dqn.updates()));
+            serving.set(policy(dqn, vocabulary, ++version));
+            replay.advanceVersion(version);
         }
     }
 
     /** Measure: greedy held-out ROUGE-L of the weights the actor serves now. */
     private EvalResult measure() throws InterruptedException {
         EvalResult r = evaluator.evaluate();
-        log.accept(line(r, dqn.updates(), episodes, rewardSum / Math.max(1, rewardCount)));
+        // Demonstrations are never stale, so a bound that drops policy rows raises their share of the batches.
+        double demonstrated = rowsSampled == 0 ? 0 : 1 - (double) lag.rows() / rowsSampled;
+        log.accept(line(r, dqn.updates(), episodes, rewardSum / Math.max(1, rewardCount)) + String.format(
+                " version=%d policyLag=%.1f/%d demonstratedRows=%.2f replay=%d staleDropped=%d staleDownweighted=%d",
+                version, lag.mean(), lag.max(), demonstrated, replay.size(), replay.staleDropped(),
+                replay.staleDownweighted()));
         rewardSum = 0;
         rewardCount = 0;
+        lag = PolicyLag.NONE;
+        rowsSampled = 0;
         return r;
     }
 

@@ -7,6 +7,7 @@ import dev.qstream.launcher.options.SigningOptions;
 import dev.qstream.launcher.options.VocabularyOptions;
 import dev.qstream.launcher.options.ReplayOptions;
 import dev.qstream.launcher.options.DqnOptions;
+import dev.qstream.launcher.options.StalenessOptions;
 import dev.qstream.actor.service.ActorConfig;
 import dev.qstream.learner.service.LearnerConfig;
 import dev.qstream.learner.service.LearnerService;
@@ -47,6 +48,9 @@ public final class LearnerCommand implements Callable<Integer> {
     @Mixin
     ReplayOptions replay;
 
+    @Mixin
+    StalenessOptions staleness;
+
     @Option(names = "--pause-behind",
             description = "Pause consuming when training owes this many samples to the ratio; 0 = never (default: ${DEFAULT-VALUE}).")
     double pauseBehind = D.pauseIngestBehind();
@@ -81,7 +85,7 @@ public final class LearnerCommand implements Callable<Integer> {
         String id = ServiceRunner.instanceId(service, "learner");
         LearnerConfig config = LearnerConfig.builder(id, vocabulary.size(), vocabulary.fingerprint())
                 .model(model.identity()).dqn(dqn.config())
-                .replay(replay.config()).minReplay(minReplay).samplesPerInsert(samplesPerInsert).pauseIngestBehind(pauseBehind)
+                .replay(replay.config()).staleness(staleness.bound()).minReplay(minReplay).samplesPerInsert(samplesPerInsert).pauseIngestBehind(pauseBehind)
                 .publishEveryUpdates(publishEveryUpdates).publishEvery(publishEvery).checkpointDir(checkpointDir)
                 .checkpointEveryUpdates(checkpointEveryUpdates).checkpointEvery(checkpointEvery)
                 .signer(signing.signer()).groupId(service.kafka.topicPrefix + "-learner").build();

@@ -42,15 +42,22 @@ import java.util.stream.Stream;
  * ends with the SHA-256 of its contents, so a truncated or corrupted file is skipped on load in favour of the newest
  * valid one. The newest {@code keep} checkpoints are kept.
  *
- * <p>Format (big-endian): magic "QCKP", format 1, metadata, four weight blobs in {@link WeightFormat}, the replay
- * (a prompt table, then each transition), the positions, then the SHA-256 of everything before it.
+ * <p>Format (big-endian): magic "QCKP", the format number ({@link #FORMAT}), metadata, four weight blobs in
+ * {@link WeightFormat}, the replay (a prompt table, then each transition), the positions, then the SHA-256 of
+ * everything before it.
  */
 public final class CheckpointStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
     private static final int MAGIC = 0x51434B50; // "QCKP"
-    /** 3: each replay transition ends with a demonstration flag. Format 2 (without it) is still read. */
-    private static final int FORMAT = 3;
+    /**
+     * 4: each replay transition ends with its behaviour policy's model version (an int, after the demonstration flag).
+     * Formats 3 (without the version) and 2 (without the flag either) are still read: a transition without a version
+     * is given the checkpoint's model version, so it counts as current on restore and ages from there (its true
+     * version is older, but unknown; taking it as 0 would make a staleness bound drop all of it at once).
+     */
+    private static final int FORMAT = 4;
+    private static final int FORMAT_WITHOUT_VERSIONS = 3;
     private static final int FORMAT_WITHOUT_DEMONSTRATIONS = 2;
     private static final String SUFFIX = ".qckpt";
 
@@ -204,6 +211,7 @@ public final class CheckpointStore {
             out.writeLong(t.sourceOffset());
             out.writeFloat(r.priorities()[i]);
             out.writeBoolean(t.demonstration());
+            out.writeInt(t.policyVersion());
         }
         out.writeInt(c.positions().size());
         for (Map.Entry<String, Long> e : c.positions().entrySet()) {
@@ -217,7 +225,7 @@ public final class CheckpointStore {
             throw new IOException("not a qstream checkpoint");
         }
         int format = in.readInt();
-        if (format != FORMAT && format != FORMAT_WITHOUT_DEMONSTRATIONS) {
+        if (format != FORMAT && format != FORMAT_WITHOUT_VERSIONS && format != FORMAT_WITHOUT_DEMONSTRATIONS) {
             throw new IOException("unsupported checkpoint format " + format);
         }
         long version = in.readLong();
@@ -267,9 +275,10 @@ public final class CheckpointStore {
             int partition = in.readInt();
             long offset = in.readLong();
             priorities[i] = in.readFloat();
-            boolean demonstration = format >= FORMAT && in.readBoolean();
+            boolean demonstration = format >= FORMAT_WITHOUT_VERSIONS && in.readBoolean();
+            int policyVersion = format >= FORMAT ? in.readInt() : StoredTransition.narrowVersion(version);
             items[i] = new StoredTransition(hi, lo, step, prompt, prefix, action, reward, discount, bootstrap, mask,
-                    nextMask, lastStep, partition, offset, demonstration);
+                    nextMask, lastStep, partition, offset, demonstration, policyVersion);
         }
         Map<String, Long> positions = new LinkedHashMap<>();
         int p = in.readInt();

@@ -26,6 +26,8 @@ public final class Batch {
     public final int[] slots;
     /** Generation of each slot when sampled: a priority update is dropped if the slot was overwritten since. */
     public final long[] generations;
+    /** Policy lag of each row when sampled, in model versions (0 for demonstrations); the update does not read it. */
+    public final long[] policyLags;
 
     public Batch(int size, int inputs) {
         this.size = size;
@@ -41,6 +43,7 @@ public final class Batch {
         this.weights = new float[size];
         this.slots = new int[size];
         this.generations = new long[size];
+        this.policyLags = new long[size];
         Arrays.fill(weights, 1f);
     }
 }

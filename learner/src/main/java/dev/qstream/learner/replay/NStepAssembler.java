@@ -157,10 +157,14 @@ public final class NStepAssembler {
             int m = end - t;
             float reward = 0f;
             short[] bootstrap = new short[m];
+            // The return sums m steps, possibly chosen by different versions (an actor swaps models between steps):
+            // the transition is as stale as the oldest of them.
+            long policyVersion = Long.MAX_VALUE;
             for (int k = 0; k < m; k++) {
                 ScoredTransition s = steps.get(t + k).scored;
                 reward += nStep.discount(k) * (float) s.getReward();
                 bootstrap[k] = StoredTransition.narrow(s.getTransition().getAction());
+                policyVersion = Math.min(policyVersion, s.getTransition().getPolicyVersion());
             }
             boolean bootstraps = lastStep < 0 || t + n <= lastStep;
             ScoredTransition beforeBootstrap = steps.get(t + m - 1).scored;
@@ -171,7 +175,7 @@ public final class NStepAssembler {
                     StoredTransition.narrow(tr.getPrefixTokens()), tr.getAction(), reward,
                     bootstraps ? nStep.bootstrapDiscount() : 0f,
                     bootstrap, mask, nextMask, lastStep, first.partition, first.offset,
-                    tr.getExploration() == ExplorationStrategy.DEMONSTRATION);
+                    tr.getExploration() == ExplorationStrategy.DEMONSTRATION, StoredTransition.narrowVersion(policyVersion));
         }
     }
 }

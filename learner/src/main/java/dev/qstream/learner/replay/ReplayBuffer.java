@@ -19,21 +19,39 @@ import java.util.function.Predicate;
  * (N·P(i))^−β normalised by the batch maximum, β annealed to 1). Safe for one writer (the consumer thread) and one
  * sampler (the training thread): both take a short lock, and sampling copies what it needs under it. Each slot has
  * a generation so that priority updates for a slot overwritten since it was sampled are ignored.
+ *
+ * <p>Replay knows the learner's newest published model version ({@link #advanceVersion}), records each sampled
+ * row's policy lag against it, and applies the {@link StalenessBound}. Under DROP a stale transition leaves replay
+ * for good (its slot is emptied and given priority 0, and refused on arrival if already stale) rather than being
+ * skipped and re-drawn at sampling time: lag only grows, so it would be skipped forever while taking a share of
+ * the draws; emptied, it is simply not in the distribution, prioritized sampling stays exactly proportional over
+ * the fresh transitions and N in the importance weights counts only them.
  */
 public final class ReplayBuffer {
 
     private final ReplayConfig config;
+    private final StalenessBound staleness;
     private final StoredTransition[] slots;
     private final long[] generation;
     private final SumTree priorities;
     private final ReentrantLock lock = new ReentrantLock();
     private double maxPriority = 1.0;
     private long inserted;   // ever added (the rate limiter counts it); also each slot's generation stamp
-    private int size;        // slots holding a transition
+    private int filled;      // ring slots written at least once
+    private int held;        // slots holding a transition: filled, less those emptied as stale
     private int next;        // where the next transition goes
+    private long modelVersion;       // the learner's newest published version: what policy lag is measured against
+    private long staleDropped;       // transitions dropped as stale (each once)
+    private long staleDownweighted;  // sampled rows whose weight was lowered as stale (each time sampled)
 
+    /** Replay without a staleness bound. */
     public ReplayBuffer(ReplayConfig config) {
+        this(config, StalenessBound.UNBOUNDED);
+    }
+
+    public ReplayBuffer(ReplayConfig config, StalenessBound staleness) {
         this.config = config;
+        this.staleness = staleness;
         this.slots = new StoredTransition[config.capacity()];
         this.generation = new long[config.capacity()];
         this.priorities = config.prioritized() ? new SumTree(config.capacity()) : null;
@@ -43,15 +61,29 @@ public final class ReplayBuffer {
         return config;
     }
 
+    public StalenessBound staleness() {
+        return staleness;
+    }
+
     public int capacity() {
         return slots.length;
     }
 
-    /** Adds a transition, overwriting the oldest when full; returns its slot. */
+    /**
+     * Adds a transition, overwriting the oldest when full; returns its slot, or -1 when the staleness bound drops it
+     * on arrival (a slow actor's steps can already be older than the bound allows).
+     */
     public int add(StoredTransition t) {
         lock.lock();
         try {
+            if (staleness.drops(t, modelVersion)) {
+                staleDropped++;
+                return -1;
+            }
             int slot = next;
+            if (slots[slot] == null) {
+                held++;
+            }
             slots[slot] = t;
             generation[slot] = inserted;
             if (priorities != null) {
@@ -59,18 +91,18 @@ public final class ReplayBuffer {
             }
             inserted++;
             next = (next + 1) % slots.length;
-            size = Math.min(size + 1, slots.length);
+            filled = Math.min(filled + 1, slots.length);
             return slot;
         } finally {
             lock.unlock();
         }
     }
 
-    /** Transitions currently held. */
+    /** Transitions currently held (those dropped as stale no longer count). */
     public int size() {
         lock.lock();
         try {
-            return size;
+            return held;
         } finally {
             lock.unlock();
         }
@@ -87,22 +119,85 @@ public final class ReplayBuffer {
     }
 
     /**
+     * The learner published {@code version}: policy lag is measured against it from now on, and under DROP every
+     * transition it leaves more than K versions behind is emptied from its slot. Returns how many were dropped.
+     */
+    public int advanceVersion(long version) {
+        lock.lock();
+        try {
+            modelVersion = version;
+            if (!staleness.bounded() || staleness.treatment() != StaleTransitions.DROP) {
+                return 0;
+            }
+            int dropped = 0;
+            for (int slot = 0; slot < filled; slot++) {
+                StoredTransition t = slots[slot];
+                if (t != null && staleness.drops(t, version)) {
+                    slots[slot] = null;
+                    generation[slot] = -1; // a priority update for a row sampled before must not revive the slot
+                    if (priorities != null) {
+                        priorities.set(slot, 0);
+                    }
+                    held--;
+                    dropped++;
+                }
+            }
+            staleDropped += dropped;
+            return dropped;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The model version policy lag is measured against (the last one {@link #advanceVersion} was given). */
+    public long modelVersion() {
+        lock.lock();
+        try {
+            return modelVersion;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Transitions the staleness bound dropped so far, on arrival or from replay (DROP). */
+    public long staleDropped() {
+        lock.lock();
+        try {
+            return staleDropped;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Sampled rows whose importance weight the staleness bound lowered so far (DOWNWEIGHT). */
+    public long staleDownweighted() {
+        lock.lock();
+        try {
+            return staleDownweighted;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Fills {@code batch}: slots (with replacement), encoded states and bootstrap states, actions, returns,
-     * discounts, masks, and importance-sampling weights (1 when uniform).
+     * discounts, masks, importance-sampling weights (1 when uniform; DOWNWEIGHT lowers the stale rows' after the
+     * normalisation, so a batch of stale rows is not scaled back up), and each row's policy lag.
      *
      * @param updates updates done so far (anneals β)
      */
     public void sample(Batch batch, SplittableRandom random, StateEncoder encoder, long updates) {
         StoredTransition[] picked = new StoredTransition[batch.size];
+        long version;
         lock.lock();
         try {
-            int n = size;
-            if (n == 0) {
+            if (held == 0) {
                 throw new IllegalStateException("cannot sample an empty replay buffer");
             }
+            version = modelVersion;
             if (priorities == null) {
                 for (int i = 0; i < batch.size; i++) {
-                    int slot = random.nextInt(n);
+                    int slot = randomHeldSlot(random);
                     batch.slots[i] = slot;
                     batch.generations[i] = generation[slot];
                     picked[i] = slots[slot];
@@ -118,11 +213,12 @@ public final class ReplayBuffer {
                     // Stratified: one draw per equal slice of the total, so a batch covers the distribution.
                     double u = Math.min(total * (1 - 1e-12), (i + random.nextDouble()) * segment);
                     int slot = priorities.find(u);
-                    if (slot >= n) {
-                        slot = random.nextInt(n);
+                    if (slot >= filled || slots[slot] == null) {
+                        // Rounding left in the tree's sums can lead the search to an unused or emptied slot.
+                        slot = randomHeldSlot(random);
                     }
                     double p = priorities.get(slot) / total;
-                    weights[i] = Math.pow(n * p, -beta);
+                    weights[i] = Math.pow(held * p, -beta);
                     maxWeight = Math.max(maxWeight, weights[i]);
                     batch.slots[i] = slot;
                     batch.generations[i] = generation[slot];
@@ -130,6 +226,14 @@ public final class ReplayBuffer {
                 }
                 for (int i = 0; i < batch.size; i++) {
                     batch.weights[i] = (float) (weights[i] / maxWeight);
+                }
+            }
+            for (int i = 0; i < batch.size; i++) {
+                long lag = PolicyLag.of(picked[i], version);
+                batch.policyLags[i] = lag;
+                if (staleness.downweights(picked[i], version)) {
+                    batch.weights[i] *= staleness.weightFactor(lag);
+                    staleDownweighted++;
                 }
             }
         } finally {
@@ -150,6 +254,19 @@ public final class ReplayBuffer {
             batch.nextMasks[i] = t.nextMaskIds();
             batch.masks[i] = t.maskIds();
             batch.demonstrations[i] = t.demonstration();
+        }
+    }
+
+    /**
+     * A uniformly drawn slot that holds a transition. Rejection over the filled slots: at most capacity / held draws
+     * on average, and the rate limiter samples only once replay holds its minimum (500 by default).
+     */
+    private int randomHeldSlot(SplittableRandom random) {
+        while (true) {
+            int slot = random.nextInt(filled);
+            if (slots[slot] != null) {
+                return slot;
+            }
         }
     }
 
@@ -185,7 +302,7 @@ public final class ReplayBuffer {
         int changed = 0;
         lock.lock();
         try {
-            for (int i = 0; i < size; i++) {
+            for (int i = 0; i < filled; i++) {
                 StoredTransition t = slots[i];
                 if (t != null && t.sameEpisode(episodeHi, episodeLo) && nStep.includes(t.step(), step)) {
                     slots[i] = t.withReward(t.reward() + nStep.change(t.step(), step, delta));
@@ -205,27 +322,34 @@ public final class ReplayBuffer {
 
     /**
      * A consistent copy of the transitions {@code keep} accepts, oldest first. Those left out count as not inserted:
-     * a learner restored from it reads them again from Kafka.
+     * a learner restored from it reads them again from Kafka. Those dropped as stale are not in it, and still count
+     * as inserted (they were read, and will not be read again).
      */
     public Snapshot snapshot(Predicate<StoredTransition> keep) {
         lock.lock();
         try {
-            int n = size;
-            List<StoredTransition> copy = new ArrayList<>(n);
-            List<Float> p = new ArrayList<>(n);
-            int oldest = (next - n + slots.length) % slots.length;
-            for (int k = 0; k < n; k++) {
+            List<StoredTransition> copy = new ArrayList<>(held);
+            List<Float> p = new ArrayList<>(held);
+            int leftOut = 0;
+            int oldest = (next - filled + slots.length) % slots.length;
+            for (int k = 0; k < filled; k++) {
                 int slot = (oldest + k) % slots.length;
-                if (keep.test(slots[slot])) {
-                    copy.add(slots[slot]);
+                StoredTransition t = slots[slot];
+                if (t == null) {
+                    continue;
+                }
+                if (keep.test(t)) {
+                    copy.add(t);
                     p.add(priorities == null ? 1f : (float) priorities.get(slot));
+                } else {
+                    leftOut++;
                 }
             }
             float[] pr = new float[p.size()];
             for (int i = 0; i < pr.length; i++) {
                 pr[i] = p.get(i);
             }
-            return new Snapshot(copy.toArray(new StoredTransition[0]), pr, inserted - (n - copy.size()), maxPriority);
+            return new Snapshot(copy.toArray(new StoredTransition[0]), pr, inserted - leftOut, maxPriority);
         } finally {
             lock.unlock();
         }
@@ -251,7 +375,8 @@ public final class ReplayBuffer {
                     priorities.set(k, 0);
                 }
             }
-            size = keep;
+            filled = keep;
+            held = keep;
             next = keep % slots.length;
             inserted = snapshot.inserted();
             maxPriority = Math.max(1.0, snapshot.maxPriority());

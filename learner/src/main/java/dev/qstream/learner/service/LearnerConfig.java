@@ -2,6 +2,8 @@ package dev.qstream.learner.service;
 
 import dev.qstream.learner.dqn.DqnConfig;
 import dev.qstream.learner.replay.ReplayConfig;
+import dev.qstream.learner.replay.StaleTransitions;
+import dev.qstream.learner.replay.StalenessBound;
 import dev.qstream.policy.network.ModelIdentity;
 import dev.qstream.policy.state.EncoderSpec;
 import dev.qstream.policy.transport.ModelSigner;
@@ -23,6 +25,8 @@ import java.util.Optional;
  * @param initSeed                  seed of the version-0 weights (the actors' default, so both start identical)
  * @param dqn                       the update's knobs (γ, α, batch, Huber δ, clipping, double DQN, target sync, n)
  * @param replay                    replay capacity and prioritization
+ * @param staleness                 bound on policy lag (model versions between the learner's model and the policy
+ *                                  that chose a transition) and what happens to transitions past it
  * @param minReplay                 transitions needed before the first update
  * @param samplesPerInsert          target ratio of sampled to inserted transitions
  * @param samplesPerInsertTolerance samples the learner may run ahead of the ratio before it waits for data
@@ -40,7 +44,7 @@ import java.util.Optional;
  */
 public record LearnerConfig(String instanceId, String modelName, int vocabularySize, String vocabularyFingerprint,
                             EncoderSpec encoder, int hidden, long initSeed, DqnConfig dqn, ReplayConfig replay,
-                            int minReplay, double samplesPerInsert, double samplesPerInsertTolerance,
+                            StalenessBound staleness, int minReplay, double samplesPerInsert, double samplesPerInsertTolerance,
                             double pauseIngestBehind, int publishEveryUpdates, Duration publishEvery, Path checkpointDir,
                             int checkpointEveryUpdates, Duration checkpointEvery, int checkpointsKept,
                             double divergenceLossFactor, Optional<ModelSigner> signer, String groupId, long seed) {
@@ -49,6 +53,7 @@ public record LearnerConfig(String instanceId, String modelName, int vocabularyS
         Objects.requireNonNull(instanceId, "instanceId");
         Objects.requireNonNull(dqn, "dqn");
         Objects.requireNonNull(replay, "replay");
+        Objects.requireNonNull(staleness, "staleness");
         Objects.requireNonNull(signer, "signer");
         if (minReplay < 1 || !(samplesPerInsert > 0) || samplesPerInsertTolerance < 0 || pauseIngestBehind < 0
                 || publishEveryUpdates < 1 || checkpointEveryUpdates < 1 || checkpointsKept < 1
@@ -75,6 +80,8 @@ public record LearnerConfig(String instanceId, String modelName, int vocabularyS
         private long initSeed = ModelIdentity.DEFAULT_INIT_SEED;
         private DqnConfig dqn = DqnConfig.defaults();
         private ReplayConfig replay = ReplayConfig.defaults();
+        private int maxPolicyLag = 0; // unbounded: train on everything replay holds
+        private StaleTransitions staleTransitions = StaleTransitions.DROP;
         private int minReplay = 500;
         private double samplesPerInsert = DEFAULT_SAMPLES_PER_INSERT;
         private double tolerance = -1;
@@ -107,6 +114,10 @@ public record LearnerConfig(String instanceId, String modelName, int vocabularyS
         public Builder initSeed(long v) { initSeed = v; return this; }
         public Builder dqn(DqnConfig v) { dqn = v; return this; }
         public Builder replay(ReplayConfig v) { replay = v; return this; }
+        public Builder maxPolicyLag(int v) { maxPolicyLag = v; return this; }
+        public Builder staleTransitions(StaleTransitions v) { staleTransitions = v; return this; }
+        /** K and the treatment at once. */
+        public Builder staleness(StalenessBound v) { return maxPolicyLag(v.maxPolicyLag()).staleTransitions(v.treatment()); }
         public Builder minReplay(int v) { minReplay = v; return this; }
         public Builder samplesPerInsert(double v) { samplesPerInsert = v; return this; }
         public Builder samplesPerInsertTolerance(double v) { tolerance = v; return this; }
@@ -125,8 +136,8 @@ public record LearnerConfig(String instanceId, String modelName, int vocabularyS
         public LearnerConfig build() {
             double tol = tolerance >= 0 ? tolerance : 4.0 * dqn.batchSize();
             return new LearnerConfig(instanceId, modelName, vocabularySize, vocabularyFingerprint, encoder, hidden,
-                    initSeed, dqn, replay, minReplay, samplesPerInsert, tol, pauseIngestBehind, publishEveryUpdates,
-                    publishEvery, checkpointDir, checkpointEveryUpdates, checkpointEvery, checkpointsKept,
+                    initSeed, dqn, replay, new StalenessBound(maxPolicyLag, staleTransitions), minReplay,
+                    samplesPerInsert, tol, pauseIngestBehind, publishEveryUpdates, publishEvery, checkpointDir, checkpointEveryUpdates, checkpointEvery, checkpointsKept,
                     divergenceLossFactor, signer, groupId, seed);
         }
     }

@@ -45,7 +45,7 @@ public final class LearnerService implements ManagedService {
     private LearnerService(LearnerConfig config, ServiceContext context) {
         QNetworkSpec spec = new QNetworkSpec(config.encoder(), config.hidden(), config.vocabularySize());
         this.checkpoints = config.checkpointDir() == null ? null : new CheckpointStore(config.checkpointDir(), config.checkpointsKept());
-        this.replay = new ReplayBuffer(config.replay());
+        this.replay = new ReplayBuffer(config.replay(), config.staleness());
 
         Optional<ModelSnapshot> published = PublishedModels.newest(context.kafka(), context.clientId("resume"),
                 config.modelName(), config.signer(), Duration.ofSeconds(60));
@@ -79,13 +79,16 @@ public final class LearnerService implements ManagedService {
             LOG.info("learner starts from model version {} (no checkpoint)", start.version());
         }
 
+        // Lag is measured against the version the learner continues from (under DROP, what is already past the
+        // bound leaves the restored replay here).
+        replay.advanceVersion(startVersion);
         RateLimiter limiter = new RateLimiter(config.minReplay(), config.samplesPerInsert(),
                 config.samplesPerInsertTolerance(), config.pauseIngestBehind());
         AtomicReference<Trainer> trainerRef = new AtomicReference<>();
         this.ingestor = new Ingestor(context, config, replay, startPositions,
                 () -> trainerRef.get() != null && limiter.shouldPause(replay.inserted(), trainerRef.get().sampled.get(), ingestor().paused()));
         this.publisher = new ModelPublisher(context.kafka(), "qstream-learner-" + config.modelName(), config.modelName(), config.signer());
-        LearnerMetrics metrics = new LearnerMetrics(context.registry());
+        LearnerMetrics metrics = new LearnerMetrics(context.registry(), replay);
         this.trainer = new Trainer(config, dqn, replay, limiter, new StateEncoder(config.encoder()), publisher, checkpoints,
                 ingestor, metrics, context.kafka().topic(QstreamTopic.SCORED), startVersion, startSampled);
         trainerRef.set(trainer);

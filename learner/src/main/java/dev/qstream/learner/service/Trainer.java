@@ -7,6 +7,7 @@ import dev.qstream.learner.dqn.DqnUpdate;
 import dev.qstream.learner.dqn.UpdateStats;
 import dev.qstream.learner.publish.ModelPublisher;
 import dev.qstream.learner.ratelimit.RateLimiter;
+import dev.qstream.learner.replay.PolicyLag;
 import dev.qstream.learner.replay.ReplayBuffer;
 import dev.qstream.policy.network.ModelSnapshot;
 import dev.qstream.policy.network.QNetworkWeights;
@@ -19,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -54,6 +56,7 @@ final class Trainer implements AutoCloseable {
     private long windowStart;
     private long windowUpdates;
     private int sinceLastPublish;
+    private PolicyLag lagSincePublish = PolicyLag.NONE; // what the next published version reports
     private DqnUpdate.State lastGood;
     private double lossMean = Double.NaN;
     private long lastCheckpointNanos = System.nanoTime();
@@ -111,6 +114,9 @@ final class Trainer implements AutoCloseable {
             return;
         }
         replay.sample(batch, random, encoder, dqn.updates());
+        PolicyLag lag = PolicyLag.of(batch);
+        metrics.policyLag(lag);
+        lagSincePublish = lagSincePublish.plus(lag);
         UpdateStats stats = dqn.update(batch);
         sampled.addAndGet(batch.size);
         replay.updatePriorities(batch, stats.tdErrors());
@@ -178,17 +184,38 @@ final class Trainer implements AutoCloseable {
                 lineage.add(new PartitionOffset(scoredTopic, Integer.parseInt(key.substring(slash + 1)), offset));
             }
         });
-        Map<String, Double> trainingMetrics = Map.of("updates", (double) dqn.updates(), "loss", stats.loss(),
-                "meanQ", stats.meanQ(), "meanAbsTd", stats.meanAbsTd(), "replaySize", (double) replay.size());
+        Map<String, Double> trainingMetrics = trainingMetrics(dqn.updates(), stats, replay.size(), lagSincePublish);
         try {
             int chunks = publisher.publish(new ModelSnapshot(next, version.get(), config.vocabularyFingerprint(), weights),
                     lineage, trainingMetrics);
             version.set(next);
+            lagSincePublish = PolicyLag.NONE;
+            int dropped = replay.advanceVersion(next);
+            if (dropped > 0) {
+                LOG.debug("version {} left {} transitions past the policy-lag bound: dropped", next, dropped);
+            }
             LOG.info("published model version {} ({} chunks) after {} updates, loss {}", next, chunks, dqn.updates(),
                     String.format("%.4f", stats.loss()));
         } catch (RuntimeException e) {
             LOG.error("publishing model version {} failed (training goes on): {}", next, e.getMessage());
         }
+    }
+
+    /**
+     * The training metrics that travel with a published version (readers take them from the model topic): the last
+     * update's loss, Q and |TD|, and the policy lag over every batch since the previous version (the last batch
+     * alone is a few dozen rows of noise).
+     */
+    static Map<String, Double> trainingMetrics(long updates, UpdateStats stats, int replaySize, PolicyLag lag) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("updates", (double) updates);
+        m.put("loss", stats.loss());
+        m.put("meanQ", stats.meanQ());
+        m.put("meanAbsTd", stats.meanAbsTd());
+        m.put("replaySize", (double) replaySize);
+        m.put("policyLagMean", lag.mean());
+        m.put("policyLagMax", (double) lag.max());
+        return m;
     }
 
     /**

@@ -2,6 +2,9 @@ package dev.qstream.learner.checkpoint;
 
 import dev.qstream.learner.dqn.DqnUpdate;
 import dev.qstream.learner.replay.ReplayBuffer;
+import dev.qstream.learner.replay.ReplayConfig;
+import dev.qstream.learner.replay.StaleTransitions;
+import dev.qstream.learner.replay.StalenessBound;
 import dev.qstream.learner.replay.StoredTransition;
 import dev.qstream.policy.network.QNetworkFactory;
 import dev.qstream.policy.network.QNetworkSpec;
@@ -27,13 +30,29 @@ class CheckpointStoreTest {
     private static final QNetworkSpec SPEC = new QNetworkSpec(new EncoderSpec(6, 3, 3, 2, 2), 8, 7);
 
     static Checkpoint checkpoint(long updates) {
-        QNetworkWeights a = QNetworkFactory.initialWeights(SPEC, updates);
-        QNetworkWeights b = QNetworkFactory.initialWeights(SPEC, updates + 1);
         short[] sharedPrompt = {4, 5, 6};
         StoredTransition[] items = {
                 new StoredTransition(1, 2, 0, sharedPrompt, new short[0], 3, 0.5f, 0.9f, new short[]{3}, new short[]{3, 4}, new short[]{2, 3}, -1, 0, 10),
                 new StoredTransition(1, 2, 1, sharedPrompt, new short[]{3}, 2, -1.25f, 0f, new short[]{2}, null, null, 1, 0, 11),
                 new StoredTransition(3, 4, 0, new short[]{9}, new short[0], 6, Float.MIN_VALUE, 0.81f, new short[]{6, 5}, new short[]{6}, null, -1, 2, 7)};
+        return checkpoint(updates, items);
+    }
+
+    /** {@link #checkpoint(long)} with replay transitions of the given versions, the last one a demonstration. */
+    static Checkpoint checkpointWithVersions(long updates, int... versions) {
+        StoredTransition[] items = checkpoint(updates).replay().transitions();
+        for (int i = 0; i < items.length; i++) {
+            StoredTransition t = items[i].withPolicyVersion(versions[i]);
+            items[i] = i < items.length - 1 ? t : new StoredTransition(t.episodeHi(), t.episodeLo(), t.step(), t.prompt(),
+                    t.prefix(), t.action(), t.reward(), t.discount(), t.bootstrapActions(), t.mask(), t.nextMask(),
+                    t.lastStep(), t.sourcePartition(), t.sourceOffset(), true, t.policyVersion());
+        }
+        return checkpoint(updates, items);
+    }
+
+    private static Checkpoint checkpoint(long updates, StoredTransition[] items) {
+        QNetworkWeights a = QNetworkFactory.initialWeights(SPEC, updates);
+        QNetworkWeights b = QNetworkFactory.initialWeights(SPEC, updates + 1);
         float[] v = new float[SPEC.hidden() + 1];
         v[3] = 0.75f;
         DqnUpdate.State state = new DqnUpdate.State(a, b, b, a, v, v.clone(), new float[v.length], new float[v.length], updates);
@@ -44,7 +63,7 @@ class CheckpointStoreTest {
     @Test
     void roundTripIsBitExact(@TempDir Path dir) throws Exception {
         CheckpointStore store = new CheckpointStore(dir, 3);
-        Checkpoint written = checkpoint(100);
+        Checkpoint written = checkpointWithVersions(100, 4, 5, 0);
         store.write(written);
         Checkpoint read = store.loadNewest().orElseThrow();
         assertThat(read.modelVersion()).isEqualTo(5);
@@ -73,10 +92,50 @@ class CheckpointStoreTest {
             assertThat(b[i].mask()).isEqualTo(a[i].mask());
             assertThat(b[i].nextMask()).isEqualTo(a[i].nextMask());
             assertThat(b[i].sourceOffset()).isEqualTo(a[i].sourceOffset());
+            assertThat(b[i].demonstration()).isEqualTo(a[i].demonstration());
+            assertThat(b[i].policyVersion()).isEqualTo(a[i].policyVersion());
         }
         assertThat(b[0].prompt()).isSameAs(b[1].prompt()); // shared prompts stay shared
         assertThat(read.replay().priorities()).isEqualTo(written.replay().priorities());
         assertThat(read.replay().inserted()).isEqualTo(42);
+    }
+
+    /**
+     * {@code format-3.qckpt} was written by the format-3 writer (before replay kept versions) from
+     * {@link #checkpoint(long)} at 100 updates, model version 5, with its third transition marked as a demonstration.
+     */
+    @Test
+    void aFormat3CheckpointStillLoadsWithItsTransitionsCountedAsCurrent(@TempDir Path dir) throws Exception {
+        Path old = dir.resolve("checkpoint-000000000100.qckpt");
+        try (var in = CheckpointStoreTest.class.getResourceAsStream("/checkpoint/format-3.qckpt")) {
+            Files.copy(in, old);
+        }
+        assertThat(ByteBuffer.wrap(Files.readAllBytes(old)).getInt(4)).as("the fixture's format").isEqualTo(3);
+        Checkpoint read = new CheckpointStore(dir, 3).loadNewest().orElseThrow();
+        Checkpoint expected = checkpoint(100);
+        assertThat(read.modelVersion()).isEqualTo(5);
+        assertThat(read.updates()).isEqualTo(100);
+        assertThat(read.positions()).isEqualTo(expected.positions());
+        assertThat(read.learner().online().w1()).isEqualTo(expected.learner().online().w1());
+        StoredTransition[] b = read.replay().transitions();
+        assertThat(b).extracting(StoredTransition::reward).containsExactly(0.5f, -1.25f, Float.MIN_VALUE);
+        assertThat(b).extracting(StoredTransition::demonstration).containsExactly(false, false, true);
+        assertThat(b).extracting(StoredTransition::policyVersion).as("unknown: the checkpoint's model version")
+                .containsExactly(5, 5, 5);
+        assertThat(read.replay().priorities()).isEqualTo(expected.replay().priorities());
+        assertThat(read.replay().inserted()).isEqualTo(42);
+
+        // Restored into a bounded replay at that version, none of it is stale; five versions on, it is.
+        ReplayBuffer replay = new ReplayBuffer(ReplayConfig.prioritized(8), new StalenessBound(3, StaleTransitions.DROP));
+        replay.restore(read.replay());
+        assertThat(replay.advanceVersion(read.modelVersion())).isZero();
+        assertThat(replay.advanceVersion(read.modelVersion() + 4)).as("the two policy rows; the demonstration stays").isEqualTo(2);
+
+        // Written again, it is in the current format and keeps the versions it was given.
+        Path rewritten = new CheckpointStore(dir.resolve("new"), 3).write(read);
+        assertThat(ByteBuffer.wrap(Files.readAllBytes(rewritten)).getInt(4)).isEqualTo(4);
+        assertThat(CheckpointStore.read(rewritten).replay().transitions()).extracting(StoredTransition::policyVersion)
+                .containsExactly(5, 5, 5);
     }
 
     @Test
