@@ -40,7 +40,8 @@ public final class StatusFormatter {
         h.servedVersions().forEach((actor, v) -> served.add(actor + " v" + v));
         lines.add(row("model", "published " + published, "served " + (served.isEmpty() ? "–" : String.join(", ", served))));
         lines.add(row("learner", "updates " + num(h.learnerUpdates()), num(h.updatesPerSecond()) + " updates/s",
-                num(h.samplesPerSecond()) + " samples/s", "replay " + num(h.replaySize()), "loss " + num(h.loss())));
+                num(h.samplesPerSecond()) + " samples/s", "replay " + num(h.replaySize()), "loss " + num(h.loss()),
+                "policy lag " + num(h.policyLag()) + " versions"));
         lines.add(row("traffic", num(h.episodesPerSecond()) + " episodes/s", num(h.tokensPerSecond()) + " tokens/s",
                 "scored " + num(h.scoredEpisodesPerSecond()) + " episodes/s"));
         lines.add(row("reward", "mean over the last minute " + num(h.meanRewardLastMinute()),

@@ -13,11 +13,13 @@ import java.util.TreeMap;
  * means the topics did not say (e.g. no learner has reported yet).
  *
  * @param windowSeconds how far back the topics were read
+ * @param policyLag     the learner's last batch's mean policy lag: its newest version minus the versions that
+ *                      chose the sampled actions (docs/LEARNER.md)
  */
 public record LoopHealth(long generatedAtMillis, long windowSeconds,
                          Long publishedVersion, Long publishedAtMillis, Map<String, Long> servedVersions,
                          Double learnerUpdates, Double updatesPerSecond, Double samplesPerSecond, Double replaySize,
-                         Double loss, Double episodesPerSecond, Double tokensPerSecond, Double scoredEpisodesPerSecond,
+                         Double loss, Double policyLag, Double episodesPerSecond, Double tokensPerSecond, Double scoredEpisodesPerSecond,
                          long scoredEpisodes, Double meanRewardLastMinute, HeldOut heldOut,
                          List<GroupLag> lag, String lagError, long deadLetters, List<DeadLetterLog.Count> deadLetterCounts,
                          List<DeadLetterLog.Letter> newestDeadLetters, List<InstanceState> instances) {
@@ -66,6 +68,7 @@ public record LoopHealth(long generatedAtMillis, long windowSeconds,
                 finite(m.latestSum("learner.samples.per.second", k -> true)),
                 finite(m.latestSum("learner.replay.size", k -> true)),
                 finite(m.latestSum("learner.loss", k -> true)),
+                finite(m.latestSum("learner.policy.lag.mean", k -> true)), // one training learner reports it
                 finite(m.latestRateSum("actor.episodes", k -> true)),
                 tokens,
                 finite(m.latestRateSum("scorer.episodes", k -> true)),

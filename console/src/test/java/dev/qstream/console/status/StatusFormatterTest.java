@@ -17,7 +17,7 @@ class StatusFormatterTest {
 
     private static LoopHealth health() {
         return new LoopHealth(100_000, 120, 12L, 65_000L, Map.of("actor-1", 12L, "actor-2", 11L),
-                10_243.0, 11.2, 704.0, 50_000.0, 0.0123, 20.1, 402.5, 19.8, 2_400, 0.291,
+                10_243.0, 11.2, 704.0, 50_000.0, 0.0123, 12.5, 20.1, 402.5, 19.8, 2_400, 0.291,
                 new LoopHealth.HeldOut(10, 0.41),
                 List.of(new GroupLag("qstream-learner", 12, Map.of("qstream.scored", 12L), 4),
                         new GroupLag("qstream-actors", 0, Map.of("qstream.prompts", 0L), 4)), null,
@@ -32,7 +32,7 @@ class StatusFormatterTest {
         assertThat(text.lines()).hasSize(8);
         assertThat(text).contains("qstream status · localhost:9092 · topics read over the last 2 min")
                 .contains("model        published v12 (35 s ago) · served actor-1 v12, actor-2 v11")
-                .contains("learner      updates 10,243 · 11.2 updates/s · 704 samples/s · replay 50,000 · loss 0.0123")
+                .contains("learner      updates 10,243 · 11.2 updates/s · 704 samples/s · replay 50,000 · loss 0.0123 · policy lag 12.5 versions")
                 .contains("traffic      20.1 episodes/s · 402.5 tokens/s · scored 19.8 episodes/s")
                 .contains("held-out ROUGE-L F 0.410 @ v10")
                 .contains("lag          qstream-learner 12 · qstream-actors 0")
@@ -42,10 +42,10 @@ class StatusFormatterTest {
 
     @Test
     void unknownNumbersShowAsDashesNotZeros() {
-        LoopHealth empty = new LoopHealth(0, 120, null, null, Map.of(), null, null, null, null, null, null, null, null,
+        LoopHealth empty = new LoopHealth(0, 120, null, null, Map.of(), null, null, null, null, null, null, null, null, null,
                 0, null, null, List.of(), "could not read consumer lag: timed out", 0, List.of(), List.of(), List.of());
         String text = StatusFormatter.text(empty, "k:9092");
-        assertThat(text).contains("published none yet · served –").contains("updates – · – updates/s")
+        assertThat(text).contains("published none yet · served –").contains("updates – · – updates/s").contains("policy lag – versions")
                 .contains("lag          unavailable: could not read consumer lag: timed out")
                 .contains("held-out ROUGE-L: none yet").contains("instances    0 up, 0 down");
     }
