@@ -102,6 +102,11 @@ function renderHealth(h) {
   chip('published', h.publishedVersion == null ? '–' : 'v' + h.publishedVersion);
   const served = Object.entries(h.servedVersions || {}).map(([a, v]) => `${a}: v${v}`).join(', ');
   chip('served', served || '–');
+  const d = h.deployment;
+  if (d && d.gated) {
+    chip('champion', 'v' + d.champion);
+    chip('challenger', d.challenger == null ? '–' : `v${d.challenger} on ${fmt(d.canaryFraction * 100, 2)}%`);
+  }
   chip('updates', fmt(h.learnerUpdates));
   chip('updates/s', fmt(h.updatesPerSecond));
   chip('tokens/s', fmt(h.tokensPerSecond));
@@ -135,6 +140,13 @@ function renderTables(s) {
     c.sourceTopic, c.reason, el('td', { class: 'num' }, c.count.toLocaleString())]));
   table('dlq-newest', ['when', 'source', 'reason', 'consumer', 'error'], s.newestDeadLetters.map(d => [
     ago(now - d.timestampMillis), `${d.sourceTopic}-${d.partition}@${d.offset}`, d.reason, d.consumer, d.error]));
+  table('deployments', ['when', 'decision', 'version', 'champion', 'challenger', 'by', 'challenger vs champion reward', 'why'],
+    (s.deployments || []).map(e => [
+      ago(now - e.decidedAtMillis), e.action, 'v' + e.version, 'v' + e.champion,
+      e.challenger == null ? '–' : `v${e.challenger} (${fmt(e.canaryFraction * 100, 2)}%)`, e.decidedBy,
+      e.challengerReward == null ? '–'
+        : `${fmt(e.challengerReward)} (n=${e.challengerEpisodes}) vs ${fmt(e.championReward)} (n=${e.championEpisodes})`,
+      e.reason]));
 }
 
 // The table churns every push under live traffic; while the pointer is over it, it holds still so that a row can

@@ -10,7 +10,9 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -21,7 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Dynamic batching across in-flight episodes: callers submit the next step of their episode and block; one decoder
- * thread takes whatever is waiting (up to {@code maxBatch}) and decides them together with one policy snapshot. It
+ * thread takes whatever is waiting (up to {@code maxBatch}) and decides them together, one gemm per model version among them (an episode keeps the version it started with). It
  * waits (at most {@code maxWait}) for more only while fewer steps are batched than episodes are in flight, so under
  * load batches grow and throughput with them, while a request alone never waits for company that is not coming.
  */
@@ -55,6 +57,11 @@ public final class BatchingDecoder implements StepDecoder {
         this.worker = Worker.named("actor-decoder").daemon(true).interruptOnStop()
                 .tearDown(this::rejectWaiting).build(this::decideNext);
         this.worker.start();
+    }
+
+    @Override
+    public ServingPolicy policyFor(String episodeId) {
+        return variables.policyFor(episodeId);
     }
 
     @Override
@@ -122,15 +129,26 @@ public final class BatchingDecoder implements StepDecoder {
         }
     }
 
+    /**
+     * Decides the batch, one gemm per version in it: episodes are pinned to the version they started with, so during
+     * a canary trial (or right after a swap) a batch can hold steps of two versions.
+     */
     private void decide(List<Pending> batch) {
-        ServingPolicy policy = variables.current(); // one version for the whole batch
-        List<StepRequest> requests = new ArrayList<>(batch.size());
-        batch.forEach(p -> requests.add(p.request()));
-        Decision[] decisions = DecisionMaker.decide(policy, requests);
-        batchSizes.record(batch.size());
-        for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).result().complete(decisions[i]);
+        ServingPolicy now = variables.current();
+        Map<ServingPolicy, List<Pending>> byPolicy = new IdentityHashMap<>(2);
+        for (Pending p : batch) {
+            ServingPolicy policy = p.request().policy() != null ? p.request().policy() : now;
+            byPolicy.computeIfAbsent(policy, k -> new ArrayList<>(batch.size())).add(p);
         }
+        byPolicy.forEach((policy, group) -> {
+            List<StepRequest> requests = new ArrayList<>(group.size());
+            group.forEach(p -> requests.add(p.request()));
+            Decision[] decisions = DecisionMaker.decide(policy, requests);
+            for (int i = 0; i < group.size(); i++) {
+                group.get(i).result().complete(decisions[i]);
+            }
+        });
+        batchSizes.record(batch.size());
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.qstream.actor.decode;
 
+import dev.qstream.actor.model.ServingPolicy;
 import dev.qstream.actor.model.VariableClient;
 
 import java.util.List;
@@ -14,7 +15,13 @@ public final class DirectDecoder implements StepDecoder {
     }
 
     @Override
+    public ServingPolicy policyFor(String episodeId) {
+        return variables.policyFor(episodeId);
+    }
+
+    @Override
     public Decision decide(StepRequest request) {
-        return DecisionMaker.decide(variables.current(), List.of(request))[0];
+        ServingPolicy policy = request.policy() != null ? request.policy() : variables.current();
+        return DecisionMaker.decide(policy, List.of(request))[0];
     }
 }

@@ -1,7 +1,6 @@
 package dev.qstream.actor.decode;
 
-import dev.qstream.actor.decode.ActionMasker;
-import dev.qstream.actor.decode.Exploration;
+import dev.qstream.actor.model.ServingPolicy;
 
 import java.util.SplittableRandom;
 
@@ -9,7 +8,14 @@ import java.util.SplittableRandom;
  * One decision to make: the state (prompt + prefix), the mask, and how to explore.
  *
  * @param prefixLength tokens of {@code prefix} that are generated so far
+ * @param policy       the version pinned for the episode (all its steps use it); null = whatever the decoder serves now
  */
 public record StepRequest(int[] prompt, int[] prefix, int prefixLength, ActionMasker.Mask mask, Exploration exploration,
-                          SplittableRandom random) {
+                          SplittableRandom random, ServingPolicy policy) {
+
+    /** A step decided with whatever version the decoder serves at that moment (benchmarks, single steps). */
+    public StepRequest(int[] prompt, int[] prefix, int prefixLength, ActionMasker.Mask mask, Exploration exploration,
+                       SplittableRandom random) {
+        this(prompt, prefix, prefixLength, mask, exploration, random, null);
+    }
 }

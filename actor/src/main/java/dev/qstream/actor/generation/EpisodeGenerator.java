@@ -6,6 +6,7 @@ import dev.qstream.actor.decode.Decision;
 import dev.qstream.actor.decode.StepDecoder;
 import dev.qstream.actor.decode.StepRequest;
 import dev.qstream.actor.experience.Adder;
+import dev.qstream.actor.model.ServingPolicy;
 import dev.qstream.policy.state.StateEncoder;
 import dev.qstream.policy.text.PromptCopies;
 import dev.qstream.policy.text.Tokenizer;
@@ -27,8 +28,8 @@ import java.util.UUID;
  * Generates one episode token by token (Acme's Actor role): each step asks the {@link ActionMasker} which tokens
  * are valid, the {@link StepDecoder} for a decision (made with one model version, possibly batched with other
  * episodes' steps), and hands the transition to the {@link Adder}. The episode ends on end-of-sequence, at the
- * token limit, or at the prompt's deadline. Steps after a hot swap use the new version and say so on their
- * transitions.
+ * token limit, or at the prompt's deadline. An episode keeps the version it started with (a hot swap serves the
+ * episodes that start after it), and every transition says which version that was.
  */
 public final class EpisodeGenerator {
 
@@ -94,12 +95,15 @@ public final class EpisodeGenerator {
         long firstVersion = -1;
         long version = -1;
         EndReason end = null;
+        // The episode's version is pinned here: every token comes from it, even if a swap or a deployment decision
+        // lands mid-episode, so the canary comparison and the transitions' policy version are exact.
+        ServingPolicy policy = decoder.policyFor(episode);
         decoder.episodeStarted();
         try {
             for (int step = 0; end == null; step++) {
                 long started = System.nanoTime();
                 ActionMasker.Mask mask = masker.mask(prompt, copyActions, copies.nextWordIds(words), prefix, said, step);
-                Decision decision = decoder.decide(new StepRequest(prompt, prefix, step, mask, exploration, random));
+                Decision decision = decoder.decide(new StepRequest(prompt, prefix, step, mask, exploration, random, policy));
                 long nanos = System.nanoTime() - started;
                 metrics.token(nanos);
                 version = decision.version();

@@ -6,6 +6,8 @@ import dev.qstream.policy.transport.ModelSigner;
 import dev.qstream.policy.transport.ModelTopicReader;
 import dev.qstream.runtime.concurrent.Worker;
 import dev.qstream.runtime.deadletter.RecordIntake;
+import dev.qstream.runtime.deployment.DeploymentFollower;
+import dev.qstream.runtime.deployment.DeploymentState;
 import dev.qstream.runtime.service.ServiceContext;
 import dev.qstream.schemas.avro.DeadLetterReason;
 import dev.qstream.schemas.avro.ModelUpdate;
@@ -24,6 +26,8 @@ import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -34,14 +38,29 @@ import java.util.function.Predicate;
 /**
  * Follows {@code qstream.model} and swaps verified new versions in. Reassembly, hashing, signature checks and
  * building the new weights all happen on this client's own thread, off the serving path; the swap itself is one
- * atomic reference write, so steps in flight finish on the version they took. Refused updates (corrupt, unsigned,
+ * atomic reference write, so episodes in flight finish on the version they took. Refused updates (corrupt, unsigned,
  * foreign vocabulary, older) are counted, dead-lettered and logged while the current model keeps serving.
+ *
+ * <p>It also follows {@code qstream.deployments}. Without a gate (no decision, or FOLLOW_LATEST) the newest version
+ * serves everything, as above. Under a gate it serves the champion the last decision names, and the challenger to
+ * the canary share of episodes (by episode id); it keeps the weights of both (and of the newest, which may become the
+ * next challenger), so a decision takes effect the moment it is read, with nothing to fetch.
  */
 public final class KafkaVariableClient implements VariableClient, AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(KafkaVariableClient.class);
 
-    private final AtomicReference<ServingPolicy> current;
+    /** What serves now: the champion, the challenger (or null) and the state that named them. Replaced whole. */
+    private record Routing(ServingPolicy champion, ServingPolicy challenger, DeploymentState state) {
+    }
+
+    private final AtomicReference<Routing> routing;
+    /** Verified versions kept for routing, by version; guarded by {@code this}. */
+    private final Map<Long, ServingPolicy> loaded = new HashMap<>();
+    /** When each kept version was published, for the publish-to-serve latency of its first routing. */
+    private final Map<Long, Instant> publishedAt = new HashMap<>();
+    private final DeploymentFollower deployments;
+    private final Counter deploymentWaits;
     private final boolean outputMatrix;
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final String topic;
@@ -68,7 +87,9 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
                                boolean outputMatrix) {
         this.context = context;
         this.outputMatrix = outputMatrix;
-        this.current = new AtomicReference<>(ServingPolicy.of(initial, outputMatrix));
+        ServingPolicy init = ServingPolicy.of(initial, outputMatrix);
+        this.routing = new AtomicReference<>(new Routing(init, null, DeploymentState.FOLLOW_LATEST));
+        loaded.put(init.version(), init);
         this.topic = context.kafka().topic(QstreamTopic.MODEL);
         this.assembler = new ModelAssembler(modelName, signer);
         this.compatible = compatible;
@@ -85,8 +106,15 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
         this.refused = Counter.builder("actor.model.refused").description("model updates refused").register(context.registry());
         this.swapLatency = Timer.builder("actor.model.swap.latency").description("model publish time to serving")
                 .publishPercentiles(0.5, 0.99).register(context.registry());
-        Gauge.builder("actor.model.version", current, ref -> ref.get().version())
-                .description("model version being served").register(context.registry());
+        this.deploymentWaits = Counter.builder("actor.model.deployment.waits")
+                .description("deployment decisions naming a version whose weights had not arrived yet").register(context.registry());
+        Gauge.builder("actor.model.version", routing, ref -> ref.get().champion().version())
+                .description("model version serving all non-canary traffic").register(context.registry());
+        Gauge.builder("actor.model.challenger.version", routing, ref -> ref.get().challenger() == null ? -1 : ref.get().challenger().version())
+                .description("model version serving the canary share (-1: none)").register(context.registry());
+        Gauge.builder("actor.canary.fraction", routing, ref -> ref.get().challenger() == null ? 0 : ref.get().state().canaryFraction())
+                .description("share of episodes routed to the challenger").register(context.registry());
+        this.deployments = new DeploymentFollower(context.kafka(), context.clientId("deployments"), modelName, state -> reroute());
         this.worker = Worker.named("model-client").daemon(true).joinTimeout(Duration.ofSeconds(10))
                 .onStop(consumer::wakeup)
                 .setUp(() -> reader = ModelTopicReader.fromBeginning(consumer, topic, Duration.ofSeconds(30)))
@@ -99,6 +127,7 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
 
     /** Starts following the topic; returns once every update already on it has been read (or the timeout passed). */
     public KafkaVariableClient start(Duration catchUpTimeout) throws InterruptedException {
+        deployments.start(catchUpTimeout);
         worker.start();
         if (!caughtUp.await(catchUpTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
             LOG.warn("model topic not read to its end within {}; serving version {} meanwhile", catchUpTimeout, current().version());
@@ -108,7 +137,24 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
 
     @Override
     public ServingPolicy current() {
-        return current.get();
+        return routing.get().champion();
+    }
+
+    @Override
+    public ServingPolicy policyFor(String episodeId) {
+        Routing r = routing.get();
+        return r.challenger() != null && r.state().routesToChallenger(episodeId) ? r.challenger() : r.champion();
+    }
+
+    /** The deployment state routing follows now. */
+    public DeploymentState deployment() {
+        return routing.get().state();
+    }
+
+    /** The version on canary, or -1. */
+    public long challengerVersion() {
+        ServingPolicy c = routing.get().challenger();
+        return c == null ? -1 : c.version();
     }
 
     public boolean caughtUp() {
@@ -117,6 +163,9 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
 
     /** One poll of the topic: offers what arrived, and notes when the updates published before the start are read. */
     private void follow() {
+        if (deployments.failure() != null) {
+            throw new IllegalStateException(deployments.failure());
+        }
         for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
             intake.accept(record).ifPresent(update -> offer(update, record));
         }
@@ -132,10 +181,16 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
             refuse(record, r.version(), r.reason());
         } else if (result instanceof ModelAssembler.Complete c) {
             ModelSnapshot model = c.model();
-            long serving = current().version();
-            if (model.version() <= serving) {
+            synchronized (this) {
+                if (loaded.containsKey(model.version())) {
+                    return; // the champion's copy of a version already here (the gate republishes champions)
+                }
+            }
+            long newest = newestLoaded();
+            boolean gated = !deployments.state().followsLatest();
+            if (model.version() <= newest && !gated) {
                 if (caughtUp()) {
-                    refuse(record, model.version(), "version " + model.version() + " is not newer than the served " + serving);
+                    refuse(record, model.version(), "version " + model.version() + " is not newer than the served " + newest);
                 }
                 return; // while catching up, older versions on the compacted topic are expected
             }
@@ -143,12 +198,77 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
                 refuse(record, model.version(), "model does not fit this actor: " + expectation);
                 return;
             }
-            current.set(ServingPolicy.of(model, outputMatrix)); // built here, off the serving path
-            swaps.increment();
-            Instant published = c.lastChunk().getCreatedAt();
-            swapLatency.record(Duration.between(published, Instant.now()).abs());
-            LOG.info("serving model version {} (parent {})", model.version(), model.parentVersion());
+            ServingPolicy policy = ServingPolicy.of(model, outputMatrix); // built here, off the serving path
+            synchronized (this) {
+                loaded.put(model.version(), policy);
+                publishedAt.put(model.version(), c.lastChunk().getCreatedAt());
+            }
+            reroute();
         }
+    }
+
+    private synchronized long newestLoaded() {
+        return loaded.keySet().stream().mapToLong(Long::longValue).max().orElse(-1);
+    }
+
+    /**
+     * Recomputes what serves from the kept versions and the deployment state, and forgets versions nothing names.
+     * Called on the model thread (a version arrived) and the deployments thread (a decision arrived).
+     */
+    private synchronized void reroute() {
+        DeploymentState state = deployments.state();
+        Routing before = routing.get();
+        long newest = newestLoaded();
+        ServingPolicy champion;
+        ServingPolicy challenger = null;
+        if (state.followsLatest()) {
+            champion = loaded.get(newest);
+        } else {
+            champion = loaded.get(state.champion().getAsLong());
+            if (champion == null) {
+                waited(); // while the topics are still being read, the weights usually come a moment later
+                LOG.atLevel(caughtUp() ? org.slf4j.event.Level.WARN : org.slf4j.event.Level.DEBUG).log("deployment names champion v{} but its weights have not arrived; v{} serves until they do",
+                        state.champion().getAsLong(), before.champion().version());
+                champion = before.champion();
+            }
+            if (state.challenger().isPresent()) {
+                challenger = loaded.get(state.challenger().getAsLong());
+                if (challenger == null) {
+                    waited();
+                    LOG.atLevel(caughtUp() ? org.slf4j.event.Level.WARN : org.slf4j.event.Level.DEBUG).log("deployment names challenger v{} but its weights have not arrived; no canary until they do",
+                            state.challenger().getAsLong());
+                }
+            }
+        }
+        Routing next = new Routing(champion, challenger, state);
+        routing.set(next);
+        noteFirstServing(before, champion);
+        noteFirstServing(before, challenger);
+        long keepChampion = champion.version();
+        long keepChallenger = challenger == null ? -1 : challenger.version();
+        loaded.keySet().removeIf(v -> v != keepChampion && v != keepChallenger && v != newest
+                && !(state.champion().isPresent() && v == state.champion().getAsLong())
+                && !(state.challenger().isPresent() && v == state.challenger().getAsLong()));
+        publishedAt.keySet().retainAll(loaded.keySet());
+    }
+
+    private void waited() {
+        if (caughtUp()) {
+            deploymentWaits.increment();
+        }
+    }
+
+    private void noteFirstServing(Routing before, ServingPolicy policy) {
+        if (policy == null || policy == before.champion() || policy == before.challenger()) {
+            return;
+        }
+        swaps.increment();
+        Instant published = publishedAt.get(policy.version());
+        if (published != null) {
+            swapLatency.record(Duration.between(published, Instant.now()).abs());
+        }
+        LOG.info("serving model version {} (parent {}){}", policy.version(), policy.model().parentVersion(),
+                policy == routing.get().challenger() ? " to the canary share" : "");
     }
 
     private void refuse(ConsumerRecord<byte[], byte[]> record, long version, String reason) {
@@ -159,5 +279,6 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
     @Override
     public void close() {
         worker.close();
+        deployments.close();
     }
 }

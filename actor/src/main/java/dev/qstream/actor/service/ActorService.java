@@ -22,6 +22,7 @@ import dev.qstream.runtime.http.RecentEpisodes;
 import dev.qstream.runtime.kafka.BufferedProducer;
 import dev.qstream.runtime.kafka.ConsumerLagReader;
 import dev.qstream.runtime.service.ManagedService;
+import dev.qstream.runtime.deployment.DeploymentState;
 import dev.qstream.runtime.service.ServiceContext;
 import dev.qstream.schemas.avro.DeadLetterReason;
 import dev.qstream.schemas.avro.Prompt;
@@ -158,6 +159,16 @@ public final class ActorService implements ManagedService {
 
     public long servedModelVersion() {
         return variables.current().version();
+    }
+
+    /** The version serving the canary share, or -1 when no trial is on. */
+    public long challengerVersion() {
+        return variables.challengerVersion();
+    }
+
+    /** The deployment state routing follows. */
+    public DeploymentState deployment() {
+        return variables.deployment();
     }
 
     /** The HTTP API's port, or -1 without one. */

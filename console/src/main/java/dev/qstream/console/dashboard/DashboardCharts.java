@@ -1,6 +1,7 @@
 package dev.qstream.console.dashboard;
 
 import dev.qstream.console.dashboard.ChartAssembler.TimeLine;
+import dev.qstream.console.telemetry.DeploymentHistory;
 import dev.qstream.console.telemetry.GenerationStats;
 import dev.qstream.console.telemetry.LoopTelemetry;
 import dev.qstream.console.telemetry.MetricBoard;
@@ -48,6 +49,8 @@ final class DashboardCharts {
             "actorTokens", "Actor tokens/s and requests/s",
             "actorLatency", "Actor per-token latency",
             "modelVersions", "Model version: published and served per actor",
+            "deployments", "Deployment: champion over time, promotions and rollbacks",
+            "canary", "Canary share and policy lag",
             "swapLatency", "Model swap latency (publish → serving)",
             "lag", "Consumer lag per group",
             "trainingBacklog", "Training backlog (over its bound, actors emit a share of episodes for training)",
@@ -69,7 +72,10 @@ final class DashboardCharts {
         charts.put("actorTokens", time("actorTokens", "", tokenRates(), right(rates("actor.requests", "requests/s "))));
         charts.put("actorLatency", time("actorLatency", "ms", percentiles("actor.token.latency", "")));
         charts.put("modelVersions", time("modelVersions", "", values("learner.model.version", "published "),
-                values("actor.model.version", "served ")));
+                values("actor.model.version", "served "), values("actor.model.challenger.version", "challenger ")));
+        charts.put("deployments", deployments());
+        charts.put("canary", time("canary", "", values("learner.policy.lag.mean", "policy lag mean "),
+                values("learner.policy.lag.max", "policy lag max "), right(values("actor.canary.fraction", "canary share "))));
         charts.put("swapLatency", time("swapLatency", "ms", percentiles("actor.model.swap.latency", "")));
         charts.put("lag", lagChart());
         charts.put("trainingBacklog", time("trainingBacklog", "records", values("actor.training.backlog", "backlog "),
@@ -95,10 +101,36 @@ final class DashboardCharts {
     private ChartData rewardByVersion() {
         TreeMap<Long, Map<String, Double>> rows = new TreeMap<>();
         for (GenerationStats.VersionReward v : telemetry.generations().byVersion()) {
-            rows.put(v.version(), Map.of("mean episode reward", v.meanReward()));
+            Map<String, Double> row = new LinkedHashMap<>();
+            row.put("mean episode reward", v.meanReward());
+            if (Double.isFinite(v.ci95())) {
+                row.put("95% band low", v.meanReward() - v.ci95());
+                row.put("95% band high", v.meanReward() + v.ci95());
+            }
+            rows.put(v.version(), row);
         }
         return ChartAssembler.overNumber(TITLES.get("rewardByVersion"), ChartData.VERSION, "",
-                List.of("mean episode reward"), rows);
+                List.of("mean episode reward", "95% band low", "95% band high"), rows);
+    }
+
+    /**
+     * The deployment log on the time axis: the champion's version after each decision, and a point at each promotion
+     * and rollback (at the version it concerned).
+     */
+    private ChartData deployments() {
+        List<MetricPoint> champion = new ArrayList<>();
+        List<MetricPoint> promoted = new ArrayList<>();
+        List<MetricPoint> rolledBack = new ArrayList<>();
+        for (DeploymentHistory.Event e : telemetry.deployments().all()) {
+            champion.add(new MetricPoint(e.decidedAtMillis(), e.champion()));
+            if (e.action().equals("PROMOTED")) {
+                promoted.add(new MetricPoint(e.decidedAtMillis(), e.version()));
+            } else if (e.action().equals("ROLLED_BACK")) {
+                rolledBack.add(new MetricPoint(e.decidedAtMillis(), e.version()));
+            }
+        }
+        return ChartAssembler.overTime(TITLES.get("deployments"), "version", List.of(new TimeLine("champion", champion),
+                new TimeLine("promoted", promoted), new TimeLine("rolled back", rolledBack)), MAX_POINTS);
     }
 
     private ChartData rewardOverTime() {

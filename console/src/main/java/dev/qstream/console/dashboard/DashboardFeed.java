@@ -96,7 +96,9 @@ final class DashboardFeed implements AutoCloseable {
         for (QstreamTopic topic : LoopTelemetry.TOPICS) {
             String name = settings.topic(topic);
             List<TopicPartition> partitions = all.stream().filter(tp -> tp.topic().equals(name)).toList();
-            StartPosition start = topic == QstreamTopic.MODEL ? StartPosition.lastRecords(MODEL_TAIL_RECORDS) : since;
+            // Deployments from the beginning: the state is the last decision, however old (a few records an hour).
+            StartPosition start = topic == QstreamTopic.MODEL ? StartPosition.lastRecords(MODEL_TAIL_RECORDS)
+                    : topic == QstreamTopic.DEPLOYMENTS ? StartPosition.lastRecords(LoopTelemetry.DEPLOYMENT_EVENTS) : since;
             start.apply(consumer, partitions, Duration.ofSeconds(30));
         }
         frontier = new DeadLetterFrontier(consumer, judged, Duration.ofSeconds(30));

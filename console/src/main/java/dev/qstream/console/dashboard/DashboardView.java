@@ -11,12 +11,13 @@ import java.util.Map;
 
 /**
  * The page's data as one JSON document: the health header, every chart, the instance, lag and dead-letter tables,
- * recent generations, and the names of every metric seen (for the explorer). Built once per push and sent to every
+ * recent generations and deployment decisions, and the names of every metric seen (for the explorer). Built once per push and sent to every
  * open page.
  */
 final class DashboardView {
 
     static final int GENERATION_ROWS = 25;
+    static final int DEPLOYMENT_ROWS = 15;
 
     private final ObjectMapper json = new ObjectMapper();
     private final LoopTelemetry telemetry;
@@ -38,6 +39,7 @@ final class DashboardView {
         view.put("deadLetterCounts", telemetry.deadLetters().counts());
         view.put("newestDeadLetters", telemetry.deadLetters().newest(10));
         view.put("generations", telemetry.generations().recent(GENERATION_ROWS));
+        view.put("deployments", telemetry.deployments().newest(DEPLOYMENT_ROWS));
         view.put("metricNames", telemetry.metrics().names());
         return view;
     }

@@ -43,6 +43,7 @@ public final class LoopStatusReader {
         starts.put(QstreamTopic.GENERATIONS, since);
         starts.put(QstreamTopic.DLQ, since);
         starts.put(QstreamTopic.MODEL, StartPosition.lastRecords(32));
+        starts.put(QstreamTopic.DEPLOYMENTS, StartPosition.lastRecords(20)); // the last decision is the state
         try {
             TopicWindowReader.read(settings, "qstream-status", starts, timeout,
                     (topic, r) -> telemetry.offerQuietly(topic, r.value()));

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.qstream.console.telemetry.DeadLetterLog;
+import dev.qstream.console.telemetry.DeploymentHistory;
 import dev.qstream.runtime.kafka.GroupLag;
 import dev.qstream.console.telemetry.InstanceState;
 import dev.qstream.console.telemetry.LoopHealth;
@@ -39,6 +40,7 @@ public final class StatusFormatter {
         List<String> served = new ArrayList<>();
         h.servedVersions().forEach((actor, v) -> served.add(actor + " v" + v));
         lines.add(row("model", "published " + published, "served " + (served.isEmpty() ? "–" : String.join(", ", served))));
+        lines.add(row("deployment", deployment(h)));
         lines.add(row("learner", "updates " + num(h.learnerUpdates()), num(h.updatesPerSecond()) + " updates/s",
                 num(h.samplesPerSecond()) + " samples/s", "replay " + num(h.replaySize()), "loss " + num(h.loss()),
                 "policy lag " + num(h.policyLag()) + " versions"));
@@ -65,6 +67,20 @@ public final class StatusFormatter {
         lines.add(row("instances", h.instancesUp() + " up, " + h.instancesDown() + " down"
                 + (instances.isEmpty() ? "" : ": " + String.join(", ", instances))));
         return String.join("\n", lines) + "\n";
+    }
+
+    /** Who serves (champion, challenger and its share) and the last decision, or that no gate holds traffic. */
+    static String deployment(LoopHealth h) {
+        DeploymentHistory.Serving s = h.deployment();
+        DeploymentHistory.Event last = h.lastDecision();
+        String serving = s == null || !s.gated() ? "no gate: every new version serves all traffic"
+                : "champion v" + s.champion() + (s.challenger() == null ? " serves all traffic"
+                : " · challenger v" + s.challenger() + " on " + num(s.canaryFraction() * 100) + "% of episodes");
+        if (last == null) {
+            return serving;
+        }
+        return serving + " · last: " + last.action() + " v" + last.version() + " by " + last.decidedBy() + ", "
+                + duration(Math.max(0, h.generatedAtMillis() - last.decidedAtMillis()) / 1000) + " ago";
     }
 
     private static String row(String label, String... parts) {

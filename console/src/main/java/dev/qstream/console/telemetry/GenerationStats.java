@@ -19,8 +19,12 @@ import java.util.UUID;
  */
 public final class GenerationStats {
 
-    /** Mean reward of the episodes one model version generated. */
-    public record VersionReward(long version, long episodes, double meanReward) {
+    /**
+     * Mean reward of the episodes one model version generated, with the half-width of its normal 95% interval
+     * (1.96·s/√n; NaN below two episodes): the band the dashboard draws, so a champion and its challenger can be told
+     * apart from noise.
+     */
+    public record VersionReward(long version, long episodes, double meanReward, double ci95) {
     }
 
     /** Mean reward of the episodes scored in one time bucket. */
@@ -35,8 +39,8 @@ public final class GenerationStats {
     private final long bucketMillis;
     private final int maxBuckets;
     private final int maxRecent;
-    private final TreeMap<Long, double[]> byVersion = new TreeMap<>();   // version -> [count, sum]
-    private final TreeMap<Long, double[]> byTime = new TreeMap<>();      // bucket start -> [count, sum]
+    private final TreeMap<Long, double[]> byVersion = new TreeMap<>();   // version -> [count, sum, sum of squares]
+    private final TreeMap<Long, double[]> byTime = new TreeMap<>();      // bucket start -> [count, sum, sum of squares]
     private final LinkedHashMap<String, Generation> recent;
     private long scoredEpisodes;
     /** Ids of the episodes seen, so feedback can be checked against what this deployment produced. */
@@ -94,9 +98,20 @@ public final class GenerationStats {
     }
 
     private static void add(TreeMap<Long, double[]> map, long key, double reward) {
-        double[] acc = map.computeIfAbsent(key, k -> new double[2]);
+        double[] acc = map.computeIfAbsent(key, k -> new double[3]);
         acc[0]++;
         acc[1] += reward;
+        acc[2] += reward * reward;
+    }
+
+    private static double ci95(double[] acc) {
+        double n = acc[0];
+        if (n < 2) {
+            return Double.NaN;
+        }
+        double mean = acc[1] / n;
+        double variance = Math.max(0, (acc[2] - n * mean * mean) / (n - 1));
+        return 1.96 * Math.sqrt(variance / n);
     }
 
     private static Generation row(Episode e, Double reward) {
@@ -116,7 +131,7 @@ public final class GenerationStats {
 
     public synchronized List<VersionReward> byVersion() {
         List<VersionReward> out = new ArrayList<>();
-        byVersion.forEach((v, acc) -> out.add(new VersionReward(v, (long) acc[0], acc[1] / acc[0])));
+        byVersion.forEach((v, acc) -> out.add(new VersionReward(v, (long) acc[0], acc[1] / acc[0], ci95(acc))));
         return out;
     }
 

@@ -22,7 +22,8 @@ public record LoopHealth(long generatedAtMillis, long windowSeconds,
                          Double loss, Double policyLag, Double episodesPerSecond, Double tokensPerSecond, Double scoredEpisodesPerSecond,
                          long scoredEpisodes, Double meanRewardLastMinute, HeldOut heldOut,
                          List<GroupLag> lag, String lagError, long deadLetters, List<DeadLetterLog.Count> deadLetterCounts,
-                         List<DeadLetterLog.Letter> newestDeadLetters, List<InstanceState> instances) {
+                         List<DeadLetterLog.Letter> newestDeadLetters, List<InstanceState> instances,
+                         DeploymentHistory.Serving deployment, DeploymentHistory.Event lastDecision) {
 
     public LoopHealth {
         servedVersions = Collections.unmodifiableMap(new TreeMap<>(servedVersions)); // sorted by actor
@@ -75,7 +76,8 @@ public record LoopHealth(long generatedAtMillis, long windowSeconds,
                 t.generations().scoredEpisodes(),
                 finite(t.generations().recentMeanReward(6)),
                 heldOut(m), lag, lagError, t.deadLetters().total(), t.deadLetters().counts(),
-                t.deadLetters().newest(5), m.liveness().states(nowMillis));
+                t.deadLetters().newest(5), m.liveness().states(nowMillis), t.deployments().serving(),
+                t.deployments().newest(1).stream().findFirst().orElse(null));
     }
 
     private static HeldOut heldOut(MetricBoard m) {

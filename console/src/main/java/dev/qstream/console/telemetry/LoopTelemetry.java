@@ -2,6 +2,7 @@ package dev.qstream.console.telemetry;
 
 import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.schemas.avro.DeadLetter;
+import dev.qstream.schemas.avro.DeploymentDecision;
 import dev.qstream.schemas.avro.Episode;
 import dev.qstream.schemas.avro.MetricEvent;
 import dev.qstream.schemas.avro.ModelUpdate;
@@ -14,19 +15,24 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The loop's state as the ops tools read it from four topics — metrics, generations, model, dead letters — kept by
+ * The loop's state as the ops tools read it from five topics — metrics, generations, model, dead letters,
+ * deployments — kept by
  * one aggregator per topic. The dashboard, {@code status} and {@code report} all fill one of these.
  */
 public final class LoopTelemetry {
 
     /** The topics these aggregators are fed from. */
     public static final List<QstreamTopic> TOPICS = List.of(QstreamTopic.METRICS, QstreamTopic.GENERATIONS,
-            QstreamTopic.MODEL, QstreamTopic.DLQ);
+            QstreamTopic.MODEL, QstreamTopic.DLQ, QstreamTopic.DEPLOYMENTS);
+
+    /** Decisions kept for the ops views (the state needs only the last one). */
+    public static final int DEPLOYMENT_EVENTS = 500;
 
     private final MetricBoard metrics;
     private final GenerationStats generations;
     private final ModelVersionLog models;
     private final DeadLetterLog deadLetters;
+    private final DeploymentHistory deployments = new DeploymentHistory(DEPLOYMENT_EVENTS);
     private final Map<String, QstreamTopic> topicsByName = new HashMap<>();
 
     public LoopTelemetry(KafkaSettings settings, MetricBoard metrics, GenerationStats generations,
@@ -60,7 +66,11 @@ public final class LoopTelemetry {
         return deadLetters;
     }
 
-    /** Which of the four topics a topic name is, or null. */
+    public DeploymentHistory deployments() {
+        return deployments;
+    }
+
+    /** Which of the five topics a topic name is, or null. */
     public QstreamTopic topicOf(String name) {
         return topicsByName.get(name);
     }
@@ -72,6 +82,7 @@ public final class LoopTelemetry {
             case GENERATIONS -> generations.accept((Episode) value);
             case MODEL -> models.accept((ModelUpdate) value);
             case DLQ -> deadLetters.accept((DeadLetter) value);
+            case DEPLOYMENTS -> deployments.accept((DeploymentDecision) value);
             default -> throw new IllegalArgumentException("not a telemetry topic: " + topic);
         }
     }
@@ -87,6 +98,7 @@ public final class LoopTelemetry {
                 case GENERATIONS -> Serdes.EPISODE.decode(value);
                 case MODEL -> Serdes.MODEL_UPDATE.decode(value);
                 case DLQ -> Serdes.DEAD_LETTER.decode(value);
+                case DEPLOYMENTS -> Serdes.DEPLOYMENT_DECISION.decode(value);
                 default -> throw new IllegalArgumentException("not a telemetry topic: " + topic);
             };
             feed(topic, decoded);

@@ -3,6 +3,7 @@ package dev.qstream.console.status;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.qstream.console.telemetry.DeadLetterLog;
+import dev.qstream.console.telemetry.DeploymentHistory;
 import dev.qstream.runtime.kafka.GroupLag;
 import dev.qstream.console.telemetry.InstanceState;
 import dev.qstream.console.telemetry.LoopHealth;
@@ -23,15 +24,19 @@ class StatusFormatterTest {
                         new GroupLag("qstream-actors", 0, Map.of("qstream.prompts", 0L), 4)), null,
                 3, List.of(new DeadLetterLog.Count("qstream.prompts", "DESERIALIZATION", 3)), List.of(),
                 List.of(new InstanceState("actor", "actor-1", 99_000, 5_000, 1_000, true),
-                        new InstanceState("learner", "learner-1", 60_000, 5_000, 40_000, false)));
+                        new InstanceState("learner", "learner-1", 60_000, 5_000, 40_000, false)),
+                new DeploymentHistory.Serving(true, 11L, 12L, 0.1),
+                new DeploymentHistory.Event(70_000, "qnet", "TRIAL_STARTED", 12, 11, 12L, 0.1, "gate", "new version from training",
+                        null, null, null, null, null, null));
     }
 
     @Test
     void textIsOneScreenWithEverySection() {
         String text = StatusFormatter.text(health(), "localhost:9092");
-        assertThat(text.lines()).hasSize(8);
+        assertThat(text.lines()).hasSize(9);
         assertThat(text).contains("qstream status · localhost:9092 · topics read over the last 2 min")
                 .contains("model        published v12 (35 s ago) · served actor-1 v12, actor-2 v11")
+                .contains("deployment   champion v11 · challenger v12 on 10% of episodes · last: TRIAL_STARTED v12 by gate, 30 s ago")
                 .contains("learner      updates 10,243 · 11.2 updates/s · 704 samples/s · replay 50,000 · loss 0.0123 · policy lag 12.5 versions")
                 .contains("traffic      20.1 episodes/s · 402.5 tokens/s · scored 19.8 episodes/s")
                 .contains("held-out ROUGE-L F 0.410 @ v10")
@@ -43,11 +48,13 @@ class StatusFormatterTest {
     @Test
     void unknownNumbersShowAsDashesNotZeros() {
         LoopHealth empty = new LoopHealth(0, 120, null, null, Map.of(), null, null, null, null, null, null, null, null, null,
-                0, null, null, List.of(), "could not read consumer lag: timed out", 0, List.of(), List.of(), List.of());
+                0, null, null, List.of(), "could not read consumer lag: timed out", 0, List.of(), List.of(), List.of(),
+                new DeploymentHistory.Serving(false, null, null, 0), null);
         String text = StatusFormatter.text(empty, "k:9092");
         assertThat(text).contains("published none yet · served –").contains("updates – · – updates/s").contains("policy lag – versions")
                 .contains("lag          unavailable: could not read consumer lag: timed out")
-                .contains("held-out ROUGE-L: none yet").contains("instances    0 up, 0 down");
+                .contains("held-out ROUGE-L: none yet").contains("instances    0 up, 0 down")
+                .contains("deployment   no gate: every new version serves all traffic");
     }
 
     @Test
@@ -62,5 +69,7 @@ class StatusFormatterTest {
         assertThat(json.get("instancesDown").asInt()).isEqualTo(1);
         assertThat(json.get("instances").get(1).get("up").asBoolean()).isFalse();
         assertThat(json.get("heldOut").get("rougeL").asDouble()).isEqualTo(0.41);
+        assertThat(json.get("deployment").get("challenger").asLong()).isEqualTo(12);
+        assertThat(json.get("lastDecision").get("action").asText()).isEqualTo("TRIAL_STARTED");
     }
 }

@@ -7,6 +7,7 @@ import dev.qstream.launcher.options.SigningOptions;
 import dev.qstream.launcher.options.VocabularyOptions;
 import dev.qstream.launcher.options.ReplayOptions;
 import dev.qstream.launcher.options.DqnOptions;
+import dev.qstream.launcher.options.GateOptions;
 import dev.qstream.launcher.options.StalenessOptions;
 import dev.qstream.actor.service.ActorConfig;
 import dev.qstream.learner.service.LearnerConfig;
@@ -51,6 +52,9 @@ public final class LearnerCommand implements Callable<Integer> {
     @Mixin
     StalenessOptions staleness;
 
+    @Mixin
+    GateOptions gate;
+
     @Option(names = "--pause-behind",
             description = "Pause consuming when training owes this many samples to the ratio; 0 = never (default: ${DEFAULT-VALUE}).")
     double pauseBehind = D.pauseIngestBehind();
@@ -88,7 +92,7 @@ public final class LearnerCommand implements Callable<Integer> {
                 .replay(replay.config()).staleness(staleness.bound()).minReplay(minReplay).samplesPerInsert(samplesPerInsert).pauseIngestBehind(pauseBehind)
                 .publishEveryUpdates(publishEveryUpdates).publishEvery(publishEvery).checkpointDir(checkpointDir)
                 .checkpointEveryUpdates(checkpointEveryUpdates).checkpointEvery(checkpointEvery)
-                .signer(signing.signer()).groupId(service.kafka.topicPrefix + "-learner").build();
+                .signer(signing.signer()).groupId(service.kafka.topicPrefix + "-learner").gate(gate.config()).build();
         return ServiceRunner.run(service, "learner", id, context -> LearnerService.start(config, context));
     }
 }

@@ -13,7 +13,8 @@ import java.io.UncheckedIOException;
         description = "Kafka-native continuous learning for text generation (DQN over tokens).",
         footer = {"", "Benchmarks live in the bench module, off this class path: ./qstream bench --help"},
         subcommands = {UpCommand.class, BrokerCommand.class, TopicsCommand.class, ActorCommand.class, OpsCommand.class,
-                EvaluatorCommand.class, EvalCommand.class, OpeCommand.class, TaskCommand.class,
+                EvaluatorCommand.class, EvalCommand.class, OpeCommand.class, PromoteCommand.class, RollbackCommand.class,
+                DeploymentsCommand.class, TaskCommand.class,
                 ScoreCommand.class,
                 ScorerCommand.class, LearnerCommand.class, StatusCommand.class, ReportCommand.class,
                 CommandLine.HelpCommand.class})

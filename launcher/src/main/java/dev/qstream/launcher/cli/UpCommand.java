@@ -3,6 +3,7 @@ package dev.qstream.launcher.cli;
 import dev.qstream.actor.experience.TrainingBacklog;
 import dev.qstream.launcher.options.CompressionConverter;
 import dev.qstream.launcher.options.DurationConverter;
+import dev.qstream.launcher.options.GateOptions;
 import dev.qstream.launcher.options.ProducingKafkaOptions;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -24,6 +25,7 @@ import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.runtime.kafka.TopicBootstrap;
 import dev.qstream.schemas.topics.TopicLayout;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
@@ -124,6 +126,9 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--dashboard-port", defaultValue = "8080",
             description = "Port of the live dashboard; a free one when taken; -1 = no dashboard (default: ${DEFAULT-VALUE}).")
     int dashboardPort;
+
+    @Mixin
+    GateOptions gate;
 
     private static final Duration STOP_GRACE = Duration.ofSeconds(40);
     private static final String ND4J_CACHE = Path.of(System.getProperty("user.home"), ".cache", "qstream", "javacpp").toString();
@@ -251,7 +256,7 @@ public final class UpCommand implements Callable<Integer> {
                 env, logs.resolve("scorer.log")));
         stack.children.add(ChildJvm.launch("learner", nd4jOptions("2g", "4g"),
                 concat(List.of("learner"), kafkaArgs, List.of("--instance-id", "learner-1", "--vocab", vocab,
-                        "--checkpoint-dir", dir.resolve("learner-checkpoints").toString())),
+                        "--checkpoint-dir", dir.resolve("learner-checkpoints").toString()), gate.args()),
                 env, logs.resolve("learner.log")));
         for (int i = 1; i <= actors; i++) {
             int httpPort = freePort();

@@ -2,6 +2,7 @@ package dev.qstream.launcher.loop;
 
 import dev.qstream.actor.service.ActorConfig;
 import dev.qstream.actor.service.ActorService;
+import dev.qstream.learner.deploy.GateConfig;
 import dev.qstream.learner.dqn.DqnConfig;
 import dev.qstream.learner.service.LearnerConfig;
 import dev.qstream.learner.replay.ReplayConfig;
@@ -50,6 +51,8 @@ final class LoopScenario implements AutoCloseable {
     /** Common words the actor's masks add (the task's coverage-based count). */
     final int commonWords;
     private final List<AutoCloseable> closeables = new ArrayList<>();
+    /** The services and their contexts (what {@link #restartServices} closes), apart from the traffic. */
+    private final List<AutoCloseable> services = new ArrayList<>();
     ActorService actor;
     LearnerService learner;
     ScorerService scorer;
@@ -58,6 +61,10 @@ final class LoopScenario implements AutoCloseable {
     Path checkpointDir;
     /** Longest episode. */
     int maxTokens = 24;
+    /** The learner's promotion gate; empty = off. */
+    Optional<GateConfig> gate = Optional.empty();
+    /** Learner publishing cadence. */
+    int publishEveryUpdates = 20;
     /** Share of referenced prompts the actor also demonstrates. */
     double demonstrationFraction = ActorConfig.DEFAULT_DEMONSTRATION_FRACTION;
 
@@ -87,23 +94,36 @@ final class LoopScenario implements AutoCloseable {
         scorer = ScorerService.start(ScorerConfig.defaults(settings.layout(), state)
                 .withApplicationId(settings.layout().prefix() + "-scorer")
                 .withEpisodeTimeout(Duration.ofSeconds(60)), scorerContext);
-        closeables.add(scorer);
+        services.add(scorer);
 
         ServiceContext learnerContext = context("learner", "learner-it");
         learner = LearnerService.start(LearnerConfig.builder("learner-it", vocabulary.size(), vocabulary.fingerprint())
                 .hidden(64).dqn(DqnConfig.defaults().withBatchSize(32)).replay(ReplayConfig.prioritized(50_000))
-                .minReplay(200).samplesPerInsert(8).publishEveryUpdates(20).publishEvery(Duration.ofSeconds(5))
+                .minReplay(200).samplesPerInsert(8).publishEveryUpdates(publishEveryUpdates).publishEvery(Duration.ofSeconds(5))
                 .checkpointDir(checkpointDir).signer(Optional.of(KEY)).groupId(settings.layout().prefix() + "-learner")
-                .build(), learnerContext);
-        closeables.add(learner);
+                .gate(gate).build(), learnerContext);
+        services.add(learner);
 
         ServiceContext actorContext = context("actor", "actor-it");
         ActorConfig config = ActorConfig.builder("actor-it", vocabulary).hidden(64).maxTokens(maxTokens)
                 .commonWords(commonWords).demonstrationFraction(demonstrationFraction).signer(Optional.of(KEY))
                 .groupId(settings.layout().prefix() + "-actors").catchUpTimeout(Duration.ofSeconds(30)).httpPort(0).build();
         actor = ActorService.start(config, actorContext);
-        closeables.add(actor);
+        services.add(actor);
         return this;
+    }
+
+    /** Stops every service (each as on SIGTERM), then starts them all again on the same topics and state. */
+    LoopScenario restartServices() throws Exception {
+        closeServices();
+        return startServices();
+    }
+
+    private void closeServices() throws Exception {
+        for (int i = services.size() - 1; i >= 0; i--) {
+            services.get(i).close();
+        }
+        services.clear();
     }
 
     LoopScenario startTraffic(double rate) {
@@ -116,7 +136,7 @@ final class LoopScenario implements AutoCloseable {
     private ServiceContext context(String source, String instance) {
         ServiceContext context = ServiceContext.start(settings.withOverrides(credentials.apply(source)), source, instance,
                 Duration.ofSeconds(30), Duration.ofSeconds(1));
-        closeables.add(context);
+        services.add(context);
         return context;
     }
 
@@ -148,7 +168,8 @@ final class LoopScenario implements AutoCloseable {
     @Override
     public void close() throws Exception {
         for (int i = closeables.size() - 1; i >= 0; i--) {
-            closeables.get(i).close();
+            closeables.get(i).close(); // the traffic first: nothing is sent to services that are gone
         }
+        closeServices();
     }
 }

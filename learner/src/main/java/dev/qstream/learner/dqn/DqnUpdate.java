@@ -230,6 +230,29 @@ public final class DqnUpdate {
         this.updates = s.updates();
     }
 
+    /**
+     * Starts again from served weights (the champion's, after its challenger was rolled back): online and target
+     * both take them, the dueling head's V restarts at zero (served weights hold it folded into the output layer, so
+     * Q is exactly the served one), and Adam's moments are cleared, as they belonged to the abandoned weights. The
+     * update count goes on (it orders checkpoints and schedules).
+     */
+    public void resetTo(QNetworkWeights served) {
+        if (!served.spec().equals(spec)) {
+            throw new IllegalArgumentException("weights of shape " + served.spec() + " do not fit this network " + spec);
+        }
+        QNetworkWeights zero = new QNetworkWeights(spec, new float[served.w1().length], new float[served.b1().length],
+                new float[served.w2().length], new float[served.b2().length]);
+        online.set(served);
+        target.set(served);
+        optimizer.m.set(zero);
+        optimizer.v.set(zero);
+        float[] noHead = new float[online.vector().length];
+        online.setVector(noHead);
+        target.setVector(noHead);
+        optimizer.m.setVector(noHead);
+        optimizer.v.setVector(noHead);
+    }
+
     /** Replaces the online and target weights only (tests). */
     public void load(QNetworkWeights onlineWeights, QNetworkWeights targetWeights) {
         online.set(onlineWeights);

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.BiFunction;
 
 /**
  * Publishes a model version on {@code qstream.model}: all its chunks in one Kafka transaction, so a
@@ -47,11 +48,24 @@ public final class ModelPublisher implements AutoCloseable {
 
     /** Publishes and waits for the commit; returns the number of chunks. */
     public int publish(ModelSnapshot model, List<PartitionOffset> lineage, Map<String, Double> metrics) {
+        return publish(model, lineage, metrics, ModelChunker::key);
+    }
+
+    /**
+     * Publishes a copy of the champion under the champion's keys (see {@link ModelChunker#championKey}), so actors
+     * that start later still find its weights after compaction removed its first copy.
+     */
+    public int publishChampionCopy(ModelSnapshot model, List<PartitionOffset> lineage, Map<String, Double> metrics) {
+        return publish(model, lineage, metrics, ModelChunker::championKey);
+    }
+
+    private int publish(ModelSnapshot model, List<PartitionOffset> lineage, Map<String, Double> metrics,
+                        BiFunction<String, Integer, String> keys) {
         List<ModelUpdate> chunks = ModelChunker.chunks(modelName, model, signer, lineage, metrics, ModelChunker.MAX_CHUNK_BYTES);
         producer.beginTransaction();
         try {
             for (ModelUpdate chunk : chunks) {
-                byte[] key = ModelChunker.key(modelName, chunk.getChunkIndex()).getBytes(StandardCharsets.UTF_8);
+                byte[] key = keys.apply(modelName, chunk.getChunkIndex()).getBytes(StandardCharsets.UTF_8);
                 producer.send(new ProducerRecord<>(topic, 0, key, Serdes.MODEL_UPDATE.encode(chunk)));
             }
             producer.commitTransaction();

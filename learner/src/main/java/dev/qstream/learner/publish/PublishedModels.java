@@ -12,7 +12,10 @@ import dev.qstream.schemas.topics.QstreamTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.LongPredicate;
 
@@ -25,6 +28,35 @@ public final class PublishedModels {
     public static Optional<ModelSnapshot> newest(KafkaSettings settings, String clientId, String modelName,
                                                  Optional<ModelSigner> signer, Duration timeout) {
         return newest(settings, clientId, modelName, signer, timeout, v -> true);
+    }
+
+    /**
+     * The valid versions among {@code wanted} found on the topic, each with its last chunk (lineage and training
+     * metrics); a version on the topic twice (its first copy and the champion's) is returned once.
+     */
+    public static Map<Long, ModelAssembler.Complete> versions(KafkaSettings settings, String clientId, String modelName,
+                                                              Optional<ModelSigner> signer, Duration timeout, Set<Long> wanted) {
+        Map<Long, ModelAssembler.Complete> found = new HashMap<>();
+        if (wanted.isEmpty()) {
+            return found;
+        }
+        ModelAssembler assembler = new ModelAssembler(modelName, signer);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings.consumer(clientId, null))) {
+            ModelTopicReader.fromBeginning(consumer, settings.topic(QstreamTopic.MODEL), timeout).readToEnd(timeout, record -> {
+                if (record.value() == null) {
+                    return;
+                }
+                try {
+                    if (assembler.offer(Serdes.MODEL_UPDATE.decode(record.value())) instanceof ModelAssembler.Complete c
+                            && wanted.contains(c.model().version())) {
+                        found.put(c.model().version(), c);
+                    }
+                } catch (AvroDecodeException e) {
+                    // actors dead-letter these
+                }
+            });
+        }
+        return found;
     }
 
     /** The newest valid version among those {@code wanted} accepts (e.g. one exact version). */

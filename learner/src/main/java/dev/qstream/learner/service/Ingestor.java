@@ -1,6 +1,9 @@
 package dev.qstream.learner.service;
 
 import dev.qstream.learner.checkpoint.Checkpoint;
+import dev.qstream.learner.deploy.TrialTally;
+import dev.qstream.schemas.avro.ExplorationStrategy;
+import dev.qstream.schemas.avro.Transition;
 import dev.qstream.learner.replay.NStepAssembler;
 import dev.qstream.learner.replay.ReplayBuffer;
 import dev.qstream.learner.replay.StoredTransition;
@@ -62,6 +65,7 @@ final class Ingestor implements AutoCloseable {
     private final Map<String, Long> positions = new HashMap<>();
     private final Map<UUID, List<PendingCorrection>> pendingCorrections = new LinkedHashMap<>();
     private final ReentrantLock lock = new ReentrantLock();
+    private final TrialTally trial;
     private final AtomicReference<Map<String, Long>> commitRequest = new AtomicReference<>();
     private final BooleanSupplier shouldPause;
     private final boolean commitEveryPoll;
@@ -73,8 +77,12 @@ final class Ingestor implements AutoCloseable {
     private record PendingCorrection(RewardCorrection correction, int partition, long offset) {
     }
 
+    /**
+     * @param trial where finished episodes are counted for the promotion gate; null without a gate
+     */
     Ingestor(ServiceContext context, LearnerConfig config, ReplayBuffer replay, Map<String, Long> startPositions,
-             BooleanSupplier shouldPause) {
+             BooleanSupplier shouldPause, TrialTally trial) {
+        this.trial = trial;
         this.context = context;
         this.config = config;
         this.replay = replay;
@@ -176,6 +184,11 @@ final class Ingestor implements AutoCloseable {
     }
 
     private void insert(ScoredTransition scored, ConsumerRecord<byte[], byte[]> record) {
+        Transition t0 = scored.getTransition();
+        if (trial != null && t0.getDone() && t0.getExploration() != ExplorationStrategy.DEMONSTRATION) {
+            // The gate compares versions on the episodes they served; demonstrations were served by no policy.
+            trial.observe(t0.getPolicyVersion(), scored.getEpisodeReward(), t0.getCreatedAt());
+        }
         for (StoredTransition t : assembler.add(scored, record.partition(), record.offset())) {
             replay.add(t);
         }

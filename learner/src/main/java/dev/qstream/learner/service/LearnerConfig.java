@@ -1,5 +1,6 @@
 package dev.qstream.learner.service;
 
+import dev.qstream.learner.deploy.GateConfig;
 import dev.qstream.learner.dqn.DqnConfig;
 import dev.qstream.learner.replay.ReplayConfig;
 import dev.qstream.learner.replay.StaleTransitions;
@@ -41,13 +42,16 @@ import java.util.Optional;
  * @param signer                    signs published models; empty = unsigned (development only)
  * @param groupId                   consumer group on the scored and late-reward topics
  * @param seed                      sampling seed
+ * @param gate                      the promotion gate (champion/challenger canary trials); empty = off, every
+ *                                  version serves all traffic as soon as it is published
  */
 public record LearnerConfig(String instanceId, String modelName, int vocabularySize, String vocabularyFingerprint,
                             EncoderSpec encoder, int hidden, long initSeed, DqnConfig dqn, ReplayConfig replay,
                             StalenessBound staleness, int minReplay, double samplesPerInsert, double samplesPerInsertTolerance,
                             double pauseIngestBehind, int publishEveryUpdates, Duration publishEvery, Path checkpointDir,
                             int checkpointEveryUpdates, Duration checkpointEvery, int checkpointsKept,
-                            double divergenceLossFactor, Optional<ModelSigner> signer, String groupId, long seed) {
+                            double divergenceLossFactor, Optional<ModelSigner> signer, String groupId, long seed,
+                            Optional<GateConfig> gate) {
 
     public LearnerConfig {
         Objects.requireNonNull(instanceId, "instanceId");
@@ -55,6 +59,7 @@ public record LearnerConfig(String instanceId, String modelName, int vocabularyS
         Objects.requireNonNull(replay, "replay");
         Objects.requireNonNull(staleness, "staleness");
         Objects.requireNonNull(signer, "signer");
+        Objects.requireNonNull(gate, "gate");
         if (minReplay < 1 || !(samplesPerInsert > 0) || samplesPerInsertTolerance < 0 || pauseIngestBehind < 0
                 || publishEveryUpdates < 1 || checkpointEveryUpdates < 1 || checkpointsKept < 1
                 || !(divergenceLossFactor > 1)) {
@@ -96,6 +101,7 @@ public record LearnerConfig(String instanceId, String modelName, int vocabularyS
         private Optional<ModelSigner> signer = Optional.empty();
         private String groupId = "qstream-learner";
         private long seed = 1;
+        private Optional<GateConfig> gate = Optional.empty();
 
         private Builder(String instanceId, int vocabularySize, String vocabularyFingerprint) {
             this.instanceId = instanceId;
@@ -132,13 +138,14 @@ public record LearnerConfig(String instanceId, String modelName, int vocabularyS
         public Builder signer(Optional<ModelSigner> v) { signer = v; return this; }
         public Builder groupId(String v) { groupId = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
+        public Builder gate(Optional<GateConfig> v) { gate = v; return this; }
 
         public LearnerConfig build() {
             double tol = tolerance >= 0 ? tolerance : 4.0 * dqn.batchSize();
             return new LearnerConfig(instanceId, modelName, vocabularySize, vocabularyFingerprint, encoder, hidden,
                     initSeed, dqn, replay, new StalenessBound(maxPolicyLag, staleTransitions), minReplay,
                     samplesPerInsert, tol, pauseIngestBehind, publishEveryUpdates, publishEvery, checkpointDir, checkpointEveryUpdates, checkpointEvery, checkpointsKept,
-                    divergenceLossFactor, signer, groupId, seed);
+                    divergenceLossFactor, signer, groupId, seed, gate);
         }
     }
 }

@@ -2,6 +2,14 @@ package dev.qstream.learner.service;
 
 import dev.qstream.learner.checkpoint.Checkpoint;
 import dev.qstream.learner.checkpoint.CheckpointStore;
+import dev.qstream.learner.deploy.DeploymentGate;
+import dev.qstream.learner.deploy.TrialTally;
+import dev.qstream.runtime.deployment.DeploymentFollower;
+import dev.qstream.runtime.deployment.DeploymentLog;
+import dev.qstream.runtime.deployment.DeploymentState;
+import dev.qstream.schemas.avro.DeploymentAction;
+import dev.qstream.schemas.avro.DeploymentDecision;
+import org.apache.kafka.clients.producer.KafkaProducer;
 import dev.qstream.learner.dqn.DqnUpdate;
 import dev.qstream.learner.dqn.UpdateStats;
 import dev.qstream.learner.publish.ModelPublisher;
@@ -21,6 +29,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
@@ -41,8 +54,10 @@ public final class LearnerService implements ManagedService {
     private final Ingestor ingestor;
     private final Trainer trainer;
     private final ModelPublisher publisher;
+    private final DeploymentFollower deployments; // null without a gate
+    private final DeploymentGate gate;            // null without a gate
 
-    private LearnerService(LearnerConfig config, ServiceContext context) {
+    private LearnerService(LearnerConfig config, ServiceContext context) throws InterruptedException {
         QNetworkSpec spec = new QNetworkSpec(config.encoder(), config.hidden(), config.vocabularySize());
         this.checkpoints = config.checkpointDir() == null ? null : new CheckpointStore(config.checkpointDir(), config.checkpointsKept());
         this.replay = new ReplayBuffer(config.replay(), config.staleness());
@@ -85,14 +100,64 @@ public final class LearnerService implements ManagedService {
         RateLimiter limiter = new RateLimiter(config.minReplay(), config.samplesPerInsert(),
                 config.samplesPerInsertTolerance(), config.pauseIngestBehind());
         AtomicReference<Trainer> trainerRef = new AtomicReference<>();
+        TrialTally trial = config.gate().isPresent() ? new TrialTally() : null;
         this.ingestor = new Ingestor(context, config, replay, startPositions,
-                () -> trainerRef.get() != null && limiter.shouldPause(replay.inserted(), trainerRef.get().sampled.get(), ingestor().paused()));
+                () -> trainerRef.get() != null && limiter.shouldPause(replay.inserted(), trainerRef.get().sampled.get(), ingestor().paused()),
+                trial);
         this.publisher = new ModelPublisher(context.kafka(), "qstream-learner-" + config.modelName(), config.modelName(), config.signer());
+        if (config.gate().isPresent()) {
+            this.deployments = new DeploymentFollower(context.kafka(), context.clientId("deployments"), config.modelName(), s -> { })
+                    .start(Duration.ofSeconds(60));
+            this.gate = new DeploymentGate(config.gate().get(), config.modelName(), context.kafka(), context.clientId("gate"),
+                    deployments, trial, namedVersions(config, context, deployments.state()), context.registry());
+        } else {
+            this.deployments = null;
+            this.gate = null;
+            gateOff(config, context);
+        }
         LearnerMetrics metrics = new LearnerMetrics(context.registry(), replay);
         this.trainer = new Trainer(config, dqn, replay, limiter, new StateEncoder(config.encoder()), publisher, checkpoints,
-                ingestor, metrics, context.kafka().topic(QstreamTopic.SCORED), startVersion, startSampled);
+                ingestor, metrics, context.kafka().topic(QstreamTopic.SCORED), startVersion, startSampled, gate);
         trainerRef.set(trainer);
         registerGauges(context.registry(), limiter);
+    }
+
+    /** The champion's and challenger's weights, as the deployment log names them, read from the model topic. */
+    private static Map<Long, DeploymentGate.Published> namedVersions(LearnerConfig config, ServiceContext context,
+                                                                     DeploymentState state) {
+        Set<Long> named = new HashSet<>();
+        state.champion().ifPresent(named::add);
+        state.challenger().ifPresent(named::add);
+        Map<Long, DeploymentGate.Published> out = new HashMap<>();
+        PublishedModels.versions(context.kafka(), context.clientId("gate-resume"), config.modelName(), config.signer(),
+                Duration.ofSeconds(60), named).forEach((version, c) -> {
+            Map<String, Double> metrics = new HashMap<>();
+            c.lastChunk().getMetrics().forEach((k, v) -> metrics.put(k.toString(), v));
+            out.put(version, new DeploymentGate.Published(c.model(), List.copyOf(c.lastChunk().getLineage()), metrics));
+        });
+        LOG.info("gate on; deployment state: {} (weights found for versions {})", state, out.keySet());
+        return out;
+    }
+
+    /**
+     * Without a gate every version serves at once; if the log still holds a gate's champion (an earlier run had one),
+     * say so on the log, or the actors would keep serving that champion.
+     */
+    private static void gateOff(LearnerConfig config, ServiceContext context) {
+        DeploymentState state = DeploymentLog.current(context.kafka(), context.clientId("deployments"), config.modelName(),
+                Duration.ofSeconds(60));
+        if (state.followsLatest()) {
+            return;
+        }
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(context.kafka().producer(context.clientId("gate-off")))) {
+            DeploymentLog.append(producer, context.kafka(), DeploymentDecision.newBuilder()
+                    .setModel(config.modelName()).setAction(DeploymentAction.FOLLOW_LATEST)
+                    .setSubjectVersion(state.champion().getAsLong()).setChampionVersion(state.champion().getAsLong())
+                    .setChallengerVersion(null).setCanaryFraction(0).setDecidedBy(DeploymentGate.DECIDED_BY)
+                    .setReason("learner started without a gate: every new version serves all traffic")
+                    .setEvidence(null).setDecidedAt(Instant.now()).build(), Duration.ofSeconds(30));
+        }
+        LOG.info("gate off: the deployment log held '{}'; recorded FOLLOW_LATEST", state);
     }
 
     private Ingestor ingestor() {
@@ -117,7 +182,7 @@ public final class LearnerService implements ManagedService {
         return s == null ? Double.NaN : f.applyAsDouble(s);
     }
 
-    public static LearnerService start(LearnerConfig config, ServiceContext context) {
+    public static LearnerService start(LearnerConfig config, ServiceContext context) throws InterruptedException {
         LearnerService service = new LearnerService(config, context);
         service.ingestor.start();
         service.trainer.start();
@@ -139,7 +204,15 @@ public final class LearnerService implements ManagedService {
     @Override
     public String failure() {
         String f = trainer.failure();
+        if (f == null && deployments != null) {
+            f = deployments.failure();
+        }
         return f != null ? f : ingestor.failure();
+    }
+
+    /** The deployment state the gate acts on; empty without a gate. */
+    public Optional<DeploymentState> deployment() {
+        return gate == null ? Optional.empty() : Optional.of(gate.applied());
     }
 
     /** Stops training, writes a final checkpoint (committing its offsets), then stops consuming. */
@@ -151,5 +224,9 @@ public final class LearnerService implements ManagedService {
         }
         ingestor.close();
         publisher.close();
+        if (gate != null) {
+            gate.close();
+            deployments.close();
+        }
     }
 }

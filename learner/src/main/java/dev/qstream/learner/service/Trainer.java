@@ -2,6 +2,7 @@ package dev.qstream.learner.service;
 
 import dev.qstream.learner.checkpoint.Checkpoint;
 import dev.qstream.learner.checkpoint.CheckpointStore;
+import dev.qstream.learner.deploy.DeploymentGate;
 import dev.qstream.learner.dqn.Batch;
 import dev.qstream.learner.dqn.DqnUpdate;
 import dev.qstream.learner.dqn.UpdateStats;
@@ -42,6 +43,8 @@ final class Trainer implements AutoCloseable {
     private final RateLimiter limiter;
     private final StateEncoder encoder;
     private final ModelPublisher publisher;
+    private final DeploymentGate gate; // null: every version serves at once
+    private final DeploymentGate.Trainee trainee = new GatedTraining();
     private final CheckpointStore checkpoints;
     private final Ingestor ingestor;
     private final LearnerMetrics metrics;
@@ -64,7 +67,8 @@ final class Trainer implements AutoCloseable {
 
     Trainer(LearnerConfig config, DqnUpdate dqn, ReplayBuffer replay, RateLimiter limiter, StateEncoder encoder,
             ModelPublisher publisher, CheckpointStore checkpoints, Ingestor ingestor, LearnerMetrics metrics,
-            String scoredTopic, long startVersion, long startSampled) {
+            String scoredTopic, long startVersion, long startSampled, DeploymentGate gate) {
+        this.gate = gate;
         this.config = config;
         this.dqn = dqn;
         this.replay = replay;
@@ -106,6 +110,9 @@ final class Trainer implements AutoCloseable {
         RateLimiter.Decision decision = limiter.decide(replay.size(), replay.inserted(), sampled.get(), batch.size);
         if (decision != RateLimiter.Decision.SAMPLE) {
             metrics.waited();
+            if (gate != null) {
+                gate.tick(trainee, false); // trials are judged while training waits for data too
+            }
             // Idle is a good moment to checkpoint what arrived since the last one.
             if (checkpoints != null && dqn.updates() > 0 && System.nanoTime() - lastCheckpointNanos > config.checkpointEvery().toNanos()) {
                 checkpoint();
@@ -134,8 +141,13 @@ final class Trainer implements AutoCloseable {
             windowStart = now;
             windowUpdates = 0;
         }
-        if (sinceLastPublish >= config.publishEveryUpdates() || now - lastPublish > config.publishEvery().toNanos()) {
-            publish(stats);
+        boolean publishDue = sinceLastPublish >= config.publishEveryUpdates() || now - lastPublish > config.publishEvery().toNanos();
+        if (gate != null) {
+            gate.tick(trainee, publishDue); // the gate decides what goes out, and when
+        } else if (publishDue) {
+            publish(dqn.onlineWeights(), stats);
+        }
+        if (publishDue) {
             sinceLastPublish = 0;
             lastPublish = now;
         }
@@ -169,11 +181,11 @@ final class Trainer implements AutoCloseable {
         lossMean = Double.NaN;
     }
 
-    private void publish(UpdateStats stats) {
-        QNetworkWeights weights = dqn.onlineWeights();
+    /** Publishes weights as the next version; returns it, or null when it did not go out. */
+    private DeploymentGate.Published publish(QNetworkWeights weights, UpdateStats stats) {
         if (weights.firstNonFinite() >= 0) {
             rollback("weights became non-finite");
-            return;
+            return null;
         }
         long next = version.get() + 1;
         List<PartitionOffset> lineage = new ArrayList<>();
@@ -186,8 +198,8 @@ final class Trainer implements AutoCloseable {
         });
         Map<String, Double> trainingMetrics = trainingMetrics(dqn.updates(), stats, replay.size(), lagSincePublish);
         try {
-            int chunks = publisher.publish(new ModelSnapshot(next, version.get(), config.vocabularyFingerprint(), weights),
-                    lineage, trainingMetrics);
+            ModelSnapshot model = new ModelSnapshot(next, version.get(), config.vocabularyFingerprint(), weights);
+            int chunks = publisher.publish(model, lineage, trainingMetrics);
             version.set(next);
             lagSincePublish = PolicyLag.NONE;
             int dropped = replay.advanceVersion(next);
@@ -195,9 +207,40 @@ final class Trainer implements AutoCloseable {
                 LOG.debug("version {} left {} transitions past the policy-lag bound: dropped", next, dropped);
             }
             LOG.info("published model version {} ({} chunks) after {} updates, loss {}", next, chunks, dqn.updates(),
-                    String.format("%.4f", stats.loss()));
+                    stats == null ? "n/a" : String.format("%.4f", stats.loss()));
+            return new DeploymentGate.Published(model, List.copyOf(lineage), trainingMetrics);
         } catch (RuntimeException e) {
             LOG.error("publishing model version {} failed (training goes on): {}", next, e.getMessage());
+            return null;
+        }
+    }
+
+    /** What the gate may do to training: read and publish weights, and resume from a champion's. */
+    private final class GatedTraining implements DeploymentGate.Trainee {
+        @Override
+        public QNetworkWeights currentWeights() {
+            return dqn.onlineWeights();
+        }
+
+        @Override
+        public DeploymentGate.Published publish(QNetworkWeights weights) {
+            return Trainer.this.publish(weights, lastStats.get());
+        }
+
+        @Override
+        public void publishChampionCopy(DeploymentGate.Published v) {
+            try {
+                publisher.publishChampionCopy(v.model(), v.lineage(), v.metrics());
+            } catch (RuntimeException e) {
+                LOG.error("publishing the champion's copy of version {} failed: {}", v.version(), e.getMessage());
+            }
+        }
+
+        @Override
+        public void resumeFrom(QNetworkWeights weights) {
+            dqn.resetTo(weights);
+            lossMean = Double.NaN;
+            lastGood = dqn.state(); // a divergence rollback must not return to the abandoned line either
         }
     }
 
@@ -209,9 +252,9 @@ final class Trainer implements AutoCloseable {
     static Map<String, Double> trainingMetrics(long updates, UpdateStats stats, int replaySize, PolicyLag lag) {
         Map<String, Double> m = new LinkedHashMap<>();
         m.put("updates", (double) updates);
-        m.put("loss", stats.loss());
-        m.put("meanQ", stats.meanQ());
-        m.put("meanAbsTd", stats.meanAbsTd());
+        m.put("loss", stats == null ? Double.NaN : stats.loss());
+        m.put("meanQ", stats == null ? Double.NaN : stats.meanQ());
+        m.put("meanAbsTd", stats == null ? Double.NaN : stats.meanAbsTd());
         m.put("replaySize", (double) replaySize);
         m.put("policyLagMean", lag.mean());
         m.put("policyLagMax", (double) lag.max());

@@ -29,6 +29,14 @@ public final class ModelChunker {
         return modelName + "/" + chunkIndex;
     }
 
+    /**
+     * The key of a chunk of the champion's copy. Compaction keeps the newest record per key, so the newest version
+     * (under {@link #key}) and the champion (under these keys) both stay on the topic, however old the champion is.
+     */
+    public static String championKey(String modelName, int chunkIndex) {
+        return modelName + "/champion/" + chunkIndex;
+    }
+
     public static List<ModelUpdate> chunks(String modelName, ModelSnapshot model, Optional<ModelSigner> signer,
                                            List<PartitionOffset> lineage, Map<String, Double> metrics, int chunkBytes) {
         if (chunkBytes < 1 || chunkBytes > MAX_CHUNK_BYTES) {

@@ -1,6 +1,7 @@
 package dev.qstream.schemas.serde;
 
 import dev.qstream.schemas.avro.DeadLetter;
+import dev.qstream.schemas.avro.DeploymentDecision;
 import dev.qstream.schemas.avro.Episode;
 import dev.qstream.schemas.avro.EpisodeAssembly;
 import dev.qstream.schemas.avro.Feedback;
@@ -20,6 +21,7 @@ public final class Serdes {
     public static final AvroSerde<ScoredTransition> SCORED_TRANSITION = new AvroSerde<>(ScoredTransition.class);
     public static final AvroSerde<RewardCorrection> REWARD_CORRECTION = new AvroSerde<>(RewardCorrection.class);
     public static final AvroSerde<ModelUpdate> MODEL_UPDATE = new AvroSerde<>(ModelUpdate.class);
+    public static final AvroSerde<DeploymentDecision> DEPLOYMENT_DECISION = new AvroSerde<>(DeploymentDecision.class);
     public static final AvroSerde<MetricEvent> METRIC_EVENT = new AvroSerde<>(MetricEvent.class);
     public static final AvroSerde<Episode> EPISODE = new AvroSerde<>(Episode.class);
     public static final AvroSerde<DeadLetter> DEAD_LETTER = new AvroSerde<>(DeadLetter.class);

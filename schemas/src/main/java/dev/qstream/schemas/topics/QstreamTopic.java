@@ -26,6 +26,11 @@ public enum QstreamTopic {
             "max.message.bytes", String.valueOf(2 * 1024 * 1024),
             "min.compaction.lag.ms", String.valueOf(60 * 60 * 1000L),
             "segment.bytes", String.valueOf(64 * 1024 * 1024))),
+    /**
+     * Deployment decisions (champion, challenger, canary share, evidence) keyed by model name. Never compacted nor
+     * expired: the whole log is the deployment state and its history (a few records an hour).
+     */
+    DEPLOYMENTS("deployments", Layout.SINGLE, Map.of("cleanup.policy", "delete", "retention.ms", "-1")),
     /** Metric samples and heartbeats keyed by source; dashboards read the history, so keep a week. */
     METRICS("metrics", Layout.SHARED, retentionDays(7)),
     /** Episode summaries (actor's, then scorer's with scores) for audit and dashboards. */

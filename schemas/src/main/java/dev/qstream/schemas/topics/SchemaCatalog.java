@@ -1,6 +1,7 @@
 package dev.qstream.schemas.topics;
 
 import dev.qstream.schemas.avro.DeadLetter;
+import dev.qstream.schemas.avro.DeploymentDecision;
 import dev.qstream.schemas.avro.Episode;
 import dev.qstream.schemas.avro.EpisodeAssembly;
 import dev.qstream.schemas.avro.Feedback;
@@ -33,6 +34,7 @@ public final class SchemaCatalog {
         map.put(QstreamTopic.SCORED, ScoredTransition.class);
         map.put(QstreamTopic.REWARDS_LATE, RewardCorrection.class);
         map.put(QstreamTopic.MODEL, ModelUpdate.class);
+        map.put(QstreamTopic.DEPLOYMENTS, DeploymentDecision.class);
         map.put(QstreamTopic.METRICS, MetricEvent.class);
         map.put(QstreamTopic.GENERATIONS, Episode.class);
         map.put(QstreamTopic.DLQ, DeadLetter.class);

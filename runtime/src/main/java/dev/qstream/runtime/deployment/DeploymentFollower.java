@@ -1,0 +1,118 @@
+package dev.qstream.runtime.deployment;
+
+import dev.qstream.runtime.concurrent.Worker;
+import dev.qstream.runtime.kafka.KafkaSettings;
+import dev.qstream.schemas.avro.DeploymentDecision;
+import dev.qstream.schemas.topics.QstreamTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * Follows {@code qstream.deployments} on a thread of its own (a consumer with no group, reading from the
+ * beginning), keeps the current {@link DeploymentState} and tells a listener when a decision changes it. Actors route
+ * by it, the learner's gate acts on it (its own decisions included, so operator overrides and its own take effect
+ * the same way, in log order).
+ */
+public final class DeploymentFollower implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(DeploymentFollower.class);
+
+    private final String modelName;
+    private final KafkaConsumer<byte[], byte[]> consumer;
+    private final String topic;
+    private final AtomicReference<DeploymentState> state = new AtomicReference<>(DeploymentState.FOLLOW_LATEST);
+    private final Consumer<DeploymentState> listener;
+    private final CountDownLatch caughtUp = new CountDownLatch(1);
+    private final Worker worker;
+    private Map<TopicPartition, Long> end; // the worker thread's
+
+    /** @param listener told (on the follower's thread) of every decision read, after the state took it */
+    public DeploymentFollower(KafkaSettings settings, String clientId, String modelName, Consumer<DeploymentState> listener) {
+        this.modelName = modelName;
+        this.listener = listener;
+        this.topic = settings.topic(QstreamTopic.DEPLOYMENTS);
+        this.consumer = new KafkaConsumer<>(settings.consumer(clientId, null));
+        this.worker = Worker.named("deployments").daemon(true).joinTimeout(Duration.ofSeconds(10))
+                .onStop(consumer::wakeup)
+                .setUp(this::assign)
+                .tearDown(() -> {
+                    caughtUp.countDown();
+                    consumer.close(Duration.ofSeconds(5));
+                })
+                .build(this::follow);
+    }
+
+    /** Starts following; returns once the decisions already on the topic are read (or the timeout passed). */
+    public DeploymentFollower start(Duration catchUpTimeout) throws InterruptedException {
+        worker.start();
+        if (!caughtUp.await(catchUpTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            LOG.warn("{} not read to its end within {}; routing as '{}' meanwhile", topic, catchUpTimeout, state.get());
+        }
+        return this;
+    }
+
+    public DeploymentState state() {
+        return state.get();
+    }
+
+    public boolean caughtUp() {
+        return caughtUp.getCount() == 0;
+    }
+
+    /** Why following stopped, or null while it runs. */
+    public String failure() {
+        Throwable f = worker.failure();
+        return f == null ? null : "following " + topic + " failed: " + f;
+    }
+
+    private void assign() {
+        List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                .map(p -> new TopicPartition(topic, p.partition())).toList();
+        consumer.assign(partitions);
+        consumer.seekToBeginning(partitions);
+        end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+    }
+
+    private void follow() {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+            DeploymentLog.decode(record).filter(d -> d.getModel().equals(modelName)).ifPresentOrElse(this::apply,
+                    () -> LOG.debug("skipped a record of {} at offset {} (another model's, or undecodable)", topic, record.offset()));
+        }
+        if (caughtUp.getCount() > 0 && end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+            caughtUp.countDown();
+            LOG.info("deployments read to the end: {}", state.get());
+        }
+    }
+
+    private void apply(DeploymentDecision decision) {
+        DeploymentState next;
+        try {
+            next = DeploymentState.after(decision);
+        } catch (IllegalArgumentException e) {
+            LOG.error("deployment decision at {} not applied: {}", decision.getDecidedAt(), e.getMessage());
+            return;
+        }
+        state.set(next);
+        if (caughtUp()) {
+            LOG.info("deployment: {} {} by {} ({}): {}", decision.getAction(), decision.getSubjectVersion(),
+                    decision.getDecidedBy(), decision.getReason(), next);
+        }
+        listener.accept(next);
+    }
+
+    @Override
+    public void close() {
+        worker.close();
+    }
+}
