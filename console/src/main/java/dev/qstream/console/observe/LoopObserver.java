@@ -2,6 +2,9 @@ package dev.qstream.console.observe;
 
 import dev.qstream.runtime.concurrent.Worker;
 import dev.qstream.runtime.kafka.KafkaSettings;
+import dev.qstream.console.telemetry.DeploymentHistory;
+import dev.qstream.console.telemetry.LoopTelemetry;
+import dev.qstream.schemas.avro.DeploymentDecision;
 import dev.qstream.schemas.avro.ExplorationStrategy;
 import dev.qstream.schemas.avro.MetricEvent;
 import dev.qstream.schemas.avro.ModelUpdate;
@@ -42,6 +45,10 @@ public final class LoopObserver implements AutoCloseable {
     private final List<double[]> episodeRewards = new ArrayList<>(); // [scoredAtMillis, reward]
     private final Map<Long, Double> heldOut = new ConcurrentHashMap<>(); // model version → held-out ROUGE-L F
     private final Map<Long, Double> heldOutBleu = new ConcurrentHashMap<>(); // model version → held-out corpus BLEU
+    private final DeploymentHistory deployments = new DeploymentHistory(LoopTelemetry.DEPLOYMENT_EVENTS);
+    private final AtomicLong trials = new AtomicLong();
+    private final AtomicLong promotions = new AtomicLong();
+    private final AtomicLong rollbacks = new AtomicLong();
     private final Worker worker;
 
     public LoopObserver(KafkaSettings settings) {
@@ -60,7 +67,7 @@ public final class LoopObserver implements AutoCloseable {
     private void assignFromBeginning() {
         List<TopicPartition> partitions = new ArrayList<>();
         for (QstreamTopic t : List.of(QstreamTopic.TRANSITIONS, QstreamTopic.SCORED, QstreamTopic.MODEL,
-                QstreamTopic.METRICS, QstreamTopic.DLQ)) {
+                QstreamTopic.METRICS, QstreamTopic.DLQ, QstreamTopic.DEPLOYMENTS)) {
             String name = settings.topic(t);
             for (PartitionInfo p : consumer.partitionsFor(name, Duration.ofSeconds(30))) {
                 partitions.add(new TopicPartition(name, p.partition()));
@@ -113,6 +120,15 @@ public final class LoopObserver implements AutoCloseable {
             }
         } else if (topic.equals(settings.topic(QstreamTopic.DLQ))) {
             deadLetters.incrementAndGet();
+        } else if (topic.equals(settings.topic(QstreamTopic.DEPLOYMENTS))) {
+            DeploymentDecision d = Serdes.DEPLOYMENT_DECISION.decode(r.value());
+            deployments.accept(d);
+            switch (d.getAction()) {
+                case TRIAL_STARTED -> trials.incrementAndGet();
+                case PROMOTED -> promotions.incrementAndGet();
+                case ROLLED_BACK -> rollbacks.incrementAndGet();
+                default -> { }
+            }
         }
     }
 
@@ -133,7 +149,16 @@ public final class LoopObserver implements AutoCloseable {
                 curve.isEmpty() ? Double.NaN : curve.firstEntry().getValue(),
                 curve.isEmpty() ? Double.NaN : curve.lastEntry().getValue(),
                 bleu.isEmpty() ? Double.NaN : bleu.firstEntry().getValue(),
-                bleu.isEmpty() ? Double.NaN : bleu.lastEntry().getValue(), curve.size());
+                bleu.isEmpty() ? Double.NaN : bleu.lastEntry().getValue(), curve.size(), deployment(curve));
+    }
+
+    private LoopSummary.Deployment deployment(Map<Long, Double> curve) {
+        DeploymentHistory.Serving s = deployments.serving();
+        if (!s.gated()) {
+            return LoopSummary.Deployment.NONE;
+        }
+        return new LoopSummary.Deployment(true, s.champion(), s.challenger() == null ? -1 : s.challenger(), trials.get(),
+                promotions.get(), rollbacks.get(), curve.getOrDefault(s.champion(), Double.NaN));
     }
 
     private static double mean(double[][] rows, int from, int to) {

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class LoopWarmUpTest {
 
     private static LoopSummary summary(long episodes, long scored, long updates, long published, Map<String, Long> served) {
-        return new LoopSummary(episodes, episodes * 10, scored, updates, published, served, 0, 0, 0, 0, 0, 0, 0, 0);
+        return new LoopSummary(episodes, episodes * 10, scored, updates, published, served, 0, 0, 0, 0, 0, 0, 0, 0, LoopSummary.Deployment.NONE);
     }
 
     @Test

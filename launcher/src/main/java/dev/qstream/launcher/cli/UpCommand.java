@@ -40,6 +40,7 @@ import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -413,7 +414,17 @@ public final class UpCommand implements Callable<Integer> {
         say("t=%ds prompts=%d feedback=%d episodes=%d transitions=%d scored=%d updates=%d published=v%d served=%s deadLetters=%d heldOutRougeL=%.3f heldOutBleu=%.1f%s",
                 seconds, prompts, feedback, s.episodes(), s.transitions(), s.scoredTransitions(), s.learnerUpdates(),
                 s.modelVersionPublished(), s.modelVersionsServed(), s.deadLetters(), s.heldOutRougeLLast(), s.heldOutBleuLast(),
-                waiting.isEmpty() ? "" : " (" + waiting + ")");
+                gateProgress(s.deployment()) + (waiting.isEmpty() ? "" : " (" + waiting + ")"));
+    }
+
+    /** The gate's part of a progress line; empty without a gate. */
+    private static String gateProgress(LoopSummary.Deployment d) {
+        if (!d.gated()) {
+            return "";
+        }
+        return String.format(Locale.ROOT, " champion=v%d challenger=%s trials=%d promoted=%d rolledBack=%d championHeldOutRougeL=%.3f",
+                d.champion(), d.challenger() < 0 ? "-" : "v" + d.challenger(), d.trials(), d.promotions(), d.rollbacks(),
+                d.championHeldOutRougeL());
     }
 
     private static void reportRss(List<ChildJvm> children) {
@@ -442,6 +453,14 @@ public final class UpCommand implements Callable<Integer> {
         putNumber(o, "heldOutBleuFirst", s.heldOutBleuFirst());
         putNumber(o, "heldOutBleuLast", s.heldOutBleuLast());
         // Seconds after "loop running" when the loop first scored and when every actor first served a learned version.
+        if (s.deployment().gated()) {
+            ObjectNode d = o.putObject("deployment");
+            d.put("champion", s.deployment().champion());
+            d.put("trials", s.deployment().trials());
+            d.put("promotions", s.deployment().promotions());
+            d.put("rollbacks", s.deployment().rollbacks());
+            putNumber(d, "championHeldOutRougeL", s.deployment().championHeldOutRougeL());
+        }
         warmUp.reachedAt(LoopWarmUp.Milestone.SCORED).ifPresent(t -> o.put("firstScoredAfterSeconds", t));
         warmUp.reachedAt(LoopWarmUp.Milestone.SERVED).ifPresent(t -> o.put("firstServedAfterSeconds", t));
         try {
