@@ -5,6 +5,7 @@ import dev.qstream.actor.decode.ActionMasker;
 import dev.qstream.actor.generation.EpisodeGenerator;
 import dev.qstream.actor.generation.GenerationMetrics;
 import dev.qstream.actor.model.KafkaVariableClient;
+import dev.qstream.actor.model.ServingPolicy;
 import dev.qstream.tasks.TaskPrompt;
 import dev.qstream.policy.network.ModelIdentity;
 import dev.qstream.policy.network.ModelSnapshot;
@@ -26,6 +27,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The held-out learning curve: follows the model topic and, every {@code everyVersions} new versions (at most once
@@ -48,6 +50,11 @@ public final class EvaluatorService implements ManagedService {
     private final ServiceContext context;
     private final KafkaVariableClient variables;
     private final HeldOutEvaluator evaluator;
+    /**
+     * The one version a pass evaluates, fixed when the pass starts: the champion under a promotion gate (never the
+     * challenger's canary share), else the newest; a swap during the pass waits for the next one.
+     */
+    private final AtomicReference<ServingPolicy> evaluated = new AtomicReference<>();
     private final Worker worker;
     private long lastVersion; // the worker thread's
     private long lastRun; // the worker thread's
@@ -62,7 +69,7 @@ public final class EvaluatorService implements ManagedService {
                 m -> m.vocabularyFingerprint().equals(config.vocabulary().fingerprint()), "the task's vocabulary",
                 config.actorMask() != ActionMasker.Mode.PROMPT_AND_COMMON);
         EpisodeGenerator generator = new EpisodeGenerator("evaluator", config.vocabulary(), new Tokenizer(),
-                new ActionMasker(config.actorMask(), config.vocabulary(), config.commonWords()), new DirectDecoder(variables),
+                new ActionMasker(config.actorMask(), config.vocabulary(), config.commonWords()), new DirectDecoder(evaluated::get),
                 256, Clock.systemUTC(), GenerationMetrics.NONE);
         this.evaluator = new HeldOutEvaluator(generator, config.eval(), config.maxTokens());
         this.worker = Worker.named("evaluator").interruptOnStop().joinTimeout(Duration.ofSeconds(30))
@@ -89,6 +96,7 @@ public final class EvaluatorService implements ManagedService {
     }
 
     private EvalResult evaluateAndPublish() throws InterruptedException {
+        evaluated.set(variables.current());
         EvalResult r = evaluator.evaluate();
         Map<String, String> tags = Map.of("version", String.valueOf(r.modelVersion()), "prompts", String.valueOf(r.prompts()));
         context.metrics().publish("eval.rougeL.f", MetricKind.GAUGE, r.rougeL(), tags);

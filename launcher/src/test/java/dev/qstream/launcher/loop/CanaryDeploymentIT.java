@@ -9,6 +9,7 @@ import dev.qstream.runtime.deployment.DeploymentState;
 import dev.qstream.schemas.avro.DeploymentAction;
 import dev.qstream.schemas.avro.DeploymentDecision;
 import dev.qstream.schemas.avro.ExplorationStrategy;
+import dev.qstream.schemas.avro.MetricEvent;
 import dev.qstream.schemas.avro.ScoredTransition;
 import dev.qstream.schemas.avro.Transition;
 import dev.qstream.schemas.serde.Serdes;
@@ -47,6 +48,7 @@ class CanaryDeploymentIT {
             // Small trials, so several are decided in a CI-sized run; the wide margin promotes anything not clearly
             // worse, while the sabotaged challenger is clearly worse (rollback is judged first).
             loop.gate = Optional.of(new GateConfig(CANARY, 25, 150, 0.95, 0.1, DRILL_TRIAL));
+            loop.withEvaluator = true;
             loop.startServices().startTraffic(40);
 
             // The drill's challenger is rolled back by the gate, on evidence, and the learner resumes from the champion.
@@ -90,6 +92,7 @@ class CanaryDeploymentIT {
 
             loop.simulator.close();
             assertEveryEpisodeScoredOnceOnTheVersionItWasRoutedTo(loop);
+            assertTheHeldOutCurveEvaluatesChampionsOnly(loop, drill.getSubjectVersion());
         }
     }
 
@@ -151,6 +154,24 @@ class CanaryDeploymentIT {
         Map<String, Integer> scored = scoredDone(loop);
         assertThat(scored.values()).allMatch(n -> n == 1);
         assertThat(scored.keySet()).containsAll(finished);
+    }
+
+    /**
+     * Under a gate the held-out curve is the champion's: the evaluator evaluates what serves all traffic, never a
+     * challenger's canary share (the sabotaged challenger above all).
+     */
+    private static void assertTheHeldOutCurveEvaluatesChampionsOnly(LoopScenario loop, long sabotaged) {
+        Set<Long> champions = new HashSet<>(Set.of(0L));
+        history(loop).forEach(d -> champions.add(d.getChampionVersion()));
+        Set<Long> evaluated = new HashSet<>();
+        for (ConsumerRecord<byte[], byte[]> r : TopicContents.read(loop.settings, QstreamTopic.METRICS)) {
+            MetricEvent e = Serdes.METRIC_EVENT.decode(r.value());
+            if (e.getName().equals("eval.rougeL.f")) {
+                evaluated.add(Long.parseLong(e.getTags().get("version")));
+            }
+        }
+        assertThat(evaluated).hasSizeGreaterThan(1).doesNotContain(sabotaged);
+        assertThat(champions).containsAll(evaluated);
     }
 
     /** Finished episodes on the scored topic (read_committed), with how often each appears. */

@@ -1,6 +1,9 @@
 package dev.qstream.launcher.loop;
 
+import dev.qstream.actor.decode.ActionMasker;
 import dev.qstream.actor.service.ActorConfig;
+import dev.qstream.evaluator.EvaluatorService;
+import dev.qstream.policy.network.ModelIdentity;
 import dev.qstream.actor.service.ActorService;
 import dev.qstream.learner.deploy.GateConfig;
 import dev.qstream.learner.dqn.DqnConfig;
@@ -65,6 +68,8 @@ final class LoopScenario implements AutoCloseable {
     Optional<GateConfig> gate = Optional.empty();
     /** Learner publishing cadence. */
     int publishEveryUpdates = 20;
+    /** Whether an evaluator service (the held-out curve) runs too. */
+    boolean withEvaluator;
     /** Share of referenced prompts the actor also demonstrates. */
     double demonstrationFraction = ActorConfig.DEFAULT_DEMONSTRATION_FRACTION;
 
@@ -110,6 +115,13 @@ final class LoopScenario implements AutoCloseable {
                 .groupId(settings.layout().prefix() + "-actors").catchUpTimeout(Duration.ofSeconds(30)).httpPort(0).build();
         actor = ActorService.start(config, actorContext);
         services.add(actor);
+
+        if (withEvaluator) {
+            services.add(EvaluatorService.start(new EvaluatorService.Config(ModelIdentity.defaults().withHidden(64), vocabulary,
+                    task.stream().filter(p -> p.split() == TaskPrompt.Split.EVAL).limit(20).toList(), maxTokens,
+                    ActionMasker.Mode.PROMPT_AND_COMMON, commonWords, 1, Duration.ofSeconds(1), Optional.of(KEY)),
+                    context("evaluator", "evaluator-it")));
+        }
         return this;
     }
 
