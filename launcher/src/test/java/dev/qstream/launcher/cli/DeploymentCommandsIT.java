@@ -13,10 +13,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -44,19 +41,10 @@ class DeploymentCommandsIT {
         broker.close();
     }
 
-    private record Run(int code, String out, String err) {
-    }
-
-    private static Run run(String prefix, String... args) {
+    private static CliRun run(String prefix, String... args) {
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--bootstrap-servers", broker.bootstrapServers(), "--topic-prefix", prefix));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = QstreamCli.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int code = cli.execute(all.toArray(String[]::new));
-        return new Run(code, out.toString(), err.toString());
+        return CliRun.of(all);
     }
 
     private static KafkaSettings topics(String prefix) {
@@ -81,11 +69,11 @@ class DeploymentCommandsIT {
     @Test
     void withoutAGateThereIsNothingToPromoteOrRollBack() {
         topics("cli-a");
-        Run promote = run("cli-a", "promote", "3");
-        assertThat(promote.code()).isNotZero();
+        CliRun promote = run("cli-a", "promote", "3");
+        assertThat(promote.exitCode()).isNotZero();
         assertThat(promote.err()).contains("no promotion gate holds traffic").contains("--gate");
-        Run show = run("cli-a", "deployments");
-        assertThat(show.code()).isZero();
+        CliRun show = run("cli-a", "deployments");
+        assertThat(show.exitCode()).isZero();
         assertThat(show.out()).contains("0 decision(s); now: newest version serves all traffic");
     }
 
@@ -95,13 +83,13 @@ class DeploymentCommandsIT {
         gateDecides(settings, DeploymentAction.PROMOTED, 4, 4, null);
         gateDecides(settings, DeploymentAction.TRIAL_STARTED, 6, 4, 6L);
 
-        Run wrong = run("cli-b", "promote", "5");
-        assertThat(wrong.code()).isNotZero();
+        CliRun wrong = run("cli-b", "promote", "5");
+        assertThat(wrong.exitCode()).isNotZero();
         assertThat(wrong.err()).contains("v5 is not on trial").contains("challenger v6");
         assertThat(state(settings).challenger()).hasValue(6);
 
-        Run ok = run("cli-b", "promote", "6", "--reason", "looks good in review");
-        assertThat(ok.code()).as(ok.err()).isZero();
+        CliRun ok = run("cli-b", "promote", "6", "--reason", "looks good in review");
+        assertThat(ok.exitCode()).as(ok.err()).isZero();
         assertThat(ok.out()).contains("promoted v6");
         DeploymentState after = state(settings);
         assertThat(after.champion()).hasValue(6);
@@ -109,8 +97,8 @@ class DeploymentCommandsIT {
         assertThat(after.lastDecision().getDecidedBy()).isEqualTo("operator");
         assertThat(after.lastDecision().getReason()).isEqualTo("looks good in review");
 
-        Run again = run("cli-b", "promote", "6");
-        assertThat(again.code()).isZero();
+        CliRun again = run("cli-b", "promote", "6");
+        assertThat(again.exitCode()).isZero();
         assertThat(again.out()).contains("already the champion");
         assertThat(DeploymentLog.history(settings, "cli-it", "qnet", Duration.ofSeconds(10))).hasSize(3);
     }
@@ -119,20 +107,20 @@ class DeploymentCommandsIT {
     void aChallengerIsRolledBackButAChampionIsNot() {
         KafkaSettings settings = topics("cli-c");
         gateDecides(settings, DeploymentAction.PROMOTED, 4, 4, null);
-        Run champion = run("cli-c", "rollback", "4");
-        assertThat(champion.code()).isNotZero();
+        CliRun champion = run("cli-c", "rollback", "4");
+        assertThat(champion.exitCode()).isNotZero();
         assertThat(champion.err()).contains("v4 is the champion");
 
         gateDecides(settings, DeploymentAction.TRIAL_STARTED, 7, 4, 7L);
-        Run ok = run("cli-c", "rollback", "7");
-        assertThat(ok.code()).as(ok.err()).isZero();
+        CliRun ok = run("cli-c", "rollback", "7");
+        assertThat(ok.exitCode()).as(ok.err()).isZero();
         assertThat(ok.out()).contains("rolled back v7").contains("champion v4 serves all traffic");
         DeploymentState after = state(settings);
         assertThat(after.lastDecision().getAction()).isEqualTo(DeploymentAction.ROLLED_BACK);
         assertThat(after.champion()).hasValue(4);
         assertThat(after.challenger()).isEmpty();
 
-        Run show = run("cli-c", "deployments");
+        CliRun show = run("cli-c", "deployments");
         assertThat(show.out()).contains("TRIAL_STARTED v7").contains("ROLLED_BACK   v7  by operator: manual rollback")
                 .contains("3 decision(s); now: champion v4");
     }

@@ -27,10 +27,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -177,27 +174,18 @@ class OpeCommandIT {
         return out;
     }
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private Run ope(String... args) {
+    private CliRun ope(String... args) {
         List<String> all = new ArrayList<>(List.of("ope", "--bootstrap-servers", broker.bootstrapServers(),
                 "--topic-prefix", PREFIX, "--allow-unsigned-models", "--timeout", "60s", "--epsilon", "" + EPSILON));
         all.addAll(List.of(args));
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cli = QstreamCli.commandLine();
-        cli.setOut(new PrintWriter(out, true));
-        cli.setErr(new PrintWriter(err, true));
-        int code = cli.execute(all.toArray(String[]::new));
-        return new Run(code, out.toString(), err.toString());
+        return CliRun.of(all);
     }
 
     private JsonNode opeJson(String... args) throws Exception {
         Path json = dir.resolve("ope-" + UUID.randomUUID() + ".json");
         List<String> all = new ArrayList<>(List.of(args));
         all.addAll(List.of("--out", json.toString()));
-        Run run = ope(all.toArray(String[]::new));
+        CliRun run = ope(all.toArray(String[]::new));
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out()).contains("candidate, PDIS").contains("candidate, DR").contains("behaviour (logged)");
         return JSON.readTree(json.toFile());
@@ -271,13 +259,13 @@ class OpeCommandIT {
 
     @Test
     void aVersionThatIsNotPublishedAndARangeWithoutEpisodesAreRefusedWithOneLine() {
-        Run missing = ope("--candidate", "9");
+        CliRun missing = ope("--candidate", "9");
         assertThat(missing.exitCode()).isEqualTo(2);
         assertThat(missing.err()).contains("model version 9 of 'qnet' is not on ope.model").doesNotContain("\tat ");
-        Run empty = ope("--candidate", "1", "--from", T0.plusSeconds(1000).toString());
+        CliRun empty = ope("--candidate", "1", "--from", T0.plusSeconds(1000).toString());
         assertThat(empty.exitCode()).isEqualTo(2);
         assertThat(empty.err()).contains("no complete policy episode").doesNotContain("\tat ");
-        Run backwards = ope("--candidate", "1", "--from", "1h", "--to", "2h");
+        CliRun backwards = ope("--candidate", "1", "--from", "1h", "--to", "2h");
         assertThat(backwards.exitCode()).isEqualTo(2);
         assertThat(backwards.err()).contains("the range is empty");
     }
