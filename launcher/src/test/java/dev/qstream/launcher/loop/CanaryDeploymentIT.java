@@ -17,6 +17,7 @@ import dev.qstream.schemas.topics.QstreamTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
 
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -49,6 +50,7 @@ class CanaryDeploymentIT {
             // worse, while the sabotaged challenger is clearly worse (rollback is judged first).
             loop.gate = Optional.of(new GateConfig(CANARY, 25, 150, 0.95, 0.1, DRILL_TRIAL));
             loop.withEvaluator = true;
+            loop.checkpointDir = Files.createTempDirectory("canary-it-checkpoints"); // the trial's evidence survives the restart
             loop.startServices().startTraffic(40);
 
             // The drill's challenger is rolled back by the gate, on evidence, and the learner resumes from the champion.

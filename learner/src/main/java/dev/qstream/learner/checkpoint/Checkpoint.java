@@ -1,5 +1,6 @@
 package dev.qstream.learner.checkpoint;
 
+import dev.qstream.learner.deploy.TrialTally;
 import dev.qstream.learner.dqn.DqnUpdate;
 import dev.qstream.learner.replay.ReplayBuffer;
 
@@ -16,7 +17,14 @@ import java.util.Map;
  * @param positions             "topic/partition" → next offset to read; everything before it is in this checkpoint
  */
 public record Checkpoint(long modelVersion, long sampled, String vocabularyFingerprint, DqnUpdate.State learner,
-                         ReplayBuffer.Snapshot replay, Map<String, Long> positions, long createdAtMillis) {
+                         ReplayBuffer.Snapshot replay, Map<String, Long> positions, long createdAtMillis,
+                         TrialTally.Snapshot trial) {
+
+    /** A checkpoint without a promotion-gate trial. */
+    public Checkpoint(long modelVersion, long sampled, String vocabularyFingerprint, DqnUpdate.State learner,
+                      ReplayBuffer.Snapshot replay, Map<String, Long> positions, long createdAtMillis) {
+        this(modelVersion, sampled, vocabularyFingerprint, learner, replay, positions, createdAtMillis, null);
+    }
 
     public long updates() {
         return learner.updates();

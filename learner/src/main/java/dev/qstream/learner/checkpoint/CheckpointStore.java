@@ -1,5 +1,7 @@
 package dev.qstream.learner.checkpoint;
 
+import dev.qstream.learner.deploy.ArmStats;
+import dev.qstream.learner.deploy.TrialTally;
 import dev.qstream.learner.dqn.DqnUpdate;
 import dev.qstream.learner.replay.ReplayBuffer;
 import dev.qstream.learner.replay.StoredTransition;
@@ -33,6 +35,7 @@ import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -43,20 +46,23 @@ import java.util.stream.Stream;
  * valid one. The newest {@code keep} checkpoints are kept.
  *
  * <p>Format (big-endian): magic "QCKP", the format number ({@link #FORMAT}), metadata, four weight blobs in
- * {@link WeightFormat}, the replay (a prompt table, then each transition), the positions, then the SHA-256 of
- * everything before it.
+ * {@link WeightFormat}, the replay (a prompt table, then each transition), the positions, the promotion gate's trial
+ * evidence (a flag, then the trial and its counted episode ids), then the SHA-256 of everything before it.
  */
 public final class CheckpointStore {
 
     private static final Logger LOG = LoggerFactory.getLogger(CheckpointStore.class);
     private static final int MAGIC = 0x51434B50; // "QCKP"
     /**
-     * 4: each replay transition ends with its behaviour policy's model version (an int, after the demonstration flag).
-     * Formats 3 (without the version) and 2 (without the flag either) are still read: a transition without a version
-     * is given the checkpoint's model version, so it counts as current on restore and ages from there (its true
-     * version is older, but unknown; taking it as 0 would make a staleness bound drop all of it at once).
+     * 5: after the positions, the promotion gate's trial evidence (the arms and the ids of the episodes counted).
+     * Format 4 (without it) is read as "no trial". From 4 on, each replay transition ends with its behaviour policy's
+     * model version (an int, after the demonstration flag). Formats 3 (without the version) and 2 (without the flag
+     * either) are still read: a transition without a version is given the checkpoint's model version, so it counts as
+     * current on restore and ages from there (its true version is older, but unknown; taking it as 0 would make a
+     * staleness bound drop all of it at once).
      */
-    private static final int FORMAT = 4;
+    private static final int FORMAT = 5;
+    private static final int FORMAT_WITHOUT_TRIAL = 4;
     private static final int FORMAT_WITHOUT_VERSIONS = 3;
     private static final int FORMAT_WITHOUT_DEMONSTRATIONS = 2;
     private static final String SUFFIX = ".qckpt";
@@ -218,6 +224,56 @@ public final class CheckpointStore {
             out.writeUTF(e.getKey());
             out.writeLong(e.getValue());
         }
+        writeTrial(out, c.trial());
+    }
+
+    private static void writeTrial(DataOutputStream out, TrialTally.Snapshot t) throws IOException {
+        out.writeBoolean(t != null);
+        if (t == null) {
+            return;
+        }
+        out.writeLong(t.champion());
+        out.writeLong(t.challenger());
+        out.writeLong(t.sinceMillis());
+        for (ArmStats a : List.of(t.championArm(), t.challengerArm())) {
+            out.writeLong(a.count());
+            out.writeDouble(a.count() == 0 ? 0 : a.mean());
+            out.writeDouble(a.m2());
+        }
+        out.writeInt(t.counted().size());
+        for (UUID id : t.counted()) {
+            out.writeLong(id.getMostSignificantBits());
+            out.writeLong(id.getLeastSignificantBits());
+        }
+    }
+
+    private static TrialTally.Snapshot readTrial(DataInputStream in) throws IOException {
+        if (!in.readBoolean()) {
+            return null;
+        }
+        long champion = in.readLong();
+        long challenger = in.readLong();
+        long since = in.readLong();
+        ArmStats[] arms = new ArmStats[2];
+        for (int i = 0; i < 2; i++) {
+            long n = in.readLong();
+            double mean = in.readDouble();
+            double m2 = in.readDouble();
+            try {
+                arms[i] = ArmStats.of(n, mean, m2);
+            } catch (IllegalArgumentException e) {
+                throw new IOException("bad trial evidence: " + e.getMessage(), e);
+            }
+        }
+        int n = in.readInt();
+        if (n < 0) {
+            throw new IOException("bad trial evidence: " + n + " counted episodes");
+        }
+        List<UUID> counted = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            counted.add(new UUID(in.readLong(), in.readLong()));
+        }
+        return new TrialTally.Snapshot(champion, challenger, since, arms[0], arms[1], counted);
     }
 
     private static Checkpoint readBody(DataInputStream in) throws IOException {
@@ -225,7 +281,8 @@ public final class CheckpointStore {
             throw new IOException("not a qstream checkpoint");
         }
         int format = in.readInt();
-        if (format != FORMAT && format != FORMAT_WITHOUT_VERSIONS && format != FORMAT_WITHOUT_DEMONSTRATIONS) {
+        if (format != FORMAT && format != FORMAT_WITHOUT_TRIAL && format != FORMAT_WITHOUT_VERSIONS
+                && format != FORMAT_WITHOUT_DEMONSTRATIONS) {
             throw new IOException("unsupported checkpoint format " + format);
         }
         long version = in.readLong();
@@ -276,7 +333,7 @@ public final class CheckpointStore {
             long offset = in.readLong();
             priorities[i] = in.readFloat();
             boolean demonstration = format >= FORMAT_WITHOUT_VERSIONS && in.readBoolean();
-            int policyVersion = format >= FORMAT ? in.readInt() : StoredTransition.narrowVersion(version);
+            int policyVersion = format >= FORMAT_WITHOUT_TRIAL ? in.readInt() : StoredTransition.narrowVersion(version);
             items[i] = new StoredTransition(hi, lo, step, prompt, prefix, action, reward, discount, bootstrap, mask,
                     nextMask, lastStep, partition, offset, demonstration, policyVersion);
         }
@@ -285,9 +342,10 @@ public final class CheckpointStore {
         for (int i = 0; i < p; i++) {
             positions.put(in.readUTF(), in.readLong());
         }
+        TrialTally.Snapshot trial = format >= FORMAT ? readTrial(in) : null;
         DqnUpdate.State state = new DqnUpdate.State(w[0], w[1], w[2], w[3], vectors[0], vectors[1], vectors[2], vectors[3], updates);
         return new Checkpoint(version, sampled, fingerprint, state,
-                new ReplayBuffer.Snapshot(items, priorities, inserted, maxPriority), positions, created);
+                new ReplayBuffer.Snapshot(items, priorities, inserted, maxPriority), positions, created, trial);
     }
 
     private static void writeShorts(DataOutputStream out, short[] a) throws IOException {

@@ -31,6 +31,23 @@ public final class ArmStats {
         return Math.sqrt(variance());
     }
 
+    /** Sum of squared deviations from the mean (Welford's M2), for checkpoints. */
+    public double m2() {
+        return m2;
+    }
+
+    /** An arm restored from a checkpoint's {@link #count()}, {@link #mean()} and {@link #m2()}. */
+    public static ArmStats of(long n, double mean, double m2) {
+        if (n < 0 || (n > 0 && !(Double.isFinite(mean) && m2 >= 0))) {
+            throw new IllegalArgumentException("not an arm: n=" + n + ", mean=" + mean + ", m2=" + m2);
+        }
+        ArmStats a = new ArmStats();
+        a.n = n;
+        a.mean = n == 0 ? 0 : mean;
+        a.m2 = n == 0 ? 0 : m2;
+        return a;
+    }
+
     public ArmStats copy() {
         ArmStats c = new ArmStats();
         c.n = n;

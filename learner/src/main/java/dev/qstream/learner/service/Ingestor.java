@@ -187,7 +187,7 @@ final class Ingestor implements AutoCloseable {
         Transition t0 = scored.getTransition();
         if (trial != null && t0.getDone() && t0.getExploration() != ExplorationStrategy.DEMONSTRATION) {
             // The gate compares versions on the episodes they served; demonstrations were served by no policy.
-            trial.observe(t0.getPolicyVersion(), scored.getEpisodeReward(), t0.getCreatedAt());
+            trial.observe(UUID.fromString(t0.getEpisodeId()), t0.getPolicyVersion(), scored.getEpisodeReward(), t0.getCreatedAt());
         }
         for (StoredTransition t : assembler.add(scored, record.partition(), record.offset())) {
             replay.add(t);
@@ -257,7 +257,9 @@ final class Ingestor implements AutoCloseable {
                 Long limit = safe.get(Checkpoint.positionKey(scoredTopic, t.sourcePartition()));
                 return limit == null || t.sourceOffset() < limit;
             });
-            return new CheckpointView(snapshot, Map.copyOf(safe));
+            // Taken under the same lock as the positions: what the tally holds is what was read before them (or after,
+            // and then known by id when read again).
+            return new CheckpointView(snapshot, Map.copyOf(safe), trial == null ? null : trial.snapshot());
         } finally {
             lock.unlock();
         }
@@ -289,6 +291,7 @@ final class Ingestor implements AutoCloseable {
     }
 
     /** What a checkpoint takes from the ingest side. */
-    record CheckpointView(ReplayBuffer.Snapshot replay, Map<String, Long> positions) {
+    /** @param trial the promotion gate's evidence for the trial on, or null (no gate, no trial) */
+    record CheckpointView(ReplayBuffer.Snapshot replay, Map<String, Long> positions, TrialTally.Snapshot trial) {
     }
 }

@@ -101,6 +101,10 @@ public final class LearnerService implements ManagedService {
                 config.samplesPerInsertTolerance(), config.pauseIngestBehind());
         AtomicReference<Trainer> trainerRef = new AtomicReference<>();
         TrialTally trial = config.gate().isPresent() ? new TrialTally() : null;
+        if (trial != null && checkpoint.isPresent() && checkpoint.get().trial() != null) {
+            // The evidence counted up to the checkpoint; what came after it is read again and counted once by id.
+            trial.restore(checkpoint.get().trial());
+        }
         this.ingestor = new Ingestor(context, config, replay, startPositions,
                 () -> trainerRef.get() != null && limiter.shouldPause(replay.inserted(), trainerRef.get().sampled.get(), ingestor().paused()),
                 trial);

@@ -272,7 +272,7 @@ final class Trainer implements AutoCloseable {
         DqnUpdate.State state = dqn.state();
         Ingestor.CheckpointView view = ingestor.checkpointView();
         Checkpoint c = new Checkpoint(version.get(), sampled.get(), config.vocabularyFingerprint(), state, view.replay(),
-                view.positions(), System.currentTimeMillis());
+                view.positions(), System.currentTimeMillis(), view.trial());
         try {
             long start = System.nanoTime();
             checkpoints.write(c);

@@ -1,5 +1,7 @@
 package dev.qstream.learner.checkpoint;
 
+import dev.qstream.learner.deploy.ArmStats;
+import dev.qstream.learner.deploy.TrialTally;
 import dev.qstream.learner.dqn.DqnUpdate;
 import dev.qstream.learner.replay.ReplayBuffer;
 import dev.qstream.learner.replay.ReplayConfig;
@@ -19,7 +21,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -133,7 +137,7 @@ class CheckpointStoreTest {
 
         // Written again, it is in the current format and keeps the versions it was given.
         Path rewritten = new CheckpointStore(dir.resolve("new"), 3).write(read);
-        assertThat(ByteBuffer.wrap(Files.readAllBytes(rewritten)).getInt(4)).isEqualTo(4);
+        assertThat(ByteBuffer.wrap(Files.readAllBytes(rewritten)).getInt(4)).isEqualTo(5);
         assertThat(CheckpointStore.read(rewritten).replay().transitions()).extracting(StoredTransition::policyVersion)
                 .containsExactly(5, 5, 5);
     }
@@ -165,6 +169,52 @@ class CheckpointStoreTest {
         byte[] sealed = Arrays.copyOf(body, body.length + 32);
         System.arraycopy(sha, 0, sealed, body.length, 32);
         Files.write(file, sealed);
+    }
+
+    @Test
+    void thePromotionGatesTrialEvidenceRoundTripsWithItsCountedEpisodes(@TempDir Path dir) throws Exception {
+        ArmStats champion = new ArmStats();
+        ArmStats challenger = new ArmStats();
+        List.of(0.5, 0.7, 0.6).forEach(champion::add);
+        List.of(0.2, 0.4).forEach(challenger::add);
+        List<UUID> counted = List.of(UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID(), UUID.randomUUID());
+        Checkpoint c = checkpoint(7);
+        Checkpoint written = new Checkpoint(c.modelVersion(), c.sampled(), c.vocabularyFingerprint(), c.learner(), c.replay(),
+                c.positions(), c.createdAtMillis(), new TrialTally.Snapshot(4, 9, 1_700_000_000_123L, champion, challenger, counted));
+        CheckpointStore store = new CheckpointStore(dir, 3);
+        store.write(written);
+        TrialTally.Snapshot read = store.loadNewest().orElseThrow().trial();
+        assertThat(read.champion()).isEqualTo(4);
+        assertThat(read.challenger()).isEqualTo(9);
+        assertThat(read.sinceMillis()).isEqualTo(1_700_000_000_123L);
+        assertThat(read.championArm().count()).isEqualTo(3);
+        assertThat(read.championArm().mean()).isEqualTo(champion.mean());
+        assertThat(read.championArm().variance()).isEqualTo(champion.variance());
+        assertThat(read.challengerArm().mean()).isEqualTo(challenger.mean());
+        assertThat(read.counted()).containsExactlyInAnyOrderElementsOf(counted);
+        assertThat(store.loadNewest().orElseThrow().positions()).isEqualTo(c.positions());
+    }
+
+    /**
+     * A format-4 file is a format-5 one without the trial section: made here from a current file with no trial (its
+     * last body byte is the "no trial" flag), it loads, without a trial.
+     */
+    @Test
+    void aFormat4CheckpointLoadsWithoutATrial(@TempDir Path dir) throws Exception {
+        CheckpointStore store = new CheckpointStore(dir, 3);
+        Path file = store.write(checkpointWithVersions(100, 4, 5, 0));
+        byte[] all = Files.readAllBytes(file);
+        byte[] body = Arrays.copyOf(all, all.length - 32 - 1);
+        assertThat(all[all.length - 33]).as("the no-trial flag").isZero();
+        ByteBuffer.wrap(body).putInt(4, 4);
+        byte[] sha = MessageDigest.getInstance("SHA-256").digest(body);
+        byte[] sealed = Arrays.copyOf(body, body.length + 32);
+        System.arraycopy(sha, 0, sealed, body.length, 32);
+        Files.write(file, sealed);
+        Checkpoint read = CheckpointStore.read(file);
+        assertThat(read.trial()).isNull();
+        assertThat(read.replay().transitions()[1].policyVersion()).isEqualTo(5);
+        assertThat(read.updates()).isEqualTo(100);
     }
 
     @Test

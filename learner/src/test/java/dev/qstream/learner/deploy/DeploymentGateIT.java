@@ -26,6 +26,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -120,8 +121,8 @@ class DeploymentGateIT {
 
             long now = System.currentTimeMillis() + 1_000;
             for (int i = 0; i < 20; i++) {
-                tally.observe(1, 0.6 + (i % 3) * 0.01, now);
-                tally.observe(2, 0.05 + (i % 3) * 0.01, now);
+                tally.observe(UUID.randomUUID(), 1, 0.6 + (i % 3) * 0.01, now);
+                tally.observe(UUID.randomUUID(), 2, 0.05 + (i % 3) * 0.01, now);
             }
             tickUntil(gate, training, false, s -> s.challenger().isEmpty());
             DeploymentDecision d = gate.applied().lastDecision();
