@@ -11,7 +11,7 @@ import dev.qstream.launcher.options.GateOptions;
 import dev.qstream.launcher.options.StalenessOptions;
 import dev.qstream.actor.service.ActorConfig;
 import dev.qstream.learner.service.LearnerConfig;
-import dev.qstream.learner.service.LearnerService;
+import dev.qstream.learner.service.ActiveStandbyLearner;
 import dev.qstream.policy.state.EncoderSpec;
 import dev.qstream.policy.text.Vocabulary;
 import picocli.CommandLine.Command;
@@ -83,6 +83,11 @@ public final class LearnerCommand implements Callable<Integer> {
             description = "... or at least this often while training (default: ${DEFAULT-VALUE}).")
     Duration publishEvery = D.publishEvery();
 
+    @Option(names = "--lease-timeout", converter = DurationConverter.class,
+            description = "How long a silent active learner keeps the lease before a standby learner of the same model "
+                    + "takes over; run a second learner with the same options and --checkpoint-dir as a hot standby (default: ${DEFAULT-VALUE}).")
+    Duration leaseTimeout = D.leaseTimeout();
+
     @Override
     public Integer call() throws Exception {
         Vocabulary vocabulary = this.vocabulary.load();
@@ -92,7 +97,7 @@ public final class LearnerCommand implements Callable<Integer> {
                 .replay(replay.config()).staleness(staleness.bound()).minReplay(minReplay).samplesPerInsert(samplesPerInsert).pauseIngestBehind(pauseBehind)
                 .publishEveryUpdates(publishEveryUpdates).publishEvery(publishEvery).checkpointDir(checkpointDir)
                 .checkpointEveryUpdates(checkpointEveryUpdates).checkpointEvery(checkpointEvery)
-                .signer(signing.signer()).groupId(service.kafka.topicPrefix + "-learner").gate(gate.config()).build();
-        return ServiceRunner.run(service, "learner", id, context -> LearnerService.start(config, context));
+                .signer(signing.signer()).groupId(service.kafka.topicPrefix + "-learner").gate(gate.config()).leaseTimeout(leaseTimeout).build();
+        return ServiceRunner.run(service, "learner", id, context -> ActiveStandbyLearner.start(config, context));
     }
 }

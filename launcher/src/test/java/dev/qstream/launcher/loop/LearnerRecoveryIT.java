@@ -4,34 +4,21 @@ import dev.qstream.broker.BrokerSettings;
 import dev.qstream.broker.EmbeddedKafkaBroker;
 import dev.qstream.learner.checkpoint.Checkpoint;
 import dev.qstream.learner.checkpoint.CheckpointStore;
-import dev.qstream.learner.replay.ScoredSteps;
 import dev.qstream.learner.replay.StoredTransition;
 import dev.qstream.launcher.local.ChildJvm;
 import dev.qstream.policy.text.Vocabulary;
 import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.runtime.kafka.TopicBootstrap;
-import dev.qstream.schemas.avro.ModelUpdate;
-import dev.qstream.schemas.avro.ScoredTransition;
-import dev.qstream.schemas.serde.Serdes;
-import dev.qstream.schemas.topics.QstreamTopic;
 import dev.qstream.schemas.topics.TopicLayout;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -65,29 +52,29 @@ class LearnerRecoveryIT {
 
             Set<String> produced = new HashSet<>();
             AtomicBoolean producing = new AtomicBoolean(true);
-            Thread producer = new Thread(() -> produce(settings, produced, producing), "episode-producer");
+            Thread producer = new Thread(() -> LearnerTopics.produce(settings, produced, producing), "episode-producer");
             producer.start();
 
             ChildJvm first = ChildJvm.launch("learner", jvm, args, Map.of("OMP_NUM_THREADS", "1"), dir.resolve("learner-1.log"));
             CheckpointStore store = new CheckpointStore(checkpoints, 3);
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500))
-                    .until(() -> store.list().size() >= 2 && maxVersion(settings) >= 3);
+                    .until(() -> store.list().size() >= 2 && LearnerTopics.maxVersion(settings) >= 3);
             first.kill(); // SIGKILL: no shutdown hook, no final checkpoint
             while (first.isAlive()) {
                 Thread.sleep(50);
             }
-            long versionBeforeKill = maxVersion(settings);
+            long versionBeforeKill = LearnerTopics.maxVersion(settings);
 
             long restart = System.nanoTime();
             ChildJvm second = ChildJvm.launch("learner", jvm, args, Map.of("OMP_NUM_THREADS", "1"), dir.resolve("learner-2.log"));
-            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> maxVersion(settings) > versionBeforeKill);
+            await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200)).until(() -> LearnerTopics.maxVersion(settings) > versionBeforeKill);
             double recoverySeconds = (System.nanoTime() - restart) / 1e9;
             System.out.printf("learner recovery: first new model version %.1f s after restart%n", recoverySeconds);
 
             Thread.sleep(3_000);
             producing.set(false);
             producer.join();
-            Map<String, Long> end = endOffsets(settings);
+            Map<String, Long> end = LearnerTopics.endOffsets(settings, PARTITIONS);
             // Wait until a checkpoint covers everything produced, then stop cleanly.
             await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).until(() -> {
                 Checkpoint c = store.loadNewest().orElse(null);
@@ -103,69 +90,10 @@ class LearnerRecoveryIT {
             assertThat(inReplay).doesNotHaveDuplicates();
             assertThat(new HashSet<>(inReplay)).isEqualTo(produced);
 
-            List<Long> versions = versions(settings);
+            List<Long> versions = LearnerTopics.versions(settings);
             assertThat(versions).isSorted().doesNotHaveDuplicates();
             assertThat(versions.get(versions.size() - 1)).isGreaterThan(versionBeforeKill);
         }
     }
 
-    private static void produce(KafkaSettings settings, Set<String> produced, AtomicBoolean producing) {
-        Random random = new Random(5);
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(settings.producer("recovery-producer"))) {
-            while (producing.get()) {
-                int length = 1 + random.nextInt(6);
-                int[] actions = random.ints(length, Vocabulary.SPECIAL_TOKENS, 23).toArray();
-                double[] rewards = random.doubles(length).toArray();
-                UUID id = UUID.randomUUID();
-                for (ScoredTransition s : ScoredSteps.episode(id, new int[]{5, 6}, actions, rewards, null)) {
-                    producer.send(new ProducerRecord<>(settings.topic(QstreamTopic.SCORED), id.toString().getBytes(StandardCharsets.UTF_8),
-                            Serdes.SCORED_TRANSITION.encode(s)));
-                    synchronized (produced) {
-                        produced.add(id + "#" + s.getTransition().getStep());
-                    }
-                }
-                producer.flush();
-                Thread.sleep(20);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static Map<String, Long> endOffsets(KafkaSettings settings) {
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(settings.consumer("end-reader", null))) {
-            List<TopicPartition> parts = new ArrayList<>();
-            for (int p = 0; p < PARTITIONS; p++) {
-                parts.add(new TopicPartition(settings.topic(QstreamTopic.SCORED), p));
-            }
-            Map<String, Long> end = new HashMap<>();
-            c.endOffsets(parts).forEach((tp, o) -> end.put(Checkpoint.positionKey(tp.topic(), tp.partition()), o));
-            return end;
-        }
-    }
-
-    private static long maxVersion(KafkaSettings settings) {
-        return versions(settings).stream().mapToLong(Long::longValue).max().orElse(0);
-    }
-
-    /** Versions on the model topic in publication order (chunk 0 of each). */
-    private static List<Long> versions(KafkaSettings settings) {
-        List<Long> versions = new ArrayList<>();
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(settings.consumer("model-reader", null))) {
-            TopicPartition tp = new TopicPartition(settings.topic(QstreamTopic.MODEL), 0);
-            c.assign(List.of(tp));
-            c.seekToBeginning(List.of(tp));
-            long end = c.endOffsets(List.of(tp)).get(tp);
-            long deadline = System.currentTimeMillis() + 10_000;
-            while (c.position(tp) < end && System.currentTimeMillis() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
-                    ModelUpdate u = Serdes.MODEL_UPDATE.decode(r.value());
-                    if (u.getChunkIndex() == 0) {
-                        versions.add(u.getVersion());
-                    }
-                }
-            }
-        }
-        return versions;
-    }
 }

@@ -69,13 +69,24 @@ public final class CheckpointStore {
 
     private final Path dir;
     private final int keep;
+    private final long epoch;
 
     public CheckpointStore(Path dir, int keep) {
-        if (keep < 1) {
-            throw new IllegalArgumentException("keep must be >= 1");
+        this(dir, keep, 0);
+    }
+
+    /**
+     * @param epoch the writer's lease epoch (an active learner's lease generation; 0 without a lease). Files are
+     *              ordered by epoch, then updates: a learner that lost its lease and writes once more before it
+     *              notices (a zombie) cannot outrank the checkpoints of the learner that took over.
+     */
+    public CheckpointStore(Path dir, int keep, long epoch) {
+        if (keep < 1 || epoch < 0) {
+            throw new IllegalArgumentException("keep must be >= 1 and epoch >= 0");
         }
         this.dir = dir;
         this.keep = keep;
+        this.epoch = epoch;
     }
 
     public Path dir() {
@@ -85,7 +96,8 @@ public final class CheckpointStore {
     /** Writes a checkpoint atomically and prunes old ones; returns the file. */
     public Path write(Checkpoint c) throws IOException {
         Files.createDirectories(dir);
-        Path target = dir.resolve(String.format("checkpoint-%012d%s", c.updates(), SUFFIX));
+        Path target = dir.resolve(epoch == 0 ? String.format("checkpoint-%012d%s", c.updates(), SUFFIX)
+                : String.format("checkpoint-e%010d-%012d%s", epoch, c.updates(), SUFFIX));
         Path temp = dir.resolve("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
         try {
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
@@ -123,17 +135,32 @@ public final class CheckpointStore {
         return Optional.empty();
     }
 
-    /** Checkpoint files, newest first. */
+    /** Checkpoint files, newest first: by writer epoch, then updates ({@code checkpoint-[e<epoch>-]<updates>.qckpt}). */
     public List<Path> list() {
         if (!Files.isDirectory(dir)) {
             return List.of();
         }
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(p -> p.getFileName().toString().startsWith("checkpoint-") && p.toString().endsWith(SUFFIX))
-                    .sorted(Comparator.comparing((Path p) -> p.getFileName().toString()).reversed()).toList();
+                    .sorted(Comparator.comparingLong((Path p) -> nameOrder(p, 0)).thenComparingLong(p -> nameOrder(p, 1))
+                            .thenComparing(p -> p.getFileName().toString()).reversed()).toList();
         } catch (IOException e) {
             LOG.warn("cannot list checkpoints in {}: {}", dir, e.getMessage());
             return List.of();
+        }
+    }
+
+    /** Part {@code i} (0 = epoch, 1 = updates) of a checkpoint file name; names without an epoch are epoch 0. */
+    private static long nameOrder(Path file, int i) {
+        String name = file.getFileName().toString();
+        String core = name.substring("checkpoint-".length(), name.length() - SUFFIX.length());
+        try {
+            if (core.startsWith("e") && core.indexOf('-') > 0) {
+                return Long.parseLong(i == 0 ? core.substring(1, core.indexOf('-')) : core.substring(core.indexOf('-') + 1));
+            }
+            return i == 0 ? 0 : Long.parseLong(core);
+        } catch (NumberFormatException e) {
+            return -1; // not one of ours: last
         }
     }
 

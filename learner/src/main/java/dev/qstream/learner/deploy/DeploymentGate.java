@@ -4,9 +4,7 @@ import dev.qstream.policy.network.ModelSnapshot;
 import dev.qstream.policy.network.QNetworkWeights;
 import dev.qstream.policy.text.Vocabulary;
 import dev.qstream.runtime.deployment.DeploymentFollower;
-import dev.qstream.runtime.deployment.DeploymentLog;
 import dev.qstream.runtime.deployment.DeploymentState;
-import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.schemas.avro.DeploymentAction;
 import dev.qstream.schemas.avro.DeploymentDecision;
 import dev.qstream.schemas.avro.DeploymentEvidence;
@@ -14,7 +12,6 @@ import dev.qstream.schemas.avro.PartitionOffset;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -53,6 +50,13 @@ public final class DeploymentGate implements AutoCloseable {
         }
     }
 
+    /** Where decisions go: the deployments topic (the learner's transactional producer, so a fenced learner cannot). */
+    @FunctionalInterface
+    public interface DecisionRecorder {
+        /** Appends the decision and returns once it is on the topic; throws when it could not. */
+        void record(DeploymentDecision decision);
+    }
+
     /** What the gate asks of the trainer; all on the training thread. */
     public interface Trainee {
         QNetworkWeights currentWeights();
@@ -70,8 +74,7 @@ public final class DeploymentGate implements AutoCloseable {
     private final GateConfig config;
     private final PromotionGate rule;
     private final String modelName;
-    private final KafkaSettings settings;
-    private final KafkaProducer<byte[], byte[]> producer;
+    private final DecisionRecorder recorder;
     private final DeploymentFollower follower;
     private final TrialTally tally;
     private final Map<Long, Published> known = new HashMap<>();
@@ -87,14 +90,13 @@ public final class DeploymentGate implements AutoCloseable {
     private long lastPublished = -1;
 
     /** @param startKnown versions read from the model topic at start (the champion and challenger the log names) */
-    public DeploymentGate(GateConfig config, String modelName, KafkaSettings settings, String clientId,
+    public DeploymentGate(GateConfig config, String modelName, DecisionRecorder recorder,
                           DeploymentFollower follower, TrialTally tally, Map<Long, Published> startKnown,
                           MeterRegistry registry) {
         this.config = config;
         this.rule = new PromotionGate(config);
         this.modelName = modelName;
-        this.settings = settings;
-        this.producer = new KafkaProducer<>(settings.producer(clientId));
+        this.recorder = recorder;
         this.follower = follower;
         this.tally = tally;
         this.known.putAll(startKnown);
@@ -245,7 +247,7 @@ public final class DeploymentGate implements AutoCloseable {
                 .setDecidedBy(DECIDED_BY).setReason(reason).setEvidence(evidence).setDecidedAt(Instant.now())
                 .build();
         try {
-            DeploymentLog.append(producer, settings, d, RECORD_TIMEOUT);
+            recorder.record(d);
             awaiting = d;
             awaitingSince = System.nanoTime();
             LOG.info("gate: {} v{} ({})", action, subject, reason);
@@ -274,6 +276,6 @@ public final class DeploymentGate implements AutoCloseable {
 
     @Override
     public void close() {
-        producer.close(Duration.ofSeconds(5));
+        // nothing of its own to close: decisions go out through the recorder
     }
 }

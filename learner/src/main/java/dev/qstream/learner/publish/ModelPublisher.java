@@ -4,6 +4,7 @@ import dev.qstream.policy.network.ModelSnapshot;
 import dev.qstream.policy.transport.ModelChunker;
 import dev.qstream.policy.transport.ModelSigner;
 import dev.qstream.runtime.kafka.KafkaSettings;
+import dev.qstream.schemas.avro.DeploymentDecision;
 import dev.qstream.schemas.avro.ModelUpdate;
 import dev.qstream.schemas.avro.PartitionOffset;
 import dev.qstream.schemas.serde.Serdes;
@@ -29,6 +30,7 @@ public final class ModelPublisher implements AutoCloseable {
 
     private final KafkaProducer<byte[], byte[]> producer;
     private final String topic;
+    private final String deploymentsTopic;
     private final String modelName;
     private final Optional<ModelSigner> signer;
 
@@ -41,6 +43,7 @@ public final class ModelPublisher implements AutoCloseable {
         p.put(ProducerConfig.LINGER_MS_CONFIG, "0");
         this.producer = new KafkaProducer<>(p);
         this.topic = settings.topic(QstreamTopic.MODEL);
+        this.deploymentsTopic = settings.topic(QstreamTopic.DEPLOYMENTS);
         this.modelName = modelName;
         this.signer = signer;
         producer.initTransactions();
@@ -78,6 +81,26 @@ public final class ModelPublisher implements AutoCloseable {
             throw e;
         }
         return chunks.size();
+    }
+
+    /**
+     * Appends a deployment decision to {@code qstream.deployments} in a transaction of this producer, so that only
+     * the learner holding the transactional id (the active one) can: a fenced one gets an exception, not a record.
+     */
+    public void recordDecision(DeploymentDecision decision) {
+        producer.beginTransaction();
+        try {
+            producer.send(new ProducerRecord<>(deploymentsTopic, decision.getModel().getBytes(StandardCharsets.UTF_8),
+                    Serdes.DEPLOYMENT_DECISION.encode(decision)));
+            producer.commitTransaction();
+        } catch (KafkaException e) {
+            try {
+                producer.abortTransaction();
+            } catch (KafkaException ignored) {
+                // fenced or closed: nothing to abort here
+            }
+            throw e;
+        }
     }
 
     @Override

@@ -98,9 +98,10 @@ final class Ingestor implements AutoCloseable {
         this.correctionIntake = new RecordIntake<>(Serdes.REWARD_CORRECTION, validator, context.deadLetters(),
                 c -> c.getEpisodeId().toString());
         Properties props = context.kafka().consumer(context.clientId("scored"), config.groupId());
-        // Static membership: a restarted learner takes its partitions back at once instead of waiting out the
-        // dead member's session timeout (45 s by default).
-        props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.instanceId());
+        // Static membership under the role's id, not the instance's: a restarted learner, or a standby taking over,
+        // takes the partitions back at once instead of waiting out the dead member's session timeout (45 s by
+        // default), and its joining fences the old member's offset commits (one active learner per group).
+        props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, config.groupId() + "-active");
         this.consumer = new KafkaConsumer<>(props);
         this.correctionsApplied = Counter.builder("learner.corrections.applied")
                 .description("late reward corrections applied to replay").register(context.registry());

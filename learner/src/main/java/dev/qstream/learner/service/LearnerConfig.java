@@ -42,6 +42,8 @@ import java.util.Optional;
  * @param signer                    signs published models; empty = unsigned (development only)
  * @param groupId                   consumer group on the scored and late-reward topics
  * @param seed                      sampling seed
+ * @param leaseTimeout              how long a silent active learner keeps the lease before a standby takes over
+ *                                  (the lease group's session timeout; {@link ActiveStandbyLearner})
  * @param gate                      the promotion gate (champion/challenger canary trials); empty = off, every
  *                                  version serves all traffic as soon as it is published
  */
@@ -51,7 +53,7 @@ public record LearnerConfig(String instanceId, String modelName, int vocabularyS
                             double pauseIngestBehind, int publishEveryUpdates, Duration publishEvery, Path checkpointDir,
                             int checkpointEveryUpdates, Duration checkpointEvery, int checkpointsKept,
                             double divergenceLossFactor, Optional<ModelSigner> signer, String groupId, long seed,
-                            Optional<GateConfig> gate) {
+                            Duration leaseTimeout, Optional<GateConfig> gate) {
 
     public LearnerConfig {
         Objects.requireNonNull(instanceId, "instanceId");
@@ -60,6 +62,10 @@ public record LearnerConfig(String instanceId, String modelName, int vocabularyS
         Objects.requireNonNull(staleness, "staleness");
         Objects.requireNonNull(signer, "signer");
         Objects.requireNonNull(gate, "gate");
+        // Kafka brokers accept group session timeouts in [group.min.session.timeout.ms, ...max...]: 6 s to 30 min by default.
+        if (leaseTimeout.toMillis() < 6_000 || leaseTimeout.toMillis() > 300_000) {
+            throw new IllegalArgumentException("lease timeout must be between 6 s (brokers' default group.min.session.timeout.ms) and 5 min, got " + leaseTimeout);
+        }
         if (minReplay < 1 || !(samplesPerInsert > 0) || samplesPerInsertTolerance < 0 || pauseIngestBehind < 0
                 || publishEveryUpdates < 1 || checkpointEveryUpdates < 1 || checkpointsKept < 1
                 || !(divergenceLossFactor > 1)) {
@@ -102,6 +108,7 @@ public record LearnerConfig(String instanceId, String modelName, int vocabularyS
         private String groupId = "qstream-learner";
         private long seed = 1;
         private Optional<GateConfig> gate = Optional.empty();
+        private Duration leaseTimeout = Duration.ofSeconds(10);
 
         private Builder(String instanceId, int vocabularySize, String vocabularyFingerprint) {
             this.instanceId = instanceId;
@@ -139,13 +146,14 @@ public record LearnerConfig(String instanceId, String modelName, int vocabularyS
         public Builder groupId(String v) { groupId = v; return this; }
         public Builder seed(long v) { seed = v; return this; }
         public Builder gate(Optional<GateConfig> v) { gate = v; return this; }
+        public Builder leaseTimeout(Duration v) { leaseTimeout = v; return this; }
 
         public LearnerConfig build() {
             double tol = tolerance >= 0 ? tolerance : 4.0 * dqn.batchSize();
             return new LearnerConfig(instanceId, modelName, vocabularySize, vocabularyFingerprint, encoder, hidden,
                     initSeed, dqn, replay, new StalenessBound(maxPolicyLag, staleTransitions), minReplay,
                     samplesPerInsert, tol, pauseIngestBehind, publishEveryUpdates, publishEvery, checkpointDir, checkpointEveryUpdates, checkpointEvery, checkpointsKept,
-                    divergenceLossFactor, signer, groupId, seed, gate);
+                    divergenceLossFactor, signer, groupId, seed, leaseTimeout, gate);
         }
     }
 }

@@ -9,7 +9,6 @@ import dev.qstream.runtime.deployment.DeploymentLog;
 import dev.qstream.runtime.deployment.DeploymentState;
 import dev.qstream.schemas.avro.DeploymentAction;
 import dev.qstream.schemas.avro.DeploymentDecision;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import dev.qstream.learner.dqn.DqnUpdate;
 import dev.qstream.learner.dqn.UpdateStats;
 import dev.qstream.learner.publish.ModelPublisher;
@@ -57,9 +56,9 @@ public final class LearnerService implements ManagedService {
     private final DeploymentFollower deployments; // null without a gate
     private final DeploymentGate gate;            // null without a gate
 
-    private LearnerService(LearnerConfig config, ServiceContext context) throws InterruptedException {
+    private LearnerService(LearnerConfig config, ServiceContext context, long epoch) throws InterruptedException {
         QNetworkSpec spec = new QNetworkSpec(config.encoder(), config.hidden(), config.vocabularySize());
-        this.checkpoints = config.checkpointDir() == null ? null : new CheckpointStore(config.checkpointDir(), config.checkpointsKept());
+        this.checkpoints = config.checkpointDir() == null ? null : new CheckpointStore(config.checkpointDir(), config.checkpointsKept(), epoch);
         this.replay = new ReplayBuffer(config.replay(), config.staleness());
 
         Optional<ModelSnapshot> published = PublishedModels.newest(context.kafka(), context.clientId("resume"),
@@ -112,12 +111,14 @@ public final class LearnerService implements ManagedService {
         if (config.gate().isPresent()) {
             this.deployments = new DeploymentFollower(context.kafka(), context.clientId("deployments"), config.modelName(), s -> { })
                     .start(Duration.ofSeconds(60));
-            this.gate = new DeploymentGate(config.gate().get(), config.modelName(), context.kafka(), context.clientId("gate"),
+            // Decisions go out through the publisher's transactional producer: a learner that lost its lease is
+            // fenced on them as on its versions.
+            this.gate = new DeploymentGate(config.gate().get(), config.modelName(), publisher::recordDecision,
                     deployments, trial, namedVersions(config, context, deployments.state()), context.registry());
         } else {
             this.deployments = null;
             this.gate = null;
-            gateOff(config, context);
+            gateOff(config, context, publisher);
         }
         LearnerMetrics metrics = new LearnerMetrics(context.registry(), replay);
         this.trainer = new Trainer(config, dqn, replay, limiter, new StateEncoder(config.encoder()), publisher, checkpoints,
@@ -147,20 +148,18 @@ public final class LearnerService implements ManagedService {
      * Without a gate every version serves at once; if the log still holds a gate's champion (an earlier run had one),
      * say so on the log, or the actors would keep serving that champion.
      */
-    private static void gateOff(LearnerConfig config, ServiceContext context) {
+    private static void gateOff(LearnerConfig config, ServiceContext context, ModelPublisher publisher) {
         DeploymentState state = DeploymentLog.current(context.kafka(), context.clientId("deployments"), config.modelName(),
                 Duration.ofSeconds(60));
         if (state.followsLatest()) {
             return;
         }
-        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(context.kafka().producer(context.clientId("gate-off")))) {
-            DeploymentLog.append(producer, context.kafka(), DeploymentDecision.newBuilder()
-                    .setModel(config.modelName()).setAction(DeploymentAction.FOLLOW_LATEST)
-                    .setSubjectVersion(state.champion().getAsLong()).setChampionVersion(state.champion().getAsLong())
-                    .setChallengerVersion(null).setCanaryFraction(0).setDecidedBy(DeploymentGate.DECIDED_BY)
-                    .setReason("learner started without a gate: every new version serves all traffic")
-                    .setEvidence(null).setDecidedAt(Instant.now()).build(), Duration.ofSeconds(30));
-        }
+        publisher.recordDecision(DeploymentDecision.newBuilder()
+                .setModel(config.modelName()).setAction(DeploymentAction.FOLLOW_LATEST)
+                .setSubjectVersion(state.champion().getAsLong()).setChampionVersion(state.champion().getAsLong())
+                .setChallengerVersion(null).setCanaryFraction(0).setDecidedBy(DeploymentGate.DECIDED_BY)
+                .setReason("learner started without a gate: every new version serves all traffic")
+                .setEvidence(null).setDecidedAt(Instant.now()).build());
         LOG.info("gate off: the deployment log held '{}'; recorded FOLLOW_LATEST", state);
     }
 
@@ -187,7 +186,15 @@ public final class LearnerService implements ManagedService {
     }
 
     public static LearnerService start(LearnerConfig config, ServiceContext context) throws InterruptedException {
-        LearnerService service = new LearnerService(config, context);
+        return start(config, context, 0);
+    }
+
+    /**
+     * @param epoch the lease epoch this learner became active in ({@link ActiveStandbyLearner}); its checkpoints
+     *              outrank those of any earlier active learner
+     */
+    static LearnerService start(LearnerConfig config, ServiceContext context, long epoch) throws InterruptedException {
+        LearnerService service = new LearnerService(config, context, epoch);
         service.ingestor.start();
         service.trainer.start();
         return service;
