@@ -24,7 +24,7 @@ public final class ActiveStandbyLearner implements ManagedService {
     private final Worker starter;
 
     private ActiveStandbyLearner(LearnerConfig config, ServiceContext context) {
-        this.lease = new LearnerLease(context, config.groupId(), config.leaseTimeout());
+        this.lease = new LearnerLease(context, config.groupId(), config.instanceId(), config.leaseTimeout());
         this.starter = Worker.named("learner-standby").daemon(true).interruptOnStop().build(() -> {
             if (learner.get() == null && lease.awaitAcquired(Duration.ofSeconds(1))) {
                 learner.set(LearnerService.start(config, context, lease.epoch()));

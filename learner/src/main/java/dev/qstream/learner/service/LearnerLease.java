@@ -4,6 +4,7 @@ import dev.qstream.runtime.concurrent.Worker;
 import dev.qstream.runtime.service.ServiceContext;
 import dev.qstream.schemas.topics.QstreamTopic;
 import io.micrometer.core.instrument.Gauge;
+import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
@@ -46,14 +47,17 @@ final class LearnerLease implements AutoCloseable {
     private final Worker worker;
 
     /** @param timeout how long the coordinator waits for a silent holder before the lease moves (session timeout) */
-    LearnerLease(ServiceContext context, String groupId, Duration timeout) {
+    LearnerLease(ServiceContext context, String groupId, String instanceId, Duration timeout) {
         String topic = context.kafka().topic(QstreamTopic.MODEL);
         this.leased = new TopicPartition(topic, 0);
         Properties props = context.kafka().consumer(context.clientId("lease"), groupId + "-lease");
         props.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, String.valueOf(timeout.toMillis()));
         props.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, String.valueOf(Math.max(100, timeout.toMillis() / 5)));
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        props.remove(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG); // dynamic membership: a clean stop hands over at once
+        // Static membership by instance: the same instance restarted (after a crash) takes its lease back at once,
+        // fencing what is left of its old self, while another instance waits out the session timeout. A clean stop
+        // leaves the group explicitly (close, below), so a standby takes over at once then too.
+        props.put(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG, instanceId);
         // Sticky and cooperative: a standby joining (or leaving) never moves the partition away from a live holder.
         props.put(ConsumerConfig.PARTITION_ASSIGNMENT_STRATEGY_CONFIG, CooperativeStickyAssignor.class.getName());
         this.consumer = new KafkaConsumer<>(props);
@@ -61,7 +65,8 @@ final class LearnerLease implements AutoCloseable {
                 .description("1 while this learner is the active one of its model").register(context.registry());
         this.worker = Worker.named("learner-lease").daemon(true).onStop(consumer::wakeup)
                 .setUp(() -> consumer.subscribe(List.of(topic), new Listener()))
-                .tearDown(() -> consumer.close(Duration.ofSeconds(5)))
+                .tearDown(() -> consumer.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                        .withTimeout(Duration.ofSeconds(5))))
                 .build(this::pollOnce);
     }
 
