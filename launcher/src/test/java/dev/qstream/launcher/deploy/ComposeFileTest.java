@@ -49,7 +49,7 @@ class ComposeFileTest {
         assertThat(COMPOSE).exists();
         run("docker-compose", "-f", COMPOSE.toString(), "config", "-q");
         List<String> services = run("docker-compose", "-f", COMPOSE.toString(), "config", "--services").lines().map(String::strip).toList();
-        assertThat(services).contains("kafka", "actor-1", "actor-2", "scorer", "learner", "ops", "prometheus", "grafana");
+        assertThat(services).contains("kafka", "actor-1", "actor-2", "scorer", "learner", "learner-standby", "ops", "prometheus", "grafana");
         String text = Files.readString(COMPOSE);
         assertThat(text).contains("apache/kafka:").contains("QSTREAM_BOOTSTRAP_SERVERS: kafka:9092")
                 .contains("QSTREAM_METRICS_PORT: \"9400\"").contains("prom/prometheus:").contains("grafana/grafana:");
@@ -75,7 +75,7 @@ class ComposeFileTest {
         while (m.find()) {
             scraped.add(m.group(1) + ":" + m.group(2));
         }
-        assertThat(scraped).containsExactlyInAnyOrder("scorer:9400", "learner:9400", "actor-1:9400", "actor-2:9400", "ops:8080");
+        assertThat(scraped).containsExactlyInAnyOrder("scorer:9400", "learner:9400", "learner-standby:9400", "actor-1:9400", "actor-2:9400", "ops:8080");
         assertThat(prometheus).contains("honor_labels: true").contains("credentials_file: /run/secrets/qstream_http_token");
         String datasource = Files.readString(Path.of("..", "deploy", "grafana", "provisioning", "datasources", "prometheus.yml"));
         assertThat(datasource).contains("uid: prometheus").contains("url: http://prometheus:9090");
