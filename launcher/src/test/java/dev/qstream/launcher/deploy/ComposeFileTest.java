@@ -49,9 +49,11 @@ class ComposeFileTest {
         assertThat(COMPOSE).exists();
         run("docker-compose", "-f", COMPOSE.toString(), "config", "-q");
         List<String> services = run("docker-compose", "-f", COMPOSE.toString(), "config", "--services").lines().map(String::strip).toList();
-        assertThat(services).contains("kafka", "actor-1", "actor-2", "scorer", "learner", "learner-standby", "ops", "prometheus", "grafana");
+        assertThat(services).contains("kafka-1", "kafka-2", "kafka-3", "actor-1", "actor-2", "scorer", "scorer-2", "learner",
+                "learner-standby", "ops", "prometheus", "grafana");
         String text = Files.readString(COMPOSE);
-        assertThat(text).contains("apache/kafka:").contains("QSTREAM_BOOTSTRAP_SERVERS: kafka:9092")
+        assertThat(text).contains("apache/kafka:").contains("QSTREAM_BOOTSTRAP_SERVERS: kafka-1:9092,kafka-2:9092,kafka-3:9092")
+                .contains("KAFKA_CONTROLLER_QUORUM_VOTERS: 1@kafka-1:9093,2@kafka-2:9093,3@kafka-3:9093").contains("QSTREAM_REPLICATION_FACTOR: \"3\"")
                 .contains("QSTREAM_METRICS_PORT: \"9400\"").contains("prom/prometheus:").contains("grafana/grafana:");
         // Inside containers the HTTP endpoints bind every interface, which qstream refuses without a token: every
         // qstream service and Prometheus get the token file as a compose secret, and none says --insecure.
@@ -59,7 +61,7 @@ class ComposeFileTest {
                 .contains("file: ./.qstream-http-token").doesNotContain("--insecure").doesNotContain("QSTREAM_INSECURE");
         String resolved = run("docker-compose", "-f", COMPOSE.toString(), "config");
         assertThat(resolved.split("qstream_http_token", -1).length - 1).as("secret references in the resolved file")
-                .isGreaterThanOrEqualTo(7); // 5 qstream services + prometheus + the top-level declaration
+                .isGreaterThanOrEqualTo(9); // 7 qstream services + prometheus + the top-level declaration
     }
 
     @Test
@@ -75,7 +77,7 @@ class ComposeFileTest {
         while (m.find()) {
             scraped.add(m.group(1) + ":" + m.group(2));
         }
-        assertThat(scraped).containsExactlyInAnyOrder("scorer:9400", "learner:9400", "learner-standby:9400", "actor-1:9400", "actor-2:9400", "ops:8080");
+        assertThat(scraped).containsExactlyInAnyOrder("scorer:9400", "scorer-2:9400", "learner:9400", "learner-standby:9400", "actor-1:9400", "actor-2:9400", "ops:8080");
         assertThat(prometheus).contains("honor_labels: true").contains("credentials_file: /run/secrets/qstream_http_token");
         String datasource = Files.readString(Path.of("..", "deploy", "grafana", "provisioning", "datasources", "prometheus.yml"));
         assertThat(datasource).contains("uid: prometheus").contains("url: http://prometheus:9090");
