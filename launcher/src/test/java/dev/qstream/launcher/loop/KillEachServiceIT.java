@@ -12,14 +12,10 @@ import dev.qstream.tasks.simulator.TrafficSimulator;
 import dev.qstream.tasks.DataToTextTask;
 import dev.qstream.tasks.TaskPrompt;
 import dev.qstream.tasks.TaskVocabulary;
-import dev.qstream.policy.text.Vocabulary;
 import dev.qstream.policy.transport.ModelSigner;
 import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.runtime.kafka.TopicBootstrap;
-import dev.qstream.schemas.avro.DeadLetter;
-import dev.qstream.schemas.avro.DeadLetterReason;
 import dev.qstream.schemas.avro.ModelUpdate;
-import dev.qstream.schemas.avro.ScoredTransition;
 import dev.qstream.schemas.avro.Transition;
 import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.schemas.topics.QstreamTopic;
@@ -33,7 +29,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -158,9 +153,9 @@ class KillEachServiceIT {
                 // episodes the first actor left unfinished), the learner checkpoints everything scored.
                 traffic.close();
                 traffic = null;
-                awaitStable(settings, QstreamTopic.TRANSITIONS);
+                EpisodeAccounting.awaitStable(settings, QstreamTopic.TRANSITIONS);
                 Thread.sleep(EPISODE_TIMEOUT.toMillis() + 5_000);
-                awaitStable(settings, QstreamTopic.SCORED);
+                EpisodeAccounting.awaitStable(settings, QstreamTopic.SCORED);
                 Map<String, Long> scoredEnd = lastRecordPositions(settings, QstreamTopic.SCORED);
                 await("a checkpoint covering all scored output").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
                         .until(() -> store.loadNewest().map(c -> covers(c, scoredEnd)).orElse(false));
@@ -175,43 +170,16 @@ class KillEachServiceIT {
             }
             recovery.forEach((what, s) -> System.out.printf("recovery: %s after restart: %.1f s%n", what, s));
 
-            // What the actors emitted, by episode.
-            Map<String, List<Transition>> byEpisode = new HashMap<>();
-            for (ConsumerRecord<byte[], byte[]> r : TopicContents.read(settings, QstreamTopic.TRANSITIONS)) {
-                Transition t = Serdes.TRANSITION.decode(r.value());
-                byEpisode.computeIfAbsent(t.getEpisodeId().toString(), k -> new ArrayList<>()).add(t);
-            }
-            Set<String> finished = new HashSet<>();
-            Set<String> unfinished = new HashSet<>();
-            Set<String> expectedSteps = new HashSet<>();
-            byEpisode.forEach((episode, steps) -> {
-                boolean done = steps.stream().anyMatch(Transition::getDone)
-                        && steps.size() == 1 + steps.stream().filter(Transition::getDone).mapToInt(Transition::getStep).max().orElse(-1);
-                (done ? finished : unfinished).add(episode);
-                if (done) {
-                    steps.forEach(t -> expectedSteps.add(episode + "#" + t.getStep()));
-                }
-            });
+            // What the actors emitted, by episode; scored exactly once; the killed actor's unfinished episodes are
+            // dead letters with a reason, not silently gone.
+            EpisodeAccounting episodes = EpisodeAccounting.read(settings);
+            Map<String, List<Transition>> byEpisode = episodes.byEpisode;
+            Set<String> finished = episodes.finished;
+            Set<String> unfinished = episodes.unfinished;
+            Set<String> expectedSteps = episodes.expectedSteps;
             assertThat(finished).hasSizeGreaterThan(200);
-
-            // Scored exactly once.
-            List<String> scored = new ArrayList<>();
-            for (ConsumerRecord<byte[], byte[]> r : TopicContents.read(settings, QstreamTopic.SCORED)) {
-                Transition t = Serdes.SCORED_TRANSITION.decode(r.value()).getTransition();
-                scored.add(t.getEpisodeId() + "#" + t.getStep());
-            }
-            assertThat(scored).doesNotHaveDuplicates();
-            assertThat(new HashSet<>(scored)).isEqualTo(expectedSteps);
-
-            // Unfinished episodes (the killed actor's) are dead letters with a reason, not silently gone.
-            Set<String> timedOut = new HashSet<>();
-            for (ConsumerRecord<byte[], byte[]> r : TopicContents.read(settings, QstreamTopic.DLQ)) {
-                DeadLetter d = Serdes.DEAD_LETTER.decode(r.value());
-                if (d.getReason() == DeadLetterReason.EPISODE_TIMEOUT && d.getKey() != null) {
-                    timedOut.add(StandardCharsets.UTF_8.decode(d.getKey()).toString());
-                }
-            }
-            assertThat(timedOut).containsAll(unfinished);
+            episodes.assertScoredExactlyOnce(settings);
+            episodes.assertUnfinishedAreDeadLettered(settings);
             System.out.printf("episodes: %d finished, %d cut short by the actor's kill%n", finished.size(), unfinished.size());
             for (String episode : unfinished) {
                 assertThat(byEpisode.get(episode)).as("an unfinished episode is one the killed actor was writing")
@@ -284,20 +252,6 @@ class KillEachServiceIT {
     private static void awaitGrowth(KafkaSettings settings, QstreamTopic topic, Duration within) {
         long before = TopicContents.endOffsetSum(settings, topic);
         await().atMost(within).pollInterval(Duration.ofMillis(500)).until(() -> TopicContents.endOffsetSum(settings, topic) > before + 50);
-    }
-
-    /** Waits until a topic stops growing for three seconds. */
-    private static void awaitStable(KafkaSettings settings, QstreamTopic topic) throws InterruptedException {
-        long previous = -1;
-        int stable = 0;
-        long deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (stable < 3 && System.nanoTime() < deadline) {
-            Thread.sleep(1_000);
-            long now = TopicContents.endOffsetSum(settings, topic);
-            stable = now == previous ? stable + 1 : 0;
-            previous = now;
-        }
-        assertThat(stable).as(topic + " settles").isGreaterThanOrEqualTo(3);
     }
 
     /**
