@@ -53,6 +53,8 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
     private final Counter swaps;
     private final Counter refused;
     private final Timer swapLatency;
+    private final Timer swapLocal;
+    private long polledAt; // the worker thread's: when the poll being handled returned
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final Worker worker;
     private ModelTopicReader reader; // the worker thread's
@@ -84,6 +86,9 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
         this.swaps = Counter.builder("actor.model.swaps").description("model versions swapped in").register(context.registry());
         this.refused = Counter.builder("actor.model.refused").description("model updates refused").register(context.registry());
         this.swapLatency = Timer.builder("actor.model.swap.latency").description("model publish time to serving")
+                .publishPercentiles(0.5, 0.99).register(context.registry());
+        this.swapLocal = Timer.builder("actor.model.swap.local")
+                .description("from the poll that brought a version's last chunk to serving it: this actor's own share of publish to serving")
                 .publishPercentiles(0.5, 0.99).register(context.registry());
         Gauge.builder("actor.model.version", current, ref -> ref.get().version())
                 .description("model version being served").register(context.registry());
@@ -117,7 +122,9 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
 
     /** One poll of the topic: offers what arrived, and notes when the updates published before the start are read. */
     private void follow() {
-        for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
+        var records = reader.poll(Duration.ofMillis(200));
+        polledAt = System.nanoTime();
+        for (ConsumerRecord<byte[], byte[]> record : records) {
             intake.accept(record).ifPresent(update -> offer(update, record));
         }
         if (caughtUp.getCount() > 0 && reader.reachedEnd()) {
@@ -145,6 +152,7 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
             }
             current.set(ServingPolicy.of(model, outputMatrix)); // built here, off the serving path
             swaps.increment();
+            swapLocal.record(System.nanoTime() - polledAt, TimeUnit.NANOSECONDS);
             Instant published = c.lastChunk().getCreatedAt();
             swapLatency.record(Duration.between(published, Instant.now()).abs());
             LOG.info("serving model version {} (parent {})", model.version(), model.parentVersion());
