@@ -250,6 +250,9 @@ public final class BenchCommand {
             o.put("unmaskedTokensPerSec64", Math.round(r.unmaskedTokensPerSec().get(64)));
             o.put("swapP50Millis", r.swapMillis().getValueAtPercentile(50) / 1000.0);
             o.put("swapP99Millis", r.swapMillis().getValueAtPercentile(99) / 1000.0);
+            if (Double.isFinite(r.swapLocalMeanMillis())) {
+                o.put("swapLocalMeanMillis", Math.round(r.swapLocalMeanMillis() * 100) / 100.0);
+            }
             System.out.println(new ObjectMapper().writeValueAsString(o));
             return 0;
         }

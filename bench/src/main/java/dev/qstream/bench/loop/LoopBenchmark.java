@@ -139,7 +139,7 @@ public final class LoopBenchmark {
         o.put("bench", "loop");
         o.put("rate", f.rate());
         put(o, "promptsPerSec", f.promptsPerSec(), 1);
-        put(o, "episodesPerSec", f.episodesPerSec(), 1);
+        put(o, "answeredPerSec", f.answeredPerSec(), 1);
         put(o, "transitionsPerSec", f.transitionsPerSec(), 0);
         put(o, "scoredPerSec", f.scoredPerSec(), 0);
         put(o, "transitionsDuePerSec", f.transitionsDuePerSec(), 0);

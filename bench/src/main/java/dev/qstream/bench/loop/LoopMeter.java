@@ -26,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * What {@code bench loop} measures, read off the loop's topics the way {@code up}'s {@code LoopObserver} reads them
  * (from the beginning, read_committed, no consumer group), but kept per record with the time it describes, so that
- * any window can be asked afterwards: prompts sent, episodes started, transitions produced (with the actor's own
+ * any window can be asked afterwards: prompts sent, transitions produced (with the actor's own
  * per-token decision time), transitions scored (with their lag: production to scored record), and the services'
  * meters on {@code qstream.metrics}. A second thread reads the actors' consumer lag on prompts once a second.
  */
@@ -36,7 +36,6 @@ public final class LoopMeter implements AutoCloseable {
     private final KafkaConsumer<byte[], byte[]> consumer;
     private final ConsumerLagReader lagReader;
     private final TimedSamples prompts = new TimedSamples();
-    private final TimedSamples episodes = new TimedSamples();
     private final TimedSamples transitions = new TimedSamples();
     private final TimedSamples tokenMicros = new TimedSamples();
     private final TimedSamples scorerLagSeconds = new TimedSamples();
@@ -93,13 +92,8 @@ public final class LoopMeter implements AutoCloseable {
         } else if (topic.equals(settings.topic(QstreamTopic.TRANSITIONS))) {
             Transition t = Serdes.TRANSITION.decode(r.value());
             transitions.add(t.getCreatedAt(), 1);
-            if (t.getExploration() != ExplorationStrategy.DEMONSTRATION) {
-                if (t.getStep() == 0) {
-                    episodes.add(t.getCreatedAt(), 1);
-                }
-                if (t.getDecisionMicros() > 0) {
-                    tokenMicros.add(t.getCreatedAt(), t.getDecisionMicros());
-                }
+            if (t.getExploration() != ExplorationStrategy.DEMONSTRATION && t.getDecisionMicros() > 0) {
+                tokenMicros.add(t.getCreatedAt(), t.getDecisionMicros()); // demonstrations decide nothing
             }
         } else if (topic.equals(settings.topic(QstreamTopic.SCORED))) {
             ScoredTransition s = Serdes.SCORED_TRANSITION.decode(r.value());
@@ -107,7 +101,8 @@ public final class LoopMeter implements AutoCloseable {
         } else if (topic.equals(settings.topic(QstreamTopic.METRICS))) {
             MetricEvent e = Serdes.METRIC_EVENT.decode(r.value());
             String statistic = e.getTags().getOrDefault("statistic", "");
-            meters.computeIfAbsent(meterKey(e.getName(), statistic, e.getInstanceId()), k -> new TimedSamples())
+            String source = e.getTags().getOrDefault("source", ""); // actor.requests: from the topic or HTTP
+            meters.computeIfAbsent(meterKey(e.getName(), statistic, source, e.getInstanceId()), k -> new TimedSamples())
                     .add(e.getTimestamp().toEpochMilli(), e.getValue());
             if (e.getName().equals("actor.model.version") && e.getSource().equals("actor")) {
                 servedVersion.put(e.getInstanceId(), (long) e.getValue());
@@ -130,13 +125,18 @@ public final class LoopMeter implements AutoCloseable {
         Thread.sleep(1_000);
     }
 
-    private static String meterKey(String name, String statistic, String instance) {
-        return name + "|" + statistic + "|" + instance;
+    private static String meterKey(String name, String statistic, String source, String instance) {
+        return name + "|" + statistic + "|" + source + "|" + instance;
     }
 
     /** Every instance's samples of one meter (and statistic: "" for counters and gauges). */
     private List<TimedSamples> meter(String name, String statistic) {
-        String prefix = name + "|" + statistic + "|";
+        return meter(name, statistic, "");
+    }
+
+    /** As above, for a meter tagged with a source. */
+    private List<TimedSamples> meter(String name, String statistic, String source) {
+        String prefix = name + "|" + statistic + "|" + source + "|";
         List<TimedSamples> out = new ArrayList<>();
         meters.forEach((k, v) -> {
             if (k.startsWith(prefix)) {
@@ -172,7 +172,10 @@ public final class LoopMeter implements AutoCloseable {
         double lagP50 = scorerLagSeconds.percentile(from, to, 50);
         long dueShift = Double.isNaN(lagP50) ? 0 : Math.round(lagP50 * 1000);
         double actorLagScale = promptsPerSec > 0 ? 1.0 / promptsPerSec : Double.NaN;
-        return new StepFigures(rate, promptsPerSec, episodes.count(from, to) / seconds,
+        // Prompts answered: the actors' own count of prompts taken off the topic. Not the episodes on the transitions
+        // topic: over the training-backlog bound the actors answer every prompt but emit only a share for training.
+        double answeredPerSec = sum(meter("actor.requests", "", "topic"), m -> m.ratePerSecond(from, to));
+        return new StepFigures(rate, promptsPerSec, answeredPerSec,
                 transitions.count(from, to) / seconds, scorerLagSeconds.count(from, to) / seconds,
                 transitions.count(from - dueShift, to - dueShift) / seconds,
                 lagP50, scorerLagSeconds.percentile(from, to, 99),

@@ -44,8 +44,8 @@ public final class Saturation {
     public List<Finding> judge(StepFigures f) {
         List<Finding> out = new ArrayList<>();
         double share = thresholds.minThroughputShare();
-        if (!(f.episodesPerSec() >= share * f.promptsPerSec())) {
-            out.add(new Finding(Stage.ACTOR, fmt("answered %.1f of %.1f prompts/s", f.episodesPerSec(), f.promptsPerSec())));
+        if (f.answeredPerSec() < share * f.promptsPerSec()) { // NaN (no actor meters yet): the lag speaks instead
+            out.add(new Finding(Stage.ACTOR, fmt("answered %.1f of %.1f prompts/s", f.answeredPerSec(), f.promptsPerSec())));
         } else if (builtUp(f.actorLagFirstP99Seconds(), f.actorLagGrowthSeconds())) {
             out.add(new Finding(Stage.ACTOR, fmt("prompt lag grew by %.1f s across the window", f.actorLagGrowthSeconds())));
         }

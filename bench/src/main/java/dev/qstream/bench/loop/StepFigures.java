@@ -5,7 +5,7 @@ package dev.qstream.bench.loop;
  *
  * @param rate                    prompts/s the step asked for
  * @param promptsPerSec           prompts sent per second (by their {@code createdAt})
- * @param episodesPerSec          prompts answered per second: generated (not demonstrated) episodes started
+ * @param answeredPerSec          prompts the actors answered per second (their {@code actor.requests} from the topic)
  * @param transitionsPerSec       transitions produced per second, demonstrations included
  * @param scoredPerSec            scored transitions per second (by {@code scoredAt})
  * @param transitionsDuePerSec    transitions per second produced over the window moved back by the median scorer lag:
@@ -28,7 +28,7 @@ package dev.qstream.bench.loop;
  * @param publishToServeP50Millis the actors' publish → serving latency, median (their timer's recent window)
  * @param publishToServeP99Millis the same, 99th percentile
  */
-public record StepFigures(double rate, double promptsPerSec, double episodesPerSec, double transitionsPerSec,
+public record StepFigures(double rate, double promptsPerSec, double answeredPerSec, double transitionsPerSec,
                           double scoredPerSec, double transitionsDuePerSec, double scorerLagP50Seconds, double scorerLagP99Seconds,
                           double scorerLagFirstP99Seconds, double scorerLagGrowthSeconds, double actorLagP99Seconds,
                           double actorLagFirstP99Seconds, double actorLagGrowthSeconds, double actorTokenP50Micros,

@@ -63,6 +63,12 @@ class SaturationTest {
     }
 
     @Test
+    void actorsThatAnswerFewerPromptsThanSentAreSaturated() {
+        assertThat(saturation.judge(new Builder(400).answered(0.5).build())).extracting(Saturation.Finding::stage)
+                .containsExactly(Saturation.Stage.ACTOR);
+    }
+
+    @Test
     void aPromptLagThatBuildsUpSaturatesTheActor() {
         StepFigures f = new Builder(200).actorLag(0.1, 5.0).build();
         assertThat(saturation.judge(f)).extracting(Saturation.Finding::stage).containsExactly(Saturation.Stage.ACTOR);
