@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * What {@code bench loop} measures, read off the loop's topics the way {@code up}'s {@code LoopObserver} reads them
@@ -42,6 +43,8 @@ public final class LoopMeter implements AutoCloseable {
     private final TimedSamples actorLagRecords = new TimedSamples();
     private final Map<String, TimedSamples> meters = new ConcurrentHashMap<>();
     private final Map<String, Long> servedVersion = new ConcurrentHashMap<>();
+    private final AtomicLong newestTransition = new AtomicLong(Long.MIN_VALUE);
+    private final AtomicLong newestScored = new AtomicLong(Long.MIN_VALUE);
     private final Worker topics;
     private final Worker lag;
 
@@ -92,12 +95,14 @@ public final class LoopMeter implements AutoCloseable {
         } else if (topic.equals(settings.topic(QstreamTopic.TRANSITIONS))) {
             Transition t = Serdes.TRANSITION.decode(r.value());
             transitions.add(t.getCreatedAt(), 1);
+            newestTransition.accumulateAndGet(t.getCreatedAt(), Math::max);
             if (t.getExploration() != ExplorationStrategy.DEMONSTRATION && t.getDecisionMicros() > 0) {
                 tokenMicros.add(t.getCreatedAt(), t.getDecisionMicros()); // demonstrations decide nothing
             }
         } else if (topic.equals(settings.topic(QstreamTopic.SCORED))) {
             ScoredTransition s = Serdes.SCORED_TRANSITION.decode(r.value());
             scorerLagSeconds.add(s.getScoredAt(), (s.getScoredAt() - s.getTransition().getCreatedAt()) / 1000.0);
+            newestScored.accumulateAndGet(s.getScoredAt(), Math::max);
         } else if (topic.equals(settings.topic(QstreamTopic.METRICS))) {
             MetricEvent e = Serdes.METRIC_EVENT.decode(r.value());
             String statistic = e.getTags().getOrDefault("statistic", "");
@@ -146,6 +151,15 @@ public final class LoopMeter implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Whether the meter has read transitions taken, and scored records scored, at or after {@code millis}: then every
+     * record of a window ending there is counted (the meter reads behind the topics' heads, further on a busy
+     * machine).
+     */
+    public boolean caughtUpTo(long millis) {
+        return newestTransition.get() >= millis && newestScored.get() >= millis;
+    }
+
     /** Scored transitions seen so far (any time). */
     public int scoredSoFar() {
         return scorerLagSeconds.count(Long.MIN_VALUE, Long.MAX_VALUE);
@@ -167,7 +181,7 @@ public final class LoopMeter implements AutoCloseable {
         double updatesPerSec = sum(meter("learner.updates", ""), m -> m.ratePerSecond(from, to));
         double insertsPerSec = sum(meter("learner.replay.inserted", ""), m -> m.ratePerSecond(from, to));
         double samplesPerSec = updatesPerSec * learnerBatch;
-        double swapsPerSec = sum(meter("actor.model.swaps", ""), m -> m.ratePerSecond(from, to));
+        double swaps = sum(meter("actor.model.swaps", ""), m -> m.increase(from, to));
         // Actor lag in seconds of traffic: records behind, at the rate the prompts came in.
         double lagP50 = scorerLagSeconds.percentile(from, to, 50);
         long dueShift = Double.isNaN(lagP50) ? 0 : Math.round(lagP50 * 1000);
@@ -187,7 +201,7 @@ public final class LoopMeter implements AutoCloseable {
                 min(meter("actor.training.keep.share", ""), m -> m.min(from, to)),
                 samplesPerSec, insertsPerSec, insertsPerSec > 0 ? samplesPerSec / insertsPerSec : Double.NaN,
                 max(meter("learner.ingest.paused", ""), m -> m.mean(from, to)),
-                Double.isNaN(swapsPerSec) ? Double.NaN : Math.round(swapsPerSec * seconds),
+                swaps,
                 max(meter("actor.model.swap.latency", "p50"), m -> m.max(from, to)),
                 max(meter("actor.model.swap.latency", "p99"), m -> m.max(from, to)));
     }

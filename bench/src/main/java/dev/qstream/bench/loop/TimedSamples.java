@@ -64,7 +64,19 @@ public final class TimedSamples {
      * Per second rise of a cumulative value (a counter) over the range: from the first sample stamped in it to the
      * last, divided by the seconds between their stamps; NaN with fewer than two samples.
      */
-    public synchronized double ratePerSecond(long fromMillis, long toMillis) {
+    public double ratePerSecond(long fromMillis, long toMillis) {
+        double[] ends = ends(fromMillis, toMillis);
+        return ends == null || ends[0] == ends[1] ? Double.NaN : (ends[3] - ends[2]) / ((ends[1] - ends[0]) / 1000.0);
+    }
+
+    /** How much a cumulative value rose from the first sample stamped in the range to the last; NaN with none. */
+    public double increase(long fromMillis, long toMillis) {
+        double[] ends = ends(fromMillis, toMillis);
+        return ends == null ? Double.NaN : ends[3] - ends[2];
+    }
+
+    /** {first stamp, last stamp, first value, last value} in the range, or null when it holds no sample. */
+    private synchronized double[] ends(long fromMillis, long toMillis) {
         int first = -1;
         int last = -1;
         for (int i = 0; i < size; i++) {
@@ -77,10 +89,7 @@ public final class TimedSamples {
                 }
             }
         }
-        if (first < 0 || at[last] == at[first]) {
-            return Double.NaN;
-        }
-        return (values[last] - values[first]) / ((at[last] - at[first]) / 1000.0);
+        return first < 0 ? null : new double[]{at[first], at[last], values[first], values[last]};
     }
 
     /** Mean of the values stamped in the range; NaN when there are none. */

@@ -47,6 +47,8 @@ class TimedSamplesTest {
         updates.add(20_000, 1_000);
         assertThat(updates.ratePerSecond(5_000, 20_000)).isCloseTo(11.0, within(1e-9)); // (260 - 150) / 10 s
         assertThat(updates.ratePerSecond(5_000, 6_000)).isNaN(); // one sample: no rate
+        assertThat(updates.increase(5_000, 20_000)).isEqualTo(110);
+        assertThat(updates.increase(30_000, 40_000)).isNaN();
         assertThat(updates.mean(5_000, 20_000)).isCloseTo(610.0 / 3, within(1e-9));
         assertThat(updates.max(0, 20_000)).isEqualTo(260);
         assertThat(updates.min(5_000, 20_000)).isEqualTo(150);
