@@ -22,7 +22,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * What {@code bench loop} measures, read off the loop's topics the way {@code up}'s {@code LoopObserver} reads them
@@ -43,8 +46,9 @@ public final class LoopMeter implements AutoCloseable {
     private final TimedSamples actorLagRecords = new TimedSamples();
     private final Map<String, TimedSamples> meters = new ConcurrentHashMap<>();
     private final Map<String, Long> servedVersion = new ConcurrentHashMap<>();
-    private final AtomicLong newestTransition = new AtomicLong(Long.MIN_VALUE);
-    private final AtomicLong newestScored = new AtomicLong(Long.MIN_VALUE);
+    private volatile CompletableFuture<Void> readToEnd; // asked by readToEnd(), answered by the reading thread
+    private CompletableFuture<Void> readToEndFor; // the reading thread's: the request its targets belong to
+    private Map<TopicPartition, Long> readToEndTargets; // the reading thread's
     private final Worker topics;
     private final Worker lag;
 
@@ -85,6 +89,16 @@ public final class LoopMeter implements AutoCloseable {
                 // the services dead-letter bad records; the meter only measures good ones
             }
         }
+        CompletableFuture<Void> asked = readToEnd;
+        if (asked != null && !asked.isDone()) {
+            if (readToEndFor != asked) { // the topics' ends (last stable offsets: read_committed) when asked
+                readToEndTargets = consumer.endOffsets(consumer.assignment(), Duration.ofSeconds(10));
+                readToEndFor = asked;
+            }
+            if (readToEndTargets.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+                asked.complete(null);
+            }
+        }
     }
 
     private void observe(ConsumerRecord<byte[], byte[]> r) {
@@ -95,14 +109,12 @@ public final class LoopMeter implements AutoCloseable {
         } else if (topic.equals(settings.topic(QstreamTopic.TRANSITIONS))) {
             Transition t = Serdes.TRANSITION.decode(r.value());
             transitions.add(t.getCreatedAt(), 1);
-            newestTransition.accumulateAndGet(t.getCreatedAt(), Math::max);
             if (t.getExploration() != ExplorationStrategy.DEMONSTRATION && t.getDecisionMicros() > 0) {
                 tokenMicros.add(t.getCreatedAt(), t.getDecisionMicros()); // demonstrations decide nothing
             }
         } else if (topic.equals(settings.topic(QstreamTopic.SCORED))) {
             ScoredTransition s = Serdes.SCORED_TRANSITION.decode(r.value());
             scorerLagSeconds.add(s.getScoredAt(), (s.getScoredAt() - s.getTransition().getCreatedAt()) / 1000.0);
-            newestScored.accumulateAndGet(s.getScoredAt(), Math::max);
         } else if (topic.equals(settings.topic(QstreamTopic.METRICS))) {
             MetricEvent e = Serdes.METRIC_EVENT.decode(r.value());
             String statistic = e.getTags().getOrDefault("statistic", "");
@@ -152,12 +164,22 @@ public final class LoopMeter implements AutoCloseable {
     }
 
     /**
-     * Whether the meter has read transitions taken, and scored records scored, at or after {@code millis}: then every
-     * record of a window ending there is counted (the meter reads behind the topics' heads, further on a busy
-     * machine).
+     * Waits until the meter has read every record that is on its topics now (it reads behind their heads, further on
+     * a busy machine, and unevenly across partitions), so that a window that ended before this call is counted whole.
+     *
+     * @return false when that took longer than {@code timeout}
      */
-    public boolean caughtUpTo(long millis) {
-        return newestTransition.get() >= millis && newestScored.get() >= millis;
+    public boolean readToEnd(Duration timeout) throws InterruptedException {
+        CompletableFuture<Void> asked = new CompletableFuture<>();
+        readToEnd = asked;
+        try {
+            asked.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /** Scored transitions seen so far (any time). */
