@@ -29,8 +29,13 @@ public final class Saturation {
     public record Thresholds(double minThroughputShare, double minLagGrowthSeconds, double relativeLagGrowth,
                              double maxLagSeconds, double maxPausedShare) {
 
+        /**
+         * A stage must put out 80% of its input: the scorer emits in bursts, one per 5 s punctuation, so a window of
+         * tens of seconds holds one burst more or less than its share and reads ±10% of what was due even when it
+         * keeps up. A slower shortfall shows as lag growth, which these bound at 2 s or a quarter of the lag.
+         */
         public static Thresholds defaults() {
-            return new Thresholds(0.9, 2.0, 0.25, 30.0, 0.5);
+            return new Thresholds(0.8, 2.0, 0.25, 30.0, 0.5);
         }
     }
 

@@ -36,6 +36,13 @@ class SaturationTest {
     }
 
     @Test
+    void aBurstMoreOrLessInTheWindowIsNotAShortfall() {
+        // The scorer's 5 s punctuation bursts: 5 or 6 of them in a 27 s window, ±10% of what was due.
+        assertThat(saturation.judge(new Builder(100).scored(0.91).build())).isEmpty();
+        assertThat(saturation.judge(new Builder(100).scored(1.11).build())).isEmpty();
+    }
+
+    @Test
     void scoringFewerTransitionsThanProducedSaturatesTheScorer() {
         StepFigures f = new Builder(400).scored(0.5).build();
         assertThat(saturation.judge(f)).extracting(Saturation.Finding::stage).containsExactly(Saturation.Stage.SCORER);
@@ -45,7 +52,7 @@ class SaturationTest {
     void theScorerIsJudgedOnWhatWasDueNotOnWhatTheActorsProduceAfterARateStep() {
         // The rate just doubled: the window's scored records were produced a lag earlier, at the old rate.
         assertThat(saturation.judge(new Builder(200).scored(0.5).due(0.5).build())).isEmpty();
-        assertThat(saturation.judge(new Builder(200).scored(0.4).due(0.5).build()))
+        assertThat(saturation.judge(new Builder(200).scored(0.35).due(0.5).build()))
                 .extracting(Saturation.Finding::stage).containsExactly(Saturation.Stage.SCORER);
     }
 
