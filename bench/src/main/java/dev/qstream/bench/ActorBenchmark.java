@@ -57,8 +57,14 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ActorBenchmark {
 
     /** Figures of one run. */
+    /**
+     * @param swapMillis      publish → serving, microseconds (despite the name, kept for the JSON field names)
+     * @param swapLocalMeanMillis the actor's own share of it (its {@code actor.model.swap.local} timer: from the poll
+     *                            that brought the last chunk to serving), mean over the measured swaps in
+     *                            milliseconds; NaN when the client does not time it
+     */
     public record Result(Histogram masked, Histogram unmasked, Histogram dl4j, Map<Integer, Double> maskedTokensPerSec,
-                         Map<Integer, Double> unmaskedTokensPerSec, Histogram swapMillis) {
+                         Map<Integer, Double> unmaskedTokensPerSec, Histogram swapMillis, double swapLocalMeanMillis) {
     }
 
     private ActorBenchmark() {
@@ -83,8 +89,9 @@ public final class ActorBenchmark {
             maskedRate.put(concurrency, throughput(variables, vocabulary, ActionMasker.Mode.PROMPT_AND_COMMON, concurrency, seconds));
             unmaskedRate.put(concurrency, throughput(variables, vocabulary, ActionMasker.Mode.ALL, concurrency, seconds));
         }
-        Histogram swap = swapLatency(vocabulary, spec, swaps);
-        return new Result(masked, unmasked, dl4j, maskedRate, unmaskedRate, swap);
+        double[] local = new double[1];
+        Histogram swap = swapLatency(vocabulary, spec, swaps, local);
+        return new Result(masked, unmasked, dl4j, maskedRate, unmaskedRate, swap, local[0]);
     }
 
     /** Per-token decision latency at a task's shape, beside DL4J's output() on the same shape. */
@@ -215,8 +222,16 @@ public final class ActorBenchmark {
         }
     }
 
+    /** The client's own timer of its share of a swap so far: total milliseconds and count (zeros without one). */
+    private static double[] localSwapTotals(ServiceContext context) {
+        io.micrometer.core.instrument.Timer timer = context.registry().find("actor.model.swap.local").timer();
+        return timer == null ? new double[]{0, 0}
+                : new double[]{timer.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS), timer.count()};
+    }
+
     /** Publish → serving: from the start of a publish to the moment the actor's client serves that version. */
-    private static Histogram swapLatency(Vocabulary vocabulary, QNetworkSpec spec, int swaps) throws Exception {
+    private static Histogram swapLatency(Vocabulary vocabulary, QNetworkSpec spec, int swaps, double[] localMeanMillis)
+            throws Exception {
         Histogram histogram = new Histogram(3);
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerSettings.ephemeral())) {
             KafkaSettings settings = new KafkaSettings(broker.bootstrapServers(), TopicLayout.defaults(), Map.of());
@@ -226,6 +241,7 @@ public final class ActorBenchmark {
                 try (KafkaVariableClient client = new KafkaVariableClient(context, "qnet", Optional.empty(), initial, m -> true, "any", false)
                         .start(Duration.ofSeconds(30))) {
                     QNetworkWeights weights = QNetworkFactory.initialWeights(spec, 3);
+                    double[] localAtWarm = {0, 0};
                     for (int v = 1; v <= swaps + 2; v++) {
                         long start = System.nanoTime();
                         publisher.publish(new ModelSnapshot(v, v - 1, vocabulary.fingerprint(), weights), List.of(), Map.of());
@@ -235,7 +251,12 @@ public final class ActorBenchmark {
                         if (v > 2) { // the first swaps warm the path up
                             histogram.recordValue((System.nanoTime() - start) / 1_000);
                         }
+                        if (v == 2) { // the warm-up swaps are left out of the local share too
+                            localAtWarm = localSwapTotals(context);
+                        }
                     }
+                    double[] end = localSwapTotals(context);
+                    localMeanMillis[0] = end[1] > localAtWarm[1] ? (end[0] - localAtWarm[0]) / (end[1] - localAtWarm[1]) : Double.NaN;
                 }
             }
         }

@@ -1,6 +1,7 @@
 package dev.qstream.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.qstream.bench.loop.LoopBenchmark;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.qstream.actor.decode.ActionMasker;
 import dev.qstream.actor.generation.EpsilonSchedule;
@@ -34,13 +35,72 @@ import java.util.concurrent.Callable;
 /** {@code qstream bench <what>}: benchmarks that print figures measured side by side in one run. */
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Run a benchmark and print its figures (last line: JSON).",
         subcommands = {BenchCommand.Serde.class, BenchCommand.Learner.class, BenchCommand.Replay.class, BenchCommand.Actor.class,
-                BenchCommand.Learning.class, ScorerBenchCommand.class, BenchCommand.ProducerCompression.class})
+                BenchCommand.Learning.class, ScorerBenchCommand.class, BenchCommand.ProducerCompression.class,
+                BenchCommand.Loop.class})
 public final class BenchCommand {
 
     /** {@code ./qstream bench ...} runs this main on the launcher's class path plus the bench jar and JMH. */
     public static void main(String[] args) {
         CommandLine cli = new CommandLine(new BenchCommand()).setCommandName("qstream bench");
         System.exit(QstreamCli.withErrorHandling(cli).execute(args));
+    }
+
+    /** The whole loop at rising prompt rates: where it stops keeping up, and which stage first (docs/BENCHMARKS.md). */
+    @Command(name = "loop", mixinStandardHelpOptions = true,
+            description = "Run up's stack (broker, actors, scorer, learner, evaluator in their own JVMs) at rising prompt rates; "
+                    + "per rate: transitions produced and scored/s, scorer lag, learner samples/s and samples-per-insert, "
+                    + "actor p99 per token, publish->serve; then the highest sustainable rate and the stage that saturates first "
+                    + "(one JSON line per rate, a summary line last).")
+    static final class Loop implements Callable<Integer> {
+
+        @Option(names = "--rates", defaultValue = "25,50,100,200,400", split = ",",
+                description = "Prompt rates to step through, in order (default: ${DEFAULT-VALUE}).")
+        List<Double> rates;
+
+        @Option(names = "--seconds-per-rate", defaultValue = "40", description = "Seconds at each rate (default: ${DEFAULT-VALUE}).")
+        int secondsPerRate;
+
+        @Option(names = "--settle-seconds", description = "Seconds at the start of each rate left out of its figures (default: a quarter of --seconds-per-rate).")
+        Integer settleSeconds;
+
+        @Option(names = "--task", defaultValue = "builtin", paramLabel = "FILE|builtin",
+                description = "Task the stack runs, as up's --task; builtin = the data-to-text task (default: ${DEFAULT-VALUE}).")
+        String task;
+
+        @Option(names = "--actors", defaultValue = "1", description = "Actor JVMs, as up's --actors (default: ${DEFAULT-VALUE}).")
+        int actors;
+
+        @Option(names = "--keep-going", description = "Run every rate even after one did not keep up (default: stop there).")
+        boolean keepGoing;
+
+        @Option(names = "--data-dir", paramLabel = "DIR", description = "The stack's logs and data (default: .qstream/bench-loop-<time>).")
+        java.nio.file.Path dataDir;
+
+        @Option(names = "--warm-up-limit-seconds", defaultValue = "240",
+                description = "Give up when the loop has not scored and served a learned version by then (default: ${DEFAULT-VALUE}).")
+        int warmUpLimitSeconds;
+
+        @Override
+        public Integer call() throws Exception {
+            if (rates.isEmpty() || rates.stream().anyMatch(r -> !(r > 0))) {
+                throw new CommandLine.ParameterException(new CommandLine(this), "--rates must be positive prompts/s");
+            }
+            int settle = settleSeconds != null ? settleSeconds : secondsPerRate / 4;
+            int tail = 3;
+            if (secondsPerRate - settle - tail < 15) {
+                throw new CommandLine.ParameterException(new CommandLine(this),
+                        "--seconds-per-rate must leave at least 15 s after the settling start and a 3 s tail (metrics come every 5 s)");
+            }
+            java.nio.file.Path dir = dataDir != null ? dataDir : java.nio.file.Path.of(".qstream", "bench-loop-"
+                    + java.time.LocalDateTime.now().format(java.time.format.DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+            LoopBenchmark.Plan plan = new LoopBenchmark.Plan(rates, java.time.Duration.ofSeconds(secondsPerRate),
+                    java.time.Duration.ofSeconds(settle), java.time.Duration.ofSeconds(tail), task, actors, keepGoing,
+                    dir.toAbsolutePath(), java.time.Duration.ofSeconds(warmUpLimitSeconds));
+            return new LoopBenchmark(plan, line -> {
+                System.out.println(line);
+                System.out.flush();
+            }).run();
+        }
     }
 
     /** Producer throughput and bytes on the broker for each compression.type (docs/BENCHMARKS.md). */
@@ -190,6 +250,9 @@ public final class BenchCommand {
             o.put("unmaskedTokensPerSec64", Math.round(r.unmaskedTokensPerSec().get(64)));
             o.put("swapP50Millis", r.swapMillis().getValueAtPercentile(50) / 1000.0);
             o.put("swapP99Millis", r.swapMillis().getValueAtPercentile(99) / 1000.0);
+            if (Double.isFinite(r.swapLocalMeanMillis())) {
+                o.put("swapLocalMeanMillis", Math.round(r.swapLocalMeanMillis() * 100) / 100.0);
+            }
             System.out.println(new ObjectMapper().writeValueAsString(o));
             return 0;
         }

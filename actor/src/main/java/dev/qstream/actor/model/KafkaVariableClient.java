@@ -72,6 +72,8 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
     private final Counter swaps;
     private final Counter refused;
     private final Timer swapLatency;
+    private final Timer swapLocal;
+    private long polledAt; // the worker thread's: when the poll being handled returned
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final Worker worker;
     private ModelTopicReader reader; // the worker thread's
@@ -105,6 +107,9 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
         this.swaps = Counter.builder("actor.model.swaps").description("model versions swapped in").register(context.registry());
         this.refused = Counter.builder("actor.model.refused").description("model updates refused").register(context.registry());
         this.swapLatency = Timer.builder("actor.model.swap.latency").description("model publish time to serving")
+                .publishPercentiles(0.5, 0.99).register(context.registry());
+        this.swapLocal = Timer.builder("actor.model.swap.local")
+                .description("from the poll that brought a version's last chunk to serving it: this actor's own share of publish to serving")
                 .publishPercentiles(0.5, 0.99).register(context.registry());
         this.deploymentWaits = Counter.builder("actor.model.deployment.waits")
                 .description("deployment decisions naming a version whose weights had not arrived yet").register(context.registry());
@@ -166,7 +171,9 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
         if (deployments.failure() != null) {
             throw new IllegalStateException(deployments.failure());
         }
-        for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
+        var records = reader.poll(Duration.ofMillis(200));
+        polledAt = System.nanoTime();
+        for (ConsumerRecord<byte[], byte[]> record : records) {
             intake.accept(record).ifPresent(update -> offer(update, record));
         }
         if (caughtUp.getCount() > 0 && reader.reachedEnd()) {
@@ -204,6 +211,10 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
                 publishedAt.put(model.version(), c.lastChunk().getCreatedAt());
             }
             reroute();
+            Routing now = routing.get();
+            if (now.champion() == policy || now.challenger() == policy) {
+                swapLocal.record(System.nanoTime() - polledAt, TimeUnit.NANOSECONDS);
+            }
         }
     }
 

@@ -69,7 +69,8 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--actors", defaultValue = "1", description = "Actor JVMs to run (default: ${DEFAULT-VALUE}).")
     int actors;
 
-    @Option(names = "--rate", defaultValue = "40", description = "Prompts per second sent by the traffic simulator (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--rate", defaultValue = "40", description = "Prompts per second sent by the traffic simulator; 0 = no simulated traffic (prompts come from elsewhere: "
+                    + "the actors' HTTP API, your own producer, `bench loop`) (default: ${DEFAULT-VALUE}).")
     double rate;
 
     @Option(names = "--partitions", defaultValue = "" + TopicLayout.DEFAULT_PARTITIONS, description = "Partitions of the shared topics (default: ${DEFAULT-VALUE}).")
@@ -207,6 +208,9 @@ public final class UpCommand implements Callable<Integer> {
         if (actors < 1) {
             throw new IllegalArgumentException("--actors must be >= 1");
         }
+        if (!(rate >= 0)) {
+            throw new IllegalArgumentException("--rate must be >= 0 (0 = no simulated traffic)");
+        }
         if (repeat < 0) {
             throw new IllegalArgumentException("--repeat must be >= 0 (0 = no end)");
         }
@@ -287,7 +291,9 @@ public final class UpCommand implements Callable<Integer> {
     private void startTrafficAndDashboard(Stack stack, KafkaSettings settings, TaskSetup task, Path dir, SimulatedRater.Taste taste)
             throws IOException, InterruptedException {
         stack.observer = new LoopObserver(settings).start();
-        stack.simulator = new TrafficSimulator(settings, taskName(), task.train(), rate, seed, shuffle, repeat).start();
+        if (rate > 0) {
+            stack.simulator = new TrafficSimulator(settings, taskName(), task.train(), rate, seed, shuffle, repeat).start();
+        }
         if (feedbackFraction > 0) {
             stack.rater = new SimulatedRater(settings, task.prompts(), taste).start();
         }
@@ -315,7 +321,7 @@ public final class UpCommand implements Callable<Integer> {
                     throw new IllegalStateException(c.name() + " exited unexpectedly; see " + c.log());
                 }
             }
-            if (stack.simulator.finished() && !trafficDoneSaid) {
+            if (stack.simulator != null && stack.simulator.finished() && !trafficDoneSaid) {
                 say("traffic finished after %d pass(es): %d prompts sent; the loop keeps running", repeat, stack.simulator.sent());
                 trafficDoneSaid = true;
             }
@@ -328,7 +334,7 @@ public final class UpCommand implements Callable<Integer> {
                     say("t=%ds %s", seconds, m.text());
                 }
                 if (progressDue) {
-                    progress(summary, stack.simulator.sent(), stack.rater == null ? 0 : stack.rater.given(), seconds);
+                    progress(summary, stack.simulator == null ? 0 : stack.simulator.sent(), stack.rater == null ? 0 : stack.rater.given(), seconds);
                     nextProgress += progressEvery.toNanos();
                 }
             }

@@ -66,6 +66,7 @@ class CommandLineErrorsTest {
         assertRefused("--repeat must be >= 0", "up", "--data-dir", data.toString(), "--repeat", "-1");
         assertRefused("feedback fraction must be in [0, 1], got 1.5", "up", "--data-dir", data.toString(), "--feedback-fraction", "1.5");
         assertRefused("--actors must be >= 1", "up", "--data-dir", data.toString(), "--actors", "0");
+        assertRefused("--rate must be >= 0 (0 = no simulated traffic)", "up", "--data-dir", data.toString(), "--rate", "-1");
         assertThat(data).doesNotExist();
     }
 

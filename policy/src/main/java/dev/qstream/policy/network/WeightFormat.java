@@ -8,6 +8,7 @@ import java.nio.FloatBuffer;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
 
 /**
  * The weight format on {@code qstream.model} and in checkpoints: a fixed little-endian header, then the raw float32
@@ -69,29 +70,43 @@ public final class WeightFormat {
      * @throws InvalidWeightsException with the reason when any check fails
      */
     public static ModelSnapshot decode(byte[] blob) {
-        if (blob == null || blob.length < V1_HEADER_BYTES) {
+        if (blob == null) {
             throw new InvalidWeightsException("weight blob is shorter than its " + V1_HEADER_BYTES + "-byte header");
         }
-        ByteBuffer buf = ByteBuffer.wrap(blob).order(ByteOrder.LITTLE_ENDIAN);
-        if (buf.getInt() != MAGIC) {
+        return decode(List.of(ByteBuffer.wrap(blob)));
+    }
+
+    /**
+     * As {@link #decode(byte[])}, for a blob that arrived in parts (the model topic's chunks, in order): the weights
+     * are read straight out of the parts, with no whole-blob copy in between.
+     *
+     * @throws InvalidWeightsException with the reason when any check fails
+     */
+    public static ModelSnapshot decode(List<ByteBuffer> parts) {
+        ChunkedInput in = new ChunkedInput(parts);
+        long length = in.length();
+        if (length < V1_HEADER_BYTES) {
+            throw new InvalidWeightsException("weight blob is shorter than its " + V1_HEADER_BYTES + "-byte header");
+        }
+        if (in.getInt() != MAGIC) {
             throw new InvalidWeightsException("not a qstream weight blob (bad magic)");
         }
-        int format = buf.getInt();
+        int format = in.getInt();
         if (format != FORMAT_VERSION && format != 1) {
             throw new InvalidWeightsException("unsupported weight format version " + format);
         }
         int headerBytes = format == 1 ? V1_HEADER_BYTES : HEADER_BYTES;
-        if (blob.length < headerBytes) {
+        if (length < headerBytes) {
             throw new InvalidWeightsException("weight blob is shorter than its " + headerBytes + "-byte header");
         }
-        long version = buf.getLong();
-        long parent = buf.getLong();
-        int inputs = buf.getInt();
-        int hidden = buf.getInt();
-        int actions = buf.getInt();
-        int[] groups = {buf.getInt(), buf.getInt(), buf.getInt(), buf.getInt(), buf.getInt(), format == 1 ? 0 : buf.getInt()};
+        long version = in.getLong();
+        long parent = in.getLong();
+        int inputs = in.getInt();
+        int hidden = in.getInt();
+        int actions = in.getInt();
+        int[] groups = {in.getInt(), in.getInt(), in.getInt(), in.getInt(), in.getInt(), format == 1 ? 0 : in.getInt()};
         byte[] fingerprint = new byte[32];
-        buf.get(fingerprint);
+        in.get(fingerprint);
         EncoderSpec encoder;
         QNetworkSpec spec;
         try {
@@ -107,15 +122,17 @@ public final class WeightFormat {
             throw new InvalidWeightsException("header claims " + spec.parameterCount() + " parameters, over the limit");
         }
         long expected = headerBytes + 4L * spec.parameterCount();
-        if (blob.length != expected) {
-            throw new InvalidWeightsException("blob has " + blob.length + " bytes, its header implies " + expected);
+        if (length != expected) {
+            throw new InvalidWeightsException("blob has " + length + " bytes, its header implies " + expected);
         }
-        FloatBuffer floats = buf.slice(headerBytes, blob.length - headerBytes).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer();
         float[] w1 = new float[inputs * hidden];
         float[] b1 = new float[hidden];
         float[] w2 = new float[actions * hidden];
         float[] b2 = new float[actions];
-        floats.get(w1).get(b1).get(w2).get(b2);
+        in.getFloats(w1);
+        in.getFloats(b1);
+        in.getFloats(w2);
+        in.getFloats(b2);
         QNetworkWeights weights = new QNetworkWeights(spec, w1, b1, w2, b2);
         long bad = weights.firstNonFinite();
         if (bad >= 0) {
@@ -125,8 +142,13 @@ public final class WeightFormat {
     }
 
     public static String sha256Hex(byte[] blob) {
+        return HexFormat.of().formatHex(sha256().digest(blob));
+    }
+
+    /** A fresh SHA-256 digest, for hashing a blob in parts. */
+    public static MessageDigest sha256() {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(blob));
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }

@@ -6,6 +6,10 @@ import dev.qstream.policy.network.WeightFormat;
 import dev.qstream.schemas.avro.ModelUpdate;
 
 import java.nio.ByteBuffer;
+import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.HexFormat;
+import java.util.List;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,7 +20,9 @@ import java.util.Optional;
  * Reassembles chunked model updates and verifies them before anyone may serve them: chunks agree with each other,
  * the blob has the announced size and SHA-256, the signature matches (when a key is configured, unsigned updates
  * are refused), the format parses, every weight is finite, and the header's version is the announced one.
- * Holds at most a few incomplete versions, so a stream of partial uploads cannot exhaust memory.
+ * Holds at most a few incomplete versions, so a stream of partial uploads cannot exhaust memory. Chunks are hashed
+ * as they come and the weights read out of them in place: after the last chunk only its own hash, the signature and
+ * one copy into the weight arrays remain, whatever the model's size.
  */
 public final class ModelAssembler {
 
@@ -81,11 +87,10 @@ public final class ModelAssembler {
 
     private Result verify(Partial partial, ModelUpdate last) {
         long version = last.getVersion();
-        byte[] blob = partial.blob();
-        if (blob == null) {
+        if (partial.receivedBytes() != last.getTotalBytes()) {
             return refuse(version, "chunks do not add up to the announced " + last.getTotalBytes() + " bytes");
         }
-        String sha = WeightFormat.sha256Hex(blob);
+        String sha = partial.sha256Hex();
         if (!sha.equals(last.getSha256())) {
             return refuse(version, "SHA-256 mismatch: announced " + last.getSha256() + ", computed " + sha);
         }
@@ -99,7 +104,7 @@ public final class ModelAssembler {
         }
         ModelSnapshot model;
         try {
-            model = WeightFormat.decode(blob);
+            model = WeightFormat.decode(partial.parts()); // the very bytes that were hashed
         } catch (InvalidWeightsException e) {
             return refuse(version, e.getMessage());
         }
@@ -121,20 +126,28 @@ public final class ModelAssembler {
         }
     }
 
+    /**
+     * The chunks of one version received so far. Each chunk's bytes are kept as decoded (no copy) and hashed as soon
+     * as every chunk before it is in, so SHA-256 runs while the rest arrive rather than over the whole blob at the
+     * end; the weights are later read straight out of the chunks.
+     */
     private static final class Partial {
         final int count;
         final long totalBytes;
         final String sha;
         final String signature;
-        final byte[][] chunks;
+        final ByteBuffer[] chunks;
+        final MessageDigest digest = WeightFormat.sha256();
         int received;
+        int hashedThrough; // chunks [0, hashedThrough) are in the digest
+        boolean rehash; // a chunk already in the digest was replaced: hash everything again at the end
 
         Partial(ModelUpdate first) {
             this.count = first.getChunkCount();
             this.totalBytes = first.getTotalBytes();
             this.sha = first.getSha256();
             this.signature = first.getSignature();
-            this.chunks = new byte[count][];
+            this.chunks = new ByteBuffer[count];
         }
 
         boolean consistentWith(ModelUpdate c) {
@@ -143,34 +156,44 @@ public final class ModelAssembler {
         }
 
         void add(ModelUpdate c) {
-            if (chunks[c.getChunkIndex()] == null) {
+            int index = c.getChunkIndex();
+            if (chunks[index] == null) {
                 received++;
+            } else if (index < hashedThrough) {
+                rehash = true;
             }
-            ByteBuffer data = c.getData().duplicate();
-            byte[] bytes = new byte[data.remaining()];
-            data.get(bytes);
-            chunks[c.getChunkIndex()] = bytes; // a re-sent chunk replaces the earlier copy
+            // The decoded record owns its buffer and is dropped after this call: keep the buffer, not a copy.
+            chunks[index] = c.getData().slice(); // a re-sent chunk replaces the earlier copy
+            while (hashedThrough < count && chunks[hashedThrough] != null) {
+                digest.update(chunks[hashedThrough].duplicate());
+                hashedThrough++;
+            }
         }
 
         boolean complete() {
             return received == count;
         }
 
-        byte[] blob() {
+        long receivedBytes() {
             long sum = 0;
-            for (byte[] c : chunks) {
-                sum += c.length;
+            for (ByteBuffer c : chunks) {
+                sum += c.remaining();
             }
-            if (sum != totalBytes) {
-                return null;
+            return sum;
+        }
+
+        String sha256Hex() {
+            if (rehash) {
+                digest.reset();
+                for (ByteBuffer c : chunks) {
+                    digest.update(c.duplicate());
+                }
             }
-            byte[] blob = new byte[(int) sum];
-            int at = 0;
-            for (byte[] c : chunks) {
-                System.arraycopy(c, 0, blob, at, c.length);
-                at += c.length;
-            }
-            return blob;
+            return HexFormat.of().formatHex(digest.digest());
+        }
+
+        List<ByteBuffer> parts() {
+            return Arrays.asList(chunks);
         }
     }
 }

@@ -5,7 +5,9 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Random;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -42,6 +44,38 @@ class WeightFormatTest {
         assertThat(back.weights().b1()).isEqualTo(w.b1());
         assertThat(back.weights().w2()).isEqualTo(w.w2());
         assertThat(back.weights().b2()).isEqualTo(w.b2());
+    }
+
+    @Test
+    void aBlobInPartsDecodesAsTheWholeBlobWhereverItIsCut() {
+        QNetworkWeights w = random(SPEC, 3);
+        byte[] blob = WeightFormat.encode(new ModelSnapshot(9, 8, FP, w));
+        // Cuts inside the header's ints and longs and inside floats (sizes not multiples of 4), one-byte parts,
+        // empty parts, and the header alone.
+        for (int size : new int[]{1, 3, 5, 7, 13, 91, 92, 93, 4096}) {
+            List<ByteBuffer> parts = new ArrayList<>();
+            for (int at = 0; at < blob.length; at += size) {
+                parts.add(ByteBuffer.wrap(blob, at, Math.min(size, blob.length - at)).slice());
+                if (at == 0) {
+                    parts.add(ByteBuffer.allocate(0));
+                }
+            }
+            ModelSnapshot back = WeightFormat.decode(parts);
+            assertThat(back.version()).as("parts of %d bytes", size).isEqualTo(9);
+            assertThat(back.vocabularyFingerprint()).isEqualTo(FP);
+            assertThat(back.weights().w1()).isEqualTo(w.w1());
+            assertThat(back.weights().b1()).isEqualTo(w.b1());
+            assertThat(back.weights().w2()).isEqualTo(w.w2());
+            assertThat(back.weights().b2()).isEqualTo(w.b2());
+        }
+        // Reading leaves the parts as they were: the same list decodes twice.
+        List<ByteBuffer> once = List.of(ByteBuffer.wrap(blob, 0, 50).slice(), ByteBuffer.wrap(blob, 50, blob.length - 50).slice());
+        WeightFormat.decode(once);
+        assertThat(WeightFormat.decode(once).weights().w2()).isEqualTo(w.w2());
+        // Parts that are short of the header's sizes are refused like a short blob.
+        List<ByteBuffer> cut = List.of(ByteBuffer.wrap(blob, 0, 50).slice(), ByteBuffer.wrap(blob, 50, blob.length - 54).slice());
+        assertThatThrownBy(() -> WeightFormat.decode(cut)).isInstanceOf(InvalidWeightsException.class)
+                .hasMessageContaining("header implies");
     }
 
     @Test

@@ -69,6 +69,35 @@ class ModelTransportTest {
     }
 
     @Test
+    void aChunkSentAgainAfterItWasHashedIsJudgedOnItsNewBytes() {
+        // Chunks are hashed as they arrive; a later copy of an already-hashed chunk must not slip past the hash.
+        List<ModelUpdate> good = chunks(model(7, 0.25f), Optional.of(KEY));
+        ModelUpdate tampered = ModelUpdate.newBuilder(good.get(0)).setData(flipOneByte(good.get(0).getData())).build();
+        ModelAssembler assembler = new ModelAssembler("qnet", Optional.of(KEY));
+        assembler.offer(good.get(0));
+        assembler.offer(good.get(1));
+        assembler.offer(tampered); // replaces chunk 0 after it went into the digest
+        assertThat(offerAll(assembler, good.subList(2, good.size())))
+                .isInstanceOfSatisfying(ModelAssembler.Refused.class, r -> assertThat(r.reason()).contains("SHA-256 mismatch"));
+
+        // And the other way round: a corrupt first copy put right by a re-sent one assembles.
+        ModelAssembler again = new ModelAssembler("qnet", Optional.of(KEY));
+        again.offer(tampered);
+        again.offer(good.get(1));
+        again.offer(good.get(0));
+        ModelAssembler.Result result = offerAll(again, good.subList(2, good.size()));
+        assertThat(result).isInstanceOf(ModelAssembler.Complete.class);
+        assertThat(((ModelAssembler.Complete) result).model().weights().w2()).isEqualTo(model(7, 0.25f).weights().w2());
+    }
+
+    private static ByteBuffer flipOneByte(ByteBuffer data) {
+        byte[] bytes = new byte[data.remaining()];
+        data.duplicate().get(bytes);
+        bytes[100] ^= 1;
+        return ByteBuffer.wrap(bytes);
+    }
+
+    @Test
     void refusesUnsignedWronglySignedAndTamperedUpdates() {
         ModelAssembler assembler = new ModelAssembler("qnet", Optional.of(KEY));
         assertThat(offerAll(assembler, chunks(model(4, 0f), Optional.empty())))
