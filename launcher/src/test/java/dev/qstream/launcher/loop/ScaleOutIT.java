@@ -82,6 +82,7 @@ class ScaleOutIT {
 
             // Both instances of each service hold partitions and work.
             await("two actors and two scorers sharing the partitions").atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofSeconds(1))
+                    .ignoreExceptions() // the groups exist once their first member joined
                     .until(() -> membersWithPartitions(settings, actors) == 2 && membersWithPartitions(settings, scorers) == 2
                             && TopicContents.endOffsetSum(settings, QstreamTopic.SCORED) > 200);
             Set<String> actorsThatWorked = actorIds(EpisodeAccounting.read(settings));
@@ -97,9 +98,11 @@ class ScaleOutIT {
             }
             Map<String, Double> rebalance = new TreeMap<>();
             await("the surviving actor holds every prompts partition").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+                    .ignoreExceptions()
                     .until(() -> partitionsOf(settings, actors, "actor-1") == PARTITIONS);
             rebalance.put("actors (actor-1 holds all " + PARTITIONS + " prompts partitions)", (System.nanoTime() - killed) / 1e9);
             await("the surviving scorer holds every transitions partition").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(200))
+                    .ignoreExceptions()
                     .until(() -> partitionsOf(settings, scorers, "scorer-1") >= PARTITIONS);
             rebalance.put("scorers (scorer-1 holds all " + PARTITIONS + " transitions partitions)", (System.nanoTime() - killed) / 1e9);
             long scoredAfterRebalance = TopicContents.endOffsetSum(settings, QstreamTopic.SCORED);
