@@ -35,42 +35,64 @@ public final class LocalBrokers {
         return child.name().equals(NAME) || child.name().startsWith(NAME + "-");
     }
 
+    /** One broker JVM of the stack: its name and {@code qstream broker} arguments, so it can be started again alike. */
+    public record Node(String name, List<String> args) {
+        /** Starts this node's JVM, its output going to {@code log}. */
+        public ChildJvm launch(Path log) throws IOException {
+            return ChildJvm.launch(name, JVM, args, Map.of(), log);
+        }
+    }
+
     /**
-     * Launches {@code count} brokers, adds each to {@code children} as soon as it runs (so a failing start can still
-     * stop them), waits until each prints {@code readyPrefix} and returns every node's client address.
+     * The brokers of a stack of {@code count}: one node, or a cluster with one cluster id and a quorum of every node.
      *
      * @param port     client port of the first node, the others following it; 0 = free ports
      * @param kafkaDir the data directory (a cluster's nodes get {@code node-N} under it, and the cluster id is kept
      *                 in {@code cluster-id}, so a stack restarted on the same directory finds its cluster again)
      */
-    public static String start(int count, int port, Path kafkaDir, Path logs, String readyPrefix, List<ChildJvm> children)
-            throws IOException, InterruptedException {
+    public static List<Node> plan(int count, int port, Path kafkaDir) throws IOException {
         if (count < 1) {
             throw new IllegalArgumentException("--brokers must be >= 1, got " + count);
         }
-        List<ChildJvm> launched = new ArrayList<>();
         if (count == 1) {
-            launched.add(ChildJvm.launch(NAME, JVM, List.of("broker", "--port", String.valueOf(port),
-                    "--data-dir", kafkaDir.toString()), Map.of(), logs.resolve("broker.log")));
-        } else {
-            Files.createDirectories(kafkaDir);
-            String clusterId = clusterId(kafkaDir.resolve("cluster-id"));
-            List<ClusterMembership.Voter> voters = new ArrayList<>();
-            for (int id = 1; id <= count; id++) {
-                voters.add(new ClusterMembership.Voter(id, "127.0.0.1", freePort()));
-            }
-            String quorum = voters.stream().map(ClusterMembership.Voter::toString).collect(Collectors.joining(","));
-            for (int id = 1; id <= count; id++) {
-                int clientPort = port == 0 ? 0 : port + id - 1;
-                launched.add(ChildJvm.launch(NAME + "-" + id, JVM, List.of("broker", "--port", String.valueOf(clientPort),
-                                "--data-dir", kafkaDir.resolve("node-" + id).toString(), "--node-id", String.valueOf(id),
-                                "--cluster-id", clusterId, "--controller-quorum", quorum),
-                        Map.of(), logs.resolve(NAME + "-" + id + ".log")));
-            }
+            return List.of(new Node(NAME, List.of("broker", "--port", String.valueOf(port), "--data-dir", kafkaDir.toString())));
+        }
+        Files.createDirectories(kafkaDir);
+        String clusterId = clusterId(kafkaDir.resolve("cluster-id"));
+        List<ClusterMembership.Voter> voters = new ArrayList<>();
+        for (int id = 1; id <= count; id++) {
+            voters.add(new ClusterMembership.Voter(id, "127.0.0.1", freePort()));
+        }
+        String quorum = voters.stream().map(ClusterMembership.Voter::toString).collect(Collectors.joining(","));
+        List<Node> nodes = new ArrayList<>();
+        for (int id = 1; id <= count; id++) {
+            // A cluster node's client port must stay the same across its restarts (clients and peers know it by it).
+            int clientPort = port == 0 ? freePort() : port + id - 1;
+            nodes.add(new Node(NAME + "-" + id, List.of("broker", "--port", String.valueOf(clientPort),
+                    "--data-dir", kafkaDir.resolve("node-" + id).toString(), "--node-id", String.valueOf(id),
+                    "--cluster-id", clusterId, "--controller-quorum", quorum)));
+        }
+        return nodes;
+    }
+
+    /**
+     * Launches the {@link #plan}ned brokers, adds each to {@code children} as soon as it runs (so a failing start can
+     * still stop them), waits until each prints {@code readyPrefix} and returns every node's client address.
+     */
+    public static String start(int count, int port, Path kafkaDir, Path logs, String readyPrefix, List<ChildJvm> children)
+            throws IOException, InterruptedException {
+        List<ChildJvm> launched = new ArrayList<>();
+        for (Node node : plan(count, port, kafkaDir)) {
+            launched.add(node.launch(logs.resolve(node.name() + ".log")));
         }
         children.addAll(launched);
+        return awaitReady(launched, readyPrefix);
+    }
+
+    /** Waits until every broker says it is ready; returns their client addresses, comma-separated. */
+    public static String awaitReady(List<ChildJvm> brokers, String readyPrefix) throws IOException, InterruptedException {
         List<String> addresses = new ArrayList<>();
-        for (ChildJvm broker : launched) {
+        for (ChildJvm broker : brokers) {
             addresses.add(broker.awaitLine(readyPrefix, Duration.ofSeconds(120)));
         }
         return String.join(",", addresses);
