@@ -83,7 +83,7 @@ public final class BrokerCommand implements Callable<Integer> {
     }
 
     /** The node's settings; a partial cluster description is refused before anything starts. */
-    BrokerSettings settings() {
+    public BrokerSettings settings() {
         BrokerSettings settings = BrokerSettings.ephemeral().withDataDir(dataDir).withPort(port);
         if (nodeId == null && clusterId == null && controllerQuorum == null) {
             return settings;
