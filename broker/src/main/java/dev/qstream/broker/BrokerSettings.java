@@ -17,9 +17,10 @@ import java.util.Objects;
  * @param scramUsers     when not empty, clients must authenticate with SASL/SCRAM-SHA-512 as one of these users
  *                       (name → password, created when the storage is formatted) and ACLs are enforced; the first
  *                       user is the super user the broker itself uses
+ * @param cluster        this node's place in a multi-node cluster; null = a single node that is its own quorum
  */
 public record BrokerSettings(Path dataDir, int port, int controllerPort, Map<String, String> overrides,
-                             Map<String, String> scramUsers) {
+                             Map<String, String> scramUsers, ClusterMembership cluster) {
 
     public BrokerSettings {
         Objects.requireNonNull(overrides, "overrides");
@@ -29,28 +30,45 @@ public record BrokerSettings(Path dataDir, int port, int controllerPort, Map<Str
         }
         overrides = Map.copyOf(overrides);
         scramUsers = Collections.unmodifiableMap(new LinkedHashMap<>(scramUsers));
+        if (cluster != null && controllerPort != 0 && controllerPort != cluster.self().port()) {
+            throw new IllegalArgumentException("controller port " + controllerPort + " differs from this node's entry "
+                    + cluster.self() + " in the controller quorum");
+        }
     }
 
     /** Temporary data, free ports, default settings. */
     public static BrokerSettings ephemeral() {
-        return new BrokerSettings(null, 0, 0, Map.of(), Map.of());
+        return new BrokerSettings(null, 0, 0, Map.of(), Map.of(), null);
     }
 
     public BrokerSettings withDataDir(Path dir) {
-        return new BrokerSettings(dir, port, controllerPort, overrides, scramUsers);
+        return new BrokerSettings(dir, port, controllerPort, overrides, scramUsers, cluster);
     }
 
     public BrokerSettings withPort(int clientPort) {
-        return new BrokerSettings(dataDir, clientPort, controllerPort, overrides, scramUsers);
+        return new BrokerSettings(dataDir, clientPort, controllerPort, overrides, scramUsers, cluster);
     }
 
     public BrokerSettings withOverrides(Map<String, String> extra) {
-        return new BrokerSettings(dataDir, port, controllerPort, extra, scramUsers);
+        return new BrokerSettings(dataDir, port, controllerPort, extra, scramUsers, cluster);
     }
 
     /** SASL/SCRAM-SHA-512 on the client listener and ACLs enforced; the first user is the super user. */
     public BrokerSettings withScramUsers(LinkedHashMap<String, String> users) {
-        return new BrokerSettings(dataDir, port, controllerPort, overrides, users);
+        return new BrokerSettings(dataDir, port, controllerPort, overrides, users, cluster);
+    }
+
+    /**
+     * A node of a multi-node cluster: node id, shared cluster id and the controller quorum. The controller listens on
+     * this node's port in the quorum.
+     */
+    public BrokerSettings inCluster(ClusterMembership membership) {
+        return new BrokerSettings(dataDir, port, membership.self().port(), overrides, scramUsers, membership);
+    }
+
+    /** Nodes in the cluster this broker belongs to (1 when it is a cluster of its own). */
+    public int clusterSize() {
+        return cluster == null ? 1 : cluster.size();
     }
 
     public boolean secured() {

@@ -3,7 +3,6 @@ package dev.qstream.broker;
 import kafka.server.KafkaConfig;
 import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
-import org.apache.kafka.common.Uuid;
 import org.apache.kafka.common.utils.Time;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,24 +25,33 @@ import java.util.Properties;
 import java.util.stream.Stream;
 
 /**
- * A single-node Kafka (KRaft, broker and controller in one) running inside this JVM, built from Kafka's own
- * classes: the storage format step runs in-process through {@link StorageTool#execute} (no System.exit path), then
- * {@link KafkaRaftServer} starts on loopback. Settings are the one-node ones: replication factor 1 for the
- * internal topics and a small log-cleaner buffer so the broker fits in a small heap.
+ * A Kafka node (KRaft, broker and controller in one) running inside this JVM, built from Kafka's own classes: the
+ * storage format step runs in-process through {@link StorageTool#execute} (no System.exit path), then
+ * {@link KafkaRaftServer} starts on loopback. By default it is a cluster of its own (replication factor 1 for the
+ * internal topics); with {@link BrokerSettings#inCluster} it is one node of a multi-node cluster (every node also a
+ * controller voter), and the internal topics are replicated like qstream's topics: three copies from three nodes,
+ * {@code min.insync.replicas=2}. A small log-cleaner buffer lets it fit in a small heap.
+ *
+ * <p>A node of a cluster only finishes starting once a majority of the quorum is up (it waits to catch up with the
+ * active controller), so the nodes of a cluster must be started side by side, not one after another.
  */
 public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
-    private static final int NODE_ID = 1;
+    /** The node id of a broker that is a cluster of its own. */
+    private static final int SINGLE_NODE_ID = 1;
 
     private final Path dataDir;
     private final boolean deleteOnClose;
     private final int port;
     private final int controllerPort;
     private final Properties properties;
+    private final String clusterId;
     private KafkaRaftServer server;
 
-    private EmbeddedKafkaBroker(Path dataDir, boolean deleteOnClose, int port, int controllerPort, Properties properties) {
+    private EmbeddedKafkaBroker(Path dataDir, boolean deleteOnClose, int port, int controllerPort, Properties properties,
+                                String clusterId) {
+        this.clusterId = clusterId;
         this.dataDir = dataDir;
         this.deleteOnClose = deleteOnClose;
         this.port = port;
@@ -60,7 +68,8 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             int port = settings.port() == 0 ? freePort() : settings.port();
             int controllerPort = settings.controllerPort() == 0 ? freePort() : settings.controllerPort();
             Properties props = serverProperties(dir.resolve("log"), port, controllerPort, settings);
-            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dir, temporary, port, controllerPort, props);
+            String clusterId = settings.cluster() != null ? settings.cluster().clusterId() : ClusterMembership.newClusterId();
+            EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(dir, temporary, port, controllerPort, props, clusterId);
             broker.formatIfNew(settings.scramUsers());
             broker.startServer();
             return broker;
@@ -75,6 +84,15 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** Where this node's controller listens. */
+    public int controllerPort() {
+        return controllerPort;
+    }
+
+    public int nodeId() {
+        return Integer.parseInt(properties.getProperty("node.id"));
     }
 
     public Path dataDir() {
@@ -127,7 +145,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
             properties.store(out, "qstream embedded broker");
         }
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        List<String> args = new ArrayList<>(List.of("format", "-t", Uuid.randomUuid().toString(),
+        List<String> args = new ArrayList<>(List.of("format", "-t", clusterId,
                 "-c", config.toString(), "--ignore-formatted"));
         scramUsers.forEach((user, password) -> {
             args.add("--add-scram");
@@ -145,23 +163,35 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
 
     static Properties serverProperties(Path logDir, int port, int controllerPort, BrokerSettings settings) {
         Properties p = new Properties();
+        ClusterMembership cluster = settings.cluster();
         p.setProperty("process.roles", "broker,controller");
-        p.setProperty("node.id", String.valueOf(NODE_ID));
-        p.setProperty("controller.quorum.voters", NODE_ID + "@127.0.0.1:" + controllerPort);
+        p.setProperty("node.id", String.valueOf(cluster == null ? SINGLE_NODE_ID : cluster.nodeId()));
+        // A static quorum: every node knows every controller from its configuration, so formatting needs no
+        // --standalone / --initial-controllers step and a node restarted with the same settings simply rejoins.
+        p.setProperty("controller.quorum.voters", cluster == null ? SINGLE_NODE_ID + "@127.0.0.1:" + controllerPort
+                : cluster.votersConfig());
         p.setProperty("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort);
         p.setProperty("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port);
         p.setProperty("controller.listener.names", "CONTROLLER");
         p.setProperty("inter.broker.listener.name", "PLAINTEXT");
         p.setProperty("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
         p.setProperty("log.dirs", logDir.toString());
-        // One node: the internal topics cannot have more than one replica.
-        p.setProperty("offsets.topic.replication.factor", "1");
+        // The internal topics (group offsets, transaction state, share state) are replicated like qstream's own:
+        // one copy on one node, three copies from three nodes with two in sync. Without the transaction-log
+        // settings matching the cluster, initTransactions() (and so the scorer's exactly_once_v2) times out.
+        // default.replication.factor and min.insync.replicas are what Kafka Streams' internal topics get (the scorer
+        // asks for the broker default when the replication factor is left to the cluster size).
+        short rf = ClusterMembership.replicationFor(settings.clusterSize());
+        String minIsr = String.valueOf(ClusterMembership.minInSyncFor(rf));
+        p.setProperty("offsets.topic.replication.factor", String.valueOf(rf));
         p.setProperty("offsets.topic.num.partitions", "8");
-        p.setProperty("transaction.state.log.replication.factor", "1");
-        p.setProperty("transaction.state.log.min.isr", "1");
+        p.setProperty("transaction.state.log.replication.factor", String.valueOf(rf));
+        p.setProperty("transaction.state.log.min.isr", minIsr);
         p.setProperty("transaction.state.log.num.partitions", "4");
-        p.setProperty("share.coordinator.state.topic.replication.factor", "1");
-        p.setProperty("share.coordinator.state.topic.min.isr", "1");
+        p.setProperty("share.coordinator.state.topic.replication.factor", String.valueOf(rf));
+        p.setProperty("share.coordinator.state.topic.min.isr", minIsr);
+        p.setProperty("default.replication.factor", String.valueOf(rf));
+        p.setProperty("min.insync.replicas", minIsr);
         p.setProperty("group.initial.rebalance.delay.ms", "0");
         // The default 128 MiB dedupe buffer is what makes a small heap die; compaction of qstream.model needs little.
         p.setProperty("log.cleaner.dedupe.buffer.size", String.valueOf(4 * 1024 * 1024));
@@ -191,7 +221,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         return p;
     }
 
-    private static int freePort() throws IOException {
+    static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             socket.setReuseAddress(true);
             return socket.getLocalPort();

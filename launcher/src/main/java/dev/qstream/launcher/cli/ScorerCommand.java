@@ -102,8 +102,10 @@ public final class ScorerCommand implements Callable<Integer> {
         String id = ServiceRunner.instanceId(service, "scorer");
         TopicLayout layout = service.kafka.settings().layout();
         Path dir = stateDir != null ? stateDir : java.nio.file.Files.createTempDirectory("qstream-scorer-");
-        ScorerConfig config = config(layout, dir);
-        return ServiceRunner.run(service, "scorer", id, context -> ScorerService.start(config, context));
+        config(layout, dir); // bad options fail here, before connecting
+        // The connected context's layout has the replication factor chosen from the cluster: Streams' internal topics
+        // (changelogs, repartition) get it too.
+        return ServiceRunner.run(service, "scorer", id, context -> ScorerService.start(config(context.kafka().layout(), dir), context));
     }
 
     /** The options as the scorer's configuration (bad values fail here, with the option's meaning in the message). */

@@ -2,6 +2,7 @@ package dev.qstream.launcher.cli;
 
 import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.runtime.kafka.TopicBootstrap;
+import dev.qstream.launcher.options.ReplicationFactorConverter;
 import dev.qstream.schemas.topics.TopicLayout;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -23,7 +24,9 @@ public final class TopicsCommand implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "" + TopicLayout.DEFAULT_PARTITIONS, description = "Partitions of the shared topics (default: ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = "--replication-factor", defaultValue = "1", description = "Replication factor (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--replication-factor", defaultValue = "auto", paramLabel = "auto|N", converter = ReplicationFactorConverter.class,
+            description = "Replication factor; auto = from the cluster's size with --create (1 on one broker, 2 on two, "
+                    + "3 from three) (default: ${DEFAULT-VALUE}).")
     short replicationFactor;
 
     @Option(names = "--create", description = "Create the missing topics on --bootstrap-servers.")
@@ -41,7 +44,8 @@ public final class TopicsCommand implements Callable<Integer> {
         System.out.printf("%-22s %10s %8s  %s%n", "TOPIC", "PARTITIONS", "REPLICAS", "CONFIGS");
         for (TopicLayout.TopicSpec spec : layout.specs()) {
             Map<String, String> configs = new TreeMap<>(spec.configs());
-            System.out.printf("%-22s %10d %8d  %s%n", spec.name(), spec.partitions(), spec.replicationFactor(), configs);
+            System.out.printf("%-22s %10d %8s  %s%n", spec.name(), spec.partitions(),
+                    layout.autoReplication() ? "auto" : String.valueOf(spec.replicationFactor()), configs);
         }
         if (create) {
             if (bootstrapServers == null) {

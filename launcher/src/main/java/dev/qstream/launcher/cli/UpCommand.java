@@ -8,6 +8,7 @@ import dev.qstream.launcher.options.ProducingKafkaOptions;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.qstream.launcher.local.ChildJvm;
+import dev.qstream.launcher.local.LocalBrokers;
 import dev.qstream.launcher.local.LocalEndpoints;
 import dev.qstream.launcher.local.LocalToken;
 import dev.qstream.console.observe.LoopObserver;
@@ -76,8 +77,14 @@ public final class UpCommand implements Callable<Integer> {
     @Option(names = "--partitions", defaultValue = "" + TopicLayout.DEFAULT_PARTITIONS, description = "Partitions of the shared topics (default: ${DEFAULT-VALUE}).")
     int partitions;
 
-    @Option(names = "--broker-port", defaultValue = "0", description = "Port of the embedded broker; 0 picks a free one (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--broker-port", defaultValue = "0", description = "Port of the embedded broker (of the first one, the "
+            + "others following it); 0 picks free ones (default: ${DEFAULT-VALUE}).")
     int brokerPort;
+
+    @Option(names = "--brokers", defaultValue = "1",
+            description = "Kafka brokers to run, each a KRaft broker and controller in its own JVM; from 3 on, every topic "
+                    + "has three copies with min.insync.replicas=2, so one broker may die (default: ${DEFAULT-VALUE}).")
+    int brokers;
 
     @Option(names = "--progress-every", defaultValue = "15s", converter = DurationConverter.class,
             description = "How often to print a progress line (default: ${DEFAULT-VALUE}).")
@@ -211,6 +218,9 @@ public final class UpCommand implements Callable<Integer> {
         if (!(rate >= 0)) {
             throw new IllegalArgumentException("--rate must be >= 0 (0 = no simulated traffic)");
         }
+        if (brokers < 1) {
+            throw new IllegalArgumentException("--brokers must be >= 1");
+        }
         if (repeat < 0) {
             throw new IllegalArgumentException("--repeat must be >= 0 (0 = no end)");
         }
@@ -229,16 +239,13 @@ public final class UpCommand implements Callable<Integer> {
         return new TaskSetup(task, train, vocabFile, commonWords);
     }
 
-    /** The embedded broker in its own JVM, and the loop's topics on it. */
+    /** The embedded broker(s), each in its own JVM, and the loop's topics on them (replicated by the cluster size). */
     private KafkaSettings startBroker(Stack stack, Path dir, Path logs) throws IOException, InterruptedException {
-        ChildJvm broker = ChildJvm.launch("broker", List.of("-Xmx512m", "-Xms128m"),
-                List.of("broker", "--port", String.valueOf(brokerPort), "--data-dir", dir.resolve("kafka").toString()),
-                Map.of(), logs.resolve("broker.log"));
-        stack.children.add(broker);
-        String bootstrap = broker.awaitLine(BrokerCommand.READY_PREFIX, Duration.ofSeconds(90));
-        say("broker ready at %s", bootstrap);
-        KafkaSettings settings = new KafkaSettings(bootstrap, new TopicLayout(TopicLayout.DEFAULT_PREFIX, partitions, (short) 1),
-                Map.of(), compression);
+        String bootstrap = LocalBrokers.start(brokers, brokerPort, dir.resolve("kafka"), logs, BrokerCommand.READY_PREFIX,
+                stack.children);
+        say("%s ready at %s", brokers == 1 ? "broker" : brokers + " brokers (one KRaft cluster)", bootstrap);
+        KafkaSettings settings = new KafkaSettings(bootstrap, new TopicLayout(TopicLayout.DEFAULT_PREFIX, partitions,
+                TopicLayout.AUTO_REPLICATION), Map.of(), compression);
         TopicBootstrap.ensureTopics(settings, Duration.ofSeconds(30));
         return settings;
     }
@@ -362,11 +369,7 @@ public final class UpCommand implements Callable<Integer> {
             summary = observer.summary();
             observer.close();
         }
-        for (ChildJvm c : children) {
-            if (c.name().equals("broker")) {
-                c.stop(STOP_GRACE);
-            }
-        }
+        LocalBrokers.stopAll(children, STOP_GRACE);
         return summary;
     }
 

@@ -131,6 +131,12 @@ public final class ChildJvm {
         return process.exitValue();
     }
 
+    /** SIGTERM without waiting (to stop several side by side; {@link #stop} then waits for each). */
+    public void requestStop() {
+        samplePeakRssKb();
+        process.destroy();
+    }
+
     /** Kills without waiting (used when {@code up} itself is failing). */
     public void kill() {
         process.destroyForcibly();

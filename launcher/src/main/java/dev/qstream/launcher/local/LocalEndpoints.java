@@ -33,7 +33,7 @@ public final class LocalEndpoints implements AutoCloseable {
     /**
      * @param dashboardPort the dashboard's port; when it is taken, a free one is used instead (said so); -1: none
      * @param token         the run's token: the dashboard requires it, the scrape config sends it to the dashboard
-     * @param services      the child services (the broker is skipped: it has no metrics endpoint)
+     * @param services      the child services (the brokers are skipped: they have no metrics endpoint)
      */
     public static LocalEndpoints start(KafkaSettings settings, int dashboardPort, LocalToken token, List<ChildJvm> services,
                                        Path dataDir) throws IOException, InterruptedException {
@@ -44,7 +44,7 @@ public final class LocalEndpoints implements AutoCloseable {
         try {
             Map<String, String> urls = new LinkedHashMap<>();
             for (ChildJvm child : services) {
-                if (!child.name().equals("broker")) {
+                if (!LocalBrokers.isBroker(child)) {
                     urls.put(child.name(), child.awaitLine(MetricsOptions.READY_PREFIX, Duration.ofSeconds(90)));
                 }
             }

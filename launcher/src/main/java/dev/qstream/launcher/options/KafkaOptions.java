@@ -26,8 +26,10 @@ public class KafkaOptions {
             description = "Partitions of the shared topics when this service creates them (default: ${DEFAULT-VALUE}).")
     public int partitions;
 
-    @Option(names = "--replication-factor", defaultValue = "1",
-            description = "Replication factor of topics this service creates (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--replication-factor", defaultValue = "auto", paramLabel = "auto|N",
+            converter = ReplicationFactorConverter.class,
+            description = "Replication factor of topics this service creates: auto = from the cluster's size (1 on one "
+                    + "broker, 2 on two, 3 from three; min.insync.replicas 2 with three copies) (default: ${DEFAULT-VALUE}).")
     public short replicationFactor;
 
     @Option(names = "--client-config", paramLabel = "FILE",

@@ -67,7 +67,22 @@ class CommandLineErrorsTest {
         assertRefused("feedback fraction must be in [0, 1], got 1.5", "up", "--data-dir", data.toString(), "--feedback-fraction", "1.5");
         assertRefused("--actors must be >= 1", "up", "--data-dir", data.toString(), "--actors", "0");
         assertRefused("--rate must be >= 0 (0 = no simulated traffic)", "up", "--data-dir", data.toString(), "--rate", "-1");
+        assertRefused("--brokers must be >= 1", "up", "--data-dir", data.toString(), "--brokers", "0");
         assertThat(data).doesNotExist();
+    }
+
+    @Test
+    void clusterAndReplicationOptionsAreCheckedBeforeAnythingStarts() {
+        assertRefused("a cluster node needs all of --node-id, --cluster-id and --controller-quorum (missing: --cluster-id)",
+                "broker", "--node-id", "1", "--controller-quorum", "1@127.0.0.1:9093");
+        assertRefused("controller quorum entry '2@127.0.0.1' is not ID@HOST:PORT", "broker", "--node-id", "1",
+                "--cluster-id", "MkU3OEVBNTcwNTJENDM2Qg", "--controller-quorum", "1@127.0.0.1:9093,2@127.0.0.1");
+        assertRefused("node id 4 is not one of the controller quorum's voters [1, 2]", "broker", "--node-id", "4",
+                "--cluster-id", "MkU3OEVBNTcwNTJENDM2Qg", "--controller-quorum", "1@127.0.0.1:9093,2@127.0.0.1:9094");
+        assertRefused("cluster id 'cluster-1' is not a Kafka cluster id", "broker", "--node-id", "1",
+                "--cluster-id", "cluster-1", "--controller-quorum", "1@127.0.0.1:9093");
+        assertRefused("'0' is not a replication factor (use auto, or a number >= 1)",
+                "scorer", "--bootstrap-servers", "127.0.0.1:9092", "--replication-factor", "0");
     }
 
     @Test

@@ -15,7 +15,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * {@code --compression} reaches the producers of every command that writes records (and {@code up}'s service JVMs),
- * comes from {@code QSTREAM_COMPRESSION} like any option, and a value Kafka does not know is one clear error.
+ * comes from {@code QSTREAM_COMPRESSION} like any option, and a value Kafka does not know is one clear error. (Also:
+ * {@code --replication-factor} is "from the cluster size" unless given.)
  */
 class CompressionOptionTest {
 
@@ -58,6 +59,16 @@ class CompressionOptionTest {
                 assertThat(settingsOf(Map.of(), command, "--bootstrap-servers", "kafka:9092", "--compression", choice)
                         .producer("p").getProperty("compression.type")).as(command + " " + choice).isEqualTo(choice);
             }
+        }
+    }
+
+    @Test
+    void theReplicationFactorFollowsTheClusterUnlessGiven() {
+        for (String command : PRODUCING_COMMANDS) {
+            assertThat(settingsOf(Map.of(), command, "--bootstrap-servers", "kafka:9092").layout().autoReplication())
+                    .as(command + " default").isTrue();
+            assertThat(settingsOf(Map.of(), command, "--bootstrap-servers", "kafka:9092", "--replication-factor", "2")
+                    .layout().replicationFactor()).as(command + " given").isEqualTo((short) 2);
         }
     }
 

@@ -56,6 +56,8 @@ final class LoopScenario implements AutoCloseable {
     private final List<AutoCloseable> closeables = new ArrayList<>();
     /** The services and their contexts (what {@link #restartServices} closes), apart from the traffic. */
     private final List<AutoCloseable> services = new ArrayList<>();
+    /** The running services' contexts by source ("actor", "scorer", ...): their meters. */
+    private final Map<String, ServiceContext> contexts = new java.util.HashMap<>();
     ActorService actor;
     LearnerService learner;
     ScorerService scorer;
@@ -86,8 +88,13 @@ final class LoopScenario implements AutoCloseable {
 
     /** The loop on {@code task}: the vocabulary and mask size come from its train split, as in {@code up}. */
     LoopScenario(String bootstrap, String prefix, Function<String, Map<String, String>> credentials, List<TaskPrompt> task) {
+        this(bootstrap, new TopicLayout(prefix, 2, (short) 1), credentials, task);
+    }
+
+    /** The loop on topics laid out as {@code layout} (e.g. replicated on a cluster). */
+    LoopScenario(String bootstrap, TopicLayout layout, Function<String, Map<String, String>> credentials, List<TaskPrompt> task) {
         this.credentials = credentials;
-        this.settings = new KafkaSettings(bootstrap, new TopicLayout(prefix, 2, (short) 1), credentials.apply("ops"));
+        this.settings = new KafkaSettings(bootstrap, layout, credentials.apply("ops"));
         this.task = List.copyOf(task);
         this.vocabulary = TaskVocabulary.of(task);
         this.commonWords = TaskVocabulary.commonWordsFor(task, vocabulary, TaskVocabulary.DEFAULT_MASK_COVERAGE);
@@ -149,7 +156,15 @@ final class LoopScenario implements AutoCloseable {
         ServiceContext context = ServiceContext.start(settings.withOverrides(credentials.apply(source)), source, instance,
                 Duration.ofSeconds(30), Duration.ofSeconds(1));
         services.add(context);
+        contexts.put(source, context);
         return context;
+    }
+
+    /** A counter of a running service's own meters (e.g. the actor's {@code actor.transitions}); 0 when it has none. */
+    double counter(String source, String meter) {
+        ServiceContext context = contexts.get(source);
+        var counter = context == null ? null : context.registry().find(meter).counter();
+        return counter == null ? 0 : counter.count();
     }
 
     /** Produces raw bytes to a topic. */

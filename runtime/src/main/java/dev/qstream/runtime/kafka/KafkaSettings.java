@@ -116,6 +116,11 @@ public final class KafkaSettings {
         return new KafkaSettings(bootstrapServers, layout, merged, compression);
     }
 
+    /** The same settings with another topic layout (e.g. the replication factor chosen from the cluster). */
+    public KafkaSettings withLayout(TopicLayout other) {
+        return new KafkaSettings(bootstrapServers, other, clientOverrides, compression);
+    }
+
     /** The same settings with producers compressing as {@code choice} says. */
     public KafkaSettings withCompression(Compression choice) {
         return new KafkaSettings(bootstrapServers, layout, clientOverrides, choice);

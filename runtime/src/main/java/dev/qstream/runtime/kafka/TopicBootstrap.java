@@ -1,5 +1,6 @@
 package dev.qstream.runtime.kafka;
 
+import dev.qstream.schemas.topics.TopicLayout;
 import dev.qstream.schemas.topics.TopicLayout.TopicSpec;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -9,6 +10,7 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.TopicConfig;
 import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,6 +30,11 @@ import java.util.concurrent.TimeoutException;
  * Makes sure every topic of the layout exists, idempotently: each service runs it at start, so any of them can be
  * the first to come up. Also the fail-fast check: an unreachable cluster becomes a clear
  * {@link KafkaUnreachableException} within the timeout instead of a service that hangs.
+ *
+ * <p>Replication: a layout with {@link TopicLayout#AUTO_REPLICATION} gets its replication factor from the cluster's
+ * size ({@link #replicationFor}); every topic created with three or more copies gets {@code min.insync.replicas=2},
+ * so that with {@code acks=all} a write is on two brokers before it is acknowledged and one broker may be down
+ * without stopping writes (fewer copies get 1: with two, one down must not stop the loop either).
  */
 public final class TopicBootstrap {
 
@@ -36,19 +43,69 @@ public final class TopicBootstrap {
     private TopicBootstrap() {
     }
 
-    /** Creates the missing topics of {@code settings.layout()}; returns the names it created. */
-    public static List<String> ensureTopics(KafkaSettings settings, Duration timeout) {
+    /**
+     * The replication factor for a cluster of {@code brokers}: each broker holds a copy, up to three. Three copies
+     * with two in sync survive a lost broker without stopping writes; more only cost disk and network. (The embedded
+     * broker replicates Kafka's internal topics by the same rule.)
+     */
+    public static short replicationFor(int brokers) {
+        if (brokers < 1) {
+            throw new IllegalArgumentException("a cluster has at least one broker, got " + brokers);
+        }
+        return (short) Math.min(brokers, 3);
+    }
+
+    /** {@code min.insync.replicas} of a topic with {@code replicationFactor} copies: 2 from three, else 1. */
+    public static int minInSyncFor(int replicationFactor) {
+        return replicationFactor >= 3 ? 2 : 1;
+    }
+
+    /**
+     * The settings with a concrete replication factor: the layout's own, or (when it is
+     * {@link TopicLayout#AUTO_REPLICATION}) the one {@link #replicationFor} the number of brokers the cluster has.
+     */
+    public static KafkaSettings resolveReplication(KafkaSettings settings, Duration timeout) {
+        if (!settings.layout().autoReplication()) {
+            return settings;
+        }
+        try (Admin admin = Admin.create(adminProps(settings, timeout))) {
+            return resolveReplication(admin, settings, timeout);
+        }
+    }
+
+    private static KafkaSettings resolveReplication(Admin admin, KafkaSettings settings, Duration timeout) {
+        if (!settings.layout().autoReplication()) {
+            return settings;
+        }
+        int brokers = await(admin.describeCluster().nodes(), timeout, settings).size();
+        short factor = replicationFor(brokers);
+        LOG.debug("{} broker(s): replication factor {}", brokers, factor);
+        return settings.withLayout(settings.layout().withReplicationFactor(factor));
+    }
+
+    private static Properties adminProps(KafkaSettings settings, Duration timeout) {
         Properties props = settings.admin("qstream-topic-bootstrap");
         int ms = (int) Math.max(1000, timeout.toMillis());
         props.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(ms));
         props.put(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(Math.min(ms, 10_000)));
-        try (Admin admin = Admin.create(props)) {
+        return props;
+    }
+
+    /** Creates the missing topics of {@code settings.layout()}; returns the names it created. */
+    public static List<String> ensureTopics(KafkaSettings settings, Duration timeout) {
+        int ms = (int) Math.max(1000, timeout.toMillis());
+        try (Admin admin = Admin.create(adminProps(settings, timeout))) {
             Set<String> existing = await(admin.listTopics().names(), timeout, settings);
             List<NewTopic> missing = new ArrayList<>();
-            for (TopicSpec spec : settings.layout().specs()) {
-                if (!existing.contains(spec.name())) {
-                    missing.add(new NewTopic(spec.name(), spec.partitions(), spec.replicationFactor()).configs(spec.configs()));
-                }
+            List<TopicSpec> specs = settings.layout().specs().stream().filter(s -> !existing.contains(s.name())).toList();
+            if (!specs.isEmpty()) {
+                settings = resolveReplication(admin, settings, timeout);
+            }
+            short factor = settings.layout().replicationFactor();
+            for (TopicSpec spec : specs) {
+                Map<String, String> configs = new HashMap<>(spec.configs());
+                configs.putIfAbsent(TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG, String.valueOf(minInSyncFor(factor)));
+                missing.add(new NewTopic(spec.name(), spec.partitions(), factor).configs(configs));
             }
             if (missing.isEmpty()) {
                 return List.of();
@@ -73,7 +130,7 @@ public final class TopicBootstrap {
             }
             if (!created.isEmpty()) {
                 awaitLeaders(admin, missing.stream().filter(t -> created.contains(t.name())).toList(), timeout, settings);
-                LOG.info("created topics {}", created);
+                LOG.info("created topics {} with replication factor {}", created, factor);
             }
             return created;
         }

@@ -55,8 +55,11 @@ public final class ServiceContext implements AutoCloseable {
     public static ServiceContext start(KafkaSettings kafka, String source, String instanceId,
                                        Duration startupTimeout, Duration metricsInterval) {
         Objects.requireNonNull(instanceId, "instanceId");
-        TopicBootstrap.ensureTopics(kafka, startupTimeout);
-        return new ServiceContext(kafka, source, instanceId, metricsInterval);
+        // The context's settings carry the replication factor the topics get (the cluster size's, unless given), so
+        // what a service creates itself (Kafka Streams' internal topics) is replicated the same way.
+        KafkaSettings resolved = TopicBootstrap.resolveReplication(kafka, startupTimeout);
+        TopicBootstrap.ensureTopics(resolved, startupTimeout);
+        return new ServiceContext(resolved, source, instanceId, metricsInterval);
     }
 
     public static ServiceContext start(KafkaSettings kafka, String source, String instanceId) {

@@ -7,13 +7,16 @@ import java.util.Objects;
 
 /**
  * The concrete topics of one deployment: a name prefix, a partition count for the shared topics and a
- * replication factor. Every service derives its topic names from the same layout, so the prefix is the one
- * setting that separates two loops on one cluster.
+ * replication factor ({@link #AUTO_REPLICATION}: chosen from the cluster's size when the topics are created).
+ * Every service derives its topic names from the same layout, so the prefix is the one setting that separates two
+ * loops on one cluster.
  */
 public record TopicLayout(String prefix, int partitions, short replicationFactor) {
 
     public static final String DEFAULT_PREFIX = "qstream";
     public static final int DEFAULT_PARTITIONS = 4;
+    /** Replication factor "from the cluster size" (1 on one broker, 2 on two, 3 from three), resolved on connecting. */
+    public static final short AUTO_REPLICATION = 0;
 
     public TopicLayout {
         Objects.requireNonNull(prefix, "prefix");
@@ -23,9 +26,19 @@ public record TopicLayout(String prefix, int partitions, short replicationFactor
         if (partitions < 1) {
             throw new IllegalArgumentException("partitions must be >= 1, got " + partitions);
         }
-        if (replicationFactor < 1) {
-            throw new IllegalArgumentException("replication factor must be >= 1, got " + replicationFactor);
+        if (replicationFactor < 0) {
+            throw new IllegalArgumentException("replication factor must be >= 1 (or auto), got " + replicationFactor);
         }
+    }
+
+    /** Whether the replication factor is still to be chosen from the cluster's size. */
+    public boolean autoReplication() {
+        return replicationFactor == AUTO_REPLICATION;
+    }
+
+    /** The same layout with a concrete replication factor. */
+    public TopicLayout withReplicationFactor(short factor) {
+        return new TopicLayout(prefix, partitions, factor);
     }
 
     public static TopicLayout defaults() {

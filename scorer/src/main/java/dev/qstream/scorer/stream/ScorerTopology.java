@@ -109,7 +109,10 @@ public final class ScorerTopology {
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, String.valueOf(config.commitInterval().toMillis()));
         p.put(StreamsConfig.NUM_STANDBY_REPLICAS_CONFIG, String.valueOf(config.standbyReplicas()));
-        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, String.valueOf(config.layout().replicationFactor()));
+        // Internal topics replicated like qstream's; a layout still "from the cluster size" asks for the broker's
+        // default (-1), which qstream's own brokers set to the same rule.
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, String.valueOf(config.layout().autoReplication() ? -1
+                : config.layout().replicationFactor()));
         if (config.stateDir() != null) {
             p.put(StreamsConfig.STATE_DIR_CONFIG, config.stateDir().toString());
         }
