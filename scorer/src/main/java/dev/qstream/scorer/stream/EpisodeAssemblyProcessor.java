@@ -9,7 +9,6 @@ import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.schemas.topics.QstreamTopic;
 import dev.qstream.schemas.validation.RecordValidator;
 import org.apache.avro.specific.SpecificRecordBase;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
@@ -33,15 +32,13 @@ import java.util.List;
  */
 final class EpisodeAssemblyProcessor implements Processor<String, Transition, String, SpecificRecordBase> {
 
-    private static final StringSerializer KEYS = new StringSerializer();
-
     private final ScorerConfig config;
     private final ScorerMetrics metrics;
     private final RecordValidator validator;
     private ProcessorContext<String, SpecificRecordBase> context;
     private DeadLetterForwarder deadLetters;
     private KeyValueStore<String, EpisodeAssembly> episodes;
-    private KeyValueStore<String, Transition> steps;
+    private EpisodeStepStore steps;
     private KeyValueStore<String, EpisodeAssembly> held;
     private KeyValueStore<String, ScoredTransition> scored;
     private KeyValueStore<String, Prompt> prompts;
@@ -92,7 +89,7 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
                     .setFirstSeenAt(context.currentSystemTimeMs()).build();
         }
         String stepKey = stepKey(key, t.getStep());
-        if (steps.get(stepKey) != null) {
+        if (steps.contains(stepKey)) {
             episode.setDuplicates(episode.getDuplicates() + 1);
             metrics.duplicateStep();
             episodes.put(key, episode);
@@ -161,19 +158,13 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
 
     /** The header with every stored step of the episode, in step order. */
     private EpisodeAssembly withSteps(String key, EpisodeAssembly header) {
-        List<Transition> all = new ArrayList<>();
-        try (KeyValueIterator<String, Transition> it = steps.prefixScan(key + "/", KEYS)) {
-            while (it.hasNext()) {
-                all.add(it.next().value);
-            }
-        }
-        return EpisodeAssembly.newBuilder(header).setSteps(all).build();
+        return EpisodeAssembly.newBuilder(header).setSteps(steps.range(key + "/")).build();
     }
 
     /** Deletes the episode; put(key, null) rather than delete(key), which would read and decode the old value. */
     private void forget(String key, List<Transition> all) {
         for (Transition s : all) {
-            steps.put(stepKey(key, s.getStep()), null);
+            steps.remove(stepKey(key, s.getStep()));
         }
         episodes.put(key, null);
     }
