@@ -249,7 +249,7 @@ public final class SacreBleu {
                 if (ref == null || ref.isEmpty()) {
                     continue;
                 }
-                refTokenIds.add(intern(PyStr.split(Tokenizer13a.tokenize(PyStr.rstrip(ref))), ids));
+                refTokenIds.add(intern(Tokenizer13a.tokens(PyStr.rstrip(ref)), ids));
             }
             if (refTokenIds.isEmpty() && empty == EmptyReferences.REFUSE) {
                 // ... and raises only when none is left.
@@ -273,7 +273,7 @@ public final class SacreBleu {
     private static long[] segmentStats(String hypothesis, References refs) {
         // A hypothesis token no reference has gets id -1: n-grams holding it can never match, and they still
         // count towards the totals (merged n-grams only add their counts up).
-        List<String> tokens = PyStr.split(Tokenizer13a.tokenize(PyStr.rstrip(hypothesis)));
+        List<String> tokens = Tokenizer13a.tokens(PyStr.rstrip(hypothesis));
         int[] hyp = new int[tokens.size()];
         for (int i = 0; i < hyp.length; i++) {
             hyp[i] = refs.ids.getOrDefault(tokens.get(i), -1);
