@@ -292,10 +292,14 @@ public final class SacreBleu {
         long[] stats = new long[2 + 2 * MAX_NGRAM_ORDER];
         stats[0] = hyp.length;
         stats[1] = closestLen;
-        for (Map.Entry<Ngram, Integer> e : ngramCounts(hyp).entrySet()) {
+        // Every n-gram position counts towards the totals; only n-grams made of reference tokens can match, so only
+        // those are counted one by one (the others would only add to the totals).
+        for (int n = 1; n <= MAX_NGRAM_ORDER; n++) {
+            stats[2 + MAX_NGRAM_ORDER + n - 1] = Math.max(0, hyp.length - n + 1);
+        }
+        for (Map.Entry<Ngram, Integer> e : matchableNgramCounts(hyp).entrySet()) {
             int n = e.getKey().n() - 1;
             int count = e.getValue();
-            stats[2 + MAX_NGRAM_ORDER + n] += count;
             Integer refCount = refs.refMax.get(e.getKey());
             if (refCount != null) {
                 stats[2 + n] += Math.min(count, refCount);
@@ -319,6 +323,21 @@ public final class SacreBleu {
 
     /** An n-gram of token ids, 1 &lt;= n &lt;= 4 (unused slots are -1). */
     private record Ngram(int n, int a, int b, int c, int d) {
+    }
+
+    /** The counts of the n-grams with no token outside the references (id -1). */
+    private static Map<Ngram, Integer> matchableNgramCounts(int[] t) {
+        Map<Ngram, Integer> counts = new HashMap<>();
+        for (int i = 0; i < t.length; i++) {
+            if (t[i] < 0) {
+                continue;
+            }
+            for (int n = 1; n <= MAX_NGRAM_ORDER && i + n <= t.length && t[i + n - 1] >= 0; n++) {
+                Ngram g = new Ngram(n, t[i], n > 1 ? t[i + 1] : -1, n > 2 ? t[i + 2] : -1, n > 3 ? t[i + 3] : -1);
+                counts.merge(g, 1, Integer::sum);
+            }
+        }
+        return counts;
     }
 
     private static Map<Ngram, Integer> ngramCounts(int[] t) {
