@@ -55,7 +55,7 @@ final class FeedbackJoinProcessor implements Processor<String, SpecificRecordBas
     private ProcessorContext<String, SpecificRecordBase> context;
     private EpisodeEmitter emitter;
     private DeadLetterForwarder deadLetters;
-    private KeyValueStore<String, EpisodeAssembly> assembling;
+    private CommitBufferedStore<EpisodeAssembly> assembling;
     private KeyValueStore<String, EpisodeAssembly> held;
     private KeyValueStore<String, Feedback> feedback;
     private KeyValueStore<String, ScoredTransition> scored;

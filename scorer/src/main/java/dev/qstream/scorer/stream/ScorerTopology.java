@@ -77,10 +77,11 @@ public final class ScorerTopology {
 
         // Fault-tolerant RocksDB stores (changelogged, restored exactly once); caching folds the many writes an
         // episode makes within one commit into one changelog record.
-        topology.addStateStore(store(EPISODE_STORE, Serdes.EPISODE_ASSEMBLY), ASSEMBLE, JOIN);
-        // The steps: buffered decoded until each commit, so that an episode which arrives and completes between two
-        // commits never touches RocksDB or the changelog (see EpisodeStepStore).
-        topology.addStateStore(EpisodeStepStore.builder(STEP_STORE), ASSEMBLE);
+        // The episodes being assembled (a header each, and their steps) are buffered decoded until each commit, so
+        // that an episode which arrives and completes between two commits never touches RocksDB or the changelog
+        // (see CommitBufferedStore).
+        topology.addStateStore(CommitBufferedStore.builder(EPISODE_STORE, Serdes.EPISODE_ASSEMBLY), ASSEMBLE, JOIN);
+        topology.addStateStore(CommitBufferedStore.builder(STEP_STORE, Serdes.TRANSITION), ASSEMBLE);
         topology.addStateStore(store(HELD_STORE, Serdes.EPISODE_ASSEMBLY), ASSEMBLE, JOIN);
         topology.addStateStore(store(SCORED_STORE, Serdes.SCORED_TRANSITION), ASSEMBLE, JOIN);
         topology.addStateStore(store(FEEDBACK_STORE, Serdes.FEEDBACK), JOIN);
