@@ -161,6 +161,8 @@ final class ScorerTopologyBench {
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
+        // The scorer's own setting (see ScorerTopology), on both sides; a one-input pass-through never idles on it.
+        props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, ScorerTopology.MAX_TASK_IDLE_MS);
         props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(threads));
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
