@@ -1,10 +1,13 @@
 package dev.qstream.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
@@ -28,6 +31,12 @@ public final class ScorerBenchCommand implements Callable<Integer> {
     @Option(names = "--threads", defaultValue = "1", description = "Kafka Streams threads of each topology (default: ${DEFAULT-VALUE}).")
     int threads;
 
+    @Option(names = "--rounds", defaultValue = "3", description = "Pass-through and scorer run in turns this many times; the figures are each side's best round (default: ${DEFAULT-VALUE}).")
+    int rounds;
+
+    @Option(names = "--scale-threads", split = ",", description = "After the rounds, run both once more with each of these stream-thread counts (e.g. 1,2,4; the input has 4 partitions).")
+    List<Integer> scaleThreads = new ArrayList<>();
+
     @Option(names = "--thread-metrics", description = "Print Kafka Streams' stream-thread metrics (time ratios, latencies) of each topology.")
     boolean threadMetrics;
 
@@ -49,13 +58,31 @@ public final class ScorerBenchCommand implements Callable<Integer> {
             o.put("tokensPerText", RougeLBenchmark.TOKENS);
         }
         if (!skipTopology) {
-            ScorerTopologyBench.Result[] r = new ScorerTopologyBench(episodes, steps, threads, threadMetrics).run();
-            o.put("passThroughRecordsPerSec", Math.round(r[0].perSecond()));
-            o.put("scoredTransitionsPerSec", Math.round(r[1].perSecond()));
-            o.put("ratioScorerVsPassThrough", Math.round(r[1].perSecond() / r[0].perSecond() * 100) / 100.0);
-            o.put("transitions", r[1].records());
+            ScorerTopologyBench.Results r = new ScorerTopologyBench(episodes, steps, threads, rounds, scaleThreads,
+                    threadMetrics).run();
+            double pass = r.bestPassThrough().perSecond();
+            double scored = r.bestScorer().perSecond();
+            o.put("passThroughRecordsPerSec", Math.round(pass));
+            o.put("scoredTransitionsPerSec", Math.round(scored));
+            o.put("ratioScorerVsPassThrough", Math.round(scored / pass * 100) / 100.0);
+            ArrayNode perRound = o.putArray("ratioPerRound");
+            for (int i = 0; i < r.scorer().size(); i++) {
+                perRound.add(Math.round(r.scorer().get(i).perSecond() / r.passThrough().get(i).perSecond() * 100) / 100.0);
+            }
+            o.put("rounds", rounds);
+            o.put("transitions", r.input());
             o.put("stepsPerEpisode", steps);
             o.put("streamThreads", threads);
+            if (!scaleThreads.isEmpty()) {
+                ArrayNode counts = o.putArray("scaleThreads");
+                ArrayNode passes = o.putArray("scalePassThroughRecordsPerSec");
+                ArrayNode scorers = o.putArray("scaleScoredTransitionsPerSec");
+                for (int i = 0; i < scaleThreads.size(); i++) {
+                    counts.add(scaleThreads.get(i));
+                    passes.add(Math.round(r.scalePassThrough().get(i).perSecond()));
+                    scorers.add(Math.round(r.scaleScorer().get(i).perSecond()));
+                }
+            }
         }
         System.out.println(new ObjectMapper().writeValueAsString(o));
         return 0;

@@ -41,7 +41,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * The scorer topology on the embedded broker with exactly-once, next to a plain exactly-once pass-through topology
  * (bytes in, bytes out, same topic, same settings), both reading the same pre-filled transitions topic in the same
- * run: the pass-through is what Kafka Streams with EOS costs here before any scoring.
+ * run: the pass-through is what Kafka Streams with EOS costs here before any scoring. The two run in turns, one
+ * round after another (each a fresh application reading the input from the start), so that load from elsewhere on
+ * a shared machine falls on both alike; then, optionally, both again with more stream threads (scale-out).
  */
 final class ScorerTopologyBench {
 
@@ -52,20 +54,40 @@ final class ScorerTopologyBench {
         }
     }
 
+    /** Every round's pass-through and scorer figures, and the scale-out figures by stream-thread count. */
+    record Results(long input, List<Result> passThrough, List<Result> scorer, List<Integer> scaleThreads,
+                   List<Result> scalePassThrough, List<Result> scaleScorer) {
+
+        Result bestPassThrough() {
+            return best(passThrough);
+        }
+
+        Result bestScorer() {
+            return best(scorer);
+        }
+
+        private static Result best(List<Result> rs) {
+            return rs.stream().max(Comparator.comparingDouble(Result::perSecond)).orElseThrow();
+        }
+    }
+
     private final int episodes;
     private final int steps;
     private final int threads;
+    private final int rounds;
+    private final List<Integer> scaleThreads;
     private final boolean threadMetrics;
 
-    ScorerTopologyBench(int episodes, int steps, int threads, boolean threadMetrics) {
+    ScorerTopologyBench(int episodes, int steps, int threads, int rounds, List<Integer> scaleThreads, boolean threadMetrics) {
         this.episodes = episodes;
         this.steps = steps;
         this.threads = threads;
+        this.rounds = rounds;
+        this.scaleThreads = scaleThreads;
         this.threadMetrics = threadMetrics;
     }
 
-    /** Returns {pass-through, scorer}. */
-    Result[] run() throws Exception {
+    Results run() throws Exception {
         Path work = Files.createTempDirectory("qstream-bench-scorer-");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerSettings.ephemeral()
                 .withOverrides(Map.of("log.cleaner.dedupe.buffer.size", "4194304")))) {
@@ -80,21 +102,44 @@ final class ScorerTopologyBench {
             System.out.printf("input: %,d transitions (%,d episodes of %d steps) on %d partitions%n", total, episodes,
                     steps, kafka.layout().partitions(QstreamTopic.TRANSITIONS));
 
-            Result pass = measure(kafka, passThrough(kafka.topic(QstreamTopic.TRANSITIONS), copy), "bench-passthrough",
-                    copy, total, work.resolve("pass"));
-            System.out.printf("EOS pass-through: %,.0f records/s (%.1f s)%n", pass.perSecond(), pass.seconds());
-
-            ScorerConfig config = ScorerConfig.defaults(kafka.layout(), work.resolve("scorer"))
-                    .withApplicationId("bench-scorer");
-            Result scorer = measure(kafka, ScorerTopology.buildTopology(config), config.applicationId(),
-                    kafka.topic(QstreamTopic.SCORED), total, work.resolve("scorer"));
-            System.out.printf("EOS scorer:       %,.0f scored transitions/s (%.1f s)%n", scorer.perSecond(), scorer.seconds());
-            return new Result[]{pass, scorer};
+            List<Result> pass = new ArrayList<>();
+            List<Result> scorer = new ArrayList<>();
+            for (int r = 1; r <= rounds; r++) {
+                pass.add(passThrough(kafka, copy, total, threads, "r" + r, work));
+                scorer.add(scorer(kafka, total, threads, "r" + r, work));
+                System.out.printf("round %d: EOS pass-through %,.0f records/s (%.1f s), EOS scorer %,.0f scored transitions/s"
+                                + " (%.1f s): %.2f%n", r, pass.get(r - 1).perSecond(), pass.get(r - 1).seconds(),
+                        scorer.get(r - 1).perSecond(), scorer.get(r - 1).seconds(),
+                        scorer.get(r - 1).perSecond() / pass.get(r - 1).perSecond());
+            }
+            List<Result> scalePass = new ArrayList<>();
+            List<Result> scaleScorer = new ArrayList<>();
+            for (int n : scaleThreads) {
+                scalePass.add(passThrough(kafka, copy, total, n, "t" + n, work));
+                scaleScorer.add(scorer(kafka, total, n, "t" + n, work));
+                System.out.printf("%d stream thread(s): EOS pass-through %,.0f records/s, EOS scorer %,.0f scored transitions/s%n",
+                        n, scalePass.get(scalePass.size() - 1).perSecond(), scaleScorer.get(scaleScorer.size() - 1).perSecond());
+            }
+            return new Results(total, pass, scorer, scaleThreads, scalePass, scaleScorer);
         } finally {
             try (var paths = Files.walk(work)) {
                 paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    private Result passThrough(KafkaSettings kafka, String copy, long total, int streamThreads, String run, Path work)
+            throws Exception {
+        String id = "bench-passthrough-" + run;
+        return measure(kafka, passThrough(kafka.topic(QstreamTopic.TRANSITIONS), copy), id, copy, total, streamThreads,
+                work.resolve(id));
+    }
+
+    private Result scorer(KafkaSettings kafka, long total, int streamThreads, String run, Path work) throws Exception {
+        String id = "bench-scorer-" + run;
+        ScorerConfig config = ScorerConfig.defaults(kafka.layout(), work.resolve(id)).withApplicationId(id);
+        return measure(kafka, ScorerTopology.buildTopology(config), id, kafka.topic(QstreamTopic.SCORED), total,
+                streamThreads, work.resolve(id));
     }
 
     private static Topology passThrough(String from, String to) {
@@ -154,16 +199,20 @@ final class ScorerTopologyBench {
         return count;
     }
 
-    /** Starts the topology and times it from RUNNING until {@code expected} records are committed in {@code output}. */
+    /**
+     * Starts the topology and waits until {@code expected} more records are committed in {@code output} (counted from
+     * its end before the start: earlier rounds wrote there too); the rate is that of the records after the first
+     * committed batch, over the time from that batch to the last.
+     */
     private Result measure(KafkaSettings kafka, Topology topology, String applicationId, String output, long expected,
-                           Path stateDir) throws Exception {
+                           int streamThreads, Path stateDir) throws Exception {
         Properties props = kafka.common(applicationId);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
         // The scorer's own setting (see ScorerTopology), on both sides; a one-input pass-through never idles on it.
         props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, ScorerTopology.MAX_TASK_IDLE_MS);
-        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(threads));
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(streamThreads));
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
         try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(kafka.consumer("bench-reader-" + applicationId, null));
@@ -171,25 +220,29 @@ final class ScorerTopologyBench {
             List<TopicPartition> partitions = reader.partitionsFor(output).stream()
                     .map(i -> new TopicPartition(output, i.partition())).toList();
             reader.assign(partitions);
-            reader.seekToBeginning(partitions);
+            reader.seekToEnd(partitions);
+            partitions.forEach(reader::position); // resolve the end now, before the topology writes
             streams.start();
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-            while (streams.state() != KafkaStreams.State.RUNNING) {
-                if (System.nanoTime() > deadline || streams.state() == KafkaStreams.State.ERROR) {
-                    throw new IllegalStateException(applicationId + " did not start: " + streams.state());
-                }
-                Thread.sleep(5);
-            }
-            long start = System.nanoTime();
+            // Timed from the first committed output on, not from RUNNING: with several stream threads the instance
+            // may report RUNNING only after rebalances during which its threads already work.
+            long start = 0;
+            long first = 0;
             long seen = 0;
             while (seen < expected) {
-                ConsumerRecords<byte[], byte[]> batch = reader.poll(Duration.ofMillis(200));
+                ConsumerRecords<byte[], byte[]> batch = reader.poll(Duration.ofMillis(50));
+                if (seen == 0 && !batch.isEmpty()) {
+                    start = System.nanoTime();
+                    first = batch.count();
+                }
                 seen += batch.count();
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(applicationId + " produced " + seen + " of " + expected + " records in 10 min");
+                if (System.nanoTime() > deadline || streams.state() == KafkaStreams.State.ERROR) {
+                    throw new IllegalStateException(applicationId + " produced " + seen + " of " + expected
+                            + " records (" + streams.state() + ")");
                 }
             }
             double seconds = (System.nanoTime() - start) / 1e9;
+            long timed = seen - first;
             if (threadMetrics) { // where each stream thread's time went: process, commit, poll, punctuate
                 streams.metrics().forEach((name, metric) -> {
                     if (name.group().equals("stream-thread-metrics") && (name.name().endsWith("-ratio")
@@ -199,7 +252,7 @@ final class ScorerTopologyBench {
                 });
             }
             streams.close(Duration.ofSeconds(30));
-            return new Result(seen, seconds);
+            return new Result(timed, seconds);
         }
     }
 
