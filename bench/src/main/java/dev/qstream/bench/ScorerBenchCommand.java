@@ -12,11 +12,12 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code qstream bench scorer}: (a) ROUGE-L F on 50-token pairs, one thread (JMH); (b) the scorer topology on the
- * embedded broker with exactly-once next to a plain exactly-once pass-through, in the same run. Last line: JSON.
+ * embedded broker with exactly-once next to a plain exactly-once pass-through, in turns in the same run (each side's
+ * best round is its figure); (c) optionally both again with more stream threads. Last line: JSON.
  */
 @Command(name = "scorer", mixinStandardHelpOptions = true,
         description = "ROUGE-L F on 50-token pairs on one core (JMH), then the scorer topology on the embedded broker "
-                + "with EOS next to an EOS pass-through topology (last line: JSON).")
+                + "with EOS next to an EOS pass-through topology, in turns, optionally with more stream threads (last line: JSON).")
 public final class ScorerBenchCommand implements Callable<Integer> {
 
     @Option(names = "--iterations", defaultValue = "5", description = "JMH measurement iterations of 2 s (default: ${DEFAULT-VALUE}).")
