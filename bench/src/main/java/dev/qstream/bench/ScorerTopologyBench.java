@@ -14,7 +14,6 @@ import dev.qstream.scorer.stream.ScorerConfig;
 import dev.qstream.scorer.stream.ScorerTopology;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -200,12 +199,13 @@ final class ScorerTopologyBench {
     }
 
     /**
-     * Starts the topology and waits until {@code expected} more records are committed in {@code output} (counted from
-     * its end before the start: earlier rounds wrote there too); the rate is that of the records after the first
-     * committed batch, over the time from that batch to the last.
+     * Starts the topology and times it through its {@code expected} input records (see below), then checks that as
+     * many records came out in {@code output} (counted from its end before the start: earlier rounds wrote there too).
      */
     private Result measure(KafkaSettings kafka, Topology topology, String applicationId, String output, long expected,
                            int streamThreads, Path stateDir) throws Exception {
+        String input = kafka.topic(QstreamTopic.TRANSITIONS);
+        long expectedOutput = expected; // one record out per record in, on both sides
         Properties props = kafka.common(applicationId);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
@@ -216,6 +216,7 @@ final class ScorerTopologyBench {
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
         try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(kafka.consumer("bench-reader-" + applicationId, null));
+             Admin admin = Admin.create(kafka.admin("bench-progress-" + applicationId));
              KafkaStreams streams = new KafkaStreams(topology, props)) {
             List<TopicPartition> partitions = reader.partitionsFor(output).stream()
                     .map(i -> new TopicPartition(output, i.partition())).toList();
@@ -224,25 +225,40 @@ final class ScorerTopologyBench {
             partitions.forEach(reader::position); // resolve the end now, before the topology writes
             streams.start();
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-            // Timed from the first committed output on, not from RUNNING: with several stream threads the instance
-            // may report RUNNING only after rebalances during which its threads already work.
+            // Timed by the input offsets the topology commits (with its output, in one transaction): from the first
+            // commit to the one that takes in the last record, counting the records in between. Neither RUNNING (with
+            // several threads an instance may work through rebalances before it reports it) nor the first output a
+            // reader sees (it sees one fetch of the first transaction, not all of it) marks the start as well.
             long start = 0;
             long first = 0;
-            long seen = 0;
-            while (seen < expected) {
-                ConsumerRecords<byte[], byte[]> batch = reader.poll(Duration.ofMillis(50));
-                if (seen == 0 && !batch.isEmpty()) {
-                    start = System.nanoTime();
-                    first = batch.count();
+            long end;
+            while (true) {
+                long committed = committedInput(admin, applicationId, input);
+                long now = System.nanoTime();
+                if (start == 0 && committed > 0) {
+                    start = now;
+                    first = committed;
                 }
-                seen += batch.count();
-                if (System.nanoTime() > deadline || streams.state() == KafkaStreams.State.ERROR) {
-                    throw new IllegalStateException(applicationId + " produced " + seen + " of " + expected
-                            + " records (" + streams.state() + ")");
+                if (committed >= expected) {
+                    end = now;
+                    break;
+                }
+                if (now > deadline || streams.state() == KafkaStreams.State.ERROR) {
+                    throw new IllegalStateException(applicationId + " committed " + committed + " of " + expected
+                            + " input records (" + streams.state() + ")");
+                }
+                Thread.sleep(20);
+            }
+            if (end == start) {
+                throw new IllegalStateException(applicationId + " took in all its input in its first commit: too little input to time");
+            }
+            long seen = 0;
+            while (seen < expectedOutput) { // and the output is all there (it commits with the offsets)
+                seen += reader.poll(Duration.ofMillis(200)).count();
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException(applicationId + " produced " + seen + " of " + expectedOutput + " records");
                 }
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
-            long timed = seen - first;
             if (threadMetrics) { // where each stream thread's time went: process, commit, poll, punctuate
                 streams.metrics().forEach((name, metric) -> {
                     if (name.group().equals("stream-thread-metrics") && (name.name().endsWith("-ratio")
@@ -252,8 +268,15 @@ final class ScorerTopologyBench {
                 });
             }
             streams.close(Duration.ofSeconds(30));
-            return new Result(timed, seconds);
+            return new Result(expected - first, (end - start) / 1e9);
         }
+    }
+
+    /** The input records the application has committed as processed (the input has no transaction markers). */
+    private static long committedInput(Admin admin, String applicationId, String input) throws Exception {
+        return admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
+                .entrySet().stream().filter(e -> e.getKey().topic().equals(input) && e.getValue() != null)
+                .mapToLong(e -> e.getValue().offset()).sum();
     }
 
     private static byte[] key(String s) {
