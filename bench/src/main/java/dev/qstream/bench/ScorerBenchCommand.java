@@ -70,6 +70,11 @@ public final class ScorerBenchCommand implements Callable<Integer> {
             for (int i = 0; i < r.scorer().size(); i++) {
                 perRound.add(Math.round(r.scorer().get(i).perSecond() / r.passThrough().get(i).perSecond() * 100) / 100.0);
             }
+            double steadyPass = r.bestSteadyPassThrough();
+            double steadyScored = r.bestSteadyScorer();
+            o.put("steadyPassThroughRecordsPerSec", Math.round(steadyPass));
+            o.put("steadyScoredTransitionsPerSec", Math.round(steadyScored));
+            o.put("steadyRatioScorerVsPassThrough", Math.round(steadyScored / steadyPass * 100) / 100.0);
             o.put("rounds", rounds);
             o.put("transitions", r.input());
             o.put("stepsPerEpisode", steps);
@@ -83,6 +88,8 @@ public final class ScorerBenchCommand implements Callable<Integer> {
                     passes.add(Math.round(r.scalePassThrough().get(i).perSecond()));
                     scorers.add(Math.round(r.scaleScorer().get(i).perSecond()));
                 }
+                ArrayNode steadyScorers = o.putArray("scaleSteadyScoredTransitionsPerSec");
+                r.scaleScorer().forEach(x -> steadyScorers.add(Math.round(x.steadyPerSecond())));
             }
         }
         System.out.println(new ObjectMapper().writeValueAsString(o));
