@@ -47,14 +47,25 @@ final class CommitBufferedStore<V> extends WrappedStateStore<KeyValueStore<Strin
     private record Pending<V>(V value, boolean inInner) {
     }
 
-    private CommitBufferedStore(KeyValueStore<String, V> inner) {
+    /** Past this many pending entries they are written through before the commit (the record cache evicts too). */
+    static final int DEFAULT_MAX_PENDING = 100_000;
+
+    private final int maxPending;
+
+    private CommitBufferedStore(KeyValueStore<String, V> inner, int maxPending) {
         super(inner);
+        this.maxPending = maxPending;
     }
 
     /** A changelogged RocksDB store named {@code name} behind the buffer; no record cache (this is the cache). */
     static <V> StoreBuilder<CommitBufferedStore<V>> builder(String name, Serde<V> values) {
+        return builder(name, values, DEFAULT_MAX_PENDING);
+    }
+
+    /** As {@link #builder(String, Serde)}, holding at most {@code maxPending} entries between writes to RocksDB. */
+    static <V> StoreBuilder<CommitBufferedStore<V>> builder(String name, Serde<V> values, int maxPending) {
         return new Builder<>(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name),
-                org.apache.kafka.common.serialization.Serdes.String(), values).withCachingDisabled());
+                org.apache.kafka.common.serialization.Serdes.String(), values).withCachingDisabled(), maxPending);
     }
 
     /** The value under {@code key}, or null. */
@@ -80,6 +91,11 @@ final class CommitBufferedStore<V> extends WrappedStateStore<KeyValueStore<Strin
         boolean inInner = before != null ? before.inInner : !key.equals(knownAbsent) && wrapped().get(key) != null;
         knownAbsent = null;
         pending.put(key, new Pending<>(value, inInner));
+        if (pending.size() > maxPending) {
+            // A long commit interval (or a burst) must not hold unbounded state in memory. Writing early is safe:
+            // the changelog records go into the open transaction, exactly as when the record cache evicts.
+            writePending();
+        }
     }
 
     void remove(String key) {
@@ -163,7 +179,8 @@ final class CommitBufferedStore<V> extends WrappedStateStore<KeyValueStore<Strin
     }
 
     /** Builds the inner store with the given builder's settings and puts the buffer in front of it. */
-    private record Builder<V>(StoreBuilder<KeyValueStore<String, V>> inner) implements StoreBuilder<CommitBufferedStore<V>> {
+    private record Builder<V>(StoreBuilder<KeyValueStore<String, V>> inner, int maxPending)
+            implements StoreBuilder<CommitBufferedStore<V>> {
 
         @Override
         public StoreBuilder<CommitBufferedStore<V>> withCachingEnabled() {
@@ -177,17 +194,17 @@ final class CommitBufferedStore<V> extends WrappedStateStore<KeyValueStore<Strin
 
         @Override
         public StoreBuilder<CommitBufferedStore<V>> withLoggingEnabled(Map<String, String> config) {
-            return new Builder<>(inner.withLoggingEnabled(config));
+            return new Builder<>(inner.withLoggingEnabled(config), maxPending);
         }
 
         @Override
         public StoreBuilder<CommitBufferedStore<V>> withLoggingDisabled() {
-            return new Builder<>(inner.withLoggingDisabled());
+            return new Builder<>(inner.withLoggingDisabled(), maxPending);
         }
 
         @Override
         public CommitBufferedStore<V> build() {
-            return new CommitBufferedStore<>(inner.build());
+            return new CommitBufferedStore<>(inner.build(), maxPending);
         }
 
         @Override

@@ -70,7 +70,7 @@ class CommitBufferedStoreTest {
         Topology t = new Topology();
         t.addSource("in", new StringDeserializer(), new StringDeserializer(), "ops");
         t.addProcessor("apply", Operations::new, "in");
-        t.addStateStore(CommitBufferedStore.builder(STORE, Serdes.String()), "apply");
+        t.addStateStore(CommitBufferedStore.builder(STORE, Serdes.String(), 4), "apply"); // at most 4 pending
         t.addSink("out", "reads", new StringSerializer(), new StringSerializer(), "apply");
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "buffered");
@@ -96,6 +96,17 @@ class CommitBufferedStoreTest {
         ops.pipeInput("k", "+e/1=a +e/2=b +e/3=c -e/1 -e/2 -e/3 +f/1=x");
         assertThat(changelog.readKeyValuesToList()).containsExactly(KeyValue.pair("f/1", "x"));
         assertThat(reads.readValue()).isEqualTo("|false|[f/1]");
+    }
+
+    @Test
+    void pastItsBoundTheBufferWritesThroughBeforeTheCommit() {
+        // The fifth entry makes five pending: all five go to RocksDB at once, so removing two of them afterwards
+        // needs tombstones; the sixth stays pending until the commit.
+        ops.pipeInput("k", "+e/1=a +e/2=b +e/3=c +e/4=d +e/5=e -e/1 -e/2 +e/6=f");
+        assertThat(reads.readValue()).isEqualTo("c,d,e,f|false|[e/3, e/4, e/5, e/6]");
+        assertThat(changelog.readKeyValuesToList()).containsExactly(KeyValue.pair("e/1", "a"), KeyValue.pair("e/2", "b"),
+                KeyValue.pair("e/3", "c"), KeyValue.pair("e/4", "d"), KeyValue.pair("e/5", "e"),
+                KeyValue.pair("e/1", null), KeyValue.pair("e/2", null), KeyValue.pair("e/6", "f"));
     }
 
     @Test
