@@ -5,6 +5,7 @@ import dev.qstream.schemas.avro.Prompt;
 import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.runtime.deadletter.DeadLetterPublisher;
 import dev.qstream.schemas.topics.QstreamTopic;
+import dev.qstream.scorer.reward.RewardComposer;
 import dev.qstream.schemas.validation.RecordValidator;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Serde;
@@ -83,7 +84,11 @@ public final class ScorerTopology {
         // Assembly turns steps into whole episodes; the join decides when each is scored (at once, or when its
         // feedback window closes) and turns feedback that misses the window into corrections.
         topology.addProcessor(ASSEMBLE, () -> new EpisodeAssemblyProcessor(config, metrics), "transitions-source");
-        topology.addProcessor(JOIN, () -> new FeedbackJoinProcessor(config, metrics), ASSEMBLE, "feedback-source");
+        // One composer and one cache of prepared references for all tasks of the instance (both thread-safe).
+        RewardComposer composer = new RewardComposer(config.reward());
+        PreparedReferences prepared = new PreparedReferences(composer);
+        topology.addProcessor(JOIN, () -> new FeedbackJoinProcessor(config, metrics, composer, prepared), ASSEMBLE,
+                "feedback-source");
 
         // Fault-tolerant RocksDB stores (changelogged, restored exactly once); caching folds the many writes an
         // episode makes within one commit into one changelog record.
