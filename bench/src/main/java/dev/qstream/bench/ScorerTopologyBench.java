@@ -14,7 +14,6 @@ import dev.qstream.scorer.stream.ScorerConfig;
 import dev.qstream.scorer.stream.ScorerTopology;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -41,31 +40,68 @@ import java.util.concurrent.TimeUnit;
 /**
  * The scorer topology on the embedded broker with exactly-once, next to a plain exactly-once pass-through topology
  * (bytes in, bytes out, same topic, same settings), both reading the same pre-filled transitions topic in the same
- * run: the pass-through is what Kafka Streams with EOS costs here before any scoring.
+ * run: the pass-through is what Kafka Streams with EOS costs here before any scoring. The two run in turns, one
+ * round after another (each a fresh application reading the input from the start), so that load from elsewhere on
+ * a shared machine falls on both alike; then, optionally, both again with more stream threads (scale-out).
  */
 final class ScorerTopologyBench {
 
-    /** One topology's figures. */
-    record Result(long records, double seconds) {
+    /**
+     * One topology's figures: all records from RUNNING to the last output seen, and the steady-state records and
+     * seconds between its first and last commit.
+     */
+    record Result(long records, double seconds, long steadyRecords, double steadySeconds) {
         double perSecond() {
             return records / seconds;
+        }
+
+        double steadyPerSecond() {
+            return steadyRecords / steadySeconds;
+        }
+    }
+
+    /** Every round's pass-through and scorer figures, and the scale-out figures by stream-thread count. */
+    record Results(long input, List<Result> passThrough, List<Result> scorer, List<Integer> scaleThreads,
+                   List<Result> scalePassThrough, List<Result> scaleScorer) {
+
+        Result bestPassThrough() {
+            return best(passThrough);
+        }
+
+        Result bestScorer() {
+            return best(scorer);
+        }
+
+        double bestSteadyPassThrough() {
+            return passThrough.stream().mapToDouble(Result::steadyPerSecond).max().orElseThrow();
+        }
+
+        double bestSteadyScorer() {
+            return scorer.stream().mapToDouble(Result::steadyPerSecond).max().orElseThrow();
+        }
+
+        private static Result best(List<Result> rs) {
+            return rs.stream().max(Comparator.comparingDouble(Result::perSecond)).orElseThrow();
         }
     }
 
     private final int episodes;
     private final int steps;
     private final int threads;
+    private final int rounds;
+    private final List<Integer> scaleThreads;
     private final boolean threadMetrics;
 
-    ScorerTopologyBench(int episodes, int steps, int threads, boolean threadMetrics) {
+    ScorerTopologyBench(int episodes, int steps, int threads, int rounds, List<Integer> scaleThreads, boolean threadMetrics) {
         this.episodes = episodes;
         this.steps = steps;
         this.threads = threads;
+        this.rounds = rounds;
+        this.scaleThreads = scaleThreads;
         this.threadMetrics = threadMetrics;
     }
 
-    /** Returns {pass-through, scorer}. */
-    Result[] run() throws Exception {
+    Results run() throws Exception {
         Path work = Files.createTempDirectory("qstream-bench-scorer-");
         try (EmbeddedKafkaBroker broker = EmbeddedKafkaBroker.start(BrokerSettings.ephemeral()
                 .withOverrides(Map.of("log.cleaner.dedupe.buffer.size", "4194304")))) {
@@ -80,21 +116,49 @@ final class ScorerTopologyBench {
             System.out.printf("input: %,d transitions (%,d episodes of %d steps) on %d partitions%n", total, episodes,
                     steps, kafka.layout().partitions(QstreamTopic.TRANSITIONS));
 
-            Result pass = measure(kafka, passThrough(kafka.topic(QstreamTopic.TRANSITIONS), copy), "bench-passthrough",
-                    copy, total, work.resolve("pass"));
-            System.out.printf("EOS pass-through: %,.0f records/s (%.1f s)%n", pass.perSecond(), pass.seconds());
-
-            ScorerConfig config = ScorerConfig.defaults(kafka.layout(), work.resolve("scorer"))
-                    .withApplicationId("bench-scorer");
-            Result scorer = measure(kafka, ScorerTopology.buildTopology(config), config.applicationId(),
-                    kafka.topic(QstreamTopic.SCORED), total, work.resolve("scorer"));
-            System.out.printf("EOS scorer:       %,.0f scored transitions/s (%.1f s)%n", scorer.perSecond(), scorer.seconds());
-            return new Result[]{pass, scorer};
+            List<Result> pass = new ArrayList<>();
+            List<Result> scorer = new ArrayList<>();
+            for (int r = 1; r <= rounds; r++) {
+                pass.add(passThrough(kafka, copy, total, threads, "r" + r, work));
+                scorer.add(scorer(kafka, total, threads, "r" + r, work));
+                Result p = pass.get(r - 1);
+                Result sc = scorer.get(r - 1);
+                System.out.printf("round %d: EOS pass-through %,.0f records/s (%.1f s), EOS scorer %,.0f scored transitions/s"
+                                + " (%.1f s): %.2f; steady state %,.0f vs %,.0f: %.2f%n", r, p.perSecond(), p.seconds(),
+                        sc.perSecond(), sc.seconds(), sc.perSecond() / p.perSecond(), p.steadyPerSecond(),
+                        sc.steadyPerSecond(), sc.steadyPerSecond() / p.steadyPerSecond());
+            }
+            List<Result> scalePass = new ArrayList<>();
+            List<Result> scaleScorer = new ArrayList<>();
+            for (int n : scaleThreads) {
+                scalePass.add(passThrough(kafka, copy, total, n, "t" + n, work));
+                scaleScorer.add(scorer(kafka, total, n, "t" + n, work));
+                System.out.printf("%d stream thread(s): EOS pass-through %,.0f records/s, EOS scorer %,.0f scored transitions/s"
+                                + " (steady state %,.0f and %,.0f)%n", n, scalePass.get(scalePass.size() - 1).perSecond(),
+                        scaleScorer.get(scaleScorer.size() - 1).perSecond(),
+                        scalePass.get(scalePass.size() - 1).steadyPerSecond(),
+                        scaleScorer.get(scaleScorer.size() - 1).steadyPerSecond());
+            }
+            return new Results(total, pass, scorer, scaleThreads, scalePass, scaleScorer);
         } finally {
             try (var paths = Files.walk(work)) {
                 paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
+    }
+
+    private Result passThrough(KafkaSettings kafka, String copy, long total, int streamThreads, String run, Path work)
+            throws Exception {
+        String id = "bench-passthrough-" + run;
+        return measure(kafka, passThrough(kafka.topic(QstreamTopic.TRANSITIONS), copy), id, copy, total, streamThreads,
+                work.resolve(id));
+    }
+
+    private Result scorer(KafkaSettings kafka, long total, int streamThreads, String run, Path work) throws Exception {
+        String id = "bench-scorer-" + run;
+        ScorerConfig config = ScorerConfig.defaults(kafka.layout(), work.resolve(id)).withApplicationId(id);
+        return measure(kafka, ScorerTopology.buildTopology(config), id, kafka.topic(QstreamTopic.SCORED), total,
+                streamThreads, work.resolve(id));
     }
 
     private static Topology passThrough(String from, String to) {
@@ -154,40 +218,75 @@ final class ScorerTopologyBench {
         return count;
     }
 
-    /** Starts the topology and times it from RUNNING until {@code expected} records are committed in {@code output}. */
+    /**
+     * Starts the topology and times it through its {@code expected} input records (see below), then checks that as
+     * many records came out in {@code output} (counted from its end before the start: earlier rounds wrote there too).
+     */
     private Result measure(KafkaSettings kafka, Topology topology, String applicationId, String output, long expected,
-                           Path stateDir) throws Exception {
+                           int streamThreads, Path stateDir) throws Exception {
+        String input = kafka.topic(QstreamTopic.TRANSITIONS);
+        long expectedOutput = expected; // one record out per record in, on both sides
         Properties props = kafka.common(applicationId);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         props.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, "100");
-        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(threads));
+        // The scorer's own setting (see ScorerTopology), on both sides; a one-input pass-through never idles on it.
+        props.put(StreamsConfig.MAX_TASK_IDLE_MS_CONFIG, ScorerTopology.MAX_TASK_IDLE_MS);
+        props.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, String.valueOf(streamThreads));
         props.put(StreamsConfig.STATE_DIR_CONFIG, stateDir.toString());
         props.put(StreamsConfig.consumerPrefix("auto.offset.reset"), "earliest");
         try (KafkaConsumer<byte[], byte[]> reader = new KafkaConsumer<>(kafka.consumer("bench-reader-" + applicationId, null));
+             Admin admin = Admin.create(kafka.admin("bench-progress-" + applicationId));
              KafkaStreams streams = new KafkaStreams(topology, props)) {
             List<TopicPartition> partitions = reader.partitionsFor(output).stream()
                     .map(i -> new TopicPartition(output, i.partition())).toList();
             reader.assign(partitions);
-            reader.seekToBeginning(partitions);
+            reader.seekToEnd(partitions);
+            partitions.forEach(reader::position); // resolve the end now, before the topology writes
             streams.start();
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
-            while (streams.state() != KafkaStreams.State.RUNNING) {
-                if (System.nanoTime() > deadline || streams.state() == KafkaStreams.State.ERROR) {
-                    throw new IllegalStateException(applicationId + " did not start: " + streams.state());
-                }
-                Thread.sleep(5);
-            }
-            long start = System.nanoTime();
+            // Two clocks on the same run. (1) As this bench always timed it: from the moment the instance reports
+            // RUNNING until a reader has seen every output record; that includes the first fetch and the first
+            // commit's latency, which weigh more on the short pass-through run. (2) Steady state: by the input offsets
+            // the topology commits (with its output, in one transaction), from its first commit to the one that takes
+            // in the last record, counting the records in between.
+            long running = 0;
+            long outputDone = 0;
             long seen = 0;
-            while (seen < expected) {
-                ConsumerRecords<byte[], byte[]> batch = reader.poll(Duration.ofMillis(200));
-                seen += batch.count();
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException(applicationId + " produced " + seen + " of " + expected + " records in 10 min");
+            long start = 0;
+            long first = 0;
+            long end = 0;
+            while (end == 0 || outputDone == 0) {
+                seen += reader.poll(Duration.ofMillis(20)).count();
+                long now = System.nanoTime();
+                if (running == 0 && streams.state() == KafkaStreams.State.RUNNING) {
+                    running = now;
+                }
+                if (outputDone == 0 && seen >= expectedOutput) {
+                    outputDone = now;
+                }
+                if (end == 0) {
+                    long committed = committedInput(admin, applicationId, input);
+                    now = System.nanoTime();
+                    if (start == 0 && committed > 0) {
+                        start = now;
+                        first = committed;
+                    }
+                    if (committed >= expected) {
+                        end = now;
+                    }
+                }
+                if (now > deadline || streams.state() == KafkaStreams.State.ERROR) {
+                    throw new IllegalStateException(applicationId + " produced " + seen + " of " + expectedOutput
+                            + " records (" + streams.state() + ")");
                 }
             }
-            double seconds = (System.nanoTime() - start) / 1e9;
+            if (end == start) {
+                throw new IllegalStateException(applicationId + " took in all its input in its first commit: too little input to time");
+            }
+            if (running == 0 || running > outputDone) {
+                running = start; // it never reported RUNNING before finishing (possible with several threads)
+            }
             if (threadMetrics) { // where each stream thread's time went: process, commit, poll, punctuate
                 streams.metrics().forEach((name, metric) -> {
                     if (name.group().equals("stream-thread-metrics") && (name.name().endsWith("-ratio")
@@ -197,8 +296,15 @@ final class ScorerTopologyBench {
                 });
             }
             streams.close(Duration.ofSeconds(30));
-            return new Result(seen, seconds);
+            return new Result(expected, (outputDone - running) / 1e9, expected - first, (end - start) / 1e9);
         }
+    }
+
+    /** The input records the application has committed as processed (the input has no transaction markers). */
+    private static long committedInput(Admin admin, String applicationId, String input) throws Exception {
+        return admin.listConsumerGroupOffsets(applicationId).partitionsToOffsetAndMetadata().get(10, TimeUnit.SECONDS)
+                .entrySet().stream().filter(e -> e.getKey().topic().equals(input) && e.getValue() != null)
+                .mapToLong(e -> e.getValue().offset()).sum();
     }
 
     private static byte[] key(String s) {

@@ -60,6 +60,7 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serde<T>, 
     private final SpecificDatumWriter<T> writer;
     private final SpecificDatumReader<T> reader;
     private final DirectReader<T> direct; // null: Avro's reader for every writer schema
+    private final DirectWriter<T> directWriter; // null: Avro's generated encoder
     private final Map<Long, SpecificDatumReader<T>> resolvingReaders = new ConcurrentHashMap<>();
     private final ThreadLocal<Buffers> buffers = ThreadLocal.withInitial(Buffers::new);
 
@@ -78,6 +79,7 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serde<T>, 
         this.writer = new SpecificDatumWriter<>(schema, model);
         this.reader = new SpecificDatumReader<>(schema, schema, model);
         this.direct = DirectReader.forType(type, fingerprint);
+        this.directWriter = DirectWriter.forType(type, fingerprint);
     }
 
     /**
@@ -106,7 +108,11 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serde<T>, 
             b.out.reset();
             b.out.write(header, 0, HEADER);
             b.encoder = EncoderFactory.get().binaryEncoder(b.out, b.encoder);
-            writer.write(record, b.encoder);
+            if (directWriter != null) {
+                directWriter.write(record, b.encoder);
+            } else {
+                writer.write(record, b.encoder);
+            }
             b.encoder.flush();
             return b.out.toByteArray();
         } catch (IOException | RuntimeException e) {

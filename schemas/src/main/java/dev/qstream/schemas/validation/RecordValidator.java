@@ -7,6 +7,7 @@ import dev.qstream.schemas.avro.RewardCorrection;
 import dev.qstream.schemas.avro.RewardParts;
 import dev.qstream.schemas.avro.ScoredTransition;
 import dev.qstream.schemas.avro.Transition;
+import org.apache.avro.generic.PrimitivesArrays;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -87,9 +88,10 @@ public final class RecordValidator {
     }
 
     private void transition(Transition t, Violations v, String prefix) {
-        uuid(prefix + "episodeId", t.getEpisodeId(), v);
-        id(prefix + "promptId", t.getPromptId(), v);
-        id(prefix + "actorId", t.getActorId(), v);
+        // Field names are only put together when something is wrong: this runs for every transition the scorer reads.
+        uuid(prefix, "episodeId", t.getEpisodeId(), v);
+        id(prefix, "promptId", t.getPromptId(), v);
+        id(prefix, "actorId", t.getActorId(), v);
         if (t.getStep() < 0) {
             v.add(prefix + "step is negative: " + t.getStep());
         }
@@ -101,15 +103,15 @@ public final class RecordValidator {
         if (stateTokens > limits.maxTokens()) {
             v.add(prefix + "state has " + stateTokens + " tokens, over the limit of " + limits.maxTokens());
         }
-        tokens(prefix + "promptTokens", t.getPromptTokens(), v);
-        tokens(prefix + "prefixTokens", t.getPrefixTokens(), v);
-        token(prefix + "action", t.getAction(), v);
+        tokens(prefix, "promptTokens", t.getPromptTokens(), v);
+        tokens(prefix, "prefixTokens", t.getPrefixTokens(), v);
+        token(prefix, "action", t.getAction(), v);
         if (t.getValidActions() != null) {
             if (t.getValidActions().isEmpty()) {
                 v.add(prefix + "validActions is empty (null means every action is valid)");
             }
-            tokens(prefix + "validActions", t.getValidActions(), v);
-            if (!t.getValidActions().contains(t.getAction())) {
+            tokens(prefix, "validActions", t.getValidActions(), v);
+            if (!containsInt(t.getValidActions(), t.getAction())) {
                 v.add(prefix + "action " + t.getAction() + " is not among the recorded valid actions");
             }
         }
@@ -185,14 +187,26 @@ public final class RecordValidator {
     }
 
     private void id(String field, String value, Violations v) {
+        id("", field, value, v);
+    }
+
+    private void id(String prefix, String field, String value, Violations v) {
         if (value == null || value.isBlank()) {
-            v.add(field + " is empty");
+            v.add(prefix + field + " is empty");
         } else if (value.length() > limits.maxIdChars()) {
-            v.add(field + " is longer than " + limits.maxIdChars() + " chars");
+            v.add(prefix + field + " is longer than " + limits.maxIdChars() + " chars");
         }
     }
 
     private static void uuid(String field, String value, Violations v) {
+        uuid("", field, value, v);
+    }
+
+    private static void uuid(String prefix, String field, String value, Violations v) {
+        if (value != null && isCanonicalUuid(value)) {
+            return; // the usual case, without parsing and printing it
+        }
+        field = prefix + field;
         try {
             if (value == null || UUID.fromString(value).toString().length() != value.length()) {
                 v.add(field + " is not a UUID: '" + abbreviate(String.valueOf(value)) + "'");
@@ -200,6 +214,51 @@ public final class RecordValidator {
         } catch (IllegalArgumentException e) {
             v.add(field + " is not a UUID: '" + abbreviate(value) + "'");
         }
+    }
+
+    /** 8-4-4-4-12 hex digits: what UUID.fromString accepts and prints back at the same length. */
+    private static boolean isCanonicalUuid(String s) {
+        if (s.length() != 36) {
+            return false;
+        }
+        for (int i = 0; i < 36; i++) {
+            char c = s.charAt(i);
+            boolean ok = i == 8 || i == 13 || i == 18 || i == 23 ? c == '-'
+                    : (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+            if (!ok) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The id at {@code i}, unboxed when the list is Avro's int-backed array (what decoding gives). */
+    private static int intAt(List<Integer> ids, int i) {
+        return ids instanceof PrimitivesArrays.IntArray a ? a.getInt(i) : ids.get(i);
+    }
+
+    private static boolean containsInt(List<Integer> ids, int id) {
+        for (int i = 0, n = ids.size(); i < n; i++) {
+            if (intAt(ids, i) == id) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void tokens(String prefix, String field, List<Integer> ids, Violations v) {
+        if (ids.size() > limits.maxTokens() || !allInVocabulary(ids)) {
+            tokens(prefix + field, ids, v);
+        }
+    }
+
+    private boolean allInVocabulary(List<Integer> ids) {
+        for (int i = 0, n = ids.size(); i < n; i++) {
+            if (!inVocabulary(intAt(ids, i))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private void tokens(String field, List<Integer> ids, Violations v) {
@@ -213,6 +272,12 @@ public final class RecordValidator {
                 v.add(field + "[" + i + "] = " + id + " is outside the vocabulary [0, " + vocabularyBound() + ")");
                 return;
             }
+        }
+    }
+
+    private void token(String prefix, String field, int id, Violations v) {
+        if (!inVocabulary(id)) {
+            token(prefix + field, id, v);
         }
     }
 

@@ -26,6 +26,10 @@ public final class RewardComposer {
     /** The metric name of an episode scored from feedback only (its prompt has no reference). */
     public static final String FEEDBACK_ONLY = "none";
 
+    /** The ROUGE types every episode is scored with (the summary reports all three). */
+    private static final List<PrefixRouge.Type> ROUGE_TYPES =
+            List.of(PrefixRouge.Type.ROUGE_L, PrefixRouge.Type.ROUGE_1, PrefixRouge.Type.ROUGE_2);
+
     private final RewardConfig config;
 
     public RewardComposer(RewardConfig config) {
@@ -101,9 +105,10 @@ public final class RewardComposer {
         double[] rouge1 = new double[steps];
         double[] rouge2 = new double[steps];
         if (!feedbackOnly) {
-            rougeL = PrefixRouge.prefixF(PrefixRouge.Type.ROUGE_L, references.rougeTokens(), pieces);
-            rouge1 = PrefixRouge.prefixF(PrefixRouge.Type.ROUGE_1, references.rougeTokens(), pieces);
-            rouge2 = PrefixRouge.prefixF(PrefixRouge.Type.ROUGE_2, references.rougeTokens(), pieces);
+            double[][] f = PrefixRouge.prefixF(ROUGE_TYPES, references.rougeTokens(), pieces);
+            rougeL = f[0];
+            rouge1 = f[1];
+            rouge2 = f[2];
         }
         double[] prefix = switch (config.metric()) {
             case ROUGE_L -> rougeL;

@@ -34,6 +34,15 @@ public final class PrefixRouge {
      * @return {@code f[k]}: the F of the tokens of {@code pieces[0..k]}, max over references
      */
     public static double[] prefixF(Type type, List<List<String>> references, List<List<String>> pieces) {
+        return prefixF(List.of(type), references, pieces)[0];
+    }
+
+    /**
+     * As {@link #prefixF(Type, List, List)} for several types at once, the tokens interned once for all of them.
+     *
+     * @return {@code f[t][k]}: the F of type {@code types[t]} of the tokens of {@code pieces[0..k]}
+     */
+    public static double[][] prefixF(List<Type> types, List<List<String>> references, List<List<String>> pieces) {
         if (references.isEmpty()) {
             throw new IllegalArgumentException("prefixF needs at least one reference");
         }
@@ -59,15 +68,24 @@ public final class PrefixRouge {
             }
             refs.add(ref);
         }
+        double[][] out = new double[types.size()][];
+        for (int t = 0; t < out.length; t++) {
+            out[t] = best(types.get(t), refs, cand, ends, ids.size());
+        }
+        return out;
+    }
+
+    /** The F of every prefix that ends a piece, max over references (the first one on ties, like scoreMulti). */
+    private static double[] best(Type type, List<int[]> refs, int[] cand, int[] ends, int alphabet) {
         double[] best = null;
         for (int[] ref : refs) {
             double[] byLength = switch (type) {
                 case ROUGE_L -> lcsByLength(ref, cand);
-                case ROUGE_1 -> unigramsByLength(ref, cand, ids.size());
+                case ROUGE_1 -> unigramsByLength(ref, cand, alphabet);
                 case ROUGE_2 -> bigramsByLength(ref, cand);
             };
             if (best == null) {
-                best = new double[pieces.size()];
+                best = new double[ends.length];
                 for (int k = 0; k < ends.length; k++) {
                     best[k] = byLength[ends[k]];
                 }
@@ -145,8 +163,8 @@ public final class PrefixRouge {
         long hits = 0;
         for (int j = 1; j <= cand.length; j++) {
             if (j >= 2) {
-                int[] e = counts.computeIfAbsent(pack(cand[j - 2], cand[j - 1]), k -> new int[2]);
-                if (++e[1] <= e[0]) {
+                int[] e = counts.get(pack(cand[j - 2], cand[j - 1])); // a bigram the reference lacks never hits
+                if (e != null && ++e[1] <= e[0]) {
                     hits++;
                 }
             }

@@ -249,7 +249,7 @@ public final class SacreBleu {
                 if (ref == null || ref.isEmpty()) {
                     continue;
                 }
-                refTokenIds.add(intern(PyStr.split(Tokenizer13a.tokenize(PyStr.rstrip(ref))), ids));
+                refTokenIds.add(intern(Tokenizer13a.tokens(PyStr.rstrip(ref)), ids));
             }
             if (refTokenIds.isEmpty() && empty == EmptyReferences.REFUSE) {
                 // ... and raises only when none is left.
@@ -273,7 +273,7 @@ public final class SacreBleu {
     private static long[] segmentStats(String hypothesis, References refs) {
         // A hypothesis token no reference has gets id -1: n-grams holding it can never match, and they still
         // count towards the totals (merged n-grams only add their counts up).
-        List<String> tokens = PyStr.split(Tokenizer13a.tokenize(PyStr.rstrip(hypothesis)));
+        List<String> tokens = Tokenizer13a.tokens(PyStr.rstrip(hypothesis));
         int[] hyp = new int[tokens.size()];
         for (int i = 0; i < hyp.length; i++) {
             hyp[i] = refs.ids.getOrDefault(tokens.get(i), -1);
@@ -292,10 +292,14 @@ public final class SacreBleu {
         long[] stats = new long[2 + 2 * MAX_NGRAM_ORDER];
         stats[0] = hyp.length;
         stats[1] = closestLen;
-        for (Map.Entry<Ngram, Integer> e : ngramCounts(hyp).entrySet()) {
+        // Every n-gram position counts towards the totals; only n-grams made of reference tokens can match, so only
+        // those are counted one by one (the others would only add to the totals).
+        for (int n = 1; n <= MAX_NGRAM_ORDER; n++) {
+            stats[2 + MAX_NGRAM_ORDER + n - 1] = Math.max(0, hyp.length - n + 1);
+        }
+        for (Map.Entry<Ngram, Integer> e : matchableNgramCounts(hyp).entrySet()) {
             int n = e.getKey().n() - 1;
             int count = e.getValue();
-            stats[2 + MAX_NGRAM_ORDER + n] += count;
             Integer refCount = refs.refMax.get(e.getKey());
             if (refCount != null) {
                 stats[2 + n] += Math.min(count, refCount);
@@ -319,6 +323,21 @@ public final class SacreBleu {
 
     /** An n-gram of token ids, 1 &lt;= n &lt;= 4 (unused slots are -1). */
     private record Ngram(int n, int a, int b, int c, int d) {
+    }
+
+    /** The counts of the n-grams with no token outside the references (id -1). */
+    private static Map<Ngram, Integer> matchableNgramCounts(int[] t) {
+        Map<Ngram, Integer> counts = new HashMap<>();
+        for (int i = 0; i < t.length; i++) {
+            if (t[i] < 0) {
+                continue;
+            }
+            for (int n = 1; n <= MAX_NGRAM_ORDER && i + n <= t.length && t[i + n - 1] >= 0; n++) {
+                Ngram g = new Ngram(n, t[i], n > 1 ? t[i + 1] : -1, n > 2 ? t[i + 2] : -1, n > 3 ? t[i + 3] : -1);
+                counts.merge(g, 1, Integer::sum);
+            }
+        }
+        return counts;
     }
 
     private static Map<Ngram, Integer> ngramCounts(int[] t) {

@@ -9,12 +9,10 @@ import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.schemas.topics.QstreamTopic;
 import dev.qstream.schemas.validation.RecordValidator;
 import org.apache.avro.specific.SpecificRecordBase;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
-import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.KeyValueStore;
 
 import java.util.ArrayList;
@@ -33,15 +31,13 @@ import java.util.List;
  */
 final class EpisodeAssemblyProcessor implements Processor<String, Transition, String, SpecificRecordBase> {
 
-    private static final StringSerializer KEYS = new StringSerializer();
-
     private final ScorerConfig config;
     private final ScorerMetrics metrics;
     private final RecordValidator validator;
     private ProcessorContext<String, SpecificRecordBase> context;
     private DeadLetterForwarder deadLetters;
-    private KeyValueStore<String, EpisodeAssembly> episodes;
-    private KeyValueStore<String, Transition> steps;
+    private CommitBufferedStore<EpisodeAssembly> episodes;
+    private CommitBufferedStore<Transition> steps;
     private KeyValueStore<String, EpisodeAssembly> held;
     private KeyValueStore<String, ScoredTransition> scored;
     private KeyValueStore<String, Prompt> prompts;
@@ -92,7 +88,7 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
                     .setFirstSeenAt(context.currentSystemTimeMs()).build();
         }
         String stepKey = stepKey(key, t.getStep());
-        if (steps.get(stepKey) != null) {
+        if (steps.contains(stepKey)) {
             episode.setDuplicates(episode.getDuplicates() + 1);
             metrics.duplicateStep();
             episodes.put(key, episode);
@@ -161,21 +157,15 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
 
     /** The header with every stored step of the episode, in step order. */
     private EpisodeAssembly withSteps(String key, EpisodeAssembly header) {
-        List<Transition> all = new ArrayList<>();
-        try (KeyValueIterator<String, Transition> it = steps.prefixScan(key + "/", KEYS)) {
-            while (it.hasNext()) {
-                all.add(it.next().value);
-            }
-        }
-        return EpisodeAssembly.newBuilder(header).setSteps(all).build();
+        return EpisodeAssembly.newBuilder(header).setSteps(new ArrayList<>(steps.range(key + "/").values())).build();
     }
 
-    /** Deletes the episode; put(key, null) rather than delete(key), which would read and decode the old value. */
+    /** Deletes the episode: what never reached RocksDB leaves no trace, the rest gets tombstones at the commit. */
     private void forget(String key, List<Transition> all) {
         for (Transition s : all) {
-            steps.put(stepKey(key, s.getStep()), null);
+            steps.remove(stepKey(key, s.getStep()));
         }
-        episodes.put(key, null);
+        episodes.remove(key);
     }
 
     /** Zero-padded so that the store's byte order is step order (steps are below the 1,024-token state limit). */
@@ -203,14 +193,11 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
     private void sweep(long now) {
         List<String> waiting = new ArrayList<>();
         List<String> expired = new ArrayList<>();
-        try (KeyValueIterator<String, EpisodeAssembly> it = episodes.all()) {
-            while (it.hasNext()) {
-                var entry = it.next();
-                if (now - entry.value.getFirstSeenAt() > config.episodeTimeout().toMillis()) {
-                    expired.add(entry.key);
-                } else if (entry.value.getLastStep() >= 0) {
-                    waiting.add(entry.key); // whole perhaps, its prompt not known yet: try again
-                }
+        for (var entry : episodes.range("").entrySet()) {
+            if (now - entry.getValue().getFirstSeenAt() > config.episodeTimeout().toMillis()) {
+                expired.add(entry.getKey());
+            } else if (entry.getValue().getLastStep() >= 0) {
+                waiting.add(entry.getKey()); // whole perhaps, its prompt not known yet: try again
             }
         }
         for (String key : waiting) {

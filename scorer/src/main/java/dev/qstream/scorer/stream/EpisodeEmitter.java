@@ -15,9 +15,7 @@ import org.apache.kafka.streams.processor.api.Record;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 
 /**
@@ -26,21 +24,15 @@ import java.util.UUID;
  */
 final class EpisodeEmitter {
 
-    /** Prompts whose prepared references are kept: a task sees the same few prompts again and again. */
-    static final int PREPARED_PROMPTS = 4096;
-
     private final RewardComposer composer;
+    private final PreparedReferences prepared;
     private final ScorerMetrics metrics;
     private final ProcessorContext<String, SpecificRecordBase> context;
-    private final Map<String, RewardComposer.References> prepared = new LinkedHashMap<>(256, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<String, RewardComposer.References> eldest) {
-            return size() > PREPARED_PROMPTS;
-        }
-    };
 
-    EpisodeEmitter(RewardComposer composer, ScorerMetrics metrics, ProcessorContext<String, SpecificRecordBase> context) {
+    EpisodeEmitter(RewardComposer composer, PreparedReferences prepared, ScorerMetrics metrics,
+                   ProcessorContext<String, SpecificRecordBase> context) {
         this.composer = composer;
+        this.prepared = prepared;
         this.metrics = metrics;
         this.context = context;
     }
@@ -56,7 +48,7 @@ final class EpisodeEmitter {
         for (Transition s : steps) {
             tokens.add(s.getActionToken());
         }
-        ComposedReward reward = composer.compose(tokens, references(prompt), human);
+        ComposedReward reward = composer.compose(tokens, prepared.of(prompt), human);
         long now = context.currentSystemTimeMs();
         ScoredTransition scored = null;
         for (int i = 0; i < steps.size(); i++) {
@@ -97,13 +89,4 @@ final class EpisodeEmitter {
         return new ScoredTransition(slim, scored.getReward(), scored.getEpisodeReward(), null, parts, scored.getScoredAt());
     }
 
-    /** The prompt's references, prepared once; a prompt updated with other references is prepared again. */
-    private RewardComposer.References references(Prompt prompt) {
-        RewardComposer.References refs = prepared.get(prompt.getPromptId());
-        if (refs == null || !refs.texts().equals(prompt.getReferences())) {
-            refs = composer.prepare(prompt.getReferences());
-            prepared.put(prompt.getPromptId(), refs);
-        }
-        return refs;
-    }
 }

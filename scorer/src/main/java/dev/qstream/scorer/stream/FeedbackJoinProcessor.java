@@ -51,29 +51,31 @@ final class FeedbackJoinProcessor implements Processor<String, SpecificRecordBas
     private final FeedbackConfig feedbackConfig;
     private final ScorerMetrics metrics;
     private final RewardComposer composer;
+    private final PreparedReferences prepared;
     private final RecordValidator validator;
     private ProcessorContext<String, SpecificRecordBase> context;
     private EpisodeEmitter emitter;
     private DeadLetterForwarder deadLetters;
-    private KeyValueStore<String, EpisodeAssembly> assembling;
+    private CommitBufferedStore<EpisodeAssembly> assembling;
     private KeyValueStore<String, EpisodeAssembly> held;
     private KeyValueStore<String, Feedback> feedback;
     private KeyValueStore<String, ScoredTransition> scored;
     private KeyValueStore<String, Prompt> prompts;
     private TimerIndex timers;
 
-    FeedbackJoinProcessor(ScorerConfig config, ScorerMetrics metrics) {
+    FeedbackJoinProcessor(ScorerConfig config, ScorerMetrics metrics, RewardComposer composer, PreparedReferences prepared) {
         this.config = config;
         this.feedbackConfig = config.feedback();
         this.metrics = metrics;
-        this.composer = new RewardComposer(config.reward());
+        this.composer = composer;
+        this.prepared = prepared;
         this.validator = new RecordValidator(config.limits());
     }
 
     @Override
     public void init(ProcessorContext<String, SpecificRecordBase> context) {
         this.context = context;
-        this.emitter = new EpisodeEmitter(composer, metrics, context);
+        this.emitter = new EpisodeEmitter(composer, prepared, metrics, context);
         this.deadLetters = new DeadLetterForwarder(metrics, context);
         this.assembling = context.getStateStore(ScorerTopology.EPISODE_STORE);
         this.held = context.getStateStore(ScorerTopology.HELD_STORE);

@@ -2,6 +2,8 @@ package dev.qstream.scorer.similarity;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Random;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -65,5 +67,42 @@ class Tokenizer13aTest {
     void nonAsciiIsLeftAlone() {
         // the 13a rules only touch ASCII punctuation; accents, CJK and emoji are ordinary characters
         assertThat(Tokenizer13a.tokenize("Café «très» 東京。😀.")).isEqualTo("Café «très» 東京。😀 .");
+    }
+
+    @Test
+    void theHandWrittenStepsDoWhatTheRegularExpressionsDoOnRandomText() {
+        // Heavy on what the rules look at: digits next to periods, commas and dashes, punctuation, entities, breaks.
+        String[] pieces = {"a", "Z", "é", "東", "😀", "0", "7", "42", ".", ",", "-", "'", " ", "  ", "\t", "\n", "-\n",
+                "\u00A0", "\u2028", "&", "&amp;", "&quot;", "&lt;", "&gt;", "&amp;lt;", "<skipped>", "<", ">", "(", ")",
+                "$", "%", "/", "\\", "|", "~", "`", "^", "_", "{", "}", "[", "]", ":", ";", "?", "!", "@", "#", "+",
+                "=", "*", "\"", "U.S.", "3.5", "1,000", "e-mail", "1990-2000", "..", ",,", ".,", "x.5", "5.x"};
+        Random rnd = new Random(13);
+        for (int i = 0; i < 200_000; i++) {
+            StringBuilder line = new StringBuilder();
+            for (int k = rnd.nextInt(24); k > 0; k--) {
+                line.append(pieces[rnd.nextInt(pieces.length)]);
+            }
+            String in = line.toString();
+            assertThat(Tokenizer13a.tokenize(in)).as("tokenize(%s)", in).isEqualTo(RegexTokenizer13a.tokenize(in));
+        }
+    }
+
+    /** The tokenizer as it was written first, one regular expression per rule: the reference for the loops. */
+    private static final class RegexTokenizer13a {
+        private static final Pattern PUNCT = Pattern.compile("([\\x7B-\\x7E\\x5B-\\x60\\x20-\\x26\\x28-\\x2B\\x3A-\\x40\\x2F])");
+        private static final Pattern PERIOD_COMMA_NOT_AFTER_DIGIT = Pattern.compile("([^0-9])([.,])");
+        private static final Pattern PERIOD_COMMA_NOT_BEFORE_DIGIT = Pattern.compile("([.,])([^0-9])");
+        private static final Pattern DASH_AFTER_DIGIT = Pattern.compile("([0-9])(-)");
+
+        static String tokenize(String line) {
+            String s = line.replace("<skipped>", "").replace("-\n", "").replace("\n", " ").replace("&quot;", "\"")
+                    .replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">");
+            s = " " + s + " ";
+            s = PUNCT.matcher(s).replaceAll(" $1 ");
+            s = PERIOD_COMMA_NOT_AFTER_DIGIT.matcher(s).replaceAll("$1 $2 ");
+            s = PERIOD_COMMA_NOT_BEFORE_DIGIT.matcher(s).replaceAll(" $1 $2");
+            s = DASH_AFTER_DIGIT.matcher(s).replaceAll("$1 $2 ");
+            return String.join(" ", PyStr.split(s));
+        }
     }
 }

@@ -16,7 +16,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Random;
 import java.util.UUID;
-import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -175,8 +174,9 @@ class EpisodeAssemblyTopologyTest {
         UUID id = UUID.randomUUID();
         List<Transition> steps = episode(id, "p1", f.now(), WORDS);
         // What the previous release left in its changelog: the header with its steps inside.
-        KeyValueStore<String, EpisodeAssembly> store =
-                f.driver.getKeyValueStore(ScorerTopology.EPISODE_STORE);
+        @SuppressWarnings("unchecked")
+        CommitBufferedStore<EpisodeAssembly> store =
+                (CommitBufferedStore<EpisodeAssembly>) f.driver.getStateStore(ScorerTopology.EPISODE_STORE);
         store.put(id.toString(), EpisodeAssembly.newBuilder().setEpisodeId(id.toString())
                 .setSteps(new ArrayList<>(steps.subList(0, 4))).setFirstSeenAt(f.now()).build());
         f.send(steps.subList(4, 7));

@@ -1,0 +1,225 @@
+package dev.qstream.scorer.stream;
+
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.Serde;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.processor.StateStore;
+import org.apache.kafka.streams.processor.StateStoreContext;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.StoreBuilder;
+import org.apache.kafka.streams.state.Stores;
+import org.apache.kafka.streams.state.internals.WrappedStateStore;
+
+import java.util.Map;
+import java.util.NavigableMap;
+import java.util.TreeMap;
+
+/**
+ * A key-value store whose writes stay in a map, decoded, until the next commit, in front of a changelogged RocksDB
+ * store that only sees them then. The scorer keeps the episodes it is assembling in two of them: a header per
+ * episode and one entry per step under {@code <episodeId>/<step>}.
+ *
+ * <p>Kafka Streams' own record cache would do the same buffering, but not cheaply for this access pattern: it
+ * encodes every value on {@code put} and decodes it again on every read, and an entry put and deleted between two
+ * commits still goes to RocksDB and the changelog as a tombstone. Most episodes arrive and complete within one
+ * commit interval, so most steps would cost an encode, a decode, a RocksDB delete and a changelog record for nothing.
+ * Here the values of the current commit interval stay decoded in a map; {@link #flushCache()} — called by Kafka
+ * Streams before every commit, exactly where it flushes its record caches — writes what is still there to the inner
+ * store (and so its changelog), and an entry removed before it was ever written there leaves no trace at all. The
+ * state committed with each transaction is the same as with the record cache, so exactly-once is unchanged; a task
+ * closed uncleanly drops the map ({@link #clearCache()}) and restores from the changelog like any other store.
+ *
+ * <p>Values handed to {@link #put} are kept as they are (not copied): callers must not change one afterwards
+ * without putting it again. Used on the stream thread that owns the task only: not thread-safe, no interactive
+ * queries.
+ */
+final class CommitBufferedStore<V> extends WrappedStateStore<KeyValueStore<String, V>, String, V> {
+
+    private static final StringSerializer KEYS = new StringSerializer();
+
+    /** Entries put or removed since the last flush, by key; sorted, so that an episode's steps are one range. */
+    private final NavigableMap<String, Pending<V>> pending = new TreeMap<>();
+    /** The last key {@link #get} found in neither place: {@link #put} then need not ask RocksDB again. */
+    private String knownAbsent;
+
+    /** A value put since the last flush (null: removed), and whether the inner store may still hold the key. */
+    private record Pending<V>(V value, boolean inInner) {
+    }
+
+    /** Past this many pending entries they are written through before the commit (the record cache evicts too). */
+    static final int DEFAULT_MAX_PENDING = 100_000;
+
+    private final int maxPending;
+
+    private CommitBufferedStore(KeyValueStore<String, V> inner, int maxPending) {
+        super(inner);
+        this.maxPending = maxPending;
+    }
+
+    /** A changelogged RocksDB store named {@code name} behind the buffer; no record cache (this is the cache). */
+    static <V> StoreBuilder<CommitBufferedStore<V>> builder(String name, Serde<V> values) {
+        return builder(name, values, DEFAULT_MAX_PENDING);
+    }
+
+    /** As {@link #builder(String, Serde)}, holding at most {@code maxPending} entries between writes to RocksDB. */
+    static <V> StoreBuilder<CommitBufferedStore<V>> builder(String name, Serde<V> values, int maxPending) {
+        return new Builder<>(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name),
+                org.apache.kafka.common.serialization.Serdes.String(), values).withCachingDisabled(), maxPending);
+    }
+
+    /** The value under {@code key}, or null. */
+    V get(String key) {
+        Pending<V> p = pending.get(key);
+        if (p != null) {
+            return p.value;
+        }
+        V stored = wrapped().get(key);
+        if (stored == null) {
+            knownAbsent = key;
+        }
+        return stored;
+    }
+
+    /** Whether a value is stored under {@code key}. */
+    boolean contains(String key) {
+        return get(key) != null;
+    }
+
+    void put(String key, V value) {
+        Pending<V> before = pending.get(key);
+        boolean inInner = before != null ? before.inInner : !key.equals(knownAbsent) && wrapped().get(key) != null;
+        knownAbsent = null;
+        pending.put(key, new Pending<>(value, inInner));
+        if (pending.size() > maxPending) {
+            // A long commit interval (or a burst) must not hold unbounded state in memory. Writing early is safe:
+            // the changelog records go into the open transaction, exactly as when the record cache evicts.
+            writePending();
+        }
+    }
+
+    void remove(String key) {
+        Pending<V> before = pending.get(key);
+        // Not pending: it was written at an earlier commit (or never existed); a tombstone is right either way, and
+        // cheaper than reading RocksDB to find out.
+        if (before == null || before.inInner) {
+            pending.put(key, new Pending<>(null, true));
+        } else {
+            pending.remove(key); // never written to RocksDB: nothing to delete there or in the changelog
+        }
+        knownAbsent = null;
+    }
+
+    /** Every value stored under a key starting with {@code prefix} (empty: all of them), in key order. */
+    NavigableMap<String, V> range(String prefix) {
+        NavigableMap<String, Pending<V>> mine = prefix.isEmpty() ? pending
+                : pending.subMap(prefix, true, prefix + Character.MAX_VALUE, false);
+        TreeMap<String, V> merged = new TreeMap<>();
+        try (KeyValueIterator<String, V> it = prefix.isEmpty() ? wrapped().all() : wrapped().prefixScan(prefix, KEYS)) {
+            while (it.hasNext()) {
+                var e = it.next();
+                merged.put(e.key, e.value);
+            }
+        }
+        for (var e : mine.entrySet()) {
+            if (e.getValue().value == null) {
+                merged.remove(e.getKey());
+            } else {
+                merged.put(e.getKey(), e.getValue().value);
+            }
+        }
+        return merged;
+    }
+
+    /** Before every commit: what is still pending goes to RocksDB and the changelog, in key order. */
+    @Override
+    public void flushCache() {
+        writePending();
+        super.flushCache();
+    }
+
+    @Override
+    public void commit(Map<TopicPartition, Long> changelogOffsets) {
+        writePending(); // normally empty here: flushCache() came first
+        super.commit(changelogOffsets);
+    }
+
+    private void writePending() {
+        if (pending.isEmpty()) {
+            return;
+        }
+        for (var e : pending.entrySet()) {
+            if (e.getValue().value != null || e.getValue().inInner) {
+                wrapped().put(e.getKey(), e.getValue().value);
+            }
+        }
+        pending.clear();
+        knownAbsent = null;
+    }
+
+    /** The task's state is being thrown away (closed dirty, to be restored from the changelog): so is the buffer. */
+    @Override
+    public void clearCache() {
+        pending.clear();
+        knownAbsent = null;
+        super.clearCache();
+    }
+
+    @Override
+    public void init(StateStoreContext context, StateStore root) {
+        pending.clear();
+        knownAbsent = null;
+        super.init(context, root);
+    }
+
+    @Override
+    public void close() {
+        pending.clear();
+        super.close();
+    }
+
+    /** Builds the inner store with the given builder's settings and puts the buffer in front of it. */
+    private record Builder<V>(StoreBuilder<KeyValueStore<String, V>> inner, int maxPending)
+            implements StoreBuilder<CommitBufferedStore<V>> {
+
+        @Override
+        public StoreBuilder<CommitBufferedStore<V>> withCachingEnabled() {
+            throw new UnsupportedOperationException("a commit-buffered store is its own cache");
+        }
+
+        @Override
+        public StoreBuilder<CommitBufferedStore<V>> withCachingDisabled() {
+            return this;
+        }
+
+        @Override
+        public StoreBuilder<CommitBufferedStore<V>> withLoggingEnabled(Map<String, String> config) {
+            return new Builder<>(inner.withLoggingEnabled(config), maxPending);
+        }
+
+        @Override
+        public StoreBuilder<CommitBufferedStore<V>> withLoggingDisabled() {
+            return new Builder<>(inner.withLoggingDisabled(), maxPending);
+        }
+
+        @Override
+        public CommitBufferedStore<V> build() {
+            return new CommitBufferedStore<>(inner.build(), maxPending);
+        }
+
+        @Override
+        public Map<String, String> logConfig() {
+            return inner.logConfig();
+        }
+
+        @Override
+        public boolean loggingEnabled() {
+            return inner.loggingEnabled();
+        }
+
+        @Override
+        public String name() {
+            return inner.name();
+        }
+    }
+}
