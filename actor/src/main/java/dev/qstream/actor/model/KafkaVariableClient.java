@@ -3,7 +3,7 @@ package dev.qstream.actor.model;
 import dev.qstream.policy.network.ModelSnapshot;
 import dev.qstream.policy.transport.ModelAssembler;
 import dev.qstream.policy.transport.ModelSigner;
-import dev.qstream.policy.transport.ModelTopicReader;
+import dev.qstream.runtime.kafka.TopicFromBeginning;
 import dev.qstream.runtime.concurrent.Worker;
 import dev.qstream.runtime.deadletter.RecordIntake;
 import dev.qstream.runtime.deployment.DeploymentFollower;
@@ -76,7 +76,7 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
     private long polledAt; // the worker thread's: when the poll being handled returned
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final Worker worker;
-    private ModelTopicReader reader; // the worker thread's
+    private TopicFromBeginning reader; // the worker thread's
 
     /**
      * @param initial     what to serve until a published version arrives (version 0: the untrained init)
@@ -122,7 +122,7 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
         this.deployments = new DeploymentFollower(context.kafka(), context.clientId("deployments"), modelName, state -> reroute());
         this.worker = Worker.named("model-client").daemon(true).joinTimeout(Duration.ofSeconds(10))
                 .onStop(consumer::wakeup)
-                .setUp(() -> reader = ModelTopicReader.fromBeginning(consumer, topic, Duration.ofSeconds(30)))
+                .setUp(() -> reader = TopicFromBeginning.of(consumer, topic, Duration.ofSeconds(30)))
                 .tearDown(() -> {
                     caughtUp.countDown();
                     consumer.close(Duration.ofSeconds(5));

@@ -34,7 +34,7 @@ final class OperatorDecision {
         if (state.champion().isPresent() && state.champion().getAsLong() == version && state.challenger().isEmpty()) {
             return new Outcome(false, "v" + version + " is already the champion; nothing to do");
         }
-        requireChallenger(state, version, "promote");
+        requireChallenger(state, version, "promote", "promoted");
         DeploymentDecision d = decision(model, DeploymentAction.PROMOTED, version, version, reason);
         return append(settings, log, d, timeout, "promoted v" + version + ": it now serves all traffic");
     }
@@ -46,7 +46,7 @@ final class OperatorDecision {
             throw new IllegalArgumentException("v" + version + " is the champion, not a challenger: a champion is replaced "
                     + "by promoting a challenger (the learner's next trial, or `qstream promote`)");
         }
-        requireChallenger(state, version, "roll back");
+        requireChallenger(state, version, "roll back", "rolled back");
         long champion = state.champion().getAsLong();
         DeploymentDecision d = decision(model, DeploymentAction.ROLLED_BACK, version, champion, reason);
         return append(settings, log, d, timeout, "rolled back v" + version + ": champion v" + champion
@@ -57,14 +57,14 @@ final class OperatorDecision {
         return log.isEmpty() ? DeploymentState.FOLLOW_LATEST : DeploymentState.after(log.get(log.size() - 1));
     }
 
-    private static void requireChallenger(DeploymentState state, long version, String verb) {
+    private static void requireChallenger(DeploymentState state, long version, String verb, String participle) {
         if (state.followsLatest()) {
             throw new IllegalArgumentException("no promotion gate holds traffic (every new version serves at once); "
                     + "start the learner with --gate to have challengers to " + verb);
         }
         if (state.challenger().isEmpty() || state.challenger().getAsLong() != version) {
             throw new IllegalArgumentException("v" + version + " is not on trial: " + state
-                    + (state.challenger().isPresent() ? "; only the challenger can be " + verb.replace("roll back", "rolled back").replace("promote", "promoted") : ""));
+                    + (state.challenger().isPresent() ? "; only the challenger can be " + participle : ""));
         }
     }
 

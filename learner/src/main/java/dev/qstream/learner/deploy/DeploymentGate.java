@@ -37,7 +37,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * records on {@code qstream.deployments}, and the gate acts on the log as it reads it back, in order, so an
  * operator's {@code promote}/{@code rollback} and a restart take the same path as its own decisions.
  */
-public final class DeploymentGate implements AutoCloseable {
+public final class DeploymentGate {
 
     private static final Logger LOG = LoggerFactory.getLogger(DeploymentGate.class);
     private static final Duration RECORD_TIMEOUT = Duration.ofSeconds(30);
@@ -87,6 +87,7 @@ public final class DeploymentGate implements AutoCloseable {
     private DeploymentDecision awaiting;
     private long awaitingSince;
     private int trialsStarted;
+    private int judgedAt = -1; // episodes counted when the running trial was last judged
     private long lastPublished = -1;
 
     /** @param startKnown versions read from the model topic at start (the champion and challenger the log names) */
@@ -145,10 +146,15 @@ public final class DeploymentGate implements AutoCloseable {
             return;
         }
         long challenger = s.challenger().getAsLong();
+        int counted = tally.counted();
+        if (counted == judgedAt) {
+            return; // no new episode since the last look: the verdict cannot have changed
+        }
         TrialTally.Arms arms = tally.arms(champion, challenger);
         if (arms == null) {
             return;
         }
+        judgedAt = counted;
         PromotionGate.Verdict verdict = rule.evaluate(arms.champion(), arms.challenger());
         lastEvidence.set(verdict.evidence());
         if (verdict.outcome() == PromotionGate.Outcome.WAIT) {
@@ -168,6 +174,7 @@ public final class DeploymentGate implements AutoCloseable {
         DeploymentState before = applied;
         applied = now;
         awaiting = null;
+        judgedAt = -1;
         if (now.followsLatest()) {
             tally.close();
             return;
@@ -272,10 +279,5 @@ public final class DeploymentGate implements AutoCloseable {
     /** The state the gate last acted on (for tests and status). */
     public DeploymentState applied() {
         return applied == null ? follower.state() : applied;
-    }
-
-    @Override
-    public void close() {
-        // nothing of its own to close: decisions go out through the recorder
     }
 }

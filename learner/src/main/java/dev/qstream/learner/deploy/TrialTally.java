@@ -68,6 +68,11 @@ public final class TrialTally {
         counted = new HashSet<>(s.counted());
     }
 
+    /** Episodes counted in the trial so far: when it has not moved, there is nothing new to judge. */
+    public synchronized int counted() {
+        return counted.size();
+    }
+
     /** Copies of both arms, for the trial of these versions; null when that trial is not the one counted. */
     public synchronized Arms arms(long championVersion, long challengerVersion) {
         if (champion != championVersion || challenger != challengerVersion) {

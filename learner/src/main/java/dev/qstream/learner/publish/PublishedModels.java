@@ -3,7 +3,7 @@ package dev.qstream.learner.publish;
 import dev.qstream.policy.network.ModelSnapshot;
 import dev.qstream.policy.transport.ModelAssembler;
 import dev.qstream.policy.transport.ModelSigner;
-import dev.qstream.policy.transport.ModelTopicReader;
+import dev.qstream.runtime.kafka.TopicFromBeginning;
 import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.schemas.avro.ModelUpdate;
 import dev.qstream.schemas.serde.AvroDecodeException;
@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.LongPredicate;
 
 /** Reads the model topic once to its end and returns the newest valid version of a model (resuming, evaluation). */
@@ -37,22 +38,10 @@ public final class PublishedModels {
     public static Map<Long, ModelAssembler.Complete> versions(KafkaSettings settings, String clientId, String modelName,
                                                               Optional<ModelSigner> signer, Duration timeout, Set<Long> wanted) {
         Map<Long, ModelAssembler.Complete> found = new HashMap<>();
-        if (wanted.isEmpty()) {
-            return found;
-        }
-        ModelAssembler assembler = new ModelAssembler(modelName, signer);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings.consumer(clientId, null))) {
-            ModelTopicReader.fromBeginning(consumer, settings.topic(QstreamTopic.MODEL), timeout).readToEnd(timeout, record -> {
-                if (record.value() == null) {
-                    return;
-                }
-                try {
-                    if (assembler.offer(Serdes.MODEL_UPDATE.decode(record.value())) instanceof ModelAssembler.Complete c
-                            && wanted.contains(c.model().version())) {
-                        found.put(c.model().version(), c);
-                    }
-                } catch (AvroDecodeException e) {
-                    // actors dead-letter these
+        if (!wanted.isEmpty()) {
+            readComplete(settings, clientId, modelName, signer, timeout, c -> {
+                if (wanted.contains(c.model().version())) {
+                    found.put(c.model().version(), c);
                 }
             });
         }
@@ -63,22 +52,31 @@ public final class PublishedModels {
     public static Optional<ModelSnapshot> newest(KafkaSettings settings, String clientId, String modelName,
                                                  Optional<ModelSigner> signer, Duration timeout,
                                                  LongPredicate wanted) {
-        ModelAssembler assembler = new ModelAssembler(modelName, signer);
         AtomicReference<ModelSnapshot> newest = new AtomicReference<>();
+        readComplete(settings, clientId, modelName, signer, timeout, c -> {
+            if (wanted.test(c.model().version()) && (newest.get() == null || c.model().version() > newest.get().version())) {
+                newest.set(c.model());
+            }
+        });
+        return Optional.ofNullable(newest.get());
+    }
+
+    /** Reads the model topic to its end and hands over every whole, verified version of the model. */
+    private static void readComplete(KafkaSettings settings, String clientId, String modelName, Optional<ModelSigner> signer,
+                                     Duration timeout, Consumer<ModelAssembler.Complete> found) {
+        ModelAssembler assembler = new ModelAssembler(modelName, signer);
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings.consumer(clientId, null))) {
-            ModelTopicReader.fromBeginning(consumer, settings.topic(QstreamTopic.MODEL), timeout).readToEnd(timeout, record -> {
+            TopicFromBeginning.of(consumer, settings.topic(QstreamTopic.MODEL), timeout).readToEnd(timeout, record -> {
                 ModelUpdate update;
                 try {
                     update = Serdes.MODEL_UPDATE.decode(record.value());
                 } catch (AvroDecodeException e) {
-                    return; // actors dead-letter these; the learner only looks for its own last version
+                    return; // actors dead-letter these; here only whole valid versions matter
                 }
-                if (assembler.offer(update) instanceof ModelAssembler.Complete c && wanted.test(c.model().version())
-                        && (newest.get() == null || c.model().version() > newest.get().version())) {
-                    newest.set(c.model());
+                if (assembler.offer(update) instanceof ModelAssembler.Complete c) {
+                    found.accept(c);
                 }
             });
         }
-        return Optional.ofNullable(newest.get());
     }
 }

@@ -235,8 +235,7 @@ public final class LearnerService implements ManagedService {
         }
         ingestor.close();
         publisher.close();
-        if (gate != null) {
-            gate.close();
+        if (deployments != null) {
             deployments.close();
         }
     }

@@ -107,9 +107,9 @@ class DeploymentGateIT {
         TrialTally tally = new TrialTally();
         StandIn training = new StandIn();
         try (DeploymentFollower follower = new DeploymentFollower(settings, "gate-a", "qnet", s -> { }).start(Duration.ofSeconds(30));
-             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(settings.producer("gate-a"));
-             DeploymentGate gate = new DeploymentGate(CONFIG, "qnet", d -> DeploymentLog.append(producer, settings, d, Duration.ofSeconds(10)),
-                     follower, tally, Map.of(), new SimpleMeterRegistry())) {
+             KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(settings.producer("gate-a"))) {
+            DeploymentGate gate = new DeploymentGate(CONFIG, "qnet", d -> DeploymentLog.append(producer, settings, d, Duration.ofSeconds(10)),
+                    follower, tally, Map.of(), new SimpleMeterRegistry());
             tickUntil(gate, training, true, s -> s.champion().isPresent());
             assertThat(gate.applied().champion()).hasValue(1);
             assertThat(training.championCopies).containsExactly(1L);
@@ -148,9 +148,9 @@ class DeploymentGateIT {
         StandIn training = new StandIn();
         try (DeploymentFollower follower = new DeploymentFollower(settings, "gate-b", "qnet", s -> { }).start(Duration.ofSeconds(30));
              KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(settings.producer("gate-b"));
-             DeploymentGate gate = new DeploymentGate(CONFIG, "qnet", d -> DeploymentLog.append(producer, settings, d, Duration.ofSeconds(10)),
-                     follower, tally, Map.of(), new SimpleMeterRegistry());
              KafkaProducer<byte[], byte[]> operator = new KafkaProducer<>(settings.producer("operator"))) {
+            DeploymentGate gate = new DeploymentGate(CONFIG, "qnet", d -> DeploymentLog.append(producer, settings, d, Duration.ofSeconds(10)),
+                    follower, tally, Map.of(), new SimpleMeterRegistry());
             tickUntil(gate, training, true, s -> s.champion().isPresent());
             tickUntil(gate, training, true, s -> s.challenger().isPresent());
 

@@ -2,17 +2,15 @@ package dev.qstream.runtime.deployment;
 
 import dev.qstream.runtime.concurrent.Worker;
 import dev.qstream.runtime.kafka.KafkaSettings;
+import dev.qstream.runtime.kafka.TopicFromBeginning;
 import dev.qstream.schemas.avro.DeploymentDecision;
 import dev.qstream.schemas.topics.QstreamTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -35,7 +33,7 @@ public final class DeploymentFollower implements AutoCloseable {
     private final Consumer<DeploymentState> listener;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final Worker worker;
-    private Map<TopicPartition, Long> end; // the worker thread's
+    private TopicFromBeginning reader; // the worker thread's
 
     /** @param listener told (on the follower's thread) of every decision read, after the state took it */
     public DeploymentFollower(KafkaSettings settings, String clientId, String modelName, Consumer<DeploymentState> listener) {
@@ -45,7 +43,7 @@ public final class DeploymentFollower implements AutoCloseable {
         this.consumer = new KafkaConsumer<>(settings.consumer(clientId, null));
         this.worker = Worker.named("deployments").daemon(true).joinTimeout(Duration.ofSeconds(10))
                 .onStop(consumer::wakeup)
-                .setUp(this::assign)
+                .setUp(() -> reader = TopicFromBeginning.of(consumer, topic, Duration.ofSeconds(30)))
                 .tearDown(() -> {
                     caughtUp.countDown();
                     consumer.close(Duration.ofSeconds(5));
@@ -76,20 +74,12 @@ public final class DeploymentFollower implements AutoCloseable {
         return f == null ? null : "following " + topic + " failed: " + f;
     }
 
-    private void assign() {
-        List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                .map(p -> new TopicPartition(topic, p.partition())).toList();
-        consumer.assign(partitions);
-        consumer.seekToBeginning(partitions);
-        end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-    }
-
     private void follow() {
-        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+        for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
             DeploymentLog.decode(record).filter(d -> d.getModel().equals(modelName)).ifPresentOrElse(this::apply,
                     () -> LOG.debug("skipped a record of {} at offset {} (another model's, or undecodable)", topic, record.offset()));
         }
-        if (caughtUp.getCount() > 0 && end.entrySet().stream().allMatch(e -> consumer.position(e.getKey()) >= e.getValue())) {
+        if (caughtUp.getCount() > 0 && reader.reachedEnd()) {
             caughtUp.countDown();
             LOG.info("deployments read to the end: {}", state.get());
         }

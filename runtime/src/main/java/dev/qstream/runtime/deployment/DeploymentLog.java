@@ -1,6 +1,7 @@
 package dev.qstream.runtime.deployment;
 
 import dev.qstream.runtime.kafka.KafkaSettings;
+import dev.qstream.runtime.kafka.TopicFromBeginning;
 import dev.qstream.schemas.avro.DeploymentDecision;
 import dev.qstream.schemas.serde.AvroDecodeException;
 import dev.qstream.schemas.serde.Serdes;
@@ -9,13 +10,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.TopicPartition;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -32,23 +31,10 @@ public final class DeploymentLog {
 
     /** Every decision about {@code modelName} on the topic now, oldest first (undecodable records are skipped). */
     public static List<DeploymentDecision> history(KafkaSettings settings, String clientId, String modelName, Duration timeout) {
-        String topic = settings.topic(QstreamTopic.DEPLOYMENTS);
         List<DeploymentDecision> out = new ArrayList<>();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(settings.consumer(clientId, null))) {
-            List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
-                    .map(p -> new TopicPartition(topic, p.partition())).toList();
-            consumer.assign(partitions);
-            consumer.seekToBeginning(partitions);
-            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, timeout);
-            long deadline = System.nanoTime() + timeout.toNanos();
-            while (end.entrySet().stream().anyMatch(e -> consumer.position(e.getKey()) < e.getValue())) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + topic + " to its end within " + timeout);
-                }
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
-                    decode(record).filter(d -> d.getModel().equals(modelName)).ifPresent(out::add);
-                }
-            }
+            TopicFromBeginning.of(consumer, settings.topic(QstreamTopic.DEPLOYMENTS), timeout).readToEnd(timeout,
+                    record -> decode(record).filter(d -> d.getModel().equals(modelName)).ifPresent(out::add));
         }
         return out;
     }

@@ -1,4 +1,4 @@
-package dev.qstream.policy.transport;
+package dev.qstream.runtime.kafka;
 
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -10,13 +10,13 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Reads the compacted model topic from its beginning with a consumer of its own (assigned every partition, no
- * group), and knows when it has read everything that was on the topic when it started: the end offsets are taken
- * once, at the start, so records published later do not move the goal. Both ends of model transport use it: the
- * actors read to the end and then keep following, the learner reads to the end once to resume from the newest
- * version. Not thread-safe (neither is the consumer): use it from one thread.
+ * Reads a topic from its beginning with a consumer of its own (assigned every partition, no group), and knows when it
+ * has read everything that was on the topic when it started: the end offsets are taken once, at the start, so
+ * records published later do not move the goal. For the topics whose whole history is state: the model topic (the
+ * actors read to the end and keep following, the learner reads to the end once to resume from the newest version)
+ * and the deployment log. Not thread-safe (neither is the consumer): use it from one thread.
  */
-public final class ModelTopicReader {
+public final class TopicFromBeginning {
 
     /** What to do with each record read. */
     @FunctionalInterface
@@ -28,7 +28,7 @@ public final class ModelTopicReader {
     private final String topic;
     private final Map<TopicPartition, Long> end;
 
-    private ModelTopicReader(Consumer<byte[], byte[]> consumer, String topic, Map<TopicPartition, Long> end) {
+    private TopicFromBeginning(Consumer<byte[], byte[]> consumer, String topic, Map<TopicPartition, Long> end) {
         this.consumer = consumer;
         this.topic = topic;
         this.end = Map.copyOf(end);
@@ -38,12 +38,12 @@ public final class ModelTopicReader {
      * Assigns every partition of {@code topic} to {@code consumer}, seeks to their beginning and notes their end
      * offsets now, waiting up to {@code timeout} for each of these lookups.
      */
-    public static ModelTopicReader fromBeginning(Consumer<byte[], byte[]> consumer, String topic, Duration timeout) {
+    public static TopicFromBeginning of(Consumer<byte[], byte[]> consumer, String topic, Duration timeout) {
         List<TopicPartition> partitions = consumer.partitionsFor(topic, timeout).stream()
                 .map(p -> new TopicPartition(topic, p.partition())).toList();
         consumer.assign(partitions);
         consumer.seekToBeginning(partitions);
-        return new ModelTopicReader(consumer, topic, consumer.endOffsets(partitions, timeout));
+        return new TopicFromBeginning(consumer, topic, consumer.endOffsets(partitions, timeout));
     }
 
     /** The next records, waiting up to {@code timeout} for some. */

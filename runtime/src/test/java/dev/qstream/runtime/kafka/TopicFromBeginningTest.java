@@ -1,4 +1,4 @@
-package dev.qstream.policy.transport;
+package dev.qstream.runtime.kafka;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
@@ -16,7 +16,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-class ModelTopicReaderTest {
+class TopicFromBeginningTest {
 
     private static final String TOPIC = "qstream.model";
     private static final TopicPartition P0 = new TopicPartition(TOPIC, 0);
@@ -45,7 +45,7 @@ class ModelTopicReaderTest {
     @Test
     void readsEveryPartitionFromItsBeginningToTheEndItHadAtTheStart() {
         try (MockConsumer<byte[], byte[]> consumer = topic(3, 2)) {
-            ModelTopicReader reader = ModelTopicReader.fromBeginning(consumer, TOPIC, Duration.ofSeconds(5));
+            TopicFromBeginning reader = TopicFromBeginning.of(consumer, TOPIC, Duration.ofSeconds(5));
             assertThat(consumer.assignment()).containsExactlyInAnyOrder(P0, P1);
             assertThat(reader.reachedEnd()).isFalse();
             for (long o = 0; o < 3; o++) {
@@ -71,7 +71,7 @@ class ModelTopicReaderTest {
     @Test
     void anEmptyTopicIsReadAtOnce() {
         try (MockConsumer<byte[], byte[]> consumer = topic(0, 0)) {
-            ModelTopicReader reader = ModelTopicReader.fromBeginning(consumer, TOPIC, Duration.ofSeconds(5));
+            TopicFromBeginning reader = TopicFromBeginning.of(consumer, TOPIC, Duration.ofSeconds(5));
             List<ConsumerRecord<byte[], byte[]>> read = new ArrayList<>();
             reader.readToEnd(Duration.ofMinutes(1), read::add);
             assertThat(read).isEmpty();
@@ -82,7 +82,7 @@ class ModelTopicReaderTest {
     @Test
     void aTopicThatCannotBeReadToItsEndInTimeIsAnError() {
         try (MockConsumer<byte[], byte[]> consumer = topic(5, 0)) {
-            ModelTopicReader reader = ModelTopicReader.fromBeginning(consumer, TOPIC, Duration.ofSeconds(5));
+            TopicFromBeginning reader = TopicFromBeginning.of(consumer, TOPIC, Duration.ofSeconds(5));
             consumer.addRecord(record(P0, 0)); // four of the five records never arrive
             List<ConsumerRecord<byte[], byte[]>> read = new ArrayList<>();
             assertThatThrownBy(() -> reader.readToEnd(Duration.ofMillis(50), read::add))
