@@ -119,7 +119,9 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
                 .description("model version serving the canary share (-1: none)").register(context.registry());
         Gauge.builder("actor.canary.fraction", routing, ref -> ref.get().challenger() == null ? 0 : ref.get().state().canaryFraction())
                 .description("share of episodes routed to the challenger").register(context.registry());
-        this.deployments = new DeploymentFollower(context.kafka(), context.clientId("deployments"), modelName, state -> reroute());
+        // The actors route by the log, so they are its owners: what they cannot use is dead-lettered, as refused models are.
+        this.deployments = new DeploymentFollower(context.kafka(), context.clientId("deployments"), modelName, state -> reroute(),
+                context.deadLetters());
         this.worker = Worker.named("model-client").daemon(true).joinTimeout(Duration.ofSeconds(10))
                 .onStop(consumer::wakeup)
                 .setUp(() -> reader = TopicFromBeginning.of(consumer, topic, Duration.ofSeconds(30)))

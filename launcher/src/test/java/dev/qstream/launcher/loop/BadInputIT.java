@@ -4,6 +4,8 @@ import dev.qstream.broker.BrokerSettings;
 import dev.qstream.broker.EmbeddedKafkaBroker;
 import dev.qstream.schemas.avro.DeadLetter;
 import dev.qstream.schemas.avro.DeadLetterReason;
+import dev.qstream.schemas.avro.DeploymentAction;
+import dev.qstream.schemas.avro.DeploymentDecision;
 import dev.qstream.schemas.avro.ExplorationStrategy;
 import dev.qstream.schemas.avro.Prompt;
 import dev.qstream.schemas.avro.Feedback;
@@ -208,7 +210,56 @@ class BadInputIT {
                 DeadLetterReason.VALIDATION, "does not match the id in the value", goodCorrection());
     }
 
+    @Test
+    void garbageBytesOnDeployments() throws Exception {
+        expectDeploymentDeadLetterThenProgress(key("qnet"), "not a decision".getBytes(StandardCharsets.UTF_8),
+                DeadLetterReason.DESERIALIZATION, "WRONG_MARKER");
+    }
+
+    @Test
+    void unknownActionOnDeployments() throws Exception {
+        expectDeploymentDeadLetterThenProgress(key("qnet"), Serdes.DEPLOYMENT_DECISION.encode(
+                decision(DeploymentAction.UNKNOWN, "from the future")), DeadLetterReason.VALIDATION, "unknown to this version");
+    }
+
+    @Test
+    void wrongKeyOnDeployments() throws Exception {
+        expectDeploymentDeadLetterThenProgress(key("another-model"), Serdes.DEPLOYMENT_DECISION.encode(
+                decision(DeploymentAction.FOLLOW_LATEST, "mis-keyed")), DeadLetterReason.VALIDATION, "does not match");
+    }
+
     // ---- helpers ----
+
+    private static DeploymentDecision decision(DeploymentAction action, String reason) {
+        return DeploymentDecision.newBuilder().setModel("qnet").setAction(action).setSubjectVersion(0).setChampionVersion(0)
+                .setChallengerVersion(null).setCanaryFraction(0).setDecidedBy("operator").setReason(reason).setEvidence(null)
+                .setDecidedAt(Instant.now()).build();
+    }
+
+    /**
+     * A bad record on the deployment log is dead-lettered by the actor (which routes by the log) with the reason, and
+     * the good decision after it is applied: the actor keeps following. (The log is read by every follower without
+     * a consumer group, so there is no committed offset to check; the applied decision is the progress.)
+     */
+    private void expectDeploymentDeadLetterThenProgress(byte[] key, byte[] value, DeadLetterReason reason, String errorContains)
+            throws Exception {
+        String name = loop.settings.topic(QstreamTopic.DEPLOYMENTS);
+        RecordMetadata bad = producer.send(new ProducerRecord<>(name, 0, key, value)).get();
+        String marker = "good decision after a bad one " + UUID.randomUUID();
+        producer.send(new ProducerRecord<>(name, 0, key("qnet"),
+                Serdes.DEPLOYMENT_DECISION.encode(decision(DeploymentAction.FOLLOW_LATEST, marker)))).get();
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).untilAsserted(() ->
+                assertThat(loop.deadLetters()).as("dead letter for %s@%d", name, bad.offset()).anySatisfy(l -> {
+                    assertThat(l.getSourceTopic()).isEqualTo(name);
+                    assertThat(l.getOffset()).isEqualTo(bad.offset());
+                    assertThat(l.getReason()).isEqualTo(reason);
+                    assertThat(l.getError()).contains(errorContains);
+                    assertThat(l.getConsumer()).isEqualTo("actor/actor-it");
+                }));
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
+                loop.actor.deployment().lastDecision() != null && loop.actor.deployment().lastDecision().getReason().equals(marker));
+        assertThat(loop.actor.deployment().followsLatest()).isTrue();
+    }
 
     private record Good(QstreamTopic topic, byte[] key, byte[] value) {
     }

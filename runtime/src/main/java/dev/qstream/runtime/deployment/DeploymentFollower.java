@@ -1,9 +1,14 @@
 package dev.qstream.runtime.deployment;
 
 import dev.qstream.runtime.concurrent.Worker;
+import dev.qstream.runtime.deadletter.DeadLetterPublisher;
+import dev.qstream.runtime.deadletter.RecordIntake;
 import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.runtime.kafka.TopicFromBeginning;
 import dev.qstream.schemas.avro.DeploymentDecision;
+import dev.qstream.schemas.serde.Serdes;
+import dev.qstream.schemas.validation.RecordValidator;
+import dev.qstream.schemas.validation.ValidationLimits;
 import dev.qstream.schemas.topics.QstreamTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -11,6 +16,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
@@ -33,11 +39,24 @@ public final class DeploymentFollower implements AutoCloseable {
     private final Consumer<DeploymentState> listener;
     private final CountDownLatch caughtUp = new CountDownLatch(1);
     private final Worker worker;
+    private final RecordIntake<DeploymentDecision> intake; // null: skip bad records without dead-lettering
     private TopicFromBeginning reader; // the worker thread's
 
-    /** @param listener told (on the follower's thread) of every decision read, after the state took it */
+    /** A follower that skips bad records quietly (another reader dead-letters them). */
     public DeploymentFollower(KafkaSettings settings, String clientId, String modelName, Consumer<DeploymentState> listener) {
+        this(settings, clientId, modelName, listener, null);
+    }
+
+    /**
+     * @param listener    told (on the follower's thread) of every decision read, after the state took it
+     * @param deadLetters where records that do not decode, do not validate, or carry another key than their model go,
+     *                    with the reason; null = skip them with a log line (a reader that is not the topic's owner)
+     */
+    public DeploymentFollower(KafkaSettings settings, String clientId, String modelName, Consumer<DeploymentState> listener,
+                              DeadLetterPublisher deadLetters) {
         this.modelName = modelName;
+        this.intake = deadLetters == null ? null : new RecordIntake<>(Serdes.DEPLOYMENT_DECISION,
+                new RecordValidator(ValidationLimits.defaults()), deadLetters, DeploymentDecision::getModel);
         this.listener = listener;
         this.topic = settings.topic(QstreamTopic.DEPLOYMENTS);
         this.consumer = new KafkaConsumer<>(settings.consumer(clientId, null));
@@ -76,8 +95,9 @@ public final class DeploymentFollower implements AutoCloseable {
 
     private void follow() {
         for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
-            DeploymentLog.decode(record).filter(d -> d.getModel().equals(modelName)).ifPresentOrElse(this::apply,
-                    () -> LOG.debug("skipped a record of {} at offset {} (another model's, or undecodable)", topic, record.offset()));
+            Optional<DeploymentDecision> decision = intake != null ? intake.accept(record) : DeploymentLog.decode(record);
+            decision.filter(d -> d.getModel().equals(modelName)).ifPresentOrElse(this::apply,
+                    () -> LOG.debug("skipped a record of {} at offset {} (another model's, or bad)", topic, record.offset()));
         }
         if (caughtUp.getCount() > 0 && reader.reachedEnd()) {
             caughtUp.countDown();

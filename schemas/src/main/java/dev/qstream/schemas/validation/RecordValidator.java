@@ -1,5 +1,7 @@
 package dev.qstream.schemas.validation;
 
+import dev.qstream.schemas.avro.DeploymentAction;
+import dev.qstream.schemas.avro.DeploymentDecision;
 import dev.qstream.schemas.avro.Feedback;
 import dev.qstream.schemas.avro.ModelUpdate;
 import dev.qstream.schemas.avro.Prompt;
@@ -46,6 +48,8 @@ public final class RecordValidator {
             correction(c, v);
         } else if (record instanceof ModelUpdate m) {
             modelUpdate(m, v);
+        } else if (record instanceof DeploymentDecision d) {
+            deploymentDecision(d, v);
         } else if (record == null) {
             v.add("record is missing (null value)");
         }
@@ -183,6 +187,25 @@ public final class RecordValidator {
         }
         if (m.getSha256() == null || !m.getSha256().matches("[0-9a-f]{64}")) {
             v.add("sha256 must be 64 lowercase hex digits");
+        }
+    }
+
+    /** A decision must name a state actors can route by: versions that exist, a share that means something. */
+    private void deploymentDecision(DeploymentDecision d, Violations v) {
+        id("model", d.getModel(), v);
+        if (d.getAction() == DeploymentAction.UNKNOWN) {
+            v.add("deployment action unknown to this version of qstream (written by a newer one?)");
+        }
+        if (d.getSubjectVersion() < 0 || d.getChampionVersion() < 0) {
+            v.add("versions must be >= 0, got subject " + d.getSubjectVersion() + ", champion " + d.getChampionVersion());
+        }
+        Long challenger = d.getChallengerVersion();
+        if (challenger != null && (challenger < 0 || challenger == d.getChampionVersion())) {
+            v.add("challenger v" + challenger + " must be a version >= 0 other than the champion v" + d.getChampionVersion());
+        }
+        double share = d.getCanaryFraction();
+        if (!(share >= 0 && share < 1) || (challenger != null && share == 0)) {
+            v.add("canary fraction must be in (0, 1) with a challenger and 0 <= it < 1 without, got " + share);
         }
     }
 

@@ -1,5 +1,7 @@
 package dev.qstream.schemas.validation;
 
+import dev.qstream.schemas.avro.DeploymentAction;
+import dev.qstream.schemas.avro.DeploymentDecision;
 import dev.qstream.schemas.avro.ExplorationStrategy;
 import dev.qstream.schemas.avro.Feedback;
 import dev.qstream.schemas.avro.FeedbackKind;
@@ -90,5 +92,28 @@ class RecordValidatorTest {
         assertThat(validator.validateKey(null, "e1")).containsExactly("record key is missing; expected 'e1'");
         assertThat(validator.validateKey("e2", "e1")).containsExactly("record key 'e2' does not match the id in the value 'e1'");
         assertThat(validator.validateKey("e1", "e1")).isEmpty();
+    }
+
+    static DeploymentDecision.Builder decision() {
+        return DeploymentDecision.newBuilder().setModel("qnet").setAction(DeploymentAction.TRIAL_STARTED).setSubjectVersion(8)
+                .setChampionVersion(5).setChallengerVersion(8L).setCanaryFraction(0.1).setDecidedBy("gate").setReason("r")
+                .setEvidence(null).setDecidedAt(java.time.Instant.EPOCH);
+    }
+
+    @Test
+    void aDeploymentDecisionMustNameAStateActorsCanRouteBy() {
+        assertThat(validator.validate(decision().build())).isEmpty();
+        assertThat(validator.validate(decision().setChallengerVersion(null).setCanaryFraction(0).build())).isEmpty();
+        assertThat(validator.validate(decision().setAction(DeploymentAction.UNKNOWN).build()))
+                .anySatisfy(v -> assertThat(v).contains("unknown to this version"));
+        assertThat(validator.validate(decision().setChallengerVersion(5L).build()))
+                .anySatisfy(v -> assertThat(v).contains("other than the champion"));
+        assertThat(validator.validate(decision().setCanaryFraction(0).build()))
+                .anySatisfy(v -> assertThat(v).contains("canary fraction"));
+        assertThat(validator.validate(decision().setCanaryFraction(Double.NaN).build()))
+                .anySatisfy(v -> assertThat(v).contains("canary fraction"));
+        assertThat(validator.validate(decision().setChampionVersion(-1).build()))
+                .anySatisfy(v -> assertThat(v).contains("versions must be >= 0"));
+        assertThat(validator.validate(decision().setModel(" ").build())).anySatisfy(v -> assertThat(v).contains("model is empty"));
     }
 }
