@@ -31,7 +31,7 @@ final class OperatorDecision {
     static Outcome promote(KafkaSettings settings, String model, long version, String reason, Duration timeout) {
         List<DeploymentDecision> log = DeploymentLog.history(settings, "qstream-promote", model, timeout);
         DeploymentState state = state(log);
-        if (state.champion().isPresent() && state.champion().getAsLong() == version && state.challenger().isEmpty()) {
+        if (state.champion().isPresent() && state.champion().getAsLong() == version) {
             return new Outcome(false, "v" + version + " is already the champion; nothing to do");
         }
         requireChallenger(state, version, "promote", "promoted");
@@ -42,7 +42,7 @@ final class OperatorDecision {
     static Outcome rollback(KafkaSettings settings, String model, long version, String reason, Duration timeout) {
         List<DeploymentDecision> log = DeploymentLog.history(settings, "qstream-rollback", model, timeout);
         DeploymentState state = state(log);
-        if (state.champion().isPresent() && state.champion().getAsLong() == version && state.challenger().isEmpty()) {
+        if (state.champion().isPresent() && state.champion().getAsLong() == version) {
             throw new IllegalArgumentException("v" + version + " is the champion, not a challenger: a champion is replaced "
                     + "by promoting a challenger (the learner's next trial, or `qstream promote`)");
         }
