@@ -6,10 +6,11 @@ import dev.qstream.scorer.similarity.PrefixRouge;
 import dev.qstream.scorer.similarity.RougeTokenizer;
 import dev.qstream.scorer.similarity.SacreBleu;
 
+import com.carrotsearch.hppc.ObjectIntHashMap;
+
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Turns a finished episode (its step tokens), the prompt's references and the human feedback into rewards:
@@ -42,10 +43,12 @@ public final class RewardComposer {
 
     /**
      * A prompt's references made ready once, so that the many episodes of one prompt only pay for their own side:
-     * the ROUGE tokens of each reference and sacreBLEU's reference statistics ({@code bleu} is null when every
-     * reference is empty: sacreBLEU would refuse the segment, a reward scores BLEU 0 instead).
+     * the ROUGE tokens of each reference, indexed for prefix ROUGE ({@code rouge} is null without references), and
+     * sacreBLEU's reference statistics ({@code bleu} is null when every reference is empty: sacreBLEU would refuse
+     * the segment, a reward scores BLEU 0 instead).
      */
-    public record References(List<String> texts, List<List<String>> rougeTokens, SacreBleu.References bleu) {
+    public record References(List<String> texts, List<List<String>> rougeTokens, PrefixRouge.Prepared rouge,
+                             SacreBleu.References bleu) {
         public boolean isEmpty() {
             return texts.isEmpty();
         }
@@ -59,7 +62,7 @@ public final class RewardComposer {
             anyBleuReference |= !r.isEmpty();
         }
         return new References(List.copyOf(references), List.copyOf(tokens),
-                anyBleuReference ? SacreBleu.references(references) : null);
+                tokens.isEmpty() ? null : PrefixRouge.prepare(tokens), anyBleuReference ? SacreBleu.references(references) : null);
     }
 
     /**
@@ -105,7 +108,7 @@ public final class RewardComposer {
         double[] rouge1 = new double[steps];
         double[] rouge2 = new double[steps];
         if (!feedbackOnly) {
-            double[][] f = PrefixRouge.prefixF(ROUGE_TYPES, references.rougeTokens(), pieces);
+            double[][] f = references.rouge().prefixF(ROUGE_TYPES, pieces);
             rougeL = f[0];
             rouge1 = f[1];
             rouge2 = f[2];
@@ -166,13 +169,27 @@ public final class RewardComposer {
         if (words.size() < 2) {
             return 0;
         }
-        Set<String> seen = new HashSet<>();
-        int repeated = 0;
-        for (int i = 0; i + 1 < words.size(); i++) {
-            if (!seen.add(words.get(i) + '\u0000' + words.get(i + 1))) {
-                repeated++;
+        // Each bigram as a pair of word ids; the repeats are the bigrams less the distinct ones.
+        ObjectIntHashMap<String> ids = new ObjectIntHashMap<>(words.size());
+        int[] id = new int[words.size()];
+        for (int i = 0; i < id.length; i++) {
+            id[i] = ids.getOrDefault(words.get(i), -1);
+            if (id[i] < 0) {
+                id[i] = ids.size();
+                ids.put(words.get(i), id[i]);
             }
         }
-        return (double) repeated / (words.size() - 1);
+        long[] bigrams = new long[id.length - 1];
+        for (int i = 0; i < bigrams.length; i++) {
+            bigrams[i] = ((long) id[i] << 32) | id[i + 1];
+        }
+        Arrays.sort(bigrams);
+        int distinct = 1;
+        for (int i = 1; i < bigrams.length; i++) {
+            if (bigrams[i] != bigrams[i - 1]) {
+                distinct++;
+            }
+        }
+        return (double) (bigrams.length - distinct) / bigrams.length;
     }
 }

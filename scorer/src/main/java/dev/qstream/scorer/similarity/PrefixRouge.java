@@ -1,9 +1,10 @@
 package dev.qstream.scorer.similarity;
 
-import java.util.ArrayList;
-import java.util.HashMap;
+import com.carrotsearch.hppc.IntArrayList;
+import com.carrotsearch.hppc.LongIntHashMap;
+import com.carrotsearch.hppc.ObjectIntHashMap;
+
 import java.util.List;
-import java.util.Map;
 
 /**
  * The ROUGE F-measure of <em>every prefix</em> of a candidate, in one pass: what per-step reward shaping needs.
@@ -38,76 +39,129 @@ public final class PrefixRouge {
     }
 
     /**
-     * As {@link #prefixF(Type, List, List)} for several types at once, the tokens interned once for all of them.
+     * As {@link #prefixF(Type, List, List)} for several types at once.
      *
      * @return {@code f[t][k]}: the F of type {@code types[t]} of the tokens of {@code pieces[0..k]}
      */
     public static double[][] prefixF(List<Type> types, List<List<String>> references, List<List<String>> pieces) {
+        return prepare(references).prefixF(types, pieces);
+    }
+
+    /**
+     * References made ready for the prefix scores of many candidates (every episode of one prompt).
+     *
+     * @param references each reference tokenized with {@link RougeTokenizer#tokenize} (at least one)
+     */
+    public static Prepared prepare(List<List<String>> references) {
         if (references.isEmpty()) {
             throw new IllegalArgumentException("prefixF needs at least one reference");
         }
-        Map<String, Integer> ids = new HashMap<>();
-        int total = 0;
-        for (List<String> p : pieces) {
-            total += p.size();
-        }
-        int[] cand = new int[total];
-        int[] ends = new int[pieces.size()];
-        int n = 0;
-        for (int k = 0; k < pieces.size(); k++) {
-            for (String token : pieces.get(k)) {
-                cand[n++] = intern(ids, token);
-            }
-            ends[k] = n;
-        }
-        List<int[]> refs = new ArrayList<>(references.size());
-        for (List<String> r : references) {
-            int[] ref = new int[r.size()];
-            for (int i = 0; i < ref.length; i++) {
-                ref[i] = intern(ids, r.get(i));
-            }
-            refs.add(ref);
-        }
-        double[][] out = new double[types.size()][];
-        for (int t = 0; t < out.length; t++) {
-            out[t] = best(types.get(t), refs, cand, ends, ids.size());
-        }
-        return out;
+        return new Prepared(references);
     }
 
-    /** The F of every prefix that ends a piece, max over references (the first one on ties, like scoreMulti). */
-    private static double[] best(Type type, List<int[]> refs, int[] cand, int[] ends, int alphabet) {
-        double[] best = null;
-        for (int[] ref : refs) {
-            double[] byLength = switch (type) {
-                case ROUGE_L -> lcsByLength(ref, cand);
-                case ROUGE_1 -> unigramsByLength(ref, cand, alphabet);
-                case ROUGE_2 -> bigramsByLength(ref, cand);
-            };
-            if (best == null) {
-                best = new double[ends.length];
-                for (int k = 0; k < ends.length; k++) {
-                    best[k] = byLength[ends[k]];
+    /**
+     * References with their tokens as ids and their unigram and bigram counts, computed once. A candidate token no
+     * reference has gets id -1: it can match no token, unigram or bigram, which is all ROUGE asks of it. Immutable,
+     * so safe to share between threads.
+     */
+    public static final class Prepared {
+        private final ObjectIntHashMap<String> ids = new ObjectIntHashMap<>();
+        private final int[][] refs;
+        private final int[][] unigramCounts;
+        /** Per reference: bigram (packed token ids) to its index in {@link #bigramCounts}. */
+        private final LongIntHashMap[] bigramIndex;
+        private final int[][] bigramCounts;
+
+        private Prepared(List<List<String>> references) {
+            int r = references.size();
+            refs = new int[r][];
+            for (int k = 0; k < r; k++) {
+                List<String> tokens = references.get(k);
+                refs[k] = new int[tokens.size()];
+                for (int i = 0; i < tokens.size(); i++) {
+                    int id = ids.getOrDefault(tokens.get(i), -1);
+                    if (id < 0) {
+                        id = ids.size();
+                        ids.put(tokens.get(i), id);
+                    }
+                    refs[k][i] = id;
                 }
-            } else {
-                for (int k = 0; k < ends.length; k++) {
-                    // scoreMulti keeps the first reference on ties, so only a strictly higher F replaces it.
-                    if (byLength[ends[k]] > best[k]) {
-                        best[k] = byLength[ends[k]];
+            }
+            unigramCounts = new int[r][ids.size()];
+            bigramIndex = new LongIntHashMap[r];
+            bigramCounts = new int[r][];
+            for (int k = 0; k < r; k++) {
+                int[] ref = refs[k];
+                for (int t : ref) {
+                    unigramCounts[k][t]++;
+                }
+                bigramIndex[k] = new LongIntHashMap();
+                IntArrayList counts = new IntArrayList();
+                for (int i = 0; i + 1 < ref.length; i++) {
+                    long key = pack(ref[i], ref[i + 1]);
+                    int index = bigramIndex[k].getOrDefault(key, -1);
+                    if (index < 0) {
+                        index = counts.size();
+                        bigramIndex[k].put(key, index);
+                        counts.add(0);
+                    }
+                    counts.set(index, counts.get(index) + 1);
+                }
+                bigramCounts[k] = counts.toArray();
+            }
+        }
+
+        /**
+         * @param pieces the candidate as consecutive token groups (a group may be empty, e.g. end-of-sequence)
+         * @return {@code f[t][k]}: the F of type {@code types[t]} of the tokens of {@code pieces[0..k]}, max over
+         *         references
+         */
+        public double[][] prefixF(List<Type> types, List<List<String>> pieces) {
+            int total = 0;
+            for (List<String> p : pieces) {
+                total += p.size();
+            }
+            int[] cand = new int[total];
+            int[] ends = new int[pieces.size()];
+            int n = 0;
+            for (int k = 0; k < pieces.size(); k++) {
+                for (String token : pieces.get(k)) {
+                    cand[n++] = ids.getOrDefault(token, -1);
+                }
+                ends[k] = n;
+            }
+            double[][] out = new double[types.size()][];
+            for (int t = 0; t < out.length; t++) {
+                out[t] = best(types.get(t), cand, ends);
+            }
+            return out;
+        }
+
+        /** The F of every prefix that ends a piece, max over references (the first one on ties, like scoreMulti). */
+        private double[] best(Type type, int[] cand, int[] ends) {
+            double[] best = null;
+            for (int k = 0; k < refs.length; k++) {
+                double[] byLength = switch (type) {
+                    case ROUGE_L -> lcsByLength(refs[k], cand);
+                    case ROUGE_1 -> unigramsByLength(unigramCounts[k], refs[k].length, cand);
+                    case ROUGE_2 -> bigramsByLength(bigramIndex[k], bigramCounts[k], refs[k].length, cand);
+                };
+                if (best == null) {
+                    best = new double[ends.length];
+                    for (int e = 0; e < ends.length; e++) {
+                        best[e] = byLength[ends[e]];
+                    }
+                } else {
+                    for (int e = 0; e < ends.length; e++) {
+                        // scoreMulti keeps the first reference on ties, so only a strictly higher F replaces it.
+                        if (byLength[ends[e]] > best[e]) {
+                            best[e] = byLength[ends[e]];
+                        }
                     }
                 }
             }
+            return best;
         }
-        return best;
-    }
-
-    private static int intern(Map<String, Integer> ids, String token) {
-        Integer id = ids.get(token);
-        if (id == null) {
-            id = ids.size();
-            ids.put(token, id);
-        }
-        return id;
     }
 
     /** F of ROUGE-L for every candidate length 0..n: one row of the LCS table per candidate token. */
@@ -134,37 +188,30 @@ public final class PrefixRouge {
     }
 
     /** F of ROUGE-1 for every candidate length: clipped hits grow by one when a token is still under its reference count. */
-    private static double[] unigramsByLength(int[] ref, int[] cand, int alphabet) {
-        int[] refCount = new int[alphabet];
-        for (int t : ref) {
-            refCount[t]++;
-        }
-        int[] candCount = new int[alphabet];
+    private static double[] unigramsByLength(int[] refCount, int refLength, int[] cand) {
+        int[] candCount = new int[refCount.length];
         double[] f = new double[cand.length + 1];
         long hits = 0;
         for (int j = 1; j <= cand.length; j++) {
             int t = cand[j - 1];
-            if (++candCount[t] <= refCount[t]) {
+            if (t >= 0 && ++candCount[t] <= refCount[t]) {
                 hits++;
             }
-            f[j] = PrecisionRecallF.of((double) hits / Math.max(j, 1), (double) hits / Math.max(ref.length, 1)).f();
+            f[j] = PrecisionRecallF.of((double) hits / Math.max(j, 1), (double) hits / Math.max(refLength, 1)).f();
         }
         return f;
     }
 
     /** F of ROUGE-2 for every candidate length, with the same clipping on bigrams. */
-    private static double[] bigramsByLength(int[] ref, int[] cand) {
-        Map<Long, int[]> counts = new HashMap<>(); // bigram -> {count in reference, count in candidate so far}
-        for (int i = 0; i + 1 < ref.length; i++) {
-            counts.computeIfAbsent(pack(ref[i], ref[i + 1]), k -> new int[2])[0]++;
-        }
-        int refBigrams = Math.max(ref.length - 1, 0);
+    private static double[] bigramsByLength(LongIntHashMap index, int[] refCount, int refLength, int[] cand) {
+        int[] candCount = new int[refCount.length];
+        int refBigrams = Math.max(refLength - 1, 0);
         double[] f = new double[cand.length + 1];
         long hits = 0;
         for (int j = 1; j <= cand.length; j++) {
-            if (j >= 2) {
-                int[] e = counts.get(pack(cand[j - 2], cand[j - 1])); // a bigram the reference lacks never hits
-                if (e != null && ++e[1] <= e[0]) {
+            if (j >= 2 && cand[j - 2] >= 0 && cand[j - 1] >= 0) {
+                int e = index.getOrDefault(pack(cand[j - 2], cand[j - 1]), -1); // a bigram the reference lacks never hits
+                if (e >= 0 && ++candCount[e] <= refCount[e]) {
                     hits++;
                 }
             }

@@ -1,9 +1,12 @@
 package dev.qstream.scorer.similarity;
 
+import com.carrotsearch.hppc.IntArrayList;
+import com.carrotsearch.hppc.LongIntHashMap;
+import com.carrotsearch.hppc.ObjectIntHashMap;
+
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -236,20 +239,34 @@ public final class SacreBleu {
         return sentenceBleuResult(hypothesis, references).score();
     }
 
-    /** Tokenized references of one segment: token ids, lengths, and n-gram counts merged by max. Immutable. */
+    /**
+     * Tokenized references of one segment, counted once. Every distinct reference n-gram has an id: a unigram's id is
+     * its token's id, and an n-gram's id is looked up by (its (n-1)-gram prefix's id, its last token's id), packed in
+     * one long. A hypothesis n-gram whose prefix is no reference n-gram cannot be one either, so the hypothesis side
+     * stops extending an n-gram at the first miss. Immutable, so safe to share between threads.
+     */
     public static final class References {
-        private final Map<String, Integer> ids = new HashMap<>();
-        private final Map<Ngram, Integer> refMax = new HashMap<>();
+        private final ObjectIntHashMap<String> ids = new ObjectIntHashMap<>();
+        /** For n = 2..4 at index n - 2: (id of the (n-1)-gram prefix, id of the last token) to the n-gram's id. */
+        private final LongIntHashMap[] ngramIds = new LongIntHashMap[MAX_NGRAM_ORDER - 1];
+        /** For n = 1..4 at index n - 1: the n-gram's highest count in any single reference, by n-gram id. */
+        private final IntArrayList[] refMax = new IntArrayList[MAX_NGRAM_ORDER];
         private final int[] lengths;
 
         private References(List<String> references, EmptyReferences empty) {
+            for (int n = 0; n < MAX_NGRAM_ORDER; n++) {
+                refMax[n] = new IntArrayList();
+                if (n > 0) {
+                    ngramIds[n - 1] = new LongIntHashMap();
+                }
+            }
             List<int[]> refTokenIds = new ArrayList<>(references.size());
             for (String ref : references) {
                 // _cache_references drops undefined / empty references of a segment ...
                 if (ref == null || ref.isEmpty()) {
                     continue;
                 }
-                refTokenIds.add(intern(Tokenizer13a.tokens(PyStr.rstrip(ref)), ids));
+                refTokenIds.add(intern(Tokenizer13a.tokens(PyStr.rstrip(ref))));
             }
             if (refTokenIds.isEmpty() && empty == EmptyReferences.REFUSE) {
                 // ... and raises only when none is left.
@@ -260,13 +277,67 @@ public final class SacreBleu {
                 return;
             }
             lengths = new int[refTokenIds.size()];
+            refMax[0].resize(ids.size()); // unigram ids are token ids, all assigned by now (zero-filled)
+            IntArrayList[] counts = new IntArrayList[MAX_NGRAM_ORDER];
+            for (int n = 0; n < MAX_NGRAM_ORDER; n++) {
+                counts[n] = new IntArrayList();
+            }
             for (int r = 0; r < lengths.length; r++) {
                 int[] ref = refTokenIds.get(r);
                 lengths[r] = ref.length;
-                for (Map.Entry<Ngram, Integer> e : ngramCounts(ref).entrySet()) {
-                    refMax.merge(e.getKey(), e.getValue(), Math::max);
+                // This reference's own counts by n-gram id, then merged into refMax by max.
+                for (IntArrayList c : counts) {
+                    c.clear();
+                }
+                for (int i = 0; i < ref.length; i++) {
+                    int id = ref[i];
+                    for (int n = 1; n <= MAX_NGRAM_ORDER && i + n <= ref.length; n++) {
+                        if (n > 1) {
+                            id = assign(ngramIds[n - 2], pack(id, ref[i + n - 1]), refMax[n - 1]);
+                        }
+                        increment(counts[n - 1], id);
+                    }
+                }
+                for (int n = 0; n < MAX_NGRAM_ORDER; n++) {
+                    for (int id = 0; id < counts[n].size(); id++) {
+                        if (counts[n].get(id) > refMax[n].get(id)) {
+                            refMax[n].set(id, counts[n].get(id));
+                        }
+                    }
                 }
             }
+        }
+
+        private int[] intern(List<String> tokens) {
+            int[] out = new int[tokens.size()];
+            for (int i = 0; i < out.length; i++) {
+                String token = tokens.get(i);
+                int id = ids.getOrDefault(token, -1);
+                if (id < 0) {
+                    id = ids.size();
+                    ids.put(token, id);
+                }
+                out[i] = id;
+            }
+            return out;
+        }
+
+        /** The id of an n-gram given its key, a new one (with a max count of 0 so far) when it is new. */
+        private static int assign(LongIntHashMap byKey, long key, IntArrayList max) {
+            int id = byKey.getOrDefault(key, -1);
+            if (id < 0) {
+                id = byKey.size();
+                byKey.put(key, id);
+                max.add(0);
+            }
+            return id;
+        }
+
+        private static void increment(IntArrayList counts, int id) {
+            while (counts.size() <= id) {
+                counts.add(0);
+            }
+            counts.set(id, counts.get(id) + 1);
         }
     }
 
@@ -292,62 +363,40 @@ public final class SacreBleu {
         long[] stats = new long[2 + 2 * MAX_NGRAM_ORDER];
         stats[0] = hyp.length;
         stats[1] = closestLen;
-        // Every n-gram position counts towards the totals; only n-grams made of reference tokens can match, so only
-        // those are counted one by one (the others would only add to the totals).
+        // Every n-gram position counts towards the totals; only n-grams that some reference has can match, so only
+        // those are collected (by id, per order), then counted as runs of equal ids and clipped by the reference max.
+        int[][] found = new int[MAX_NGRAM_ORDER][hyp.length];
+        int[] foundCount = new int[MAX_NGRAM_ORDER];
         for (int n = 1; n <= MAX_NGRAM_ORDER; n++) {
             stats[2 + MAX_NGRAM_ORDER + n - 1] = Math.max(0, hyp.length - n + 1);
         }
-        for (Map.Entry<Ngram, Integer> e : matchableNgramCounts(hyp).entrySet()) {
-            int n = e.getKey().n() - 1;
-            int count = e.getValue();
-            Integer refCount = refs.refMax.get(e.getKey());
-            if (refCount != null) {
-                stats[2 + n] += Math.min(count, refCount);
+        for (int i = 0; i < hyp.length; i++) {
+            int id = hyp[i];
+            for (int n = 1; n <= MAX_NGRAM_ORDER && id >= 0; n++) {
+                found[n - 1][foundCount[n - 1]++] = id;
+                if (n == MAX_NGRAM_ORDER || i + n >= hyp.length || hyp[i + n] < 0) {
+                    break;
+                }
+                id = refs.ngramIds[n - 1].getOrDefault(pack(id, hyp[i + n]), -1);
+            }
+        }
+        for (int n = 0; n < MAX_NGRAM_ORDER; n++) {
+            int[] g = found[n];
+            int count = foundCount[n];
+            Arrays.sort(g, 0, count);
+            for (int i = 0; i < count; ) {
+                int j = i;
+                while (j < count && g[j] == g[i]) {
+                    j++;
+                }
+                stats[2 + n] += Math.min(j - i, refs.refMax[n].get(g[i]));
+                i = j;
             }
         }
         return stats;
     }
 
-    private static int[] intern(List<String> tokens, Map<String, Integer> ids) {
-        int[] out = new int[tokens.size()];
-        for (int i = 0; i < out.length; i++) {
-            Integer id = ids.get(tokens.get(i));
-            if (id == null) {
-                id = ids.size();
-                ids.put(tokens.get(i), id);
-            }
-            out[i] = id;
-        }
-        return out;
-    }
-
-    /** An n-gram of token ids, 1 &lt;= n &lt;= 4 (unused slots are -1). */
-    private record Ngram(int n, int a, int b, int c, int d) {
-    }
-
-    /** The counts of the n-grams with no token outside the references (id -1). */
-    private static Map<Ngram, Integer> matchableNgramCounts(int[] t) {
-        Map<Ngram, Integer> counts = new HashMap<>();
-        for (int i = 0; i < t.length; i++) {
-            if (t[i] < 0) {
-                continue;
-            }
-            for (int n = 1; n <= MAX_NGRAM_ORDER && i + n <= t.length && t[i + n - 1] >= 0; n++) {
-                Ngram g = new Ngram(n, t[i], n > 1 ? t[i + 1] : -1, n > 2 ? t[i + 2] : -1, n > 3 ? t[i + 3] : -1);
-                counts.merge(g, 1, Integer::sum);
-            }
-        }
-        return counts;
-    }
-
-    private static Map<Ngram, Integer> ngramCounts(int[] t) {
-        Map<Ngram, Integer> counts = new HashMap<>();
-        for (int n = 1; n <= MAX_NGRAM_ORDER; n++) {
-            for (int i = 0; i + n <= t.length; i++) {
-                Ngram g = new Ngram(n, t[i], n > 1 ? t[i + 1] : -1, n > 2 ? t[i + 2] : -1, n > 3 ? t[i + 3] : -1);
-                counts.merge(g, 1, Integer::sum);
-            }
-        }
-        return counts;
+    private static long pack(int prefixId, int tokenId) {
+        return ((long) prefixId << 32) | (tokenId & 0xffffffffL);
     }
 }

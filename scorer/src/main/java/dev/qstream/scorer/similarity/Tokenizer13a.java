@@ -71,6 +71,15 @@ public final class Tokenizer13a {
             }
         }
         a.append("   ");
+        // The three rules left only rewrite around a period, a comma or a dash, which the first rule never adds:
+        // text without them (most generated text, token by token) is done here.
+        boolean periodOrComma = s.indexOf('.') >= 0 || s.indexOf(',') >= 0;
+        if (!periodOrComma && s.indexOf('-') < 0) {
+            return a.toString();
+        }
+        if (!periodOrComma) {
+            return digitDash(a);
+        }
         // ([^0-9])([\.,]) -> "\1 \2 "
         StringBuilder b = new StringBuilder(a.length() + 16);
         for (int i = 0, m = a.length(); i < m; ) {
@@ -95,7 +104,11 @@ public final class Tokenizer13a {
                 i++;
             }
         }
-        // ([0-9])(-) -> "\1 \2 "
+        return s.indexOf('-') < 0 ? c3.toString() : digitDash(c3);
+    }
+
+    /** {@code ([0-9])(-) -> "\1 \2 "}. */
+    private static String digitDash(CharSequence c3) {
         StringBuilder d = new StringBuilder(c3.length() + 8);
         for (int i = 0, m = c3.length(); i < m; ) {
             char c = c3.charAt(i);

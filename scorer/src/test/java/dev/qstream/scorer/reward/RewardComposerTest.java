@@ -181,4 +181,31 @@ class RewardComposerTest {
             assertThat(composer.compose(steps, REFS, null).stepRewards()).containsExactly(r.stepRewards());
         }
     }
+
+    @Test
+    void theRepeatedBigramFractionCountsEachBigramSeenBefore() {
+        assertThat(RewardComposer.repeatedBigramFraction(List.of("a"))).isZero();
+        assertThat(RewardComposer.repeatedBigramFraction(List.of("a", "a", "a", "a"))).isEqualTo(2.0 / 3);
+        // Words are compared whole: "a b" + "c" is not "a" + "b c".
+        assertThat(RewardComposer.repeatedBigramFraction(List.of("a b", "c", "a", "b c"))).isZero();
+        java.util.Random rnd = new java.util.Random(5);
+        for (int trial = 0; trial < 2_000; trial++) {
+            List<String> words = new ArrayList<>();
+            for (int i = rnd.nextInt(30); i > 0; i--) {
+                words.add("w" + rnd.nextInt(1 + trial % 8));
+            }
+            // By the definition: a bigram counts when the same pair of words occurred at an earlier position.
+            int repeated = 0;
+            for (int i = 1; i + 1 < words.size(); i++) {
+                for (int j = 0; j < i; j++) {
+                    if (words.get(j).equals(words.get(i)) && words.get(j + 1).equals(words.get(i + 1))) {
+                        repeated++;
+                        break;
+                    }
+                }
+            }
+            double expected = words.size() < 2 ? 0 : (double) repeated / (words.size() - 1);
+            assertThat(RewardComposer.repeatedBigramFraction(words)).as("%s", words).isEqualTo(expected);
+        }
+    }
 }

@@ -249,4 +249,55 @@ class SacreBleuTest {
         assertThat(other.totals()[0]).isEqualTo(7);
         assertThatThrownBy(() -> SacreBleu.references(List.of("", ""))).isInstanceOf(IllegalArgumentException.class);
     }
+
+    /**
+     * The clipped n-gram counts by their definition, with n-grams as lists of tokens: for every distinct hypothesis
+     * n-gram, min(its count, its highest count in any one reference); on random text from a small vocabulary, so
+     * that n-grams repeat within and across sentences.
+     */
+    @Test
+    void clippedCountsFollowTheirDefinitionOnRandomText() {
+        java.util.Random rnd = new java.util.Random(17);
+        String[] vocabulary = {"a", "b", "c", "d", ".", ",", "e"};
+        for (int trial = 0; trial < 3_000; trial++) {
+            int refCount = 1 + rnd.nextInt(3);
+            List<String> refs = new java.util.ArrayList<>();
+            for (int r = 0; r < refCount; r++) {
+                refs.add(sentence(rnd, vocabulary, 1 + rnd.nextInt(12)));
+            }
+            String hyp = sentence(rnd, vocabulary, rnd.nextInt(14));
+            BleuResult got = SacreBleu.sentenceBleuResult(hyp, SacreBleu.references(refs));
+            List<String> h = Tokenizer13a.tokens(hyp);
+            for (int n = 1; n <= SacreBleu.MAX_NGRAM_ORDER; n++) {
+                java.util.Map<List<String>, Integer> hypCounts = ngrams(h, n);
+                java.util.Map<List<String>, Integer> refMax = new java.util.HashMap<>();
+                for (String r : refs) {
+                    ngrams(Tokenizer13a.tokens(r), n).forEach((g, c) -> refMax.merge(g, c, Math::max));
+                }
+                int expected = 0;
+                for (var e : hypCounts.entrySet()) {
+                    expected += Math.min(e.getValue(), refMax.getOrDefault(e.getKey(), 0));
+                }
+                assertThat(got.counts()[n - 1]).as("order %d of %s against %s", n, hyp, refs).isEqualTo(expected);
+                assertThat(got.totals()[n - 1]).isEqualTo(Math.max(0, h.size() - n + 1));
+            }
+            assertThat(got.score()).isEqualTo(SacreBleu.sentenceBleuResult(hyp, refs).score());
+        }
+    }
+
+    private static String sentence(java.util.Random rnd, String[] vocabulary, int words) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < words; i++) {
+            b.append(i == 0 ? "" : " ").append(vocabulary[rnd.nextInt(vocabulary.length)]);
+        }
+        return b.toString();
+    }
+
+    private static java.util.Map<List<String>, Integer> ngrams(List<String> tokens, int n) {
+        java.util.Map<List<String>, Integer> counts = new java.util.HashMap<>();
+        for (int i = 0; i + n <= tokens.size(); i++) {
+            counts.merge(List.copyOf(tokens.subList(i, i + n)), 1, Integer::sum);
+        }
+        return counts;
+    }
 }
