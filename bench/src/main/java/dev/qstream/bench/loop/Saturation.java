@@ -1,5 +1,7 @@
 package dev.qstream.bench.loop;
 
+import dev.qstream.learner.service.LearnerConfig;
+
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -25,9 +27,13 @@ public final class Saturation {
      * @param relativeLagGrowth  and so is growth below this share of the lag the window started with
      * @param maxLagSeconds      a scorer lag (p99) above this is not bounded, steady or not
      * @param maxPausedShare     the learner may find its ingest paused in at most this share of its samples
+     * @param targetSamplesPerInsert the replay ratio the learner is configured to train at
+     * @param minReplayRatioShare the learner must train at least this share of its ratio: below it, it takes in
+     *                           the data but learns less from each transition than it is set to
      */
     public record Thresholds(double minThroughputShare, double minLagGrowthSeconds, double relativeLagGrowth,
-                             double maxLagSeconds, double maxPausedShare) {
+                             double maxLagSeconds, double maxPausedShare, double targetSamplesPerInsert,
+                             double minReplayRatioShare) {
 
         /**
          * A stage must put out 80% of its input: the scorer emits in bursts, one per 5 s punctuation, so a window of
@@ -35,7 +41,7 @@ public final class Saturation {
          * keeps up. A slower shortfall shows as lag growth, which these bound at 2 s or a quarter of the lag.
          */
         public static Thresholds defaults() {
-            return new Thresholds(0.8, 2.0, 0.25, 30.0, 0.5);
+            return new Thresholds(0.8, 2.0, 0.25, 30.0, 0.5, LearnerConfig.DEFAULT_SAMPLES_PER_INSERT, 0.8);
         }
     }
 
@@ -68,6 +74,9 @@ public final class Saturation {
         if (f.learnerPausedShare() > thresholds.maxPausedShare()) {
             out.add(new Finding(Stage.LEARNER, fmt("ingest paused (training behind) in %.0f%% of the learner's samples",
                     100 * f.learnerPausedShare())));
+        } else if (f.samplesPerInsert() < thresholds.minReplayRatioShare() * thresholds.targetSamplesPerInsert()) {
+            out.add(new Finding(Stage.LEARNER, fmt("trained %.2f samples per insert, under %.0f%% of its ratio of %.1f",
+                    f.samplesPerInsert(), 100 * thresholds.minReplayRatioShare(), thresholds.targetSamplesPerInsert())));
         }
         return out;
     }

@@ -89,6 +89,15 @@ class SaturationTest {
     }
 
     @Test
+    void aLearnerThatTrainsFarBelowItsReplayRatioIsSaturated() {
+        // up's learner trains 4 samples per insert; one that ingests everything but trains 1.8 has fallen behind.
+        List<Saturation.Finding> found = saturation.judge(new Builder(240).samplesPerInsert(1.82).build());
+        assertThat(found).extracting(Saturation.Finding::stage).containsExactly(Saturation.Stage.LEARNER);
+        assertThat(found.get(0).reason()).contains("1.82 samples per insert");
+        assertThat(saturation.judge(new Builder(100).samplesPerInsert(3.5).build())).isEmpty();
+    }
+
+    @Test
     void nothingScoredAtAllIsASaturatedScorerNotASustainableStep() {
         StepFigures f = new Builder(100).scored(0).noScorerLag().build();
         assertThat(saturation.judge(f)).extracting(Saturation.Finding::stage).containsExactly(Saturation.Stage.SCORER);
@@ -116,6 +125,7 @@ class SaturationTest {
         double actorLagGrowth = 0.0;
         double keepShare = 1;
         double paused = 0;
+        double samplesPerInsert = 4;
 
         Builder(double rate) {
             this.rate = rate;
@@ -164,12 +174,17 @@ class SaturationTest {
             return this;
         }
 
+        Builder samplesPerInsert(double ratio) {
+            samplesPerInsert = ratio;
+            return this;
+        }
+
         StepFigures build() {
             double transitions = rate * 20;
             return new StepFigures(rate, rate, rate * answered, transitions, transitions * scored, transitions * due,
                     scorerLagFirst, scorerLagFirst + scorerLagGrowth, scorerLagFirst, scorerLagGrowth,
                     actorLagFirst + actorLagGrowth, actorLagFirst, actorLagGrowth, 20, 40, keepShare,
-                    transitions * 4, transitions, 4, paused, 3, 20, 40);
+                    transitions * samplesPerInsert, transitions, samplesPerInsert, paused, 3, 20, 40);
         }
     }
 }
