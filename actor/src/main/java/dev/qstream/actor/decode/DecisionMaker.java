@@ -8,6 +8,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
+import java.lang.ref.Reference;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.List;
@@ -90,18 +91,26 @@ final class DecisionMaker {
         }
         INDArray hMatrix = Nd4j.create(packed, new long[]{wide, hidden}, 'c');
         INDArray qMatrix = Nd4j.create(DataType.FLOAT, wide, actions);
-        Nd4j.gemm(hMatrix, w2, qMatrix, false, true, 1.0, 0.0);
-        FloatBuffer view = qMatrix.data().asNioFloat();
-        float[] b2 = policy.model().weights().b2();
-        for (int k = 0; k < wide; k++) {
-            float[] row = new float[actions];
-            view.get(k * actions, row);
-            for (int a = 0; a < actions; a++) {
-                row[a] += b2[a];
+        try {
+            Nd4j.gemm(hMatrix, w2, qMatrix, false, true, 1.0, 0.0);
+            // The view does not keep the matrix alive; ND4J frees its native memory once the collector finds the
+            // matrix unreachable, which compiled code may decide right after this line. Hence the fences below.
+            FloatBuffer view = qMatrix.data().asNioFloat();
+            float[] b2 = policy.model().weights().b2();
+            for (int k = 0; k < wide; k++) {
+                float[] row = new float[actions];
+                view.get(k * actions, row);
+                for (int a = 0; a < actions; a++) {
+                    row[a] += b2[a];
+                }
+                result[rows[k]] = row;
             }
-            result[rows[k]] = row;
+            return result;
+        } finally {
+            Reference.reachabilityFence(hMatrix);
+            Reference.reachabilityFence(qMatrix);
+            Reference.reachabilityFence(w2);
         }
-        return result;
     }
 
     /** Every token but the special and excluded ones, or (TOP_K) the k best of them plus end-of-sequence. */
