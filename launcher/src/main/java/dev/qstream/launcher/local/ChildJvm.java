@@ -28,10 +28,13 @@ public final class ChildJvm {
     private final String name;
     private final Process process;
     private final Path log;
+    /** Where this run's output starts in the log: a data directory used again appends to the last run's log. */
+    private final long logStart;
     private volatile long peakRssKb = -1;
 
-    private ChildJvm(String name, Process process, Path log) {
+    private ChildJvm(String name, Process process, Path log, long logStart) {
         this.name = name;
+        this.logStart = logStart;
         this.process = process;
         this.log = log;
     }
@@ -56,9 +59,10 @@ public final class ChildJvm {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile()));
         pb.environment().putAll(env);
+        long logStart = Files.exists(logFile) ? Files.size(logFile) : 0;
         Process process = pb.start();
         LOG.debug("started {} (pid {}): {}", name, process.pid(), command);
-        return new ChildJvm(name, process, logFile);
+        return new ChildJvm(name, process, logFile, logStart);
     }
 
     public String name() {
@@ -77,21 +81,44 @@ public final class ChildJvm {
         return log;
     }
 
-    /** Waits until a line starting with {@code prefix} appears in the log; returns the rest of that line. */
+    /**
+     * Waits until a line starting with {@code prefix} appears in this run's part of the log (a line an earlier run
+     * wrote there, such as its broker's address, does not count); returns the rest of that line.
+     */
     public String awaitLine(String prefix, Duration timeout) throws IOException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
-            for (String line : Files.readAllLines(log, StandardCharsets.UTF_8)) {
-                if (line.startsWith(prefix)) {
-                    return line.substring(prefix.length()).strip();
-                }
+            Optional<String> found = firstLineAfter(log, logStart, prefix);
+            if (found.isPresent()) {
+                return found.get();
             }
             if (!process.isAlive()) {
+                // It may have written the line just before it exited, after the read above.
+                found = firstLineAfter(log, logStart, prefix);
+                if (found.isPresent()) {
+                    return found.get();
+                }
                 throw new IOException(name + " exited with code " + process.exitValue() + " before it was ready; see " + log);
             }
             Thread.sleep(100);
         }
         throw new IOException(name + " was not ready within " + timeout.toSeconds() + " s; see " + log);
+    }
+
+    /**
+     * The rest of the first whole line (one that has its line end: a line still being written may be cut short)
+     * from byte {@code start} of {@code log} on that starts with {@code prefix}.
+     */
+    static Optional<String> firstLineAfter(Path log, long start, String prefix) throws IOException {
+        byte[] all = Files.readAllBytes(log);
+        int from = (int) Math.min(start, all.length);
+        String[] lines = new String(all, from, all.length - from, StandardCharsets.UTF_8).split("\\R", -1);
+        for (int i = 0; i < lines.length - 1; i++) { // the last piece is "" or a line without its end yet
+            if (lines[i].startsWith(prefix)) {
+                return Optional.of(lines[i].substring(prefix.length()).strip());
+            }
+        }
+        return Optional.empty();
     }
 
     /** Reads the peak resident set size (VmHWM) while the process is alive; the last reading is kept. */
