@@ -342,8 +342,8 @@ public final class SacreBleu {
     }
 
     private static long[] segmentStats(String hypothesis, References refs) {
-        // A hypothesis token no reference has gets id -1: n-grams holding it can never match, and they still
-        // count towards the totals (merged n-grams only add their counts up).
+        // A hypothesis token no reference has gets id -1: n-grams holding it can never match (they still count
+        // towards the totals, which are just the n-gram positions).
         List<String> tokens = Tokenizer13a.tokens(PyStr.rstrip(hypothesis));
         int[] hyp = new int[tokens.size()];
         for (int i = 0; i < hyp.length; i++) {
