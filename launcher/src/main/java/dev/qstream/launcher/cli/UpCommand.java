@@ -30,6 +30,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -83,7 +84,7 @@ public final class UpCommand implements Callable<Integer> {
 
     @Option(names = "--brokers", defaultValue = "1",
             description = "Kafka brokers to run, each a KRaft broker and controller in its own JVM; from 3 on, every topic "
-                    + "has three copies with min.insync.replicas=2, so one broker may die (default: ${DEFAULT-VALUE}).")
+                    + "has three copies with min.insync.replicas=2, so one broker may die: up carries on and starts it again (default: ${DEFAULT-VALUE}).")
     int brokers;
 
     @Option(names = "--progress-every", defaultValue = "15s", converter = DurationConverter.class,
@@ -189,8 +190,15 @@ public final class UpCommand implements Callable<Integer> {
     }
 
     /** What {@code up} started, so that it can stop it in order. */
+    /** How many times one broker of a cluster is started again after it died before up gives up. */
+    static final int MAX_BROKER_RESTARTS = 3;
+
     private final class Stack {
         final List<ChildJvm> children = new ArrayList<>();
+        List<LocalBrokers.Node> brokerNodes = List.of();
+        LocalBrokers.Restarts brokerRestarts;
+        /** Brokers started again whose ready line has not appeared yet. */
+        final List<ChildJvm> brokersComingBack = new ArrayList<>();
         TrafficSimulator simulator;
         SimulatedRater rater;
         LoopObserver observer;
@@ -241,8 +249,9 @@ public final class UpCommand implements Callable<Integer> {
 
     /** The embedded broker(s), each in its own JVM, and the loop's topics on them (replicated by the cluster size). */
     private KafkaSettings startBroker(Stack stack, Path dir, Path logs) throws IOException, InterruptedException {
-        String bootstrap = LocalBrokers.start(brokers, brokerPort, dir.resolve("kafka"), logs, BrokerCommand.READY_PREFIX,
-                stack.children);
+        stack.brokerNodes = LocalBrokers.plan(brokers, brokerPort, dir.resolve("kafka"));
+        stack.brokerRestarts = new LocalBrokers.Restarts(brokers, MAX_BROKER_RESTARTS);
+        String bootstrap = LocalBrokers.start(stack.brokerNodes, logs, BrokerCommand.READY_PREFIX, stack.children);
         say("%s ready at %s", brokers == 1 ? "broker" : brokers + " brokers (one KRaft cluster)", bootstrap);
         KafkaSettings settings = new KafkaSettings(bootstrap, new TopicLayout(TopicLayout.DEFAULT_PREFIX, partitions,
                 TopicLayout.AUTO_REPLICATION), Map.of(), compression);
@@ -322,12 +331,14 @@ public final class UpCommand implements Callable<Integer> {
             if (duration != null && now - start >= duration.toNanos()) {
                 return;
             }
-            for (ChildJvm c : stack.children) {
+            for (int i = 0; i < stack.children.size(); i++) {
+                ChildJvm c = stack.children.get(i);
                 c.samplePeakRssKb();
                 if (!c.isAlive()) {
-                    throw new IllegalStateException(c.name() + " exited unexpectedly; see " + c.log());
+                    stack.children.set(i, restartOrFail(stack, c));
                 }
             }
+            sayBrokersBack(stack);
             if (stack.simulator != null && stack.simulator.finished() && !trafficDoneSaid) {
                 say("traffic finished after %d pass(es): %d prompts sent; the loop keeps running", repeat, stack.simulator.sent());
                 trafficDoneSaid = true;
@@ -344,6 +355,50 @@ public final class UpCommand implements Callable<Integer> {
                     progress(summary, stack.simulator == null ? 0 : stack.simulator.sent(), stack.rater == null ? 0 : stack.rater.given(), seconds);
                     nextProgress += progressEvery.toNanos();
                 }
+            }
+        }
+    }
+
+    /**
+     * A child that died: a broker of a cluster of three or more is started again on its data directory while the
+     * others carry on (every topic has three copies); anything else stops the stack.
+     */
+    private ChildJvm restartOrFail(Stack stack, ChildJvm dead) {
+        int code = dead.exitCode();
+        if (!LocalBrokers.isBroker(dead)) {
+            throw new IllegalStateException(dead.name() + " exited unexpectedly (exit code " + code + "); see " + dead.log());
+        }
+        int restart;
+        try {
+            restart = stack.brokerRestarts.next(dead.name());
+        } catch (IllegalStateException e) {
+            throw new IllegalStateException(e.getMessage() + " (exit code " + code + "); see " + dead.log(), e);
+        }
+        LocalBrokers.Node node = stack.brokerNodes.stream().filter(n -> n.name().equals(dead.name())).findFirst()
+                .orElseThrow();
+        say("%s exited unexpectedly (exit code %d); the other %d brokers carry on (every topic has three copies);"
+                + " starting it again (restart %d of at most %d)", dead.name(), code, brokers - 1, restart, MAX_BROKER_RESTARTS);
+        try {
+            ChildJvm fresh = node.launch(dead.log());
+            stack.brokersComingBack.add(fresh);
+            return fresh;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot start " + dead.name() + " again", e);
+        }
+    }
+
+    /** Says so when a broker started again is ready (it catches up on its partitions from the others by itself). */
+    private void sayBrokersBack(Stack stack) {
+        for (var it = stack.brokersComingBack.iterator(); it.hasNext(); ) {
+            ChildJvm b = it.next();
+            try {
+                var address = b.lineSoFar(BrokerCommand.READY_PREFIX);
+                if (address.isPresent()) {
+                    say("%s is back at %s", b.name(), address.get());
+                    it.remove();
+                }
+            } catch (IOException e) {
+                it.remove(); // its log is gone: nothing to say, the watch above still sees whether it runs
             }
         }
     }

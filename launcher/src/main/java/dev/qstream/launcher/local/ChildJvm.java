@@ -77,6 +77,11 @@ public final class ChildJvm {
         return process.isAlive();
     }
 
+    /** The exit code of a child that has exited; -1 while it runs. */
+    public int exitCode() {
+        return process.isAlive() ? -1 : process.exitValue();
+    }
+
     public Path log() {
         return log;
     }
@@ -103,6 +108,11 @@ public final class ChildJvm {
             Thread.sleep(100);
         }
         throw new IOException(name + " was not ready within " + timeout.toSeconds() + " s; see " + log);
+    }
+
+    /** The rest of the first line of this run's log that starts with {@code prefix}, if there is one yet. */
+    public Optional<String> lineSoFar(String prefix) throws IOException {
+        return firstLineAfter(log, logStart, prefix);
     }
 
     /**

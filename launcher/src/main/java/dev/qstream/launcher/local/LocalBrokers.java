@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -81,12 +82,51 @@ public final class LocalBrokers {
      */
     public static String start(int count, int port, Path kafkaDir, Path logs, String readyPrefix, List<ChildJvm> children)
             throws IOException, InterruptedException {
+        return start(plan(count, port, kafkaDir), logs, readyPrefix, children);
+    }
+
+    /** As {@link #start(int, int, Path, Path, String, List)}, for nodes already {@link #plan}ned. */
+    public static String start(List<Node> nodes, Path logs, String readyPrefix, List<ChildJvm> children)
+            throws IOException, InterruptedException {
         List<ChildJvm> launched = new ArrayList<>();
-        for (Node node : plan(count, port, kafkaDir)) {
+        for (Node node : nodes) {
             launched.add(node.launch(logs.resolve(node.name() + ".log")));
         }
         children.addAll(launched);
         return awaitReady(launched, readyPrefix);
+    }
+
+    /**
+     * What a stack does when one of its brokers dies: a cluster of three or more (every topic has three copies,
+     * {@code min.insync.replicas} 2) carries on without it while it is started again, up to {@code maxRestarts}
+     * times per node; a smaller one, or a node that keeps dying, stops the stack (its services cannot do without).
+     */
+    public static final class Restarts {
+        private final int clusterSize;
+        private final int maxRestarts;
+        private final Map<String, Integer> done = new HashMap<>();
+
+        public Restarts(int clusterSize, int maxRestarts) {
+            this.clusterSize = clusterSize;
+            this.maxRestarts = maxRestarts;
+        }
+
+        /**
+         * @return the number of this restart of the named broker (1, 2, ...)
+         * @throws IllegalStateException why the stack cannot carry on instead
+         */
+        public int next(String broker) {
+            if (clusterSize < 3) {
+                throw new IllegalStateException(broker + " exited unexpectedly and a stack of " + clusterSize
+                        + " broker(s) cannot do without it (from 3 brokers on, up carries on and restarts it)");
+            }
+            int n = done.merge(broker, 1, Integer::sum);
+            if (n > maxRestarts) {
+                throw new IllegalStateException(broker + " exited unexpectedly again after " + maxRestarts
+                        + " restarts; giving up");
+            }
+            return n;
+        }
     }
 
     /** Waits until every broker says it is ready; returns their client addresses, comma-separated. */

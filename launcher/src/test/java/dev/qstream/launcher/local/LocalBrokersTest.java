@@ -52,6 +52,20 @@ class LocalBrokersTest {
         assertThatThrownBy(() -> LocalBrokers.plan(0, 0, dir)).hasMessageContaining("--brokers must be >= 1");
     }
 
+    @Test
+    void aClusterOfThreeStartsADeadNodeAgainAFewTimesASmallerStackStops() {
+        LocalBrokers.Restarts cluster = new LocalBrokers.Restarts(3, 2);
+        assertThat(cluster.next("broker-2")).isEqualTo(1);
+        assertThat(cluster.next("broker-1")).isEqualTo(1); // counted per node
+        assertThat(cluster.next("broker-2")).isEqualTo(2);
+        assertThatThrownBy(() -> cluster.next("broker-2")).hasMessageContaining("broker-2 exited unexpectedly again after 2 restarts");
+
+        assertThatThrownBy(() -> new LocalBrokers.Restarts(1, 3).next("broker"))
+                .hasMessageContaining("a stack of 1 broker(s) cannot do without it");
+        assertThatThrownBy(() -> new LocalBrokers.Restarts(2, 3).next("broker-1"))
+                .hasMessageContaining("a stack of 2 broker(s) cannot do without it");
+    }
+
     private static String arg(List<String> args, String name) {
         return args.get(args.indexOf(name) + 1);
     }
