@@ -4,6 +4,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
+import java.nio.channels.Channels;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -120,9 +122,12 @@ public final class ChildJvm {
      * from byte {@code start} of {@code log} on that starts with {@code prefix}.
      */
     static Optional<String> firstLineAfter(Path log, long start, String prefix) throws IOException {
-        byte[] all = Files.readAllBytes(log);
-        int from = (int) Math.min(start, all.length);
-        String[] lines = new String(all, from, all.length - from, StandardCharsets.UTF_8).split("\\R", -1);
+        byte[] mine; // only this run's part: a log kept across runs can be large, and this is polled
+        try (SeekableByteChannel in = Files.newByteChannel(log)) {
+            in.position(Math.min(start, in.size()));
+            mine = Channels.newInputStream(in).readAllBytes();
+        }
+        String[] lines = new String(mine, StandardCharsets.UTF_8).split("\\R", -1);
         for (int i = 0; i < lines.length - 1; i++) { // the last piece is "" or a line without its end yet
             if (lines[i].startsWith(prefix)) {
                 return Optional.of(lines[i].substring(prefix.length()).strip());

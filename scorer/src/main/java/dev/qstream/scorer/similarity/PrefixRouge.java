@@ -2,7 +2,6 @@ package dev.qstream.scorer.similarity;
 
 import com.carrotsearch.hppc.IntArrayList;
 import com.carrotsearch.hppc.LongIntHashMap;
-import com.carrotsearch.hppc.ObjectIntHashMap;
 
 import java.util.List;
 
@@ -65,7 +64,7 @@ public final class PrefixRouge {
      * so safe to share between threads.
      */
     public static final class Prepared {
-        private final ObjectIntHashMap<String> ids = new ObjectIntHashMap<>();
+        private final TokenIds ids = new TokenIds();
         private final int[][] refs;
         private final int[][] unigramCounts;
         /** Per reference: bigram (packed token ids) to its index in {@link #bigramCounts}. */
@@ -76,16 +75,7 @@ public final class PrefixRouge {
             int r = references.size();
             refs = new int[r][];
             for (int k = 0; k < r; k++) {
-                List<String> tokens = references.get(k);
-                refs[k] = new int[tokens.size()];
-                for (int i = 0; i < tokens.size(); i++) {
-                    int id = ids.getOrDefault(tokens.get(i), -1);
-                    if (id < 0) {
-                        id = ids.size();
-                        ids.put(tokens.get(i), id);
-                    }
-                    refs[k][i] = id;
-                }
+                refs[k] = ids.intern(references.get(k));
             }
             unigramCounts = new int[r][ids.size()];
             bigramIndex = new LongIntHashMap[r];
@@ -126,7 +116,7 @@ public final class PrefixRouge {
             int n = 0;
             for (int k = 0; k < pieces.size(); k++) {
                 for (String token : pieces.get(k)) {
-                    cand[n++] = ids.getOrDefault(token, -1);
+                    cand[n++] = ids.find(token);
                 }
                 ends[k] = n;
             }

@@ -2,7 +2,6 @@ package dev.qstream.scorer.similarity;
 
 import com.carrotsearch.hppc.IntArrayList;
 import com.carrotsearch.hppc.LongIntHashMap;
-import com.carrotsearch.hppc.ObjectIntHashMap;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -246,7 +245,7 @@ public final class SacreBleu {
      * stops extending an n-gram at the first miss. Immutable, so safe to share between threads.
      */
     public static final class References {
-        private final ObjectIntHashMap<String> ids = new ObjectIntHashMap<>();
+        private final TokenIds ids = new TokenIds();
         /** For n = 2..4 at index n - 2: (id of the (n-1)-gram prefix, id of the last token) to the n-gram's id. */
         private final LongIntHashMap[] ngramIds = new LongIntHashMap[MAX_NGRAM_ORDER - 1];
         /** For n = 1..4 at index n - 1: the n-gram's highest count in any single reference, by n-gram id. */
@@ -266,7 +265,7 @@ public final class SacreBleu {
                 if (ref == null || ref.isEmpty()) {
                     continue;
                 }
-                refTokenIds.add(intern(Tokenizer13a.tokens(PyStr.rstrip(ref))));
+                refTokenIds.add(ids.intern(Tokenizer13a.tokens(PyStr.rstrip(ref))));
             }
             if (refTokenIds.isEmpty() && empty == EmptyReferences.REFUSE) {
                 // ... and raises only when none is left.
@@ -308,20 +307,6 @@ public final class SacreBleu {
             }
         }
 
-        private int[] intern(List<String> tokens) {
-            int[] out = new int[tokens.size()];
-            for (int i = 0; i < out.length; i++) {
-                String token = tokens.get(i);
-                int id = ids.getOrDefault(token, -1);
-                if (id < 0) {
-                    id = ids.size();
-                    ids.put(token, id);
-                }
-                out[i] = id;
-            }
-            return out;
-        }
-
         /** The id of an n-gram given its key, a new one (with a max count of 0 so far) when it is new. */
         private static int assign(LongIntHashMap byKey, long key, IntArrayList max) {
             int id = byKey.getOrDefault(key, -1);
@@ -347,7 +332,7 @@ public final class SacreBleu {
         List<String> tokens = Tokenizer13a.tokens(PyStr.rstrip(hypothesis));
         int[] hyp = new int[tokens.size()];
         for (int i = 0; i < hyp.length; i++) {
-            hyp[i] = refs.ids.getOrDefault(tokens.get(i), -1);
+            hyp[i] = refs.ids.find(tokens.get(i));
         }
         int closestDiff = -1;
         int closestLen = -1;

@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * Per-pair interning of tokens to dense {@code int} ids (0, 1, 2, ... in first-seen order), with an
- * open-addressing table (no boxing, no per-entry nodes). Not thread-safe: create one per scoring call.
+ * open-addressing table (no boxing, no per-entry nodes). Not thread-safe while it interns: create one per scoring
+ * call, or intern once and afterwards only {@link #find} (prepared references shared by threads).
  */
 final class TokenIds {
 
@@ -32,6 +33,18 @@ final class TokenIds {
             out[i] = id(tokens.get(i));
         }
         return out;
+    }
+
+    /** The id of a token already interned, or -1; never adds one. */
+    int find(String token) {
+        int slot = spread(token.hashCode()) & mask;
+        for (String k = keys[slot]; k != null; k = keys[slot]) {
+            if (k.equals(token)) {
+                return vals[slot];
+            }
+            slot = (slot + 1) & mask;
+        }
+        return -1;
     }
 
     int id(String token) {
