@@ -3,8 +3,7 @@ package dev.qstream.actor.model;
 import dev.qstream.policy.network.ModelSnapshot;
 import dev.qstream.policy.transport.ModelAssembler;
 import dev.qstream.policy.transport.ModelSigner;
-import dev.qstream.runtime.kafka.TopicFromBeginning;
-import dev.qstream.runtime.concurrent.Worker;
+import dev.qstream.runtime.kafka.TopicFollower;
 import dev.qstream.runtime.deadletter.RecordIntake;
 import dev.qstream.runtime.deployment.DeploymentFollower;
 import dev.qstream.runtime.deployment.DeploymentState;
@@ -20,6 +19,7 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,7 +30,6 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Predicate;
@@ -62,7 +61,6 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
     private final DeploymentFollower deployments;
     private final Counter deploymentWaits;
     private final boolean outputMatrix;
-    private final KafkaConsumer<byte[], byte[]> consumer;
     private final String topic;
     private final ModelAssembler assembler;
     private final Predicate<ModelSnapshot> compatible;
@@ -74,9 +72,7 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
     private final Timer swapLatency;
     private final Timer swapLocal;
     private long polledAt; // the worker thread's: when the poll being handled returned
-    private final CountDownLatch caughtUp = new CountDownLatch(1);
-    private final Worker worker;
-    private TopicFromBeginning reader; // the worker thread's
+    private final TopicFollower modelTopic;
 
     /**
      * @param initial     what to serve until a published version arrives (version 0: the untrained init)
@@ -103,7 +99,6 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
         props.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, String.valueOf(64 * 1024 * 1024));
         props.put(ConsumerConfig.FETCH_MAX_BYTES_CONFIG, String.valueOf(64 * 1024 * 1024));
         props.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "50");
-        this.consumer = new KafkaConsumer<>(props);
         this.swaps = Counter.builder("actor.model.swaps").description("model versions swapped in").register(context.registry());
         this.refused = Counter.builder("actor.model.refused").description("model updates refused").register(context.registry());
         this.swapLatency = Timer.builder("actor.model.swap.latency").description("model publish time to serving")
@@ -122,21 +117,14 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
         // The actors route by the log, so they are its owners: what they cannot use is dead-lettered, as refused models are.
         this.deployments = new DeploymentFollower(context.kafka(), context.clientId("deployments"), modelName, state -> reroute(),
                 context.deadLetters());
-        this.worker = Worker.named("model-client").daemon(true).joinTimeout(Duration.ofSeconds(10))
-                .onStop(consumer::wakeup)
-                .setUp(() -> reader = TopicFromBeginning.of(consumer, topic, Duration.ofSeconds(30)))
-                .tearDown(() -> {
-                    caughtUp.countDown();
-                    consumer.close(Duration.ofSeconds(5));
-                })
-                .build(this::follow);
+        this.modelTopic = new TopicFollower("model-client", new KafkaConsumer<>(props), topic, this::follow,
+                () -> LOG.info("model topic read to its end; serving version {}", current().version()));
     }
 
     /** Starts following the topic; returns once every update already on it has been read (or the timeout passed). */
     public KafkaVariableClient start(Duration catchUpTimeout) throws InterruptedException {
         deployments.start(catchUpTimeout);
-        worker.start();
-        if (!caughtUp.await(catchUpTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        if (!modelTopic.start(catchUpTimeout)) {
             LOG.warn("model topic not read to its end within {}; serving version {} meanwhile", catchUpTimeout, current().version());
         }
         return this;
@@ -165,22 +153,17 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
     }
 
     public boolean caughtUp() {
-        return caughtUp.getCount() == 0;
+        return modelTopic.caughtUp();
     }
 
-    /** One poll of the topic: offers what arrived, and notes when the updates published before the start are read. */
-    private void follow() {
+    /** One poll of the topic: offers what arrived. */
+    private void follow(ConsumerRecords<byte[], byte[]> records) {
+        polledAt = System.nanoTime();
         if (deployments.failure() != null) {
             throw new IllegalStateException(deployments.failure());
         }
-        var records = reader.poll(Duration.ofMillis(200));
-        polledAt = System.nanoTime();
         for (ConsumerRecord<byte[], byte[]> record : records) {
             intake.accept(record).ifPresent(update -> offer(update, record));
-        }
-        if (caughtUp.getCount() > 0 && reader.reachedEnd()) {
-            caughtUp.countDown();
-            LOG.info("model topic read to its end; serving version {}", current().version());
         }
     }
 
@@ -291,7 +274,7 @@ public final class KafkaVariableClient implements VariableClient, AutoCloseable 
 
     @Override
     public void close() {
-        worker.close();
+        modelTopic.close();
         deployments.close();
     }
 }

@@ -1,24 +1,22 @@
 package dev.qstream.runtime.deployment;
 
-import dev.qstream.runtime.concurrent.Worker;
 import dev.qstream.runtime.deadletter.DeadLetterPublisher;
 import dev.qstream.runtime.deadletter.RecordIntake;
 import dev.qstream.runtime.kafka.KafkaSettings;
-import dev.qstream.runtime.kafka.TopicFromBeginning;
+import dev.qstream.runtime.kafka.TopicFollower;
 import dev.qstream.schemas.avro.DeploymentDecision;
 import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.schemas.validation.RecordValidator;
 import dev.qstream.schemas.validation.ValidationLimits;
 import dev.qstream.schemas.topics.QstreamTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -33,14 +31,11 @@ public final class DeploymentFollower implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(DeploymentFollower.class);
 
     private final String modelName;
-    private final KafkaConsumer<byte[], byte[]> consumer;
     private final String topic;
     private final AtomicReference<DeploymentState> state = new AtomicReference<>(DeploymentState.FOLLOW_LATEST);
     private final Consumer<DeploymentState> listener;
-    private final CountDownLatch caughtUp = new CountDownLatch(1);
-    private final Worker worker;
+    private final TopicFollower follower;
     private final RecordIntake<DeploymentDecision> intake; // null: skip bad records without dead-lettering
-    private TopicFromBeginning reader; // the worker thread's
 
     /** A follower that skips bad records quietly (another reader dead-letters them). */
     public DeploymentFollower(KafkaSettings settings, String clientId, String modelName, Consumer<DeploymentState> listener) {
@@ -59,21 +54,13 @@ public final class DeploymentFollower implements AutoCloseable {
                 new RecordValidator(ValidationLimits.defaults()), deadLetters, DeploymentDecision::getModel);
         this.listener = listener;
         this.topic = settings.topic(QstreamTopic.DEPLOYMENTS);
-        this.consumer = new KafkaConsumer<>(settings.consumer(clientId, null));
-        this.worker = Worker.named("deployments").daemon(true).joinTimeout(Duration.ofSeconds(10))
-                .onStop(consumer::wakeup)
-                .setUp(() -> reader = TopicFromBeginning.of(consumer, topic, Duration.ofSeconds(30)))
-                .tearDown(() -> {
-                    caughtUp.countDown();
-                    consumer.close(Duration.ofSeconds(5));
-                })
-                .build(this::follow);
+        this.follower = new TopicFollower("deployments", new KafkaConsumer<>(settings.consumer(clientId, null)), topic,
+                this::follow, () -> LOG.info("deployments read to the end: {}", state.get()));
     }
 
     /** Starts following; returns once the decisions already on the topic are read (or the timeout passed). */
     public DeploymentFollower start(Duration catchUpTimeout) throws InterruptedException {
-        worker.start();
-        if (!caughtUp.await(catchUpTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        if (!follower.start(catchUpTimeout)) {
             LOG.warn("{} not read to its end within {}; routing as '{}' meanwhile", topic, catchUpTimeout, state.get());
         }
         return this;
@@ -84,24 +71,20 @@ public final class DeploymentFollower implements AutoCloseable {
     }
 
     public boolean caughtUp() {
-        return caughtUp.getCount() == 0;
+        return follower.caughtUp();
     }
 
     /** Why following stopped, or null while it runs. */
     public String failure() {
-        Throwable f = worker.failure();
+        Throwable f = follower.failure();
         return f == null ? null : "following " + topic + " failed: " + f;
     }
 
-    private void follow() {
-        for (ConsumerRecord<byte[], byte[]> record : reader.poll(Duration.ofMillis(200))) {
+    private void follow(ConsumerRecords<byte[], byte[]> records) {
+        for (ConsumerRecord<byte[], byte[]> record : records) {
             Optional<DeploymentDecision> decision = intake != null ? intake.accept(record) : DeploymentLog.decode(record);
             decision.filter(d -> d.getModel().equals(modelName)).ifPresentOrElse(this::apply,
                     () -> LOG.debug("skipped a record of {} at offset {} (another model's, or bad)", topic, record.offset()));
-        }
-        if (caughtUp.getCount() > 0 && reader.reachedEnd()) {
-            caughtUp.countDown();
-            LOG.info("deployments read to the end: {}", state.get());
         }
     }
 
@@ -123,6 +106,6 @@ public final class DeploymentFollower implements AutoCloseable {
 
     @Override
     public void close() {
-        worker.close();
+        follower.close();
     }
 }
