@@ -9,11 +9,13 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
@@ -32,8 +34,11 @@ class EmbeddedKafkaClusterTest {
 
             // A topic created without a replication factor gets the cluster's default: three copies, two in sync.
             admin.createTopics(List.of(new NewTopic("t", Optional.of(2), Optional.empty()))).all().get();
-            TopicDescription t = admin.describeTopics(List.of("t")).allTopicNames().get().get("t");
-            assertThat(t.partitions()).allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
+            // The controller has the topic now; the broker that answers may learn of it a moment later.
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+                TopicDescription t = admin.describeTopics(List.of("t")).allTopicNames().get().get("t");
+                assertThat(t.partitions()).allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
+            });
             ConfigResource broker = new ConfigResource(ConfigResource.Type.BROKER, "1");
             Config config = admin.describeConfigs(List.of(broker)).all().get().get(broker);
             assertThat(config.get("min.insync.replicas").value()).isEqualTo("2");
