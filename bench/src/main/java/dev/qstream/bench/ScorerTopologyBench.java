@@ -8,12 +8,14 @@ import dev.qstream.schemas.avro.EndReason;
 import dev.qstream.schemas.avro.ExplorationStrategy;
 import dev.qstream.schemas.avro.Prompt;
 import dev.qstream.schemas.avro.Transition;
+import dev.qstream.schemas.scored.ScoredRecords;
 import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.schemas.topics.QstreamTopic;
 import dev.qstream.scorer.stream.ScorerConfig;
 import dev.qstream.scorer.stream.ScorerTopology;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -36,6 +38,7 @@ import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToIntFunction;
 
 /**
  * The scorer topology on the embedded broker with exactly-once, next to a plain exactly-once pass-through topology
@@ -50,7 +53,8 @@ final class ScorerTopologyBench {
      * One topology's figures: all records from RUNNING to the last output seen, and the steady-state records and
      * seconds between its first and last commit.
      */
-    record Result(long records, double seconds, long steadyRecords, double steadySeconds) {
+    /** @param startupSeconds from {@code start()} to the first committed input (state stores opened and restored) */
+    record Result(long records, double seconds, long steadyRecords, double steadySeconds, double startupSeconds) {
         double perSecond() {
             return records / seconds;
         }
@@ -124,9 +128,11 @@ final class ScorerTopologyBench {
                 Result p = pass.get(r - 1);
                 Result sc = scorer.get(r - 1);
                 System.out.printf("round %d: EOS pass-through %,.0f records/s (%.1f s), EOS scorer %,.0f scored transitions/s"
-                                + " (%.1f s): %.2f; steady state %,.0f vs %,.0f: %.2f%n", r, p.perSecond(), p.seconds(),
+                                + " (%.1f s): %.2f; steady state %,.0f vs %,.0f: %.2f; first commit %.2f s vs %.2f s after"
+                                + " start%n", r, p.perSecond(), p.seconds(),
                         sc.perSecond(), sc.seconds(), sc.perSecond() / p.perSecond(), p.steadyPerSecond(),
-                        sc.steadyPerSecond(), sc.steadyPerSecond() / p.steadyPerSecond());
+                        sc.steadyPerSecond(), sc.steadyPerSecond() / p.steadyPerSecond(), p.startupSeconds(),
+                        sc.startupSeconds());
             }
             List<Result> scalePass = new ArrayList<>();
             List<Result> scaleScorer = new ArrayList<>();
@@ -150,15 +156,16 @@ final class ScorerTopologyBench {
     private Result passThrough(KafkaSettings kafka, String copy, long total, int streamThreads, String run, Path work)
             throws Exception {
         String id = "bench-passthrough-" + run;
-        return measure(kafka, passThrough(kafka.topic(QstreamTopic.TRANSITIONS), copy), id, copy, total, streamThreads,
-                work.resolve(id));
+        return measure(kafka, passThrough(kafka.topic(QstreamTopic.TRANSITIONS), copy), id, copy, total, total,
+                streamThreads, work.resolve(id), null);
     }
 
     private Result scorer(KafkaSettings kafka, long total, int streamThreads, String run, Path work) throws Exception {
         String id = "bench-scorer-" + run;
         ScorerConfig config = ScorerConfig.defaults(kafka.layout(), work.resolve(id)).withApplicationId(id);
+        // One record out per episode, holding its steps: after the clock stops, they must add up to every input.
         return measure(kafka, ScorerTopology.buildTopology(config), id, kafka.topic(QstreamTopic.SCORED), total,
-                streamThreads, work.resolve(id));
+                episodes, streamThreads, work.resolve(id), value -> ScoredRecords.steps(value).size());
     }
 
     private static Topology passThrough(String from, String to) {
@@ -219,13 +226,16 @@ final class ScorerTopologyBench {
     }
 
     /**
-     * Starts the topology and times it through its {@code expected} input records (see below), then checks that as
-     * many records came out in {@code output} (counted from its end before the start: earlier rounds wrote there too).
+     * Starts the topology and times it through its {@code expected} input records (see below) and until
+     * {@code expectedOutput} records came out in {@code output} (counted from its end before the start: earlier
+     * rounds wrote there too). With {@code transitionsIn}, once the clocks have stopped, the output records'
+     * transitions must add up to the input: the check decodes, so it stays off the clock.
      */
     private Result measure(KafkaSettings kafka, Topology topology, String applicationId, String output, long expected,
-                           int streamThreads, Path stateDir) throws Exception {
+                           long expectedOutput, int streamThreads, Path stateDir, ToIntFunction<byte[]> transitionsIn)
+            throws Exception {
         String input = kafka.topic(QstreamTopic.TRANSITIONS);
-        long expectedOutput = expected; // one record out per record in, on both sides
+        List<byte[]> outputs = new ArrayList<>();
         Properties props = kafka.common(applicationId);
         props.put(StreamsConfig.APPLICATION_ID_CONFIG, applicationId);
         props.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
@@ -243,21 +253,32 @@ final class ScorerTopologyBench {
             reader.assign(partitions);
             reader.seekToEnd(partitions);
             partitions.forEach(reader::position); // resolve the end now, before the topology writes
+            long started = System.nanoTime();
             streams.start();
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
             // Two clocks on the same run. (1) As this bench always timed it: from the moment the instance reports
             // RUNNING until a reader has seen every output record; that includes the first fetch and the first
             // commit's latency, which weigh more on the short pass-through run. (2) Steady state: by the input offsets
-            // the topology commits (with its output, in one transaction), from its first commit to the one that takes
-            // in the last record, counting the records in between.
+            // the topology commits (with its output, in one transaction), over the middle of the input: from the
+            // commit that takes it past a tenth to the one that takes it past nine tenths, counting the records in
+            // between. (From the very first commit would count start-up for the scorer: it commits its first tasks
+            // while it still opens and restores the state stores of the others.)
             long running = 0;
             long outputDone = 0;
             long seen = 0;
+            long firstCommit = 0;
             long start = 0;
             long first = 0;
             long end = 0;
-            while (end == 0 || outputDone == 0) {
-                seen += reader.poll(Duration.ofMillis(20)).count();
+            long last = 0;
+            long done = 0;
+            while (done == 0 || outputDone == 0) {
+                for (ConsumerRecord<byte[], byte[]> r : reader.poll(Duration.ofMillis(20))) {
+                    seen++;
+                    if (transitionsIn != null) {
+                        outputs.add(r.value());
+                    }
+                }
                 long now = System.nanoTime();
                 if (running == 0 && streams.state() == KafkaStreams.State.RUNNING) {
                     running = now;
@@ -265,15 +286,22 @@ final class ScorerTopologyBench {
                 if (outputDone == 0 && seen >= expectedOutput) {
                     outputDone = now;
                 }
-                if (end == 0) {
+                if (done == 0) {
                     long committed = committedInput(admin, applicationId, input);
                     now = System.nanoTime();
-                    if (start == 0 && committed > 0) {
+                    if (firstCommit == 0 && committed > 0) {
+                        firstCommit = now;
+                    }
+                    if (start == 0 && committed >= expected / 10) {
                         start = now;
                         first = committed;
                     }
-                    if (committed >= expected) {
+                    if (end == 0 && committed >= expected - expected / 10) {
                         end = now;
+                        last = committed;
+                    }
+                    if (committed >= expected) {
+                        done = now;
                     }
                 }
                 if (now > deadline || streams.state() == KafkaStreams.State.ERROR) {
@@ -282,7 +310,7 @@ final class ScorerTopologyBench {
                 }
             }
             if (end == start) {
-                throw new IllegalStateException(applicationId + " took in all its input in its first commit: too little input to time");
+                throw new IllegalStateException(applicationId + " took in the middle of its input in one commit: too little input to time");
             }
             if (running == 0 || running > outputDone) {
                 running = start; // it never reported RUNNING before finishing (possible with several threads)
@@ -296,7 +324,14 @@ final class ScorerTopologyBench {
                 });
             }
             streams.close(Duration.ofSeconds(30));
-            return new Result(expected, (outputDone - running) / 1e9, expected - first, (end - start) / 1e9);
+            if (transitionsIn != null) {
+                long transitions = outputs.stream().mapToLong(transitionsIn::applyAsInt).sum();
+                if (transitions != expected) {
+                    throw new IllegalStateException(applicationId + " wrote " + transitions + " of " + expected + " transitions");
+                }
+            }
+            return new Result(expected, (outputDone - running) / 1e9, last - first, (end - start) / 1e9,
+                    (firstCommit - started) / 1e9);
         }
     }
 

@@ -8,6 +8,7 @@ import dev.qstream.schemas.avro.ExplorationStrategy;
 import dev.qstream.schemas.avro.MetricEvent;
 import dev.qstream.schemas.avro.Prompt;
 import dev.qstream.schemas.avro.ScoredTransition;
+import dev.qstream.schemas.scored.ScoredRecords;
 import dev.qstream.schemas.avro.Transition;
 import dev.qstream.schemas.serde.AvroDecodeException;
 import dev.qstream.schemas.serde.Serdes;
@@ -113,8 +114,9 @@ public final class LoopMeter implements AutoCloseable {
                 tokenMicros.add(t.getCreatedAt(), t.getDecisionMicros()); // demonstrations decide nothing
             }
         } else if (topic.equals(settings.topic(QstreamTopic.SCORED))) {
-            ScoredTransition s = Serdes.SCORED_TRANSITION.decode(r.value());
-            scorerLagSeconds.add(s.getScoredAt(), (s.getScoredAt() - s.getTransition().getCreatedAt()) / 1000.0);
+            for (ScoredTransition s : ScoredRecords.steps(r.value())) {
+                scorerLagSeconds.add(s.getScoredAt(), (s.getScoredAt() - s.getTransition().getCreatedAt()) / 1000.0);
+            }
         } else if (topic.equals(settings.topic(QstreamTopic.METRICS))) {
             MetricEvent e = Serdes.METRIC_EVENT.decode(r.value());
             String statistic = e.getTags().getOrDefault("statistic", "");

@@ -10,6 +10,7 @@ import dev.qstream.schemas.avro.MetricKind;
 import dev.qstream.schemas.avro.Prompt;
 import dev.qstream.schemas.avro.RewardParts;
 import dev.qstream.schemas.avro.ScoredTransition;
+import dev.qstream.schemas.scored.ScoredEpisodeSteps;
 import dev.qstream.schemas.avro.Transition;
 import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.schemas.topics.QstreamTopic;
@@ -72,7 +73,8 @@ class LoopMeterIT {
             for (int k = 1; k <= 100; k++) {
                 Transition t = transition(t0 + k * 100L, k, ExplorationStrategy.EPSILON_GREEDY);
                 send(producer, settings, QstreamTopic.TRANSITIONS, Serdes.TRANSITION.encode(t));
-                send(producer, settings, QstreamTopic.SCORED, Serdes.SCORED_TRANSITION.encode(scored(t, t.getCreatedAt() + k * 100L)));
+                send(producer, settings, QstreamTopic.SCORED,
+                        Serdes.SCORED_EPISODE.encode(ScoredEpisodeSteps.pack(List.of(scored(t, t.getCreatedAt() + k * 100L)))));
             }
             for (int k = 0; k < 20; k++) {
                 send(producer, settings, QstreamTopic.TRANSITIONS,

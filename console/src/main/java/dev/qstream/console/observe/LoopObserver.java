@@ -9,6 +9,7 @@ import dev.qstream.schemas.avro.ExplorationStrategy;
 import dev.qstream.schemas.avro.MetricEvent;
 import dev.qstream.schemas.avro.ModelUpdate;
 import dev.qstream.schemas.avro.ScoredTransition;
+import dev.qstream.schemas.scored.ScoredRecords;
 import dev.qstream.schemas.avro.Transition;
 import dev.qstream.schemas.serde.AvroDecodeException;
 import dev.qstream.schemas.serde.Serdes;
@@ -96,12 +97,13 @@ public final class LoopObserver implements AutoCloseable {
                 episodes.incrementAndGet();
             }
         } else if (topic.equals(settings.topic(QstreamTopic.SCORED))) {
-            ScoredTransition s = Serdes.SCORED_TRANSITION.decode(r.value());
-            scored.incrementAndGet();
-            // Demonstrations say a reference: their reward measures the reference, not the policy.
-            if (s.getTransition().getDone() && s.getTransition().getExploration() != ExplorationStrategy.DEMONSTRATION) {
-                synchronized (episodeRewards) {
-                    episodeRewards.add(new double[]{s.getScoredAt(), s.getEpisodeReward()});
+            for (ScoredTransition s : ScoredRecords.steps(r.value())) {
+                scored.incrementAndGet();
+                // Demonstrations say a reference: their reward measures the reference, not the policy.
+                if (s.getTransition().getDone() && s.getTransition().getExploration() != ExplorationStrategy.DEMONSTRATION) {
+                    synchronized (episodeRewards) {
+                        episodeRewards.add(new double[]{s.getScoredAt(), s.getEpisodeReward()});
+                    }
                 }
             }
         } else if (topic.equals(settings.topic(QstreamTopic.MODEL))) {

@@ -1,7 +1,10 @@
 package dev.qstream.evaluator.ope;
 
 import dev.qstream.runtime.kafka.KafkaSettings;
+import dev.qstream.schemas.avro.ScoredEpisode;
 import dev.qstream.schemas.avro.ScoredTransition;
+import dev.qstream.schemas.scored.ScoredEpisodeSteps;
+import dev.qstream.schemas.scored.ScoredRecords;
 import dev.qstream.schemas.serde.AvroDecodeException;
 import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.schemas.topics.QstreamTopic;
@@ -76,11 +79,11 @@ public final class ScoredEpisodeReader {
                         continue;
                     }
                     records++;
-                    ScoredTransition scored = usable(r.value());
-                    if (scored == null) {
+                    List<ScoredTransition> steps = usable(r.value());
+                    if (steps == null) {
                         bad++;
                     } else {
-                        grouper.add(scored);
+                        steps.forEach(grouper::add);
                     }
                 }
             }
@@ -89,14 +92,25 @@ public final class ScoredEpisodeReader {
         return new ReadCounts(records, bad, grouper.incomplete());
     }
 
-    /** The record decoded, or null when it does not decode, breaks a rule, or has no usable behaviour probability. */
-    private static ScoredTransition usable(byte[] value) {
+    /**
+     * The record's steps (a whole episode, or one step of a record from an older scorer), or null when it does not
+     * decode, breaks a rule, or has a step without a usable behaviour probability.
+     */
+    private static List<ScoredTransition> usable(byte[] value) {
         try {
-            ScoredTransition scored = Serdes.SCORED_TRANSITION.decode(value);
-            if (!VALIDATOR.validate(scored).isEmpty() || !(scored.getTransition().getBehaviourProbability() > 0)) {
+            Object record = ScoredRecords.isSingleStep(value) ? Serdes.SCORED_TRANSITION.decode(value)
+                    : Serdes.SCORED_EPISODE.decode(value);
+            if (!VALIDATOR.validate(record).isEmpty()) {
                 return null;
             }
-            return scored;
+            List<ScoredTransition> steps = record instanceof ScoredEpisode e ? ScoredEpisodeSteps.expand(e)
+                    : List.of((ScoredTransition) record);
+            for (ScoredTransition s : steps) {
+                if (!(s.getTransition().getBehaviourProbability() > 0)) {
+                    return null;
+                }
+            }
+            return steps;
         } catch (AvroDecodeException e) {
             return null;
         }

@@ -15,7 +15,9 @@ import dev.qstream.schemas.avro.EndReason;
 import dev.qstream.schemas.avro.ExplorationStrategy;
 import dev.qstream.schemas.avro.ModelUpdate;
 import dev.qstream.schemas.avro.RewardParts;
+import dev.qstream.schemas.avro.ScoredEpisode;
 import dev.qstream.schemas.avro.ScoredTransition;
+import dev.qstream.schemas.scored.ScoredEpisodeSteps;
 import dev.qstream.schemas.avro.Transition;
 import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.schemas.topics.QstreamTopic;
@@ -91,7 +93,11 @@ class OpeCommandIT {
                 actions[t] = random.nextDouble() < EPSILON ? MASK.get(random.nextInt(MASK.size())) : GREEDY_V1;
             }
             logged.add(actions);
-            records.addAll(episode(topic, 1, ExplorationStrategy.EPSILON_GREEDY, actions, T0.plusSeconds(10L * k), 0, STEPS));
+            // The first half as the scorer writes them (one record per episode, at its last step's time), the rest
+            // one record per step, as a scorer from before ScoredEpisode wrote them: a time range can cut those.
+            List<ProducerRecord<byte[], byte[]>> steps = episode(topic, 1, ExplorationStrategy.EPSILON_GREEDY, actions,
+                    T0.plusSeconds(10L * k), 0, STEPS);
+            records.addAll(k < EPISODES / 2 ? List.of(whole(steps)) : steps);
         }
         // Two episodes whose done step never came, one whose first step is missing, one demonstration.
         records.addAll(episode(topic, 1, ExplorationStrategy.EPSILON_GREEDY, new int[]{4, 4, 4}, T0.plusSeconds(500), 0, 2));
@@ -101,10 +107,11 @@ class OpeCommandIT {
         // Bad records: bytes that do not decode, and a step whose behaviour probability of 0 admits no ratio.
         records.add(new ProducerRecord<>(topic, null, T0.plusSeconds(530).toEpochMilli(),
                 "garbage".getBytes(StandardCharsets.UTF_8), new byte[]{1, 2, 3}));
-        ProducerRecord<byte[], byte[]> zero = episode(topic, 1, ExplorationStrategy.EPSILON_GREEDY, new int[]{4}, T0.plusSeconds(531), 0, 1).get(0);
-        ScoredTransition zeroMu = Serdes.SCORED_TRANSITION.decode(zero.value());
-        zeroMu.getTransition().setBehaviourProbability(0.0);
-        records.add(new ProducerRecord<>(topic, null, zero.timestamp(), zero.key(), Serdes.SCORED_TRANSITION.encode(zeroMu)));
+        ProducerRecord<byte[], byte[]> zero = whole(episode(topic, 1, ExplorationStrategy.EPSILON_GREEDY, new int[]{4, 4},
+                T0.plusSeconds(531), 0, 2));
+        ScoredEpisode zeroMu = Serdes.SCORED_EPISODE.decode(zero.value());
+        zeroMu.getSteps().get(1).setBehaviourProbability(0.0);
+        records.add(new ProducerRecord<>(topic, null, zero.timestamp(), zero.key(), Serdes.SCORED_EPISODE.encode(zeroMu)));
 
         records.sort(Comparator.comparingLong(ProducerRecord::timestamp));
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(settings.producer("ope-it-logger"))) {
@@ -172,6 +179,13 @@ class OpeCommandIT {
             out.add(new ProducerRecord<>(topic, null, at, id.getBytes(StandardCharsets.UTF_8), Serdes.SCORED_TRANSITION.encode(scored)));
         }
         return out;
+    }
+
+    /** An episode's per-step records as the one record the scorer writes for it, at its last step's time. */
+    private static ProducerRecord<byte[], byte[]> whole(List<ProducerRecord<byte[], byte[]>> steps) {
+        ProducerRecord<byte[], byte[]> last = steps.get(steps.size() - 1);
+        ScoredEpisode episode = ScoredEpisodeSteps.pack(steps.stream().map(r -> Serdes.SCORED_TRANSITION.decode(r.value())).toList());
+        return new ProducerRecord<>(last.topic(), null, last.timestamp(), last.key(), Serdes.SCORED_EPISODE.encode(episode));
     }
 
     private CliRun ope(String... args) {
@@ -246,13 +260,14 @@ class OpeCommandIT {
 
     @Test
     void aTimeRangeKeepsTheEpisodesInsideItAndCountsTheOnesItCuts() throws Exception {
-        // Episode k's steps are at T0 + 10k + {0, 1, 2} s: this range cuts episodes 5 and 20 and holds 6..19 whole.
+        // Episode k's steps are at T0 + 10k + {0, 1, 2} s, episodes 0..19 in one record at T0 + 10k + 2 s: this
+        // range holds episodes 5..19 (episode 5's record at 52 s) and cuts episode 20's per-step records.
         JsonNode r = opeJson("--candidate", "1", "--from", T0.plusMillis(50_500).toString(), "--to", T0.plusMillis(201_500).toString());
-        assertThat(r.at("/episodes/used").asInt()).isEqualTo(14);
-        assertThat(r.at("/episodes/incomplete").asInt()).isEqualTo(2);
+        assertThat(r.at("/episodes/used").asInt()).isEqualTo(15);
+        assertThat(r.at("/episodes/incomplete").asInt()).isEqualTo(1);
         assertThat(r.at("/episodes/demonstrations").asInt()).isZero();
         assertThat(r.at("/episodes/badRecords").asInt()).isZero();
-        double mean = logged.subList(6, 20).stream()
+        double mean = logged.subList(5, 20).stream()
                 .mapToDouble(a -> IntStream.of(a).mapToDouble(OpeCommandIT::reward).sum()).average().orElseThrow();
         assertThat(r.at("/behaviour/value").asDouble()).isCloseTo(mean, within(1e-12));
     }

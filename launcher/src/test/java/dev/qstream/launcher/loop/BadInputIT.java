@@ -12,7 +12,9 @@ import dev.qstream.schemas.avro.Feedback;
 import dev.qstream.schemas.avro.FeedbackKind;
 import dev.qstream.schemas.avro.RewardCorrection;
 import dev.qstream.schemas.avro.RewardParts;
+import dev.qstream.schemas.avro.ScoredEpisode;
 import dev.qstream.schemas.avro.ScoredTransition;
+import dev.qstream.schemas.scored.ScoredEpisodeSteps;
 import dev.qstream.schemas.avro.Transition;
 import dev.qstream.schemas.serde.SchemaHistory;
 import dev.qstream.schemas.serde.Serdes;
@@ -139,7 +141,7 @@ class BadInputIT {
     @Test
     void truncatedBytesOnScored() throws Exception {
         UUID episode = UUID.randomUUID();
-        byte[] bytes = Serdes.SCORED_TRANSITION.encode(scored(episode, 0.5));
+        byte[] bytes = Serdes.SCORED_EPISODE.encode(scored(episode, 0.5));
         expectDeadLetterThenProgress(QstreamTopic.SCORED, key(episode.toString()), Arrays.copyOf(bytes, bytes.length / 2),
                 DeadLetterReason.DESERIALIZATION, "TRUNCATED", goodScored());
     }
@@ -147,25 +149,26 @@ class BadInputIT {
     @Test
     void tokenIdOutOfRangeOnScored() throws Exception {
         UUID episode = UUID.randomUUID();
-        ScoredTransition s = scored(episode, 0.5);
-        s.getTransition().setAction(loop.vocabulary.size() + 5);
-        s.getTransition().setValidActions(null);
-        expectDeadLetterThenProgress(QstreamTopic.SCORED, key(episode.toString()), Serdes.SCORED_TRANSITION.encode(s),
+        ScoredEpisode s = scored(episode, 0.5);
+        s.getSteps().get(0).setAction(loop.vocabulary.size() + 5);
+        s.getSteps().get(0).setValidActions(null);
+        expectDeadLetterThenProgress(QstreamTopic.SCORED, key(episode.toString()), Serdes.SCORED_EPISODE.encode(s),
                 DeadLetterReason.VALIDATION, "is outside the vocabulary", goodScored());
     }
 
     @Test
     void nanRewardOnScored() throws Exception {
         UUID episode = UUID.randomUUID();
-        expectDeadLetterThenProgress(QstreamTopic.SCORED, key(episode.toString()), Serdes.SCORED_TRANSITION.encode(scored(episode, Double.NaN)),
+        expectDeadLetterThenProgress(QstreamTopic.SCORED, key(episode.toString()), Serdes.SCORED_EPISODE.encode(scored(episode, Double.NaN)),
                 DeadLetterReason.VALIDATION, "reward is not finite: NaN", goodScored());
     }
 
+    /** A per-step record, as a scorer from before ScoredEpisode wrote them: still read, so still checked. */
     @Test
-    void infiniteRewardOnScored() throws Exception {
+    void infiniteRewardInAnOlderScorersPerStepRecord() throws Exception {
         UUID episode = UUID.randomUUID();
         expectDeadLetterThenProgress(QstreamTopic.SCORED, key(episode.toString()),
-                Serdes.SCORED_TRANSITION.encode(scored(episode, Double.NEGATIVE_INFINITY)),
+                Serdes.SCORED_TRANSITION.encode(step(episode, Double.NEGATIVE_INFINITY)),
                 DeadLetterReason.VALIDATION, "reward is not finite: -Infinity", goodScored());
     }
 
@@ -178,7 +181,7 @@ class BadInputIT {
     @Test
     void missingKeyOnScored() throws Exception {
         UUID episode = UUID.randomUUID();
-        expectDeadLetterThenProgress(QstreamTopic.SCORED, null, Serdes.SCORED_TRANSITION.encode(scored(episode, 0.5)),
+        expectDeadLetterThenProgress(QstreamTopic.SCORED, null, Serdes.SCORED_EPISODE.encode(scored(episode, 0.5)),
                 DeadLetterReason.VALIDATION, "record key is missing", goodScored());
     }
 
@@ -352,7 +355,12 @@ class BadInputIT {
         return new Good(QstreamTopic.TRANSITIONS, key(episode.toString()), Serdes.TRANSITION.encode(transition(episode, 0, false).build()));
     }
 
-    private static ScoredTransition scored(UUID episode, double reward) {
+    /** A one-step scored episode. */
+    private static ScoredEpisode scored(UUID episode, double reward) {
+        return ScoredEpisodeSteps.pack(List.of(step(episode, reward)));
+    }
+
+    private static ScoredTransition step(UUID episode, double reward) {
         return ScoredTransition.newBuilder().setTransition(transition(episode, 0, true).build()).setReward(reward)
                 .setEpisodeReward(reward).setNextValidActions(null)
                 .setParts(RewardParts.newBuilder().setMetricName("rougeL_f").setMetric(0.5).build())
@@ -380,7 +388,7 @@ class BadInputIT {
 
     private Good goodScored() {
         UUID episode = UUID.randomUUID();
-        return new Good(QstreamTopic.SCORED, key(episode.toString()), Serdes.SCORED_TRANSITION.encode(scored(episode, 0.25)));
+        return new Good(QstreamTopic.SCORED, key(episode.toString()), Serdes.SCORED_EPISODE.encode(scored(episode, 0.25)));
     }
 
     /** A transition body with its exploration enum index past the last symbol, under the current fingerprint. */

@@ -7,7 +7,9 @@ import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.schemas.avro.DeadLetter;
 import dev.qstream.schemas.avro.DeadLetterReason;
 import dev.qstream.schemas.avro.ModelUpdate;
+import dev.qstream.schemas.avro.ScoredTransition;
 import dev.qstream.schemas.avro.Transition;
+import dev.qstream.schemas.scored.ScoredRecords;
 import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.schemas.topics.QstreamTopic;
 import dev.qstream.schemas.topics.TopicLayout;
@@ -136,7 +138,7 @@ class BrokerFailoverIT {
                 awaitStable(admin, transitions);
                 long emitted = (long) loop.counter("actor", "actor.transitions");
                 await("every transition scored").atMost(LONG).pollInterval(Duration.ofSeconds(2))
-                        .until(() -> committedCount(settings, QstreamTopic.SCORED) >= emitted);
+                        .until(() -> scoredSteps(settings) >= emitted);
                 recovery.forEach((what, s) -> System.out.printf("recovery: %s: %.1f s%n", what, s));
                 verify(settings, emitted);
             }
@@ -164,8 +166,9 @@ class BrokerFailoverIT {
 
         List<String> scored = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : TopicContents.read(settings, QstreamTopic.SCORED)) {
-            Transition t = Serdes.SCORED_TRANSITION.decode(r.value()).getTransition();
-            scored.add(t.getEpisodeId() + "#" + t.getStep());
+            for (ScoredTransition s : ScoredRecords.steps(r.value())) {
+                scored.add(s.getTransition().getEpisodeId() + "#" + s.getTransition().getStep());
+            }
         }
         assertThat(scored).as("scored transitions").doesNotHaveDuplicates();
         assertThat(new HashSet<>(scored)).isEqualTo(new HashSet<>(produced));
@@ -273,8 +276,13 @@ class BrokerFailoverIT {
     }
 
     /** Records a read_committed reader finds on the topic (transaction markers take offsets but are no records). */
-    private static long committedCount(KafkaSettings settings, QstreamTopic topic) {
-        return TopicContents.read(settings, topic).size();
+    /** Steps scored so far (read_committed): each record is an episode. */
+    private static long scoredSteps(KafkaSettings settings) {
+        long steps = 0;
+        for (ConsumerRecord<byte[], byte[]> r : TopicContents.read(settings, QstreamTopic.SCORED)) {
+            steps += ScoredRecords.steps(r.value()).size();
+        }
+        return steps;
     }
 
     /** Waits until a topic's committed end stops moving for three seconds. */

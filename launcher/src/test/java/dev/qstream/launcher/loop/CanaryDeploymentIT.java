@@ -12,6 +12,7 @@ import dev.qstream.schemas.avro.ExplorationStrategy;
 import dev.qstream.schemas.avro.MetricEvent;
 import dev.qstream.schemas.avro.ScoredTransition;
 import dev.qstream.schemas.avro.Transition;
+import dev.qstream.schemas.scored.ScoredRecords;
 import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.schemas.topics.QstreamTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -180,9 +181,10 @@ class CanaryDeploymentIT {
     private static Map<String, Integer> scoredDone(LoopScenario loop) {
         Map<String, Integer> count = new HashMap<>();
         for (ConsumerRecord<byte[], byte[]> r : TopicContents.read(loop.settings, QstreamTopic.SCORED)) {
-            ScoredTransition s = Serdes.SCORED_TRANSITION.decode(r.value());
-            if (s.getTransition().getDone() && s.getTransition().getExploration() != ExplorationStrategy.UNKNOWN) {
-                count.merge(s.getTransition().getEpisodeId(), 1, Integer::sum);
+            for (ScoredTransition s : ScoredRecords.steps(r.value())) {
+                if (s.getTransition().getDone() && s.getTransition().getExploration() != ExplorationStrategy.UNKNOWN) {
+                    count.merge(s.getTransition().getEpisodeId(), 1, Integer::sum);
+                }
             }
         }
         return count;

@@ -24,6 +24,7 @@ import dev.qstream.schemas.avro.Episode;
 import dev.qstream.schemas.avro.Prompt;
 import dev.qstream.schemas.avro.ScoredTransition;
 import dev.qstream.schemas.avro.Transition;
+import dev.qstream.schemas.scored.ScoredEpisodeSteps;
 import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.schemas.topics.QstreamTopic;
 import dev.qstream.schemas.topics.TopicLayout;
@@ -115,7 +116,8 @@ class CopyActionRoundTripTest {
             transitions.forEach(t -> steps.pipeInput(t.getEpisodeId(), t, t0.plusMillis(1 + t.getStep())));
             scorer.advanceWallClockTime(Duration.ofMinutes(2));
             scored = scorer.createOutputTopic(layout.name(QstreamTopic.SCORED), new StringDeserializer(),
-                    Serdes.SCORED_TRANSITION.deserializer()).readValuesToList();
+                    Serdes.SCORED_EPISODE.deserializer()).readValuesToList().stream()
+                    .flatMap(e -> ScoredEpisodeSteps.expand(e).stream()).toList();
             episodes = scorer.createOutputTopic(layout.name(QstreamTopic.GENERATIONS), new StringDeserializer(),
                     Serdes.EPISODE.deserializer()).readValuesToList();
         }

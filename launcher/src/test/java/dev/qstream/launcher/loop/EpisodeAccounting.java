@@ -3,7 +3,9 @@ package dev.qstream.launcher.loop;
 import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.schemas.avro.DeadLetter;
 import dev.qstream.schemas.avro.DeadLetterReason;
+import dev.qstream.schemas.avro.ScoredTransition;
 import dev.qstream.schemas.avro.Transition;
+import dev.qstream.schemas.scored.ScoredRecords;
 import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.schemas.topics.QstreamTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -56,8 +58,9 @@ final class EpisodeAccounting {
     void assertScoredExactlyOnce(KafkaSettings settings) {
         List<String> scored = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r : TopicContents.read(settings, QstreamTopic.SCORED)) {
-            Transition t = Serdes.SCORED_TRANSITION.decode(r.value()).getTransition();
-            scored.add(t.getEpisodeId() + "#" + t.getStep());
+            for (ScoredTransition s : ScoredRecords.steps(r.value())) {
+                scored.add(s.getTransition().getEpisodeId() + "#" + s.getTransition().getStep());
+            }
         }
         assertThat(scored).doesNotHaveDuplicates();
         assertThat(new HashSet<>(scored)).isEqualTo(expectedSteps);

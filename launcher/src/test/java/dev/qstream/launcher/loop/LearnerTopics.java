@@ -6,6 +6,7 @@ import dev.qstream.policy.text.Vocabulary;
 import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.schemas.avro.ModelUpdate;
 import dev.qstream.schemas.avro.ScoredTransition;
+import dev.qstream.schemas.scored.ScoredEpisodeSteps;
 import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.schemas.topics.QstreamTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -39,10 +40,20 @@ final class LearnerTopics {
                 int[] actions = random.ints(length, Vocabulary.SPECIAL_TOKENS, 23).toArray();
                 double[] rewards = random.doubles(length).toArray();
                 UUID id = UUID.randomUUID();
-                for (ScoredTransition s : ScoredSteps.episode(id, new int[]{5, 6}, actions, rewards, null)) {
+                List<ScoredTransition> steps = ScoredSteps.episode(id, new int[]{5, 6}, actions, rewards, null);
+                // Every other episode as per-step records, as a scorer from before ScoredEpisode wrote them: the
+                // learner reads both from one topic (a rolling upgrade), and recovers both the same way.
+                if (random.nextBoolean()) {
                     producer.send(new ProducerRecord<>(settings.topic(QstreamTopic.SCORED), id.toString().getBytes(StandardCharsets.UTF_8),
-                            Serdes.SCORED_TRANSITION.encode(s)));
-                    synchronized (produced) {
+                            Serdes.SCORED_EPISODE.encode(ScoredEpisodeSteps.pack(steps))));
+                } else {
+                    for (ScoredTransition s : steps) {
+                        producer.send(new ProducerRecord<>(settings.topic(QstreamTopic.SCORED), id.toString().getBytes(StandardCharsets.UTF_8),
+                                Serdes.SCORED_TRANSITION.encode(s)));
+                    }
+                }
+                synchronized (produced) {
+                    for (ScoredTransition s : steps) {
                         produced.add(id + "#" + s.getTransition().getStep());
                     }
                 }

@@ -11,7 +11,10 @@ import dev.qstream.runtime.concurrent.Worker;
 import dev.qstream.runtime.deadletter.RecordIntake;
 import dev.qstream.runtime.service.ServiceContext;
 import dev.qstream.schemas.avro.RewardCorrection;
+import dev.qstream.schemas.avro.ScoredEpisode;
 import dev.qstream.schemas.avro.ScoredTransition;
+import dev.qstream.schemas.scored.ScoredEpisodeSteps;
+import dev.qstream.schemas.scored.ScoredRecords;
 import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.schemas.topics.QstreamTopic;
 import dev.qstream.schemas.validation.RecordValidator;
@@ -57,7 +60,8 @@ final class Ingestor implements AutoCloseable {
     private final ReplayBuffer replay;
     private final NStepAssembler assembler;
     private final KafkaConsumer<byte[], byte[]> consumer;
-    private final RecordIntake<ScoredTransition> scoredIntake;
+    private final RecordIntake<ScoredEpisode> scoredIntake;
+    private final RecordIntake<ScoredTransition> singleStepIntake;
     private final RecordIntake<RewardCorrection> correctionIntake;
     private final String scoredTopic;
     private final String lateTopic;
@@ -93,7 +97,10 @@ final class Ingestor implements AutoCloseable {
         this.shouldPause = shouldPause;
         this.commitEveryPoll = config.checkpointDir() == null;
         RecordValidator validator = new RecordValidator(ValidationLimits.withVocabulary(config.vocabularySize()));
-        this.scoredIntake = new RecordIntake<>(Serdes.SCORED_TRANSITION, validator, context.deadLetters(),
+        this.scoredIntake = new RecordIntake<>(Serdes.SCORED_EPISODE, validator, context.deadLetters(),
+                ScoredEpisode::getEpisodeId);
+        // Records of one step each, from a scorer older than ScoredEpisode: the n-step assembler takes them as they are.
+        this.singleStepIntake = new RecordIntake<>(Serdes.SCORED_TRANSITION, validator, context.deadLetters(),
                 s -> s.getTransition().getEpisodeId());
         this.correctionIntake = new RecordIntake<>(Serdes.REWARD_CORRECTION, validator, context.deadLetters(),
                 c -> c.getEpisodeId().toString());
@@ -159,8 +166,14 @@ final class Ingestor implements AutoCloseable {
         lock.lock();
         try {
             for (ConsumerRecord<byte[], byte[]> record : records) {
-                if (record.topic().equals(scoredTopic)) {
-                    scoredIntake.accept(record).ifPresent(s -> insert(s, record));
+                if (record.topic().equals(scoredTopic) && ScoredRecords.isSingleStep(record.value())) {
+                    singleStepIntake.accept(record).ifPresent(s -> insert(s, record));
+                } else if (record.topic().equals(scoredTopic)) {
+                    scoredIntake.accept(record).ifPresent(e -> {
+                        for (ScoredTransition s : ScoredEpisodeSteps.expand(e)) {
+                            insert(s, record);
+                        }
+                    });
                 } else {
                     correctionIntake.accept(record).ifPresent(c -> correct(c, record.partition(), record.offset()));
                 }

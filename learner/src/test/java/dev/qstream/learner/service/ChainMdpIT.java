@@ -12,7 +12,9 @@ import dev.qstream.policy.state.StateEncoder;
 import dev.qstream.policy.text.Vocabulary;
 import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.runtime.service.ServiceContext;
+import dev.qstream.schemas.avro.ScoredEpisode;
 import dev.qstream.schemas.avro.ScoredTransition;
+import dev.qstream.schemas.scored.ScoredEpisodeSteps;
 import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.schemas.topics.QstreamTopic;
 import dev.qstream.schemas.topics.TopicLayout;
@@ -90,10 +92,9 @@ class ChainMdpIT {
                 Random random = new Random(11);
                 try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(settings.producer("chain-producer"))) {
                     for (int e = 0; e < 3_000; e++) {
-                        for (ScoredTransition s : randomEpisode(random)) {
-                            producer.send(new ProducerRecord<>(settings.topic(QstreamTopic.SCORED),
-                                    s.getTransition().getEpisodeId().getBytes(StandardCharsets.UTF_8), Serdes.SCORED_TRANSITION.encode(s)));
-                        }
+                        ScoredEpisode episode = ScoredEpisodeSteps.pack(randomEpisode(random));
+                        producer.send(new ProducerRecord<>(settings.topic(QstreamTopic.SCORED),
+                                episode.getEpisodeId().getBytes(StandardCharsets.UTF_8), Serdes.SCORED_EPISODE.encode(episode)));
                     }
                 }
                 DqnConfig dqn = DqnConfig.builder().inputDropout(0).gamma(GAMMA).targetSyncEvery(100).nStep(1).build(); // dropout off: this checks Q against value iteration exactly, not regularisation

@@ -7,7 +7,8 @@ import dev.qstream.learner.replay.ReplayConfig;
 import dev.qstream.policy.text.Vocabulary;
 import dev.qstream.runtime.kafka.KafkaSettings;
 import dev.qstream.runtime.service.ServiceContext;
-import dev.qstream.schemas.avro.ScoredTransition;
+import dev.qstream.schemas.avro.ScoredEpisode;
+import dev.qstream.schemas.scored.ScoredEpisodeSteps;
 import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.schemas.topics.QstreamTopic;
 import dev.qstream.schemas.topics.TopicLayout;
@@ -61,10 +62,9 @@ class CheckpointFailureIT {
             Random random = new Random(3);
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(settings.producer("ckpt-producer"))) {
                 while (feeding.get()) {
-                    for (ScoredTransition s : ChainMdpIT.randomEpisode(random)) {
-                        producer.send(new ProducerRecord<>(settings.topic(QstreamTopic.SCORED),
-                                s.getTransition().getEpisodeId().getBytes(StandardCharsets.UTF_8), Serdes.SCORED_TRANSITION.encode(s)));
-                    }
+                    ScoredEpisode episode = ScoredEpisodeSteps.pack(ChainMdpIT.randomEpisode(random));
+                    producer.send(new ProducerRecord<>(settings.topic(QstreamTopic.SCORED),
+                            episode.getEpisodeId().getBytes(StandardCharsets.UTF_8), Serdes.SCORED_EPISODE.encode(episode)));
                     Thread.sleep(20);
                 }
             } catch (InterruptedException e) {

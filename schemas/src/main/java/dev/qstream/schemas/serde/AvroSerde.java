@@ -165,6 +165,26 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serde<T>, 
         }
     }
 
+    /**
+     * Whether {@code bytes} name, in their header, a version of this serde's record (the current one, a shipped one,
+     * or one announced with the same record name): how a reader of a topic that carries more than one record type
+     * picks the serde. False for anything without a complete header.
+     */
+    public boolean writtenAs(byte[] bytes) {
+        if (bytes == null || bytes.length < HEADER || bytes[0] != MARKER_0 || bytes[1] != MARKER_1) {
+            return false;
+        }
+        long writerFingerprint = 0;
+        for (int i = 0; i < 8; i++) {
+            writerFingerprint |= (bytes[2 + i] & 0xFFL) << (8 * i);
+        }
+        if (writerFingerprint == fingerprint) {
+            return true;
+        }
+        Schema writerSchema = store.findByFingerprint(writerFingerprint);
+        return writerSchema != null && writerSchema.getFullName().equals(schema.getFullName());
+    }
+
     private SpecificDatumReader<T> resolving(long writerFingerprint) {
         SpecificDatumReader<T> cached = resolvingReaders.get(writerFingerprint);
         if (cached != null) {

@@ -1,5 +1,6 @@
 package dev.qstream.schemas.serde;
 
+import dev.qstream.schemas.avro.ScoredEpisode;
 import dev.qstream.schemas.avro.ScoredTransition;
 import dev.qstream.schemas.avro.Transition;
 import org.apache.avro.io.BinaryEncoder;
@@ -24,7 +25,8 @@ interface DirectWriter<T> {
     @SuppressWarnings("unchecked")
     static <T> DirectWriter<T> forType(Class<T> type, long currentFingerprint) {
         DirectWriter<?> writer = type == Transition.class ? new TransitionWriter()
-                : type == ScoredTransition.class ? new ScoredTransitionWriter() : null;
+                : type == ScoredTransition.class ? new ScoredTransitionWriter()
+                : type == ScoredEpisode.class ? new ScoredEpisodeWriter() : null;
         return writer != null && writer.schemaFingerprint() == currentFingerprint ? (DirectWriter<T>) writer : null;
     }
 }

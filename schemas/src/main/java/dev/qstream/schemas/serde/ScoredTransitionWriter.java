@@ -28,7 +28,12 @@ final class ScoredTransitionWriter implements DirectWriter<ScoredTransition> {
         out.writeDouble(s.getReward());
         out.writeDouble(s.getEpisodeReward());
         TransitionWriter.nullableInts(s.getNextValidActions(), out);
-        RewardParts p = s.getParts();
+        parts(s.getParts(), out);
+        out.writeLong(s.getScoredAt());
+    }
+
+    /** A RewardParts body, as the generated code writes it. */
+    static void parts(RewardParts p, BinaryEncoder out) throws IOException {
         out.writeString(p.getMetricName());
         out.writeDouble(p.getMetric());
         out.writeDouble(p.getBleu());
@@ -43,6 +48,5 @@ final class ScoredTransitionWriter implements DirectWriter<ScoredTransition> {
         out.writeDouble(p.getLengthPenalty());
         out.writeDouble(p.getRepetitionPenalty());
         out.writeString(p.getShaping());
-        out.writeLong(s.getScoredAt());
     }
 }

@@ -10,6 +10,7 @@ import dev.qstream.schemas.avro.ModelUpdate;
 import dev.qstream.schemas.avro.Prompt;
 import dev.qstream.schemas.avro.RewardCorrection;
 import dev.qstream.schemas.avro.SchemaRegistration;
+import dev.qstream.schemas.avro.ScoredEpisode;
 import dev.qstream.schemas.avro.ScoredTransition;
 import dev.qstream.schemas.avro.Transition;
 
@@ -18,6 +19,8 @@ public final class Serdes {
     public static final AvroSerde<Prompt> PROMPT = new AvroSerde<>(Prompt.class);
     public static final AvroSerde<Transition> TRANSITION = new AvroSerde<>(Transition.class);
     public static final AvroSerde<Feedback> FEEDBACK = new AvroSerde<>(Feedback.class);
+    public static final AvroSerde<ScoredEpisode> SCORED_EPISODE = new AvroSerde<>(ScoredEpisode.class);
+    /** Per step: what qstream.scored carried before ScoredEpisode, and the scorer's late-feedback store. */
     public static final AvroSerde<ScoredTransition> SCORED_TRANSITION = new AvroSerde<>(ScoredTransition.class);
     public static final AvroSerde<RewardCorrection> REWARD_CORRECTION = new AvroSerde<>(RewardCorrection.class);
     public static final AvroSerde<ModelUpdate> MODEL_UPDATE = new AvroSerde<>(ModelUpdate.class);

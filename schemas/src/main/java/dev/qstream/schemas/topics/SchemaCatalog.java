@@ -10,6 +10,7 @@ import dev.qstream.schemas.avro.ModelUpdate;
 import dev.qstream.schemas.avro.Prompt;
 import dev.qstream.schemas.avro.RewardCorrection;
 import dev.qstream.schemas.avro.SchemaRegistration;
+import dev.qstream.schemas.avro.ScoredEpisode;
 import dev.qstream.schemas.avro.ScoredTransition;
 import dev.qstream.schemas.avro.Transition;
 import org.apache.avro.specific.SpecificRecordBase;
@@ -31,7 +32,7 @@ public final class SchemaCatalog {
         map.put(QstreamTopic.PROMPTS, Prompt.class);
         map.put(QstreamTopic.TRANSITIONS, Transition.class);
         map.put(QstreamTopic.FEEDBACK, Feedback.class);
-        map.put(QstreamTopic.SCORED, ScoredTransition.class);
+        map.put(QstreamTopic.SCORED, ScoredEpisode.class);
         map.put(QstreamTopic.REWARDS_LATE, RewardCorrection.class);
         map.put(QstreamTopic.MODEL, ModelUpdate.class);
         map.put(QstreamTopic.DEPLOYMENTS, DeploymentDecision.class);
@@ -46,6 +47,8 @@ public final class SchemaCatalog {
     public static List<Class<? extends SpecificRecordBase>> versionedRecords() {
         List<Class<? extends SpecificRecordBase>> all = new ArrayList<>(byTopic().values());
         all.add(EpisodeAssembly.class);
+        // qstream.scored's record before ScoredEpisode (still read from it), and the scorer's late-feedback store.
+        all.add(ScoredTransition.class);
         return List.copyOf(all);
     }
 }

@@ -7,6 +7,8 @@ import dev.qstream.schemas.avro.ModelUpdate;
 import dev.qstream.schemas.avro.Prompt;
 import dev.qstream.schemas.avro.RewardCorrection;
 import dev.qstream.schemas.avro.RewardParts;
+import dev.qstream.schemas.avro.ScoredEpisode;
+import dev.qstream.schemas.avro.ScoredStep;
 import dev.qstream.schemas.avro.ScoredTransition;
 import dev.qstream.schemas.avro.Transition;
 import org.apache.avro.generic.PrimitivesArrays;
@@ -40,6 +42,8 @@ public final class RecordValidator {
             prompt(p, v);
         } else if (record instanceof Transition t) {
             transition(t, v, "");
+        } else if (record instanceof ScoredEpisode e) {
+            scoredEpisode(e, v);
         } else if (record instanceof ScoredTransition s) {
             scored(s, v);
         } else if (record instanceof Feedback f) {
@@ -130,6 +134,48 @@ public final class RecordValidator {
         }
     }
 
+    /** A whole scored episode: the rules of each of its steps' transitions, and its reward terms. */
+    private void scoredEpisode(ScoredEpisode e, Violations v) {
+        uuid("episodeId", e.getEpisodeId(), v);
+        id("promptId", e.getPromptId(), v);
+        id("actorId", e.getActorId(), v);
+        tokens("promptTokens", e.getPromptTokens(), v);
+        List<ScoredStep> steps = e.getSteps();
+        if (steps.isEmpty()) {
+            v.add("scored episode has no steps");
+        }
+        int stateTokens = e.getPromptTokens().size() + Math.max(0, steps.size() - 1);
+        if (stateTokens > limits.maxTokens()) {
+            v.add("last state has " + stateTokens + " tokens, over the limit of " + limits.maxTokens());
+        }
+        for (int i = 0; i < steps.size(); i++) {
+            ScoredStep s = steps.get(i);
+            String prefix = "steps[" + i + "].";
+            token(prefix, "action", s.getAction(), v);
+            if (s.getValidActions() != null) {
+                if (s.getValidActions().isEmpty()) {
+                    v.add(prefix + "validActions is empty (null means every action is valid)");
+                }
+                tokens(prefix, "validActions", s.getValidActions(), v);
+                if (!containsInt(s.getValidActions(), s.getAction())) {
+                    v.add(prefix + "action " + s.getAction() + " is not among the recorded valid actions");
+                }
+            }
+            number(prefix + "reward", s.getReward(), v);
+            if (!finite(s.getBehaviourProbability()) || s.getBehaviourProbability() < 0 || s.getBehaviourProbability() > 1) {
+                v.add(prefix + "behaviourProbability must be in [0, 1], got " + s.getBehaviourProbability());
+            }
+            if (s.getDecisionMicros() < 0) {
+                v.add(prefix + "decisionMicros is negative: " + s.getDecisionMicros());
+            }
+            if (s.getPolicyVersion() < 0) {
+                v.add(prefix + "policyVersion is negative: " + s.getPolicyVersion());
+            }
+        }
+        number("episodeReward", e.getEpisodeReward(), v);
+        parts(e.getParts(), v);
+    }
+
     private void scored(ScoredTransition s, Violations v) {
         if (s.getTransition() == null) {
             v.add("scored transition carries no transition");
@@ -141,7 +187,10 @@ public final class RecordValidator {
         if (s.getNextValidActions() != null) {
             tokens("nextValidActions", s.getNextValidActions(), v);
         }
-        RewardParts parts = s.getParts();
+        parts(s.getParts(), v);
+    }
+
+    private void parts(RewardParts parts, Violations v) {
         if (parts != null) {
             number("parts.metric", parts.getMetric(), v);
             number("parts.bleu", parts.getBleu(), v);

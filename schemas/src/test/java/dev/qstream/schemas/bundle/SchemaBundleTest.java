@@ -111,17 +111,17 @@ class SchemaBundleTest {
 
         Path whole = tmp.resolve("whole");
         compileSchema(List.of(BUNDLE.toString()), whole);
-        Set<String> expected = Set.of("Prompt", "Transition", "Feedback", "ScoredTransition", "RewardCorrection",
+        Set<String> expected = Set.of("Prompt", "Transition", "Feedback", "ScoredEpisode", "RewardCorrection",
                 "ModelUpdate", "MetricEvent", "Episode", "DeadLetter", "SchemaRegistration",
                 // named types the records nest, inlined in the files that use them
-                "ExplorationStrategy", "EndReason", "RewardParts", "EpisodeScores", "PartitionOffset", "FeedbackKind",
+                "ExplorationStrategy", "EndReason", "RewardParts", "ScoredStep", "EpisodeScores", "PartitionOffset", "FeedbackKind",
                 "DeadLetterReason");
         assertThat(generatedClasses(whole)).containsAll(expected);
 
-        // The file with the deepest nesting (Transition, RewardParts, ExplorationStrategy inside), alone.
+        // The file with the deepest nesting (ScoredStep, RewardParts, ExplorationStrategy, EndReason inside), alone.
         Path alone = tmp.resolve("alone");
-        compileSchema(List.of(BUNDLE.resolve("ScoredTransition.avsc").toString()), alone);
-        assertThat(generatedClasses(alone)).contains("ScoredTransition", "Transition", "RewardParts", "ExplorationStrategy");
+        compileSchema(List.of(BUNDLE.resolve("ScoredEpisode.avsc").toString()), alone);
+        assertThat(generatedClasses(alone)).contains("ScoredEpisode", "ScoredStep", "RewardParts", "ExplorationStrategy", "EndReason");
 
         // The generated code compiles against Avro, as it would in another project.
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();

@@ -2,6 +2,7 @@ package dev.qstream.schemas.serde;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.qstream.schemas.avro.ScoredEpisode;
 import dev.qstream.schemas.avro.ScoredTransition;
 import dev.qstream.schemas.avro.Transition;
 import org.apache.avro.generic.GenericRecord;
@@ -27,6 +28,9 @@ class DirectWriterTest {
         assertThat(ScoredTransitionWriter.SCHEMA_FINGERPRINT)
                 .as("ScoredTransition.avsc (or a record inside) changed: update ScoredTransitionWriter, then its fingerprint")
                 .isEqualTo(SchemaHistory.fingerprint(ScoredTransition.getClassSchema()));
+        assertThat(ScoredEpisodeWriter.SCHEMA_FINGERPRINT)
+                .as("ScoredEpisode.avsc (or a record inside) changed: update ScoredEpisodeWriter, then its fingerprint")
+                .isEqualTo(SchemaHistory.fingerprint(ScoredEpisode.getClassSchema()));
         assertThat(DirectWriter.forType(Transition.class, SchemaHistory.fingerprint(Transition.getClassSchema()))).isNotNull();
         assertThat(DirectWriter.forType(ScoredTransition.class, 42L)).as("a schema it was not written for").isNull();
     }
@@ -47,6 +51,11 @@ class DirectWriterTest {
             s.setTransition(t);
             assertThat(direct(new ScoredTransitionWriter(), s)).as("scored %d, decoded transition", i).isEqualTo(avro(s));
             nullMasks += s.getNextValidActions() == null ? 1 : 0;
+            ScoredEpisode e = (ScoredEpisode) SpecificData.get().deepCopy(ScoredEpisode.getClassSchema(),
+                    (GenericRecord) SampleRecords.generate(ScoredEpisode.getClassSchema(), random));
+            assertThat(direct(new ScoredEpisodeWriter(), e)).as("episode %d", i).isEqualTo(avro(e));
+            e = Serdes.SCORED_EPISODE.decode(Serdes.SCORED_EPISODE.encode(e)); // int-backed lists, as the scorer holds them
+            assertThat(direct(new ScoredEpisodeWriter(), e)).as("episode %d, decoded", i).isEqualTo(avro(e));
         }
         assertThat(nullMasks).as("both union branches were tried").isBetween(1, 1_999);
     }

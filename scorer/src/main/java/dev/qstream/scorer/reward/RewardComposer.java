@@ -170,15 +170,7 @@ public final class RewardComposer {
             return 0;
         }
         // Each bigram as a pair of word ids; the repeats are the bigrams less the distinct ones.
-        ObjectIntHashMap<String> ids = new ObjectIntHashMap<>(words.size());
-        int[] id = new int[words.size()];
-        for (int i = 0; i < id.length; i++) {
-            id[i] = ids.getOrDefault(words.get(i), -1);
-            if (id[i] < 0) {
-                id[i] = ids.size();
-                ids.put(words.get(i), id[i]);
-            }
-        }
+        int[] id = words.size() <= SCAN_LIMIT ? wordIdsByScan(words) : wordIdsByMap(words);
         long[] bigrams = new long[id.length - 1];
         for (int i = 0; i < bigrams.length; i++) {
             bigrams[i] = ((long) id[i] << 32) | id[i + 1];
@@ -191,5 +183,46 @@ public final class RewardComposer {
             }
         }
         return (double) (bigrams.length - distinct) / bigrams.length;
+    }
+
+    /** Up to this many words, a scan of the distinct words so far (hash first) beats a hash map. */
+    private static final int SCAN_LIMIT = 64;
+
+    /** Each word's id: the index of its first occurrence among the distinct words. */
+    private static int[] wordIdsByScan(List<String> words) {
+        int[] id = new int[words.size()];
+        String[] seen = new String[words.size()];
+        int[] hashes = new int[words.size()];
+        int count = 0;
+        for (int i = 0; i < id.length; i++) {
+            String w = words.get(i);
+            int h = w.hashCode();
+            int found = -1;
+            for (int k = 0; k < count && found < 0; k++) {
+                if (hashes[k] == h && seen[k].equals(w)) {
+                    found = k;
+                }
+            }
+            if (found < 0) {
+                found = count;
+                seen[count] = w;
+                hashes[count++] = h;
+            }
+            id[i] = found;
+        }
+        return id;
+    }
+
+    private static int[] wordIdsByMap(List<String> words) {
+        ObjectIntHashMap<String> ids = new ObjectIntHashMap<>(words.size());
+        int[] id = new int[words.size()];
+        for (int i = 0; i < id.length; i++) {
+            id[i] = ids.getOrDefault(words.get(i), -1);
+            if (id[i] < 0) {
+                id[i] = ids.size();
+                ids.put(words.get(i), id[i]);
+            }
+        }
+        return id;
     }
 }

@@ -8,6 +8,7 @@ import dev.qstream.schemas.avro.Transition;
 import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.schemas.topics.QstreamTopic;
 import dev.qstream.schemas.validation.RecordValidator;
+import org.apache.avro.generic.PrimitivesArrays;
 import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.kafka.streams.processor.PunctuationType;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -174,20 +175,50 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
         return episodeId + "/" + "000000".substring(Math.min(6, digits.length())) + digits;
     }
 
-    /** Every step's prefix must be exactly the actions of the steps before it. */
+    /** Every step's prefix must be exactly the actions of the steps before it, on one prompt, from one actor. */
     private static String prefixInconsistency(List<Transition> steps) {
+        Transition head = steps.get(0);
         for (int i = 0; i < steps.size(); i++) {
-            List<Integer> prefix = steps.get(i).getPrefixTokens();
+            Transition t = steps.get(i);
+            List<Integer> prefix = t.getPrefixTokens();
             for (int j = 0; j < i; j++) {
-                if (prefix.get(j) != steps.get(j).getAction()) {
+                if (intAt(prefix, j) != steps.get(j).getAction()) {
                     return "prefix of step " + i + " disagrees with the action of step " + j;
                 }
             }
-            if (!steps.get(i).getPromptId().equals(steps.get(0).getPromptId())) {
+            if (!t.getPromptId().equals(head.getPromptId())) {
                 return "step " + i + " names another prompt than step 0";
+            }
+            // The scored record carries the prompt tokens and the actor once, so every step must agree on them.
+            if (i > 0 && !sameInts(t.getPromptTokens(), head.getPromptTokens())) {
+                return "step " + i + " carries other prompt tokens than step 0";
+            }
+            if (!t.getActorId().equals(head.getActorId())) {
+                return "step " + i + " names another actor than step 0";
             }
         }
         return null;
+    }
+
+    /** Element by element, unboxed where the list is Avro's int-backed array (what decoding gives). */
+    private static boolean sameInts(List<Integer> a, List<Integer> b) {
+        if (a == b) {
+            return true;
+        }
+        int n = a.size();
+        if (n != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            if (intAt(a, i) != intAt(b, i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static int intAt(List<Integer> ids, int i) {
+        return ids instanceof PrimitivesArrays.IntArray a ? a.getInt(i) : ids.get(i);
     }
 
     private void sweep(long now) {

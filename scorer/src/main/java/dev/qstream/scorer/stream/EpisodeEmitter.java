@@ -5,6 +5,8 @@ import dev.qstream.schemas.avro.Episode;
 import dev.qstream.schemas.avro.EpisodeAssembly;
 import dev.qstream.schemas.avro.Prompt;
 import dev.qstream.schemas.avro.RewardParts;
+import dev.qstream.schemas.avro.ScoredEpisode;
+import dev.qstream.schemas.avro.ScoredStep;
 import dev.qstream.schemas.avro.ScoredTransition;
 import dev.qstream.schemas.avro.Transition;
 import dev.qstream.scorer.reward.ComposedReward;
@@ -19,8 +21,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Scores a whole episode with a given human value and emits it: one {@link ScoredTransition} per step (each with
- * the reward parts and the next step's mask for the learner's max) and a scored {@link Episode} summary.
+ * Scores a whole episode with a given human value and emits it: one {@link ScoredEpisode} (every step's action,
+ * mask and reward; the prompt tokens and reward parts once) and a scored {@link Episode} summary.
  */
 final class EpisodeEmitter {
 
@@ -50,18 +52,19 @@ final class EpisodeEmitter {
         }
         ComposedReward reward = composer.compose(tokens, prepared.of(prompt), human);
         long now = context.currentSystemTimeMs();
-        ScoredTransition scored = null;
+        List<ScoredStep> scoredSteps = new ArrayList<>(steps.size());
         for (int i = 0; i < steps.size(); i++) {
-            scored = ScoredTransition.newBuilder()
-                    .setTransition(steps.get(i))
-                    .setReward(reward.stepRewards()[i])
-                    .setEpisodeReward(reward.episodeReward())
-                    .setNextValidActions(i + 1 < steps.size() ? steps.get(i + 1).getValidActions() : null)
-                    .setParts(reward.parts())
-                    .setScoredAt(now)
-                    .build();
-            context.forward(new Record<>(key, (SpecificRecordBase) scored, timestamp), ScorerTopology.SCORED_SINK);
+            Transition t = steps.get(i);
+            scoredSteps.add(new ScoredStep(t.getAction(), t.getActionToken(), t.getValidActions(),
+                    reward.stepRewards()[i], t.getPolicyVersion(), t.getBehaviourProbability(), t.getExploration(),
+                    t.getDecisionMicros(), t.getCreatedAt()));
         }
+        Transition head = steps.get(0);
+        // One record per episode: a step's prefix is the actions before it, so nothing per step is repeated.
+        ScoredEpisode scored = new ScoredEpisode(head.getEpisodeId(), head.getPromptId(), head.getActorId(),
+                head.getPromptTokens(), scoredSteps, steps.get(steps.size() - 1).getEndReason(),
+                reward.episodeReward(), reward.parts(), now);
+        context.forward(new Record<>(key, (SpecificRecordBase) scored, timestamp), ScorerTopology.SCORED_SINK);
         Transition first = steps.get(0);
         Transition last = steps.get(steps.size() - 1);
         Episode summary = Episode.newBuilder()
@@ -86,7 +89,7 @@ final class EpisodeEmitter {
                 last.getPolicyVersion(), last.getBehaviourProbability(), last.getExploration(), last.getDecisionMicros(),
                 last.getCreatedAt());
         RewardParts parts = RewardParts.newBuilder(reward.parts()).build(); // its own copy: corrections update it
-        return new ScoredTransition(slim, scored.getReward(), scored.getEpisodeReward(), null, parts, scored.getScoredAt());
+        return new ScoredTransition(slim, reward.stepRewards()[steps.size() - 1], reward.episodeReward(), null, parts, now);
     }
 
 }

@@ -103,7 +103,7 @@ public final class ScorerTopology {
         topology.addStateStore(store(TIMER_STORE, org.apache.kafka.common.serialization.Serdes.String()), JOIN);
 
         // One sink per output topic; the processors forward to each by name.
-        topology.addSink(SCORED_SINK, config.layout().name(QstreamTopic.SCORED), keys, serializer(Serdes.SCORED_TRANSITION), JOIN);
+        topology.addSink(SCORED_SINK, config.layout().name(QstreamTopic.SCORED), keys, serializer(Serdes.SCORED_EPISODE), JOIN);
         topology.addSink(GENERATIONS_SINK, config.layout().name(QstreamTopic.GENERATIONS), keys, serializer(Serdes.EPISODE), JOIN);
         topology.addSink(LATE_SINK, config.layout().name(QstreamTopic.REWARDS_LATE), keys, serializer(Serdes.REWARD_CORRECTION), JOIN);
         topology.addSink(DLQ_SINK, config.layout().name(QstreamTopic.DLQ), keys, serializer(Serdes.DEAD_LETTER), ASSEMBLE, JOIN);

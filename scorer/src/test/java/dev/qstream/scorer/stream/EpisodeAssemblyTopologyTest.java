@@ -123,6 +123,32 @@ class EpisodeAssemblyTopologyTest {
     }
 
     @Test
+    void stepsThatDisagreeOnThePromptTokensOrTheActorAreDeadLettered() {
+        // The scored episode carries both once, so an episode whose steps disagree cannot be written as it came.
+        f = new ScorerFixture(ScorerFixture.config());
+        f.prompt("p1", "the cat sat on the mat");
+        List<Transition> otherTokens = episode(UUID.randomUUID(), "p1", f.now(), WORDS);
+        otherTokens.get(4).setPromptTokens(List.of(7, 9));
+        f.send(otherTokens);
+        DeadLetter tokens = f.dlq.readValue();
+        assertThat(tokens.getReason()).isEqualTo(DeadLetterReason.VALIDATION);
+        assertThat(tokens.getError()).isEqualTo("step 4 carries other prompt tokens than step 0");
+
+        List<Transition> otherActor = episode(UUID.randomUUID(), "p1", f.now(), WORDS);
+        otherActor.get(2).setActorId("actor-2");
+        f.send(otherActor);
+        assertThat(f.dlq.readValue().getError()).isEqualTo("step 2 names another actor than step 0");
+        assertThat(f.scored.isEmpty()).isTrue();
+
+        f.send(episode(UUID.randomUUID(), "p1", f.now(), WORDS)); // the same steps, consistent: scored
+        assertThat(f.scored.readEpisodes()).singleElement().satisfies(e -> {
+            assertThat(e.getPromptTokens()).containsExactly(7, 8);
+            assertThat(e.getActorId()).isEqualTo("actor-1");
+            assertThat(e.getSteps()).hasSize(WORDS.length);
+        });
+    }
+
+    @Test
     void inconsistentPrefixesStepsAfterDoneAndBadRecordsAreDeadLettered() {
         f = new ScorerFixture(ScorerFixture.config());
         f.prompt("p1", "the cat sat on the mat");

@@ -15,6 +15,7 @@ import dev.qstream.schemas.avro.Prompt;
 import dev.qstream.schemas.avro.RewardCorrection;
 import dev.qstream.schemas.avro.ScoredTransition;
 import dev.qstream.schemas.avro.Transition;
+import dev.qstream.schemas.scored.ScoredRecords;
 import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.schemas.topics.QstreamTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -284,7 +285,7 @@ class ScorerExactlyOnceIT {
         void pollOnce() {
             for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(100))) {
                 if (r.topic().equals(kafka.topic(QstreamTopic.SCORED))) {
-                    scored.add(Serdes.SCORED_TRANSITION.decode(r.value()));
+                    scored.addAll(ScoredRecords.steps(r.value())); // an episode per record, counted by its steps
                 } else if (r.topic().equals(kafka.topic(QstreamTopic.GENERATIONS))) {
                     generations.add(Serdes.EPISODE.decode(r.value()));
                 } else {
@@ -311,7 +312,7 @@ class ScorerExactlyOnceIT {
             }
         }
 
-        /** Scored records including those of aborted transactions (what a read_uncommitted reader would see). */
+        /** Scored steps including those of aborted transactions (what a read_uncommitted reader would see). */
         long countUncommittedScored() {
             try (KafkaConsumer<byte[], byte[]> c = consumer("read_uncommitted")) {
                 Map<TopicPartition, Long> end = c.endOffsets(c.assignment());
@@ -321,7 +322,7 @@ class ScorerExactlyOnceIT {
                 while (System.nanoTime() < deadline && !reachedEnd(c, end, position)) {
                     for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
                         if (r.topic().equals(kafka.topic(QstreamTopic.SCORED))) {
-                            count++;
+                            count += ScoredRecords.steps(r.value()).size();
                         }
                     }
                 }

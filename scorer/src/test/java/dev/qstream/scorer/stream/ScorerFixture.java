@@ -8,7 +8,9 @@ import dev.qstream.schemas.avro.Feedback;
 import dev.qstream.schemas.avro.FeedbackKind;
 import dev.qstream.schemas.avro.Prompt;
 import dev.qstream.schemas.avro.RewardCorrection;
+import dev.qstream.schemas.avro.ScoredEpisode;
 import dev.qstream.schemas.avro.ScoredTransition;
+import dev.qstream.schemas.scored.ScoredEpisodeSteps;
 import dev.qstream.schemas.avro.Transition;
 import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.schemas.topics.QstreamTopic;
@@ -45,7 +47,7 @@ final class ScorerFixture implements AutoCloseable {
     final TestInputTopic<String, byte[]> prompts;
     final TestInputTopic<String, Transition> transitions;
     final TestInputTopic<String, Feedback> feedback;
-    final TestOutputTopic<String, ScoredTransition> scored;
+    final ScoredOutput scored;
     final TestOutputTopic<String, Episode> generations;
     final TestOutputTopic<String, RewardCorrection> late;
     final TestOutputTopic<String, DeadLetter> dlq;
@@ -60,7 +62,8 @@ final class ScorerFixture implements AutoCloseable {
         this.prompts = driver.createInputTopic(LAYOUT.name(QstreamTopic.PROMPTS), keys, new ByteArraySerializer());
         this.transitions = driver.createInputTopic(LAYOUT.name(QstreamTopic.TRANSITIONS), keys, Serdes.TRANSITION.serializer());
         this.feedback = driver.createInputTopic(LAYOUT.name(QstreamTopic.FEEDBACK), keys, Serdes.FEEDBACK.serializer());
-        this.scored = driver.createOutputTopic(LAYOUT.name(QstreamTopic.SCORED), keyReader, Serdes.SCORED_TRANSITION.deserializer());
+        this.scored = new ScoredOutput(driver.createOutputTopic(LAYOUT.name(QstreamTopic.SCORED), keyReader,
+                Serdes.SCORED_EPISODE.deserializer()));
         this.generations = driver.createOutputTopic(LAYOUT.name(QstreamTopic.GENERATIONS), keyReader, Serdes.EPISODE.deserializer());
         this.late = driver.createOutputTopic(LAYOUT.name(QstreamTopic.REWARDS_LATE), keyReader, Serdes.REWARD_CORRECTION.deserializer());
         this.dlq = driver.createOutputTopic(LAYOUT.name(QstreamTopic.DLQ), keyReader, Serdes.DEAD_LETTER.deserializer());
@@ -194,6 +197,27 @@ final class ScorerFixture implements AutoCloseable {
         @Override
         public void processingLag(long millis) {
             lastLag = millis;
+        }
+    }
+
+    /** qstream.scored as its episodes, or as the scored transitions per step they expand to. */
+    record ScoredOutput(TestOutputTopic<String, ScoredEpisode> topic) {
+
+        boolean isEmpty() {
+            return topic.isEmpty();
+        }
+
+        List<ScoredEpisode> readEpisodes() {
+            return topic.readValuesToList();
+        }
+
+        /** Every step of every episode written since the last read, in order. */
+        List<ScoredTransition> readValuesToList() {
+            List<ScoredTransition> steps = new ArrayList<>();
+            for (ScoredEpisode e : topic.readValuesToList()) {
+                steps.addAll(ScoredEpisodeSteps.expand(e));
+            }
+            return steps;
         }
     }
 }
