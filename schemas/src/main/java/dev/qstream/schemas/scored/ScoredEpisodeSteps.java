@@ -75,13 +75,17 @@ public final class ScoredEpisodeSteps {
             require(Objects.equals(s.getNextValidActions(),
                             i + 1 < scored.size() ? scored.get(i + 1).getTransition().getValidActions() : null),
                     where + ": its next mask is not the next step's mask");
-            steps.add(new ScoredStep(t.getAction(), t.getActionToken(), t.getValidActions(), s.getReward(),
-                    t.getPolicyVersion(), t.getBehaviourProbability(), t.getExploration(), t.getDecisionMicros(),
-                    t.getCreatedAt()));
+            steps.add(step(t, s.getReward()));
         }
         return new ScoredEpisode(first.getEpisodeId(), first.getPromptId(), first.getActorId(), first.getPromptTokens(),
                 steps, lastScored.getTransition().getEndReason(), lastScored.getEpisodeReward(), lastScored.getParts(),
                 lastScored.getScoredAt());
+    }
+
+    /** What a scored episode keeps of one of its transitions, with its reward. */
+    public static ScoredStep step(Transition t, double reward) {
+        return new ScoredStep(t.getAction(), t.getActionToken(), t.getValidActions(), reward, t.getPolicyVersion(),
+                t.getBehaviourProbability(), t.getExploration(), t.getDecisionMicros(), t.getCreatedAt());
     }
 
     private static void require(boolean condition, String message) {

@@ -113,24 +113,31 @@ public final class RecordValidator {
         }
         tokens(prefix, "promptTokens", t.getPromptTokens(), v);
         tokens(prefix, "prefixTokens", t.getPrefixTokens(), v);
-        token(prefix, "action", t.getAction(), v);
-        if (t.getValidActions() != null) {
-            if (t.getValidActions().isEmpty()) {
+        decision(prefix, t.getAction(), t.getValidActions(), t.getBehaviourProbability(), t.getDecisionMicros(),
+                t.getPolicyVersion(), v);
+    }
+
+    /** What the actor recorded of one decision: the action among its mask, its probability, time and version. */
+    private void decision(String prefix, int action, List<Integer> validActions, double behaviourProbability,
+                          long decisionMicros, long policyVersion, Violations v) {
+        token(prefix, "action", action, v);
+        if (validActions != null) {
+            if (validActions.isEmpty()) {
                 v.add(prefix + "validActions is empty (null means every action is valid)");
             }
-            tokens(prefix, "validActions", t.getValidActions(), v);
-            if (!containsInt(t.getValidActions(), t.getAction())) {
-                v.add(prefix + "action " + t.getAction() + " is not among the recorded valid actions");
+            tokens(prefix, "validActions", validActions, v);
+            if (!containsInt(validActions, action)) {
+                v.add(prefix + "action " + action + " is not among the recorded valid actions");
             }
         }
-        if (!finite(t.getBehaviourProbability()) || t.getBehaviourProbability() < 0 || t.getBehaviourProbability() > 1) {
-            v.add(prefix + "behaviourProbability must be in [0, 1], got " + t.getBehaviourProbability());
+        if (!finite(behaviourProbability) || behaviourProbability < 0 || behaviourProbability > 1) {
+            v.add(prefix + "behaviourProbability must be in [0, 1], got " + behaviourProbability);
         }
-        if (t.getDecisionMicros() < 0) {
-            v.add(prefix + "decisionMicros is negative: " + t.getDecisionMicros());
+        if (decisionMicros < 0) {
+            v.add(prefix + "decisionMicros is negative: " + decisionMicros);
         }
-        if (t.getPolicyVersion() < 0) {
-            v.add(prefix + "policyVersion is negative: " + t.getPolicyVersion());
+        if (policyVersion < 0) {
+            v.add(prefix + "policyVersion is negative: " + policyVersion);
         }
     }
 
@@ -151,26 +158,9 @@ public final class RecordValidator {
         for (int i = 0; i < steps.size(); i++) {
             ScoredStep s = steps.get(i);
             String prefix = "steps[" + i + "].";
-            token(prefix, "action", s.getAction(), v);
-            if (s.getValidActions() != null) {
-                if (s.getValidActions().isEmpty()) {
-                    v.add(prefix + "validActions is empty (null means every action is valid)");
-                }
-                tokens(prefix, "validActions", s.getValidActions(), v);
-                if (!containsInt(s.getValidActions(), s.getAction())) {
-                    v.add(prefix + "action " + s.getAction() + " is not among the recorded valid actions");
-                }
-            }
+            decision(prefix, s.getAction(), s.getValidActions(), s.getBehaviourProbability(), s.getDecisionMicros(),
+                    s.getPolicyVersion(), v);
             number(prefix + "reward", s.getReward(), v);
-            if (!finite(s.getBehaviourProbability()) || s.getBehaviourProbability() < 0 || s.getBehaviourProbability() > 1) {
-                v.add(prefix + "behaviourProbability must be in [0, 1], got " + s.getBehaviourProbability());
-            }
-            if (s.getDecisionMicros() < 0) {
-                v.add(prefix + "decisionMicros is negative: " + s.getDecisionMicros());
-            }
-            if (s.getPolicyVersion() < 0) {
-                v.add(prefix + "policyVersion is negative: " + s.getPolicyVersion());
-            }
         }
         number("episodeReward", e.getEpisodeReward(), v);
         parts(e.getParts(), v);

@@ -9,6 +9,7 @@ import dev.qstream.schemas.avro.ScoredEpisode;
 import dev.qstream.schemas.avro.ScoredStep;
 import dev.qstream.schemas.avro.ScoredTransition;
 import dev.qstream.schemas.avro.Transition;
+import dev.qstream.schemas.scored.ScoredEpisodeSteps;
 import dev.qstream.scorer.reward.ComposedReward;
 import dev.qstream.scorer.reward.RewardComposer;
 import org.apache.avro.specific.SpecificRecordBase;
@@ -54,10 +55,7 @@ final class EpisodeEmitter {
         long now = context.currentSystemTimeMs();
         List<ScoredStep> scoredSteps = new ArrayList<>(steps.size());
         for (int i = 0; i < steps.size(); i++) {
-            Transition t = steps.get(i);
-            scoredSteps.add(new ScoredStep(t.getAction(), t.getActionToken(), t.getValidActions(),
-                    reward.stepRewards()[i], t.getPolicyVersion(), t.getBehaviourProbability(), t.getExploration(),
-                    t.getDecisionMicros(), t.getCreatedAt()));
+            scoredSteps.add(ScoredEpisodeSteps.step(steps.get(i), reward.stepRewards()[i]));
         }
         Transition head = steps.get(0);
         // One record per episode: a step's prefix is the actions before it, so nothing per step is repeated.
