@@ -1,15 +1,13 @@
 package dev.qstream.evaluator.ope;
 
 import dev.qstream.runtime.kafka.KafkaSettings;
-import dev.qstream.schemas.avro.ScoredEpisode;
 import dev.qstream.schemas.avro.ScoredTransition;
-import dev.qstream.schemas.scored.ScoredEpisodeSteps;
 import dev.qstream.schemas.scored.ScoredRecords;
 import dev.qstream.schemas.serde.AvroDecodeException;
-import dev.qstream.schemas.serde.Serdes;
 import dev.qstream.schemas.topics.QstreamTopic;
 import dev.qstream.schemas.validation.RecordValidator;
 import dev.qstream.schemas.validation.ValidationLimits;
+import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndTimestamp;
@@ -98,13 +96,11 @@ public final class ScoredEpisodeReader {
      */
     private static List<ScoredTransition> usable(byte[] value) {
         try {
-            Object record = ScoredRecords.isSingleStep(value) ? Serdes.SCORED_TRANSITION.decode(value)
-                    : Serdes.SCORED_EPISODE.decode(value);
+            SpecificRecordBase record = ScoredRecords.decode(value);
             if (!VALIDATOR.validate(record).isEmpty()) {
                 return null;
             }
-            List<ScoredTransition> steps = record instanceof ScoredEpisode e ? ScoredEpisodeSteps.expand(e)
-                    : List.of((ScoredTransition) record);
+            List<ScoredTransition> steps = ScoredRecords.steps(record);
             for (ScoredTransition s : steps) {
                 if (!(s.getTransition().getBehaviourProbability() > 0)) {
                     return null;

@@ -67,11 +67,11 @@ public final class ScoredEpisodeSteps {
             require(t.getPromptTokens().equals(first.getPromptTokens()), where + " carries other prompt tokens");
             require(t.getDone() == (i == scored.size() - 1), where + (t.getDone() ? " is done before the last step"
                     : " is the last one given but not done"));
+            require(t.getPrefixTokens().size() == i, where + " has " + t.getPrefixTokens().size() + " prefix tokens");
             for (int j = 0; j < i; j++) {
                 require(Objects.equals(t.getPrefixTokens().get(j), scored.get(j).getTransition().getAction()),
                         where + ": its prefix disagrees with the action of step " + j);
             }
-            require(t.getPrefixTokens().size() == i, where + " has " + t.getPrefixTokens().size() + " prefix tokens");
             require(Objects.equals(s.getNextValidActions(),
                             i + 1 < scored.size() ? scored.get(i + 1).getTransition().getValidActions() : null),
                     where + ": its next mask is not the next step's mask");

@@ -1,8 +1,11 @@
 package dev.qstream.schemas.scored;
 
+import dev.qstream.schemas.avro.ScoredEpisode;
 import dev.qstream.schemas.avro.ScoredTransition;
 import dev.qstream.schemas.serde.AvroDecodeException;
 import dev.qstream.schemas.serde.Serdes;
+
+import org.apache.avro.specific.SpecificRecordBase;
 
 import java.util.List;
 
@@ -22,12 +25,25 @@ public final class ScoredRecords {
     }
 
     /**
-     * The scored steps the value holds: every step of an episode, or the one step of an older record.
+     * The value decoded as the record its header names: a {@link ScoredEpisode} or a {@link ScoredTransition}.
      *
      * @throws AvroDecodeException when it is neither
      */
+    public static SpecificRecordBase decode(byte[] value) {
+        return isSingleStep(value) ? Serdes.SCORED_TRANSITION.decode(value) : Serdes.SCORED_EPISODE.decode(value);
+    }
+
+    /** The scored steps a decoded record holds: every step of an episode, or the one step of an older record. */
+    public static List<ScoredTransition> steps(SpecificRecordBase record) {
+        return record instanceof ScoredEpisode e ? ScoredEpisodeSteps.expand(e) : List.of((ScoredTransition) record);
+    }
+
+    /**
+     * The scored steps the value holds.
+     *
+     * @throws AvroDecodeException when it is neither record
+     */
     public static List<ScoredTransition> steps(byte[] value) {
-        return isSingleStep(value) ? List.of(Serdes.SCORED_TRANSITION.decode(value))
-                : ScoredEpisodeSteps.expand(Serdes.SCORED_EPISODE.decode(value));
+        return steps(decode(value));
     }
 }

@@ -135,10 +135,7 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serde<T>, 
         if (bytes.length < HEADER) {
             throw new AvroDecodeException(DecodeFailure.TRUNCATED, type.getSimpleName() + " header is truncated", null);
         }
-        long writerFingerprint = 0;
-        for (int i = 0; i < 8; i++) {
-            writerFingerprint |= (bytes[2 + i] & 0xFFL) << (8 * i);
-        }
+        long writerFingerprint = writerFingerprint(bytes);
         SpecificDatumReader<T> datumReader = writerFingerprint == fingerprint ? reader : resolving(writerFingerprint);
         Buffers b = buffers.get();
         try {
@@ -174,15 +171,21 @@ public final class AvroSerde<T extends SpecificRecordBase> implements Serde<T>, 
         if (bytes == null || bytes.length < HEADER || bytes[0] != MARKER_0 || bytes[1] != MARKER_1) {
             return false;
         }
-        long writerFingerprint = 0;
-        for (int i = 0; i < 8; i++) {
-            writerFingerprint |= (bytes[2 + i] & 0xFFL) << (8 * i);
-        }
+        long writerFingerprint = writerFingerprint(bytes);
         if (writerFingerprint == fingerprint) {
             return true;
         }
         Schema writerSchema = store.findByFingerprint(writerFingerprint);
         return writerSchema != null && writerSchema.getFullName().equals(schema.getFullName());
+    }
+
+    /** The little-endian fingerprint after the marker; the caller has checked that the header is complete. */
+    private static long writerFingerprint(byte[] bytes) {
+        long writerFingerprint = 0;
+        for (int i = 0; i < 8; i++) {
+            writerFingerprint |= (bytes[2 + i] & 0xFFL) << (8 * i);
+        }
+        return writerFingerprint;
     }
 
     private SpecificDatumReader<T> resolving(long writerFingerprint) {

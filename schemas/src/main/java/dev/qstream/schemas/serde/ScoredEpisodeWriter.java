@@ -37,13 +37,7 @@ final class ScoredEpisodeWriter implements DirectWriter<ScoredEpisode> {
             step(steps.get(i), out);
         }
         out.writeArrayEnd();
-        if (e.getEndReason() == null) {
-            out.writeIndex(0);
-            out.writeNull();
-        } else {
-            out.writeIndex(1);
-            out.writeEnum(e.getEndReason().ordinal());
-        }
+        TransitionWriter.nullableEndReason(e.getEndReason(), out);
         out.writeDouble(e.getEpisodeReward());
         ScoredTransitionWriter.parts(e.getParts(), out);
         out.writeLong(e.getScoredAt());

@@ -1,5 +1,6 @@
 package dev.qstream.schemas.serde;
 
+import dev.qstream.schemas.avro.EndReason;
 import dev.qstream.schemas.avro.Transition;
 import org.apache.avro.generic.PrimitivesArrays;
 import org.apache.avro.io.BinaryEncoder;
@@ -33,18 +34,23 @@ final class TransitionWriter implements DirectWriter<Transition> {
         out.writeString(t.getActionToken());
         nullableInts(t.getValidActions(), out);
         out.writeBoolean(t.getDone());
-        if (t.getEndReason() == null) {
-            out.writeIndex(0);
-            out.writeNull();
-        } else {
-            out.writeIndex(1);
-            out.writeEnum(t.getEndReason().ordinal());
-        }
+        nullableEndReason(t.getEndReason(), out);
         out.writeLong(t.getPolicyVersion());
         out.writeDouble(t.getBehaviourProbability());
         out.writeEnum(t.getExploration().ordinal());
         out.writeLong(t.getDecisionMicros());
         out.writeLong(t.getCreatedAt());
+    }
+
+    /** A ["null", "EndReason"] union. */
+    static void nullableEndReason(EndReason reason, BinaryEncoder out) throws IOException {
+        if (reason == null) {
+            out.writeIndex(0);
+            out.writeNull();
+        } else {
+            out.writeIndex(1);
+            out.writeEnum(reason.ordinal());
+        }
     }
 
     /** A ["null", {"type": "array", "items": "int"}] union. */
