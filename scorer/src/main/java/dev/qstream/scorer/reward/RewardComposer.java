@@ -27,10 +27,6 @@ public final class RewardComposer {
     /** The metric name of an episode scored from feedback only (its prompt has no reference). */
     public static final String FEEDBACK_ONLY = "none";
 
-    /** The ROUGE types every episode is scored with (the summary reports all three). */
-    private static final List<PrefixRouge.Type> ROUGE_TYPES =
-            List.of(PrefixRouge.Type.ROUGE_L, PrefixRouge.Type.ROUGE_1, PrefixRouge.Type.ROUGE_2);
-
     private final RewardConfig config;
 
     public RewardComposer(RewardConfig config) {
@@ -102,24 +98,25 @@ public final class RewardComposer {
             // ROUGE tokenization is local, so the steps' tokens concatenate to the text's tokens.
             pieces.add(t.isEmpty() ? List.of() : RougeTokenizer.tokenize(t, config.stemming()));
         }
-        String text = String.join(" ", words);
         boolean feedbackOnly = references.isEmpty();
-        double[] rougeL = new double[steps];
-        double[] rouge1 = new double[steps];
-        double[] rouge2 = new double[steps];
+        double[] prefix = new double[steps];
+        double rougeL = 0;
+        double rouge1 = 0;
+        double rouge2 = 0;
         if (!feedbackOnly) {
-            double[][] f = references.rouge().prefixF(ROUGE_TYPES, pieces);
-            rougeL = f[0];
-            rouge1 = f[1];
-            rouge2 = f[2];
+            // The metric's score for every prefix (shaping needs them); the summary's three for the whole text only.
+            PrefixRouge.Scores rouge = references.rouge().scores(switch (config.metric()) {
+                case ROUGE_L -> PrefixRouge.Type.ROUGE_L;
+                case ROUGE_1 -> PrefixRouge.Type.ROUGE_1;
+                case ROUGE_2 -> PrefixRouge.Type.ROUGE_2;
+            }, pieces);
+            prefix = rouge.prefixF();
+            rougeL = rouge.rougeL();
+            rouge1 = rouge.rouge1();
+            rouge2 = rouge.rouge2();
         }
-        double[] prefix = switch (config.metric()) {
-            case ROUGE_L -> rougeL;
-            case ROUGE_1 -> rouge1;
-            case ROUGE_2 -> rouge2;
-        };
         double metric = prefix[steps - 1];
-        double bleu = references.bleu() == null ? 0 : SacreBleu.sentenceBleu(text, references.bleu());
+        double bleu = references.bleu() == null ? 0 : SacreBleu.sentenceBleu(words, references.bleu()); // of the words joined by spaces
         boolean defaulted = human == null;
         double humanValue = defaulted ? config.defaultHuman() : human;
         double humanWeight = feedbackOnly ? 1.0 : config.humanWeight();
@@ -154,9 +151,9 @@ public final class RewardComposer {
                 .setShaping(delta ? "delta" : "terminal")
                 .build();
         EpisodeScores scores = EpisodeScores.newBuilder()
-                .setRougeL(rougeL[steps - 1])
-                .setRouge1(rouge1[steps - 1])
-                .setRouge2(rouge2[steps - 1])
+                .setRougeL(rougeL)
+                .setRouge1(rouge1)
+                .setRouge2(rouge2)
                 .setBleu(bleu)
                 .setHuman(defaulted ? null : human)
                 .setReward(episodeReward)

@@ -21,6 +21,13 @@ import java.util.List;
  */
 public final class PrefixRouge {
 
+    /**
+     * One candidate's scores: {@code prefixF[k]} is the F of the per-prefix type for the tokens of pieces 0..k; the
+     * other three are the whole candidate's F of each type.
+     */
+    public record Scores(double[] prefixF, double rougeL, double rouge1, double rouge2) {
+    }
+
     /** The ROUGE variants whose prefix scores this class computes. */
     public enum Type { ROUGE_1, ROUGE_2, ROUGE_L }
 
@@ -107,12 +114,37 @@ public final class PrefixRouge {
          *         references
          */
         public double[][] prefixF(List<Type> types, List<List<String>> pieces) {
+            int[] ends = new int[pieces.size()];
+            int[] cand = candidate(pieces, ends);
+            double[][] out = new double[types.size()][];
+            for (int t = 0; t < out.length; t++) {
+                out[t] = best(types.get(t), cand, ends);
+            }
+            return out;
+        }
+
+        /**
+         * What a shaped reward and its summary need: the F of type {@code perPrefix} for every prefix that ends a
+         * piece, and the F of each type for the whole candidate only. Equal to {@link #prefixF} of all three types
+         * (the whole candidate's F is the last prefix's), with the per-prefix scores of the other two types left out.
+         */
+        public Scores scores(Type perPrefix, List<List<String>> pieces) {
+            int[] ends = new int[pieces.size()];
+            int[] cand = candidate(pieces, ends);
+            double[] prefix = best(perPrefix, cand, ends);
+            double last = prefix[prefix.length - 1];
+            return new Scores(prefix,
+                    perPrefix == Type.ROUGE_L ? last : bestWhole(Type.ROUGE_L, cand),
+                    perPrefix == Type.ROUGE_1 ? last : bestWhole(Type.ROUGE_1, cand),
+                    perPrefix == Type.ROUGE_2 ? last : bestWhole(Type.ROUGE_2, cand));
+        }
+
+        private int[] candidate(List<List<String>> pieces, int[] ends) {
             int total = 0;
             for (List<String> p : pieces) {
                 total += p.size();
             }
             int[] cand = new int[total];
-            int[] ends = new int[pieces.size()];
             int n = 0;
             for (int k = 0; k < pieces.size(); k++) {
                 for (String token : pieces.get(k)) {
@@ -120,11 +152,23 @@ public final class PrefixRouge {
                 }
                 ends[k] = n;
             }
-            double[][] out = new double[types.size()][];
-            for (int t = 0; t < out.length; t++) {
-                out[t] = best(types.get(t), cand, ends);
+            return cand;
+        }
+
+        /** The whole candidate's F, max over references (the first one on ties, like scoreMulti). */
+        private double bestWhole(Type type, int[] cand) {
+            double best = 0;
+            for (int k = 0; k < refs.length; k++) {
+                double f = switch (type) {
+                    case ROUGE_L -> lcsF(refs[k], cand);
+                    case ROUGE_1 -> unigramsByLength(unigramCounts[k], refs[k].length, cand, false)[0];
+                    case ROUGE_2 -> bigramsByLength(bigramIndex[k], bigramCounts[k], refs[k].length, cand, false)[0];
+                };
+                if (k == 0 || f > best) {
+                    best = f;
+                }
             }
-            return out;
+            return best;
         }
 
         /** The F of every prefix that ends a piece, max over references (the first one on ties, like scoreMulti). */
@@ -133,8 +177,8 @@ public final class PrefixRouge {
             for (int k = 0; k < refs.length; k++) {
                 double[] byLength = switch (type) {
                     case ROUGE_L -> lcsByLength(refs[k], cand);
-                    case ROUGE_1 -> unigramsByLength(unigramCounts[k], refs[k].length, cand);
-                    case ROUGE_2 -> bigramsByLength(bigramIndex[k], bigramCounts[k], refs[k].length, cand);
+                    case ROUGE_1 -> unigramsByLength(unigramCounts[k], refs[k].length, cand, true);
+                    case ROUGE_2 -> bigramsByLength(bigramIndex[k], bigramCounts[k], refs[k].length, cand, true);
                 };
                 if (best == null) {
                     best = new double[ends.length];
@@ -177,26 +221,52 @@ public final class PrefixRouge {
         return f;
     }
 
-    /** F of ROUGE-1 for every candidate length: clipped hits grow by one when a token is still under its reference count. */
-    private static double[] unigramsByLength(int[] refCount, int refLength, int[] cand) {
+    /** F of ROUGE-L for the whole candidate: the last row of the same table. */
+    private static double lcsF(int[] ref, int[] cand) {
+        int m = ref.length;
+        if (m == 0) {
+            return 0;
+        }
+        int[] prev = new int[m + 1];
+        int[] cur = new int[m + 1];
+        for (int j = 1; j <= cand.length; j++) {
+            int c = cand[j - 1];
+            for (int i = 1; i <= m; i++) {
+                cur[i] = ref[i - 1] == c ? prev[i - 1] + 1 : Math.max(prev[i], cur[i - 1]);
+            }
+            int[] t = prev;
+            prev = cur;
+            cur = t;
+        }
+        int lcs = prev[m];
+        return cand.length == 0 ? 0 : PrecisionRecallF.of((double) lcs / cand.length, (double) lcs / m).f();
+    }
+
+    /**
+     * F of ROUGE-1 for every candidate length ({@code all}; else {@code f[0]} is the whole candidate's): clipped hits
+     * grow by one when a token is still under its reference count.
+     */
+    private static double[] unigramsByLength(int[] refCount, int refLength, int[] cand, boolean all) {
         int[] candCount = new int[refCount.length];
-        double[] f = new double[cand.length + 1];
+        double[] f = new double[all ? cand.length + 1 : 1];
         long hits = 0;
         for (int j = 1; j <= cand.length; j++) {
             int t = cand[j - 1];
             if (t >= 0 && ++candCount[t] <= refCount[t]) {
                 hits++;
             }
-            f[j] = PrecisionRecallF.of((double) hits / Math.max(j, 1), (double) hits / Math.max(refLength, 1)).f();
+            if (all || j == cand.length) {
+                f[all ? j : 0] = PrecisionRecallF.of((double) hits / Math.max(j, 1), (double) hits / Math.max(refLength, 1)).f();
+            }
         }
         return f;
     }
 
-    /** F of ROUGE-2 for every candidate length, with the same clipping on bigrams. */
-    private static double[] bigramsByLength(LongIntHashMap index, int[] refCount, int refLength, int[] cand) {
+    /** F of ROUGE-2 for every candidate length (or the whole candidate's), with the same clipping on bigrams. */
+    private static double[] bigramsByLength(LongIntHashMap index, int[] refCount, int refLength, int[] cand, boolean all) {
         int[] candCount = new int[refCount.length];
         int refBigrams = Math.max(refLength - 1, 0);
-        double[] f = new double[cand.length + 1];
+        double[] f = new double[all ? cand.length + 1 : 1];
         long hits = 0;
         for (int j = 1; j <= cand.length; j++) {
             if (j >= 2 && cand[j - 2] >= 0 && cand[j - 1] >= 0) {
@@ -205,8 +275,10 @@ public final class PrefixRouge {
                     hits++;
                 }
             }
-            int candBigrams = Math.max(j - 1, 0);
-            f[j] = PrecisionRecallF.of((double) hits / Math.max(candBigrams, 1), (double) hits / Math.max(refBigrams, 1)).f();
+            if (all || j == cand.length) {
+                int candBigrams = Math.max(j - 1, 0);
+                f[all ? j : 0] = PrecisionRecallF.of((double) hits / Math.max(candBigrams, 1), (double) hits / Math.max(refBigrams, 1)).f();
+            }
         }
         return f;
     }

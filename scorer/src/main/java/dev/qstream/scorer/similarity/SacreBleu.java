@@ -326,6 +326,93 @@ public final class SacreBleu {
         }
     }
 
+    /**
+     * {@code sacrebleu.sentence_bleu(" ".join(words), references).score} against prepared references, without
+     * building and re-tokenizing the joined text: the 13a tokens of words joined by single spaces are each word's
+     * own tokens, one word after the other (see {@link #hypothesisTokens}); most generated words are a token as they
+     * are.
+     */
+    public static double sentenceBleu(List<String> words, References references) {
+        return computeBleu(segmentStats(hypothesisIds(words, references), references), true).score();
+    }
+
+    /**
+     * The 13a tokens of {@code rstrip(" ".join(words))}, word by word. Joining with a space and tokenizing equals
+     * tokenizing each word on its own: every rewriting step of 13a either matches within a word (the deleted and
+     * unescaped sequences hold no space) or uses the space in front of a word as the character before a period or
+     * comma ({@code ([^0-9])([\.,])}), which the word alone gets from 13a's own padding; the space after a word can
+     * only be consumed as the character after one, and no rule needs it again. Only {@code rstrip} reaches across
+     * words: it drops trailing words that are all whitespace and the trailing whitespace of the last word left.
+     * {@code SacreBleuTest} checks this against tokenizing the joined text, on random words of 13a's special
+     * characters.
+     */
+    static List<String> hypothesisTokens(List<String> words) {
+        List<String> out = new ArrayList<>();
+        int last = lastNonBlank(words);
+        for (int i = 0; i <= last; i++) {
+            String w = i == last ? PyStr.rstrip(words.get(i)) : words.get(i);
+            if (isOneToken(w)) {
+                out.add(w);
+            } else {
+                out.addAll(Tokenizer13a.tokens(w));
+            }
+        }
+        return out;
+    }
+
+    private static int[] hypothesisIds(List<String> words, References refs) {
+        int last = lastNonBlank(words);
+        int[] hyp = new int[Math.max(8, last + 1)];
+        int n = 0;
+        for (int i = 0; i <= last; i++) {
+            String w = i == last ? PyStr.rstrip(words.get(i)) : words.get(i);
+            if (isOneToken(w)) {
+                if (n == hyp.length) {
+                    hyp = Arrays.copyOf(hyp, n * 2);
+                }
+                hyp[n++] = refs.ids.find(w);
+            } else {
+                for (String token : Tokenizer13a.tokens(w)) {
+                    if (n == hyp.length) {
+                        hyp = Arrays.copyOf(hyp, n * 2);
+                    }
+                    hyp[n++] = refs.ids.find(token);
+                }
+            }
+        }
+        return Arrays.copyOf(hyp, n);
+    }
+
+    /** The index of the last word with something other than whitespace, -1 if none. */
+    private static int lastNonBlank(List<String> words) {
+        int last = words.size() - 1;
+        while (last >= 0 && PyStr.rstrip(words.get(last)).isEmpty()) {
+            last--;
+        }
+        return last;
+    }
+
+    /**
+     * Whether 13a leaves the word as one token: not empty, and only ASCII letters, digits and apostrophes, or
+     * characters beyond ASCII that are not whitespace (13a's rules only touch ASCII punctuation, periods, commas,
+     * dashes and the characters of {@code <skipped>}, {@code &quot;} and the line breaks).
+     */
+    private static boolean isOneToken(String w) {
+        int n = w.length();
+        if (n == 0) {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = w.charAt(i);
+            boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '\''
+                    || (c >= 0x80 && !PyStr.isSpace(c));
+            if (!plain) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static long[] segmentStats(String hypothesis, References refs) {
         // A hypothesis token no reference has gets id -1: n-grams holding it can never match (they still count
         // towards the totals, which are just the n-gram positions).
@@ -334,6 +421,11 @@ public final class SacreBleu {
         for (int i = 0; i < hyp.length; i++) {
             hyp[i] = refs.ids.find(tokens.get(i));
         }
+        return segmentStats(hyp, refs);
+    }
+
+    /** The statistics of a hypothesis given as its tokens' ids among the references' (-1: in no reference). */
+    private static long[] segmentStats(int[] hyp, References refs) {
         int closestDiff = -1;
         int closestLen = -1;
         for (int refLen : refs.lengths) {

@@ -17,18 +17,29 @@ import java.util.TreeMap;
 
 /**
  * A key-value store whose writes stay in a map, decoded, until the next commit, in front of a changelogged RocksDB
- * store that only sees them then. The scorer keeps the episodes it is assembling in two of them: a header per
- * episode and one entry per step under {@code <episodeId>/<step>}.
+ * store that only sees them then. The scorer keeps four of its stores this way: the episodes it is assembling (a
+ * header per episode and one entry per step under {@code <episodeId>/<step>}), the scored episodes it remembers for
+ * late feedback, and the due times of its timers.
  *
- * <p>Kafka Streams' own record cache would do the same buffering, but not cheaply for this access pattern: it
- * encodes every value on {@code put} and decodes it again on every read, and an entry put and deleted between two
- * commits still goes to RocksDB and the changelog as a tombstone. Most episodes arrive and complete within one
- * commit interval, so most steps would cost an encode, a decode, a RocksDB delete and a changelog record for nothing.
+ * <p>Kafka Streams' own record cache would do the same buffering, but not cheaply for these access patterns: it
+ * encodes every value on {@code put} and decodes it again on every read; an entry put and deleted between two
+ * commits still goes to RocksDB and the changelog as a tombstone; and it keeps what it flushed, so a store written
+ * once per episode and rarely read again (the remembered episodes, the timers) fills the thread's cache with entries
+ * that only make every other cache operation slower (a sorted map of tens of thousands of byte keys, searched on
+ * every put and again for every entry at every flush). Most episodes arrive and complete within one commit
+ * interval, so most steps would cost an encode, a decode, a RocksDB delete and a changelog record for nothing.
  * Here the values of the current commit interval stay decoded in a map; {@link #flushCache()} — called by Kafka
  * Streams before every commit, exactly where it flushes its record caches — writes what is still there to the inner
- * store (and so its changelog), and an entry removed before it was ever written there leaves no trace at all. The
- * state committed with each transaction is the same as with the record cache, so exactly-once is unchanged; a task
- * closed uncleanly drops the map ({@link #clearCache()}) and restores from the changelog like any other store.
+ * store (and so its changelog) and empties the map, and an entry removed before it was ever written there leaves no
+ * trace at all. The state committed with each transaction is the same as with the record cache, so exactly-once is
+ * unchanged; a task closed uncleanly drops the map ({@link #clearCache()}) and restores from the changelog like any
+ * other store.
+ *
+ * <p>Two kinds of entries ({@link Lifetime}): short-lived ones, usually removed in the commit interval that put them
+ * (an episode's steps), for which a {@code put} asks RocksDB whether the key is there so that removing it again
+ * needs no tombstone; and long-lived ones, removed long after a commit wrote them (remembered episodes, timers), for
+ * which that read would never pay off: a {@code put} assumes RocksDB may hold the key, and a removal in the same
+ * interval writes a harmless tombstone.
  *
  * <p>Values handed to {@link #put} are kept as they are (not copied): callers must not change one afterwards
  * without putting it again. Used on the stream thread that owns the task only: not thread-safe, no interactive
@@ -50,22 +61,32 @@ final class CommitBufferedStore<V> extends WrappedStateStore<KeyValueStore<Strin
     /** Past this many pending entries they are written through before the commit (the record cache evicts too). */
     static final int DEFAULT_MAX_PENDING = 100_000;
 
-    private final int maxPending;
+    /** How long the store's entries usually live, which decides whether a {@code put} reads RocksDB first. */
+    enum Lifetime {
+        /** Usually removed in the commit interval that put them: a put checks RocksDB, to spare their tombstones. */
+        SHORT,
+        /** Removed long after a commit wrote them: a put never reads RocksDB. */
+        LONG
+    }
 
-    private CommitBufferedStore(KeyValueStore<String, V> inner, int maxPending) {
+    private final int maxPending;
+    private final Lifetime lifetime;
+
+    private CommitBufferedStore(KeyValueStore<String, V> inner, int maxPending, Lifetime lifetime) {
         super(inner);
         this.maxPending = maxPending;
+        this.lifetime = lifetime;
     }
 
     /** A changelogged RocksDB store named {@code name} behind the buffer; no record cache (this is the cache). */
-    static <V> StoreBuilder<CommitBufferedStore<V>> builder(String name, Serde<V> values) {
-        return builder(name, values, DEFAULT_MAX_PENDING);
+    static <V> StoreBuilder<CommitBufferedStore<V>> builder(String name, Serde<V> values, Lifetime lifetime) {
+        return builder(name, values, lifetime, DEFAULT_MAX_PENDING);
     }
 
-    /** As {@link #builder(String, Serde)}, holding at most {@code maxPending} entries between writes to RocksDB. */
-    static <V> StoreBuilder<CommitBufferedStore<V>> builder(String name, Serde<V> values, int maxPending) {
+    /** As {@link #builder(String, Serde, Lifetime)}, holding at most {@code maxPending} entries between writes to RocksDB. */
+    static <V> StoreBuilder<CommitBufferedStore<V>> builder(String name, Serde<V> values, Lifetime lifetime, int maxPending) {
         return new Builder<>(Stores.keyValueStoreBuilder(Stores.persistentKeyValueStore(name),
-                org.apache.kafka.common.serialization.Serdes.String(), values).withCachingDisabled(), maxPending);
+                org.apache.kafka.common.serialization.Serdes.String(), values).withCachingDisabled(), maxPending, lifetime);
     }
 
     /** The value under {@code key}, or null. */
@@ -88,7 +109,8 @@ final class CommitBufferedStore<V> extends WrappedStateStore<KeyValueStore<Strin
 
     void put(String key, V value) {
         Pending<V> before = pending.get(key);
-        boolean inInner = before != null ? before.inInner : !key.equals(knownAbsent) && wrapped().get(key) != null;
+        boolean inInner = before != null ? before.inInner
+                : lifetime == Lifetime.LONG || !key.equals(knownAbsent) && wrapped().get(key) != null;
         knownAbsent = null;
         pending.put(key, new Pending<>(value, inInner));
         if (pending.size() > maxPending) {
@@ -127,6 +149,36 @@ final class CommitBufferedStore<V> extends WrappedStateStore<KeyValueStore<Strin
             } else {
                 merged.put(e.getKey(), e.getValue().value);
             }
+        }
+        return merged;
+    }
+
+    /**
+     * The first {@code limit} entries with keys from {@code from} (inclusive) to {@code to} (exclusive), in key order.
+     * Reads at most {@code limit} more keys of RocksDB than there are pending entries in the range: each pending
+     * entry can hide at most one of them.
+     */
+    NavigableMap<String, V> range(String from, String to, int limit) {
+        NavigableMap<String, Pending<V>> mine = pending.subMap(from, true, to, false);
+        long wanted = (long) limit + mine.size();
+        TreeMap<String, V> merged = new TreeMap<>();
+        try (KeyValueIterator<String, V> it = wrapped().range(from, to)) {
+            while (it.hasNext() && merged.size() < wanted) {
+                var e = it.next();
+                if (!to.equals(e.key)) { // the inner store's range includes its upper bound
+                    merged.put(e.key, e.value);
+                }
+            }
+        }
+        for (var e : mine.entrySet()) {
+            if (e.getValue().value == null) {
+                merged.remove(e.getKey());
+            } else {
+                merged.put(e.getKey(), e.getValue().value);
+            }
+        }
+        while (merged.size() > limit) {
+            merged.pollLastEntry();
         }
         return merged;
     }
@@ -179,7 +231,7 @@ final class CommitBufferedStore<V> extends WrappedStateStore<KeyValueStore<Strin
     }
 
     /** Builds the inner store with the given builder's settings and puts the buffer in front of it. */
-    private record Builder<V>(StoreBuilder<KeyValueStore<String, V>> inner, int maxPending)
+    private record Builder<V>(StoreBuilder<KeyValueStore<String, V>> inner, int maxPending, Lifetime lifetime)
             implements StoreBuilder<CommitBufferedStore<V>> {
 
         @Override
@@ -194,17 +246,17 @@ final class CommitBufferedStore<V> extends WrappedStateStore<KeyValueStore<Strin
 
         @Override
         public StoreBuilder<CommitBufferedStore<V>> withLoggingEnabled(Map<String, String> config) {
-            return new Builder<>(inner.withLoggingEnabled(config), maxPending);
+            return new Builder<>(inner.withLoggingEnabled(config), maxPending, lifetime);
         }
 
         @Override
         public StoreBuilder<CommitBufferedStore<V>> withLoggingDisabled() {
-            return new Builder<>(inner.withLoggingDisabled(), maxPending);
+            return new Builder<>(inner.withLoggingDisabled(), maxPending, lifetime);
         }
 
         @Override
         public CommitBufferedStore<V> build() {
-            return new CommitBufferedStore<>(inner.build(), maxPending);
+            return new CommitBufferedStore<>(inner.build(), maxPending, lifetime);
         }
 
         @Override

@@ -40,7 +40,7 @@ final class EpisodeAssemblyProcessor implements Processor<String, Transition, St
     private CommitBufferedStore<EpisodeAssembly> episodes;
     private CommitBufferedStore<Transition> steps;
     private KeyValueStore<String, EpisodeAssembly> held;
-    private KeyValueStore<String, ScoredTransition> scored;
+    private CommitBufferedStore<ScoredTransition> scored;
     private KeyValueStore<String, Prompt> prompts;
 
     EpisodeAssemblyProcessor(ScorerConfig config, ScorerMetrics metrics) {

@@ -59,7 +59,7 @@ final class FeedbackJoinProcessor implements Processor<String, SpecificRecordBas
     private CommitBufferedStore<EpisodeAssembly> assembling;
     private KeyValueStore<String, EpisodeAssembly> held;
     private KeyValueStore<String, Feedback> feedback;
-    private KeyValueStore<String, ScoredTransition> scored;
+    private CommitBufferedStore<ScoredTransition> scored;
     private KeyValueStore<String, Prompt> prompts;
     private TimerIndex timers;
 
@@ -277,7 +277,7 @@ final class FeedbackJoinProcessor implements Processor<String, SpecificRecordBas
 
     /** The episode's retention ended: forget it and its feedback (later feedback is dead-lettered as expired). */
     private void forget(String key) {
-        scored.put(key, null);
+        scored.remove(key);
         List<String> ids = new ArrayList<>();
         try (KeyValueIterator<String, Feedback> it = feedback.prefixScan(key + "/", new StringSerializer())) {
             while (it.hasNext()) {

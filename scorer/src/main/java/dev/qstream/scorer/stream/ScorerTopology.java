@@ -20,6 +20,9 @@ import org.apache.kafka.streams.state.Stores;
 
 import java.util.Properties;
 
+import static dev.qstream.scorer.stream.CommitBufferedStore.Lifetime.LONG;
+import static dev.qstream.scorer.stream.CommitBufferedStore.Lifetime.SHORT;
+
 /**
  * The scorer as a Kafka Streams topology: transitions and feedback in; scored transitions, scored episode
  * summaries, reward corrections and dead letters out, exactly once.
@@ -90,17 +93,19 @@ public final class ScorerTopology {
         topology.addProcessor(JOIN, () -> new FeedbackJoinProcessor(config, metrics, composer, prepared), ASSEMBLE,
                 "feedback-source");
 
-        // Fault-tolerant RocksDB stores (changelogged, restored exactly once); caching folds the many writes an
-        // episode makes within one commit into one changelog record.
+        // Fault-tolerant RocksDB stores (changelogged, restored exactly once).
         // The episodes being assembled (a header each, and their steps) are buffered decoded until each commit, so
-        // that an episode which arrives and completes between two commits never touches RocksDB or the changelog
-        // (see CommitBufferedStore).
-        topology.addStateStore(CommitBufferedStore.builder(EPISODE_STORE, Serdes.EPISODE_ASSEMBLY), ASSEMBLE, JOIN);
-        topology.addStateStore(CommitBufferedStore.builder(STEP_STORE, Serdes.TRANSITION), ASSEMBLE);
+        // that an episode which arrives and completes between two commits never touches RocksDB or the changelog;
+        // the scored episodes remembered for late feedback and the timers, written once per episode and rarely
+        // read again, are buffered the same way so that they never fill Kafka Streams' record cache (see
+        // CommitBufferedStore). Held episodes and feedback, rare unless feedback is in use, keep the record cache,
+        // which folds the many writes an episode makes within one commit into one changelog record.
+        topology.addStateStore(CommitBufferedStore.builder(EPISODE_STORE, Serdes.EPISODE_ASSEMBLY, SHORT), ASSEMBLE, JOIN);
+        topology.addStateStore(CommitBufferedStore.builder(STEP_STORE, Serdes.TRANSITION, SHORT), ASSEMBLE);
         topology.addStateStore(store(HELD_STORE, Serdes.EPISODE_ASSEMBLY), ASSEMBLE, JOIN);
-        topology.addStateStore(store(SCORED_STORE, Serdes.SCORED_TRANSITION), ASSEMBLE, JOIN);
+        topology.addStateStore(CommitBufferedStore.builder(SCORED_STORE, Serdes.SCORED_TRANSITION, LONG), ASSEMBLE, JOIN);
         topology.addStateStore(store(FEEDBACK_STORE, Serdes.FEEDBACK), JOIN);
-        topology.addStateStore(store(TIMER_STORE, org.apache.kafka.common.serialization.Serdes.String()), JOIN);
+        topology.addStateStore(CommitBufferedStore.builder(TIMER_STORE, org.apache.kafka.common.serialization.Serdes.String(), LONG), JOIN);
 
         // One sink per output topic; the processors forward to each by name.
         topology.addSink(SCORED_SINK, config.layout().name(QstreamTopic.SCORED), keys, serializer(Serdes.SCORED_EPISODE), JOIN);

@@ -1,14 +1,11 @@
 package dev.qstream.scorer.stream;
 
-import org.apache.kafka.streams.state.KeyValueIterator;
-import org.apache.kafka.streams.state.KeyValueStore;
-
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * Due times of the join's deadlines (window closes, orphan feedback, forgetting scored episodes) as a sorted,
- * key-only RocksDB store: {@code <kind>|<due ms, 16 digits>|<id>}. A punctuation reads only what is due, in due
+ * key-only store (a {@link CommitBufferedStore} of long-lived entries): {@code <kind>|<due ms, 16 digits>|<id>}. A punctuation reads only what is due, in due
  * order, with one range scan, instead of decoding every held value. A timer whose subject has meanwhile gone (a
  * window closed early, an episode forgotten) is simply found stale and dropped by its handler.
  */
@@ -32,9 +29,9 @@ final class TimerIndex {
     /** The most timers of one kind handled in one punctuation, so that one sweep never outlasts a transaction. */
     static final int MAX_PER_SWEEP = 50_000;
 
-    private final KeyValueStore<String, String> store;
+    private final CommitBufferedStore<String> store;
 
-    TimerIndex(KeyValueStore<String, String> store) {
+    TimerIndex(CommitBufferedStore<String> store) {
         this.store = store;
     }
 
@@ -46,18 +43,15 @@ final class TimerIndex {
     List<Timer> due(Kind kind, long now) {
         List<Timer> out = new ArrayList<>();
         // Upper bound "<kind>|<now + 1>|" sorts before every key due at now + 1 and after every key due at now.
-        try (KeyValueIterator<String, String> it = store.range(key(kind, 0, ""), key(kind, now + 1, ""))) {
-            while (it.hasNext() && out.size() < MAX_PER_SWEEP) {
-                String k = it.next().key;
-                int second = k.indexOf('|', kind.tag.length() + 1);
-                out.add(new Timer(k, Long.parseLong(k.substring(kind.tag.length() + 1, second)), k.substring(second + 1)));
-            }
+        for (String k : store.range(key(kind, 0, ""), key(kind, now + 1, ""), MAX_PER_SWEEP).keySet()) {
+            int second = k.indexOf('|', kind.tag.length() + 1);
+            out.add(new Timer(k, Long.parseLong(k.substring(kind.tag.length() + 1, second)), k.substring(second + 1)));
         }
         return out;
     }
 
     void cancel(Timer timer) {
-        store.put(timer.key(), null);
+        store.remove(timer.key());
     }
 
     private static String key(Kind kind, long due, String id) {

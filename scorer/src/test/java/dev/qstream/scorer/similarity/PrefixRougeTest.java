@@ -46,6 +46,15 @@ class PrefixRougeTest {
                             .isEqualTo(expected);
                 }
             }
+            // One type per prefix and all three for the whole text: the same values, bit for bit.
+            RougeScores whole = scorer.scoreMulti(references, String.join(" ", steps));
+            for (PrefixRouge.Type type : PrefixRouge.Type.values()) {
+                PrefixRouge.Scores scores = PrefixRouge.prepare(refTokens).scores(type, pieces);
+                assertThat(scores.prefixF()).isEqualTo(PrefixRouge.prefixF(type, refTokens, pieces));
+                assertThat(new double[] {scores.rougeL(), scores.rouge1(), scores.rouge2()})
+                        .as("whole-text scores of %s against %s (stem=%s)", steps, references, stem)
+                        .containsExactly(whole.rougeL().f(), whole.rouge1().f(), whole.rouge2().f());
+            }
         }
     }
 

@@ -285,6 +285,49 @@ class SacreBleuTest {
         }
     }
 
+    /** Pieces a generated word could be made of, weighted towards what 13a rewrites. */
+    private static final String[] WORD_PIECES = {"a", "Bb", "7", "0", ".", ",", "-", "\n", "-\n", " ", "\t", "<skipped>",
+            "<skip", "ped>", "<", ">", "&", "&quot;", "&amp;", "&lt;", "&gt;", "quot;", "amp;", "'", "/", "$", "(", "\u00a0",
+            "\u00e9", "\u2028", "\u001c", "\u0085", "x.", ".5", "5.", "5-", "-5", ",,", "..", "\u0130", ""};
+
+    @Test
+    void joiningWordsWithSpacesAndTokenizingEqualsTokenizingEachWord() {
+        java.util.Random rnd = new java.util.Random(13);
+        for (int trial = 0; trial < 50_000; trial++) {
+            List<String> words = randomWords(rnd);
+            String joined = String.join(" ", words);
+            assertThat(SacreBleu.hypothesisTokens(words)).as("words %s", words)
+                    .isEqualTo(Tokenizer13a.tokens(PyStr.rstrip(joined)));
+        }
+    }
+
+    @Test
+    void sentenceBleuOfWordsEqualsSentenceBleuOfTheirText() {
+        java.util.Random rnd = new java.util.Random(17);
+        String[] vocabulary = {"the", "cat", "sat", "on", "mat", ".", ",", "a", "5", "-", "dog's", "&amp;", "x.y"};
+        for (int trial = 0; trial < 5_000; trial++) {
+            List<String> refs = List.of(sentence(rnd, vocabulary, 1 + rnd.nextInt(12)), sentence(rnd, vocabulary, 1 + rnd.nextInt(12)));
+            SacreBleu.References prepared = SacreBleu.references(refs);
+            List<String> words = rnd.nextInt(4) == 0 ? randomWords(rnd)
+                    : Arrays.asList(sentence(rnd, vocabulary, 1 + rnd.nextInt(14)).split(" "));
+            assertThat(SacreBleu.sentenceBleu(words, prepared)).as("words %s, references %s", words, refs)
+                    .isEqualTo(SacreBleu.sentenceBleu(String.join(" ", words), prepared));
+        }
+    }
+
+    private static List<String> randomWords(java.util.Random rnd) {
+        int n = rnd.nextInt(7);
+        java.util.List<String> words = new java.util.ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            StringBuilder w = new StringBuilder();
+            for (int k = 1 + rnd.nextInt(3); k > 0; k--) {
+                w.append(WORD_PIECES[rnd.nextInt(WORD_PIECES.length)]);
+            }
+            words.add(w.toString());
+        }
+        return words;
+    }
+
     private static String sentence(java.util.Random rnd, String[] vocabulary, int words) {
         StringBuilder b = new StringBuilder();
         for (int i = 0; i < words; i++) {

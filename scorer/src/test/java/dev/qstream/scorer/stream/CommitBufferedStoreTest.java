@@ -60,17 +60,25 @@ class CommitBufferedStoreTest {
                 }
             }
             context.forward(record.withValue(String.join(",", store.range("e/").values())
-                    + "|" + store.contains("e/1") + "|" + store.range("").keySet()));
+                    + "|" + store.contains("e/1") + "|" + store.range("").keySet()
+                    + "|" + store.range("e/2", "e/5", 2).keySet()));
         }
     }
 
     @BeforeEach
     void start() throws IOException {
+        start(CommitBufferedStore.Lifetime.SHORT);
+    }
+
+    private void start(CommitBufferedStore.Lifetime lifetime) throws IOException {
+        if (driver != null) {
+            stop();
+        }
         stateDir = Files.createTempDirectory("buffered-store-");
         Topology t = new Topology();
         t.addSource("in", new StringDeserializer(), new StringDeserializer(), "ops");
         t.addProcessor("apply", Operations::new, "in");
-        t.addStateStore(CommitBufferedStore.builder(STORE, Serdes.String(), 4), "apply"); // at most 4 pending
+        t.addStateStore(CommitBufferedStore.builder(STORE, Serdes.String(), lifetime, 4), "apply"); // at most 4 pending
         t.addSink("out", "reads", new StringSerializer(), new StringSerializer(), "apply");
         Properties p = new Properties();
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, "buffered");
@@ -86,6 +94,7 @@ class CommitBufferedStoreTest {
     @AfterEach
     void stop() throws IOException {
         driver.close();
+        driver = null;
         try (var paths = Files.walk(stateDir)) {
             paths.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         }
@@ -95,7 +104,7 @@ class CommitBufferedStoreTest {
     void entriesPutAndRemovedBetweenTwoCommitsNeverReachTheChangelog() {
         ops.pipeInput("k", "+e/1=a +e/2=b +e/3=c -e/1 -e/2 -e/3 +f/1=x");
         assertThat(changelog.readKeyValuesToList()).containsExactly(KeyValue.pair("f/1", "x"));
-        assertThat(reads.readValue()).isEqualTo("|false|[f/1]");
+        assertThat(reads.readValue()).isEqualTo("|false|[f/1]|[]");
     }
 
     @Test
@@ -103,7 +112,7 @@ class CommitBufferedStoreTest {
         // The fifth entry makes five pending: all five go to RocksDB at once, so removing two of them afterwards
         // needs tombstones; the sixth stays pending until the commit.
         ops.pipeInput("k", "+e/1=a +e/2=b +e/3=c +e/4=d +e/5=e -e/1 -e/2 +e/6=f");
-        assertThat(reads.readValue()).isEqualTo("c,d,e,f|false|[e/3, e/4, e/5, e/6]");
+        assertThat(reads.readValue()).isEqualTo("c,d,e,f|false|[e/3, e/4, e/5, e/6]|[e/3, e/4]");
         assertThat(changelog.readKeyValuesToList()).containsExactly(KeyValue.pair("e/1", "a"), KeyValue.pair("e/2", "b"),
                 KeyValue.pair("e/3", "c"), KeyValue.pair("e/4", "d"), KeyValue.pair("e/5", "e"),
                 KeyValue.pair("e/1", null), KeyValue.pair("e/2", null), KeyValue.pair("e/6", "f"));
@@ -117,11 +126,37 @@ class CommitBufferedStoreTest {
 
         // e/1 and e/2 now come from RocksDB, e/3 from the buffer; e/2 is removed again before the commit.
         ops.pipeInput("k", "+e/3=c -e/2 +e/4=d -e/4");
-        assertThat(reads.readValue()).isEqualTo("a,c|true|[e/1, e/3]");
+        assertThat(reads.readValue()).isEqualTo("a,c|true|[e/1, e/3]|[e/3]");
         assertThat(changelog.readKeyValuesToList()).containsExactly(KeyValue.pair("e/2", null), KeyValue.pair("e/3", "c"));
 
         ops.pipeInput("k", "-e/1 -e/3 +e/1=z");
-        assertThat(reads.readValue()).isEqualTo("z|true|[e/1]");
+        assertThat(reads.readValue()).isEqualTo("z|true|[e/1]|[]");
         assertThat(changelog.readKeyValuesToList()).containsExactly(KeyValue.pair("e/1", "z"), KeyValue.pair("e/3", null));
+    }
+
+    @Test
+    void aRangeMergesBothPlacesAndStopsAtItsLimitWithoutItsUpperBound() {
+        // e/2..e/4 reach RocksDB at the first commit; then e/2 is removed and e/3 replaced in the buffer, and e/25
+        // added there: the range from e/2 up to (not including) e/5 is e/25, e/3, e/4, and its first two are asked.
+        ops.pipeInput("k", "+e/2=b +e/3=c +e/4=d +e/5=e");
+        assertThat(reads.readValue()).endsWith("|[e/2, e/3]");
+        ops.pipeInput("k", "-e/2 +e/3=C +e/25=x");
+        assertThat(reads.readValue()).isEqualTo("x,C,d,e|false|[e/25, e/3, e/4, e/5]|[e/25, e/3]");
+        ops.pipeInput("k", "-e/25 -e/3");
+        assertThat(reads.readValue()).isEqualTo("d,e|false|[e/4, e/5]|[e/4]");
+    }
+
+    @Test
+    void longLivedEntriesNeverReadRocksDbOnPutSoARemovalBeforeTheCommitLeavesATombstone() throws IOException {
+        start(CommitBufferedStore.Lifetime.LONG);
+        // Short-lived entries would leave no trace here (see the first test); long-lived ones are assumed to be in
+        // RocksDB already, so the removal is written as a tombstone: harmless, and no read on every put.
+        ops.pipeInput("k", "+e/1=a -e/1 +f/1=x");
+        assertThat(changelog.readKeyValuesToList()).containsExactly(KeyValue.pair("e/1", null), KeyValue.pair("f/1", "x"));
+        assertThat(reads.readValue()).isEqualTo("|false|[f/1]|[]");
+        // What a commit wrote reads back and is replaced or removed like any other entry.
+        ops.pipeInput("k", "+f/1=y +e/2=b");
+        assertThat(changelog.readKeyValuesToList()).containsExactly(KeyValue.pair("e/2", "b"), KeyValue.pair("f/1", "y"));
+        assertThat(reads.readValue()).isEqualTo("b|false|[e/2, f/1]|[e/2]");
     }
 }
