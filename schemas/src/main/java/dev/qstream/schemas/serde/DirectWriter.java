@@ -1,5 +1,6 @@
 package dev.qstream.schemas.serde;
 
+import dev.qstream.schemas.avro.Episode;
 import dev.qstream.schemas.avro.ScoredEpisode;
 import dev.qstream.schemas.avro.ScoredTransition;
 import dev.qstream.schemas.avro.Transition;
@@ -26,7 +27,8 @@ interface DirectWriter<T> {
     static <T> DirectWriter<T> forType(Class<T> type, long currentFingerprint) {
         DirectWriter<?> writer = type == Transition.class ? new TransitionWriter()
                 : type == ScoredTransition.class ? new ScoredTransitionWriter()
-                : type == ScoredEpisode.class ? new ScoredEpisodeWriter() : null;
+                : type == ScoredEpisode.class ? new ScoredEpisodeWriter()
+                : type == Episode.class ? new EpisodeWriter() : null;
         return writer != null && writer.schemaFingerprint() == currentFingerprint ? (DirectWriter<T>) writer : null;
     }
 }

@@ -73,6 +73,11 @@ public final class PrefixRouge {
     public static final class Prepared {
         private final TokenIds ids = new TokenIds();
         private final int[][] refs;
+        /**
+         * Per reference of at most 64 tokens, by token id: the bit set of the positions where the reference has
+         * that token (the match masks of the bit-parallel LCS); null for a longer reference.
+         */
+        private final long[][] matchMasks;
         private final int[][] unigramCounts;
         /** Per reference: bigram (packed token ids) to its index in {@link #bigramCounts}. */
         private final LongIntHashMap[] bigramIndex;
@@ -85,6 +90,15 @@ public final class PrefixRouge {
                 refs[k] = ids.intern(references.get(k));
             }
             unigramCounts = new int[r][ids.size()];
+            matchMasks = new long[r][];
+            for (int k = 0; k < r; k++) {
+                if (refs[k].length <= Long.SIZE) {
+                    matchMasks[k] = new long[ids.size()];
+                    for (int i = 0; i < refs[k].length; i++) {
+                        matchMasks[k][refs[k][i]] |= 1L << i;
+                    }
+                }
+            }
             bigramIndex = new LongIntHashMap[r];
             bigramCounts = new int[r][];
             for (int k = 0; k < r; k++) {
@@ -160,7 +174,8 @@ public final class PrefixRouge {
             double best = 0;
             for (int k = 0; k < refs.length; k++) {
                 double f = switch (type) {
-                    case ROUGE_L -> lcsF(refs[k], cand);
+                    case ROUGE_L -> matchMasks[k] != null ? lcsByLength(matchMasks[k], refs[k].length, cand)[cand.length]
+                            : lcsF(refs[k], cand);
                     case ROUGE_1 -> unigramsByLength(unigramCounts[k], refs[k].length, cand, false)[0];
                     case ROUGE_2 -> bigramsByLength(bigramIndex[k], bigramCounts[k], refs[k].length, cand, false)[0];
                 };
@@ -176,7 +191,8 @@ public final class PrefixRouge {
             double[] best = null;
             for (int k = 0; k < refs.length; k++) {
                 double[] byLength = switch (type) {
-                    case ROUGE_L -> lcsByLength(refs[k], cand);
+                    case ROUGE_L -> matchMasks[k] != null ? lcsByLength(matchMasks[k], refs[k].length, cand)
+                            : lcsByLength(refs[k], cand);
                     case ROUGE_1 -> unigramsByLength(unigramCounts[k], refs[k].length, cand, true);
                     case ROUGE_2 -> bigramsByLength(bigramIndex[k], bigramCounts[k], refs[k].length, cand, true);
                 };
@@ -199,7 +215,7 @@ public final class PrefixRouge {
     }
 
     /** F of ROUGE-L for every candidate length 0..n: one row of the LCS table per candidate token. */
-    private static double[] lcsByLength(int[] ref, int[] cand) {
+    static double[] lcsByLength(int[] ref, int[] cand) {
         int m = ref.length;
         double[] f = new double[cand.length + 1];
         if (m == 0) {
@@ -217,6 +233,31 @@ public final class PrefixRouge {
             int[] t = prev;
             prev = cur;
             cur = t;
+        }
+        return f;
+    }
+
+    /**
+     * As {@link #lcsByLength(int[], int[])} for a reference of at most 64 tokens, one machine word per candidate
+     * token instead of a table row (the bit-vector LCS of Crochemore et al., in Hyyrö's form): bit i of {@code v} is
+     * 0 where the LCS of the reference's first i + 1 tokens with the candidate so far grew over that of its first
+     * i, so the LCS is the number of 0 bits. The same integer LCS for every length, so the same F bit for bit.
+     */
+    static double[] lcsByLength(long[] matchMasks, int m, int[] cand) {
+        double[] f = new double[cand.length + 1];
+        if (m == 0) {
+            return f;
+        }
+        long low = m == Long.SIZE ? -1L : (1L << m) - 1;
+        long v = -1L;
+        for (int j = 1; j <= cand.length; j++) {
+            int c = cand[j - 1];
+            if (c >= 0) { // a token no reference has matches nowhere: v stays
+                long u = v & matchMasks[c];
+                v = (v + u) | (v - u);
+            }
+            int lcs = m - Long.bitCount(v & low);
+            f[j] = PrecisionRecallF.of((double) lcs / j, (double) lcs / m).f();
         }
         return f;
     }

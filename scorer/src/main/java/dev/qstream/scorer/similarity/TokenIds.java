@@ -11,6 +11,8 @@ import java.util.List;
 final class TokenIds {
 
     private String[] keys;
+    /** Each key's spread hash: a probe compares it first and only reads a key's characters when it matches. */
+    private int[] hashes;
     private int[] vals;
     private int mask;
     private int size;
@@ -23,6 +25,7 @@ final class TokenIds {
     TokenIds(int expectedTokens) {
         int cap = Integer.highestOneBit(Math.max(16, expectedTokens * 2 - 1)) << 1;
         keys = new String[cap];
+        hashes = new int[cap];
         vals = new int[cap];
         mask = cap - 1;
     }
@@ -37,9 +40,10 @@ final class TokenIds {
 
     /** The id of a token already interned, or -1; never adds one. */
     int find(String token) {
-        int slot = spread(token.hashCode()) & mask;
+        int h = spread(token.hashCode());
+        int slot = h & mask;
         for (String k = keys[slot]; k != null; k = keys[slot]) {
-            if (k.equals(token)) {
+            if (hashes[slot] == h && k.equals(token)) {
                 return vals[slot];
             }
             slot = (slot + 1) & mask;
@@ -48,19 +52,21 @@ final class TokenIds {
     }
 
     int id(String token) {
-        int slot = spread(token.hashCode()) & mask;
+        int h = spread(token.hashCode());
+        int slot = h & mask;
         while (true) {
             String k = keys[slot];
             if (k == null) {
                 break;
             }
-            if (k.equals(token)) {
+            if (hashes[slot] == h && k.equals(token)) {
                 return vals[slot];
             }
             slot = (slot + 1) & mask;
         }
         int id = size++;
         keys[slot] = token;
+        hashes[slot] = h;
         vals[slot] = id;
         if (size * 2 > keys.length) {
             grow();
@@ -70,17 +76,20 @@ final class TokenIds {
 
     private void grow() {
         String[] oldK = keys;
+        int[] oldH = hashes;
         int[] oldV = vals;
         keys = new String[oldK.length * 2];
+        hashes = new int[oldK.length * 2];
         vals = new int[oldK.length * 2];
         mask = keys.length - 1;
         for (int i = 0; i < oldK.length; i++) {
             if (oldK[i] != null) {
-                int slot = spread(oldK[i].hashCode()) & mask;
+                int slot = oldH[i] & mask;
                 while (keys[slot] != null) {
                     slot = (slot + 1) & mask;
                 }
                 keys[slot] = oldK[i];
+                hashes[slot] = oldH[i];
                 vals[slot] = oldV[i];
             }
         }

@@ -23,7 +23,8 @@ class PrefixRougeTest {
             List<String> references = new ArrayList<>();
             int refCount = 1 + rnd.nextInt(3);
             for (int r = 0; r < refCount; r++) {
-                references.add(text(rnd, rnd.nextInt(12)));
+                // Now and then a reference past 64 tokens: ROUGE-L takes the table there, not the bit-parallel LCS.
+                references.add(text(rnd, r == 0 && rnd.nextInt(5) == 0 ? 70 + rnd.nextInt(30) : rnd.nextInt(12)));
             }
             List<String> steps = new ArrayList<>();
             int n = 1 + rnd.nextInt(15);
@@ -85,5 +86,28 @@ class PrefixRougeTest {
             sb.append(i == 0 ? "" : " ").append(WORDS[rnd.nextInt(WORDS.length)]);
         }
         return sb.toString();
+    }
+
+    @Test
+    void theBitParallelLcsEqualsTheTableForReferencesUpTo64Tokens() {
+        Random rnd = new Random(64);
+        for (int trial = 0; trial < 20_000; trial++) {
+            int m = trial < 64 ? trial : rnd.nextInt(4) == 0 ? 60 + rnd.nextInt(5) : rnd.nextInt(65); // every length, 64 often
+            int alphabet = 1 + rnd.nextInt(8);
+            int[] ref = new int[m];
+            for (int i = 0; i < m; i++) {
+                ref[i] = rnd.nextInt(alphabet);
+            }
+            int[] cand = new int[rnd.nextInt(80)];
+            for (int j = 0; j < cand.length; j++) {
+                cand[j] = rnd.nextInt(alphabet + 1) - 1; // -1: a token no reference has
+            }
+            long[] masks = new long[alphabet];
+            for (int i = 0; i < m; i++) {
+                masks[ref[i]] |= 1L << i;
+            }
+            assertThat(PrefixRouge.lcsByLength(masks, m, cand)).as("reference of %d tokens, candidate of %d", m, cand.length)
+                    .isEqualTo(PrefixRouge.lcsByLength(ref, cand));
+        }
     }
 }
