@@ -11,8 +11,10 @@ import org.apache.kafka.streams.state.StoreBuilder;
 import org.apache.kafka.streams.state.Stores;
 import org.apache.kafka.streams.state.internals.WrappedStateStore;
 
+import java.util.HashSet;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -53,6 +55,11 @@ final class CommitBufferedStore<V> extends WrappedStateStore<KeyValueStore<Strin
     private final NavigableMap<String, Pending<V>> pending = new TreeMap<>();
     /** The last key {@link #get} found in neither place: {@link #put} then need not ask RocksDB again. */
     private String knownAbsent;
+    /**
+     * Key groups (a key up to and including its first '/') declared new since the buffer last wrote to the inner
+     * store: none of their keys can be there, so looking one up skips RocksDB.
+     */
+    private final Set<String> newGroups = new HashSet<>();
 
     /** A value put since the last flush (null: removed), and whether the inner store may still hold the key. */
     private record Pending<V>(V value, boolean inInner) {
@@ -89,11 +96,36 @@ final class CommitBufferedStore<V> extends WrappedStateStore<KeyValueStore<Strin
                 org.apache.kafka.common.serialization.Serdes.String(), values).withCachingDisabled(), maxPending, lifetime);
     }
 
+    /**
+     * Declares that no key starting with {@code group} (which ends with its only '/') is in the inner store: true of
+     * an episode's steps when the episode was first seen since the last commit. Until the buffer next writes to the
+     * inner store (at the commit, or early when it fills up), which forgets every declaration, the group's keys are
+     * looked up in the buffer only: an episode that arrives and completes between two commits never reads RocksDB.
+     */
+    void declareNewGroup(String group) {
+        if (group.indexOf('/') != group.length() - 1) {
+            throw new IllegalArgumentException("a key group ends with its only '/': " + group);
+        }
+        newGroups.add(group);
+    }
+
+    /** False when the key's group was declared new: then RocksDB cannot hold it. */
+    private boolean innerMayHold(String key) {
+        if (newGroups.isEmpty()) {
+            return true;
+        }
+        int slash = key.indexOf('/');
+        return slash < 0 || !newGroups.contains(key.substring(0, slash + 1));
+    }
+
     /** The value under {@code key}, or null. */
     V get(String key) {
         Pending<V> p = pending.get(key);
         if (p != null) {
             return p.value;
+        }
+        if (!innerMayHold(key)) {
+            return null;
         }
         V stored = wrapped().get(key);
         if (stored == null) {
@@ -110,7 +142,7 @@ final class CommitBufferedStore<V> extends WrappedStateStore<KeyValueStore<Strin
     void put(String key, V value) {
         Pending<V> before = pending.get(key);
         boolean inInner = before != null ? before.inInner
-                : lifetime == Lifetime.LONG || !key.equals(knownAbsent) && wrapped().get(key) != null;
+                : lifetime == Lifetime.LONG || innerMayHold(key) && !key.equals(knownAbsent) && wrapped().get(key) != null;
         knownAbsent = null;
         pending.put(key, new Pending<>(value, inInner));
         if (pending.size() > maxPending) {
@@ -137,10 +169,12 @@ final class CommitBufferedStore<V> extends WrappedStateStore<KeyValueStore<Strin
         NavigableMap<String, Pending<V>> mine = prefix.isEmpty() ? pending
                 : pending.subMap(prefix, true, prefix + Character.MAX_VALUE, false);
         TreeMap<String, V> merged = new TreeMap<>();
-        try (KeyValueIterator<String, V> it = prefix.isEmpty() ? wrapped().all() : wrapped().prefixScan(prefix, KEYS)) {
-            while (it.hasNext()) {
-                var e = it.next();
-                merged.put(e.key, e.value);
+        if (!newGroups.contains(prefix)) {
+            try (KeyValueIterator<String, V> it = prefix.isEmpty() ? wrapped().all() : wrapped().prefixScan(prefix, KEYS)) {
+                while (it.hasNext()) {
+                    var e = it.next();
+                    merged.put(e.key, e.value);
+                }
             }
         }
         for (var e : mine.entrySet()) {
@@ -197,6 +231,7 @@ final class CommitBufferedStore<V> extends WrappedStateStore<KeyValueStore<Strin
     }
 
     private void writePending() {
+        newGroups.clear(); // what is written now is in RocksDB from here on
         if (pending.isEmpty()) {
             return;
         }
@@ -213,6 +248,7 @@ final class CommitBufferedStore<V> extends WrappedStateStore<KeyValueStore<Strin
     @Override
     public void clearCache() {
         pending.clear();
+        newGroups.clear();
         knownAbsent = null;
         super.clearCache();
     }
@@ -220,6 +256,7 @@ final class CommitBufferedStore<V> extends WrappedStateStore<KeyValueStore<Strin
     @Override
     public void init(StateStoreContext context, StateStore root) {
         pending.clear();
+        newGroups.clear();
         knownAbsent = null;
         super.init(context, root);
     }
@@ -227,6 +264,7 @@ final class CommitBufferedStore<V> extends WrappedStateStore<KeyValueStore<Strin
     @Override
     public void close() {
         pending.clear();
+        newGroups.clear();
         super.close();
     }
 
