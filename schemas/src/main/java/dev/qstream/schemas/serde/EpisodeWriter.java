@@ -43,13 +43,7 @@ final class EpisodeWriter implements DirectWriter<Episode> {
             out.writeDouble(s.getRouge1());
             out.writeDouble(s.getRouge2());
             out.writeDouble(s.getBleu());
-            if (s.getHuman() == null) {
-                out.writeIndex(0);
-                out.writeNull();
-            } else {
-                out.writeIndex(1);
-                out.writeDouble(s.getHuman());
-            }
+            TransitionWriter.nullableDouble(s.getHuman(), out);
             out.writeDouble(s.getReward());
         }
         out.writeLong(e.getCreatedAt().toEpochMilli());

@@ -37,13 +37,7 @@ final class ScoredTransitionWriter implements DirectWriter<ScoredTransition> {
         out.writeString(p.getMetricName());
         out.writeDouble(p.getMetric());
         out.writeDouble(p.getBleu());
-        if (p.getHuman() == null) {
-            out.writeIndex(0);
-            out.writeNull();
-        } else {
-            out.writeIndex(1);
-            out.writeDouble(p.getHuman());
-        }
+        TransitionWriter.nullableDouble(p.getHuman(), out);
         out.writeBoolean(p.getHumanDefaulted());
         out.writeDouble(p.getLengthPenalty());
         out.writeDouble(p.getRepetitionPenalty());

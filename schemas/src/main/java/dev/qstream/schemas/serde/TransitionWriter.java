@@ -53,6 +53,17 @@ final class TransitionWriter implements DirectWriter<Transition> {
         }
     }
 
+    /** A ["null", "double"] union. */
+    static void nullableDouble(Double x, BinaryEncoder out) throws IOException {
+        if (x == null) {
+            out.writeIndex(0);
+            out.writeNull();
+        } else {
+            out.writeIndex(1);
+            out.writeDouble(x);
+        }
+    }
+
     /** A ["null", {"type": "array", "items": "int"}] union. */
     static void nullableInts(List<Integer> ids, BinaryEncoder out) throws IOException {
         if (ids == null) {

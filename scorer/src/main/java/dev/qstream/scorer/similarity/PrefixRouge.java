@@ -175,7 +175,7 @@ public final class PrefixRouge {
             for (int k = 0; k < refs.length; k++) {
                 double f = switch (type) {
                     case ROUGE_L -> matchMasks[k] != null ? lcsByLength(matchMasks[k], refs[k].length, cand)[cand.length]
-                            : lcsF(refs[k], cand);
+                            : lcsByLength(refs[k], cand)[cand.length];
                     case ROUGE_1 -> unigramsByLength(unigramCounts[k], refs[k].length, cand, false)[0];
                     case ROUGE_2 -> bigramsByLength(bigramIndex[k], bigramCounts[k], refs[k].length, cand, false)[0];
                 };
@@ -260,27 +260,6 @@ public final class PrefixRouge {
             f[j] = PrecisionRecallF.of((double) lcs / j, (double) lcs / m).f();
         }
         return f;
-    }
-
-    /** F of ROUGE-L for the whole candidate: the last row of the same table. */
-    private static double lcsF(int[] ref, int[] cand) {
-        int m = ref.length;
-        if (m == 0) {
-            return 0;
-        }
-        int[] prev = new int[m + 1];
-        int[] cur = new int[m + 1];
-        for (int j = 1; j <= cand.length; j++) {
-            int c = cand[j - 1];
-            for (int i = 1; i <= m; i++) {
-                cur[i] = ref[i - 1] == c ? prev[i - 1] + 1 : Math.max(prev[i], cur[i - 1]);
-            }
-            int[] t = prev;
-            prev = cur;
-            cur = t;
-        }
-        int lcs = prev[m];
-        return cand.length == 0 ? 0 : PrecisionRecallF.of((double) lcs / cand.length, (double) lcs / m).f();
     }
 
     /**

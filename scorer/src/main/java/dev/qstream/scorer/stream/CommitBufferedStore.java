@@ -177,13 +177,7 @@ final class CommitBufferedStore<V> extends WrappedStateStore<KeyValueStore<Strin
                 }
             }
         }
-        for (var e : mine.entrySet()) {
-            if (e.getValue().value == null) {
-                merged.remove(e.getKey());
-            } else {
-                merged.put(e.getKey(), e.getValue().value);
-            }
-        }
+        overlay(merged, mine);
         return merged;
     }
 
@@ -204,17 +198,22 @@ final class CommitBufferedStore<V> extends WrappedStateStore<KeyValueStore<Strin
                 }
             }
         }
-        for (var e : mine.entrySet()) {
+        overlay(merged, mine);
+        while (merged.size() > limit) {
+            merged.pollLastEntry();
+        }
+        return merged;
+    }
+
+    /** What is pending replaces what RocksDB returned: newer values, and removals. */
+    private static <V> void overlay(TreeMap<String, V> merged, NavigableMap<String, Pending<V>> pending) {
+        for (var e : pending.entrySet()) {
             if (e.getValue().value == null) {
                 merged.remove(e.getKey());
             } else {
                 merged.put(e.getKey(), e.getValue().value);
             }
         }
-        while (merged.size() > limit) {
-            merged.pollLastEntry();
-        }
-        return merged;
     }
 
     /** Before every commit: what is still pending goes to RocksDB and the changelog, in key order. */
