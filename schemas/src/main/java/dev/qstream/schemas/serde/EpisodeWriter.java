@@ -34,11 +34,7 @@ final class EpisodeWriter implements DirectWriter<Episode> {
         out.writeEnum(e.getExploration().ordinal());
         out.writeEnum(e.getEndReason().ordinal());
         EpisodeScores s = e.getScores();
-        if (s == null) {
-            out.writeIndex(0);
-            out.writeNull();
-        } else {
-            out.writeIndex(1);
+        if (TransitionWriter.present(s, out)) {
             out.writeDouble(s.getRougeL());
             out.writeDouble(s.getRouge1());
             out.writeDouble(s.getRouge2());

@@ -42,35 +42,37 @@ final class TransitionWriter implements DirectWriter<Transition> {
         out.writeLong(t.getCreatedAt());
     }
 
-    /** A ["null", "EndReason"] union. */
-    static void nullableEndReason(EndReason reason, BinaryEncoder out) throws IOException {
-        if (reason == null) {
+    /**
+     * The branch of a ["null", T] union: index 0 and the null when {@code value} is null, else index 1; true when
+     * the caller must now write the T.
+     */
+    static boolean present(Object value, BinaryEncoder out) throws IOException {
+        if (value == null) {
             out.writeIndex(0);
             out.writeNull();
-        } else {
-            out.writeIndex(1);
+            return false;
+        }
+        out.writeIndex(1);
+        return true;
+    }
+
+    /** A ["null", "EndReason"] union. */
+    static void nullableEndReason(EndReason reason, BinaryEncoder out) throws IOException {
+        if (present(reason, out)) {
             out.writeEnum(reason.ordinal());
         }
     }
 
     /** A ["null", "double"] union. */
     static void nullableDouble(Double x, BinaryEncoder out) throws IOException {
-        if (x == null) {
-            out.writeIndex(0);
-            out.writeNull();
-        } else {
-            out.writeIndex(1);
+        if (present(x, out)) {
             out.writeDouble(x);
         }
     }
 
     /** A ["null", {"type": "array", "items": "int"}] union. */
     static void nullableInts(List<Integer> ids, BinaryEncoder out) throws IOException {
-        if (ids == null) {
-            out.writeIndex(0);
-            out.writeNull();
-        } else {
-            out.writeIndex(1);
+        if (present(ids, out)) {
             ints(ids, out);
         }
     }

@@ -333,7 +333,7 @@ public final class SacreBleu {
      * are.
      */
     public static double sentenceBleu(List<String> words, References references) {
-        return computeBleu(segmentStats(hypothesisIds(words, references), references), true).score();
+        return computeBleu(segmentStats(ids(hypothesisTokens(words), references), references), true).score();
     }
 
     /**
@@ -358,29 +358,6 @@ public final class SacreBleu {
             }
         }
         return out;
-    }
-
-    private static int[] hypothesisIds(List<String> words, References refs) {
-        int last = lastNonBlank(words);
-        int[] hyp = new int[Math.max(8, last + 1)];
-        int n = 0;
-        for (int i = 0; i <= last; i++) {
-            String w = i == last ? PyStr.rstrip(words.get(i)) : words.get(i);
-            if (isOneToken(w)) {
-                if (n == hyp.length) {
-                    hyp = Arrays.copyOf(hyp, n * 2);
-                }
-                hyp[n++] = refs.ids.find(w);
-            } else {
-                for (String token : Tokenizer13a.tokens(w)) {
-                    if (n == hyp.length) {
-                        hyp = Arrays.copyOf(hyp, n * 2);
-                    }
-                    hyp[n++] = refs.ids.find(token);
-                }
-            }
-        }
-        return Arrays.copyOf(hyp, n);
     }
 
     /** The index of the last word with something other than whitespace, -1 if none. */
@@ -416,12 +393,16 @@ public final class SacreBleu {
     private static long[] segmentStats(String hypothesis, References refs) {
         // A hypothesis token no reference has gets id -1: n-grams holding it can never match (they still count
         // towards the totals, which are just the n-gram positions).
-        List<String> tokens = Tokenizer13a.tokens(PyStr.rstrip(hypothesis));
+        return segmentStats(ids(Tokenizer13a.tokens(PyStr.rstrip(hypothesis)), refs), refs);
+    }
+
+    /** Each hypothesis token's id among the references' tokens, -1 for a token no reference has. */
+    private static int[] ids(List<String> tokens, References refs) {
         int[] hyp = new int[tokens.size()];
         for (int i = 0; i < hyp.length; i++) {
             hyp[i] = refs.ids.find(tokens.get(i));
         }
-        return segmentStats(hyp, refs);
+        return hyp;
     }
 
     /** The statistics of a hypothesis given as its tokens' ids among the references' (-1: in no reference). */
